@@ -1,0 +1,35 @@
+"""Importers: detect an export's kind from its content and parse it into canonical rows."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import git_tags, github, jira_csv, jira_json, org
+from .base import FileRefused, ImportOptions, ParseResult, Reject, read_sample
+
+# Order matters only where two detectors could both claim a file; the most specific goes first.
+IMPORTERS = (org, git_tags, jira_csv, jira_json, github)
+
+EXPECTED = (
+    "expected one of: a Jira CSV export (all or current fields, any language), Jira REST JSON "
+    "(search pages, issue changelog pages, project versions), GitHub REST JSON (releases, pulls, "
+    "reviews, deployments), `gh release list --json` / `gh pr list --json` output, a git tag "
+    "CSV (tag and date columns), or teams.csv / members.csv / ownership.csv"
+)
+
+
+def detect(path: Path) -> tuple[object, str]:
+    """The importer module and kind for a file, from its content. Raises FileRefused."""
+    sample = read_sample(path)
+    for importer in IMPORTERS:
+        kind = importer.detect(sample)
+        if kind:
+            return importer, kind
+    raise FileRefused(f"{path.name}: unrecognised content; {EXPECTED}.")
+
+
+def parse_file(path: Path, options: ImportOptions | None = None) -> ParseResult:
+    importer, kind = detect(path)
+    return importer.parse(path, kind, options or ImportOptions())
+
+
+__all__ = ["FileRefused", "ImportOptions", "ParseResult", "Reject", "detect", "parse_file"]

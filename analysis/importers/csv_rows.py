@@ -1,0 +1,85 @@
+"""Reading small CSV files (organisation files, tag lists) row by row, and their dates.
+
+These files are at most a few thousand rows, so plain Python is simplest; the large Jira CSV
+exports go through DuckDB instead (jira_csv.py).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Iterator
+
+from .base import SNIFF_BYTES, FileRefused, detect_encoding, guess_delimiter
+
+def normalise_header(name: str) -> str:
+    return name.strip().lstrip("\ufeff").strip().lower().replace(" ", "_")
+
+
+def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """Normalised header and (1-based data row number, {column: stripped text}) pairs.
+
+    Ragged rows come back with their extra cells under the key None so callers can reject them.
+    """
+    raw = path.read_bytes()
+    encoding = detect_encoding(raw[:SNIFF_BYTES])
+    try:
+        text = raw.decode(encoding).lstrip("\ufeff")
+    except UnicodeDecodeError:
+        raise FileRefused(f"{path.name}: the text is not valid {encoding}.") from None
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=guess_delimiter(first_line))
+    try:
+        header = [normalise_header(cell) for cell in next(reader)]
+    except StopIteration:
+        raise FileRefused(f"{path.name}: the file is empty.") from None
+    except csv.Error as error:
+        raise FileRefused(f"{path.name}: the header row cannot be read as CSV ({error}).") from None
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        number = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                number += 1
+                yield number, {None: f"unreadable CSV row ({error})"}
+                continue
+            number += 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            row = {name: cell.strip() for name, cell in zip(header, cells)}
+            if len(cells) != len(header):
+                row[None] = f"has {len(cells)} fields, expected {len(header)} like the header"
+            yield number, row
+
+    return header, rows()
+
+
+def parse_iso_date(text: str) -> dt.date | None:
+    """An ISO date (2025-10-01), also as Excel re-saves it with a time (2025-10-01 00:00:00).
+
+    Raises ValueError with the expected form; empty text is None.
+    """
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise ValueError(f'"{text}" is not a date like 2025-10-01 (YYYY-MM-DD)') from None
+
+
+def parse_timestamp(text: str) -> dt.datetime | None:
+    """An ISO 8601 timestamp with its offset, as UTC; a naive one is taken as UTC."""
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f'"{text}" is not a timestamp like 2024-05-01T12:30:00+02:00') from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc)

@@ -1,0 +1,237 @@
+"""The DuckDB store: loads parsed exports into the canonical model, one transaction per file.
+
+Loading is idempotent (a file already loaded, byte for byte, adds nothing), a newer export of
+the same issues updates them, and a load that fails part-way is rolled back, so what was loaded
+before is never lost.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from . import queries
+from .importers import FileRefused, ImportOptions, Reject, parse_file
+from .importers.base import TABLE_COLUMNS
+
+# Results are always read to the end (fetchall): DuckDB 2 refuses new work on a connection
+# while an execute() result is still open.
+PRIMARY_KEYS = {
+    "work_items": ("item_key",),
+    "status_changes": ("item_key", "change_id"),
+    "field_changes": ("item_key", "change_id"),
+    "links": ("item_key", "link_type", "direction", "linked_key"),
+    "releases": ("release_id",),
+    "pull_requests": ("pr_id",),
+    "reviews": ("review_id",),
+}
+# The organisation files describe the whole organisation: a new one replaces the old.
+ORGANISATION_TABLES = ("teams", "members", "ownership")
+# Facts from a changelog stay true when a later export without a changelog updates the item.
+CHANGELOG_COLUMNS = ("first_due_date", "due_date_changes")
+SKIPPED_FILE_NAMES = ("README", "PROVENANCE")
+MAX_REJECTS_KEPT = 10_000   # per file: enough to see the pattern, bounded for huge bad files
+
+
+@dataclass
+class LoadOutcome:
+    file_name: str
+    kind: str | None
+    status: str                      # loaded, partial, refused, failed, unchanged
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    message: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.rows_loaded > 0 or self.status == "unchanged"
+
+
+class Store:
+    def __init__(self, path: str | Path = ":memory:", memory_limit: str = "2GB", threads: int = 2):
+        self.con = duckdb.connect(str(path), config={"memory_limit": memory_limit, "threads": threads})
+        self.con.execute("set TimeZone = 'UTC'")
+        self.con.execute(queries.sql("schema"))
+        self._column_types = {
+            table: dict(self.con.execute(
+                "select column_name, data_type from information_schema.columns where table_name = ?",
+                [table],
+            ).fetchall())
+            for table in TABLE_COLUMNS
+        }
+
+    def close(self) -> None:
+        self.con.close()
+
+    # ---- loading -------------------------------------------------------------------------
+
+    def load_paths(self, paths: list[Path], options: ImportOptions | None = None) -> list[LoadOutcome]:
+        """Load files and every file under folders (sorted, so runs are reproducible)."""
+        outcomes = [self.load_file(path, options) for path in expand_paths(paths)]
+        self.refresh_attribution()
+        return outcomes
+
+    def load_bytes(self, name: str, data: bytes, options: ImportOptions | None = None) -> LoadOutcome:
+        """Load an upload: the bytes go through a temporary file so every importer reads a path."""
+        with tempfile.TemporaryDirectory(prefix="threadline-upload-") as folder:
+            path = Path(folder) / Path(name).name
+            path.write_bytes(data)
+            outcome = self.load_file(path, options, display_name=name)
+        self.refresh_attribution()
+        return outcome
+
+    def load_file(self, path: Path, options: ImportOptions | None = None,
+                  display_name: str | None = None) -> LoadOutcome:
+        name = display_name or path.name
+        digest = file_sha256(path)
+        if self.con.execute(
+            "select count(*) from load_log where file_sha256 = ? and status in ('loaded', 'partial')",
+            [digest],
+        ).fetchall()[0][0]:
+            return LoadOutcome(name, None, "unchanged", message="identical to a file loaded before; nothing added")
+        try:
+            result = parse_file(path, options)
+        except FileRefused as refusal:
+            return self._log(LoadOutcome(name, None, "refused", message=str(refusal)), digest)
+        except Exception as error:   # an importer bug must not reach the user as a traceback
+            return self._log(LoadOutcome(name, None, "failed", message=f"{name}: could not be read ({type(error).__name__}: {error})"), digest)
+
+        rejected_rows = {reject.row for reject in result.rejects if reject.row is not None}
+        outcome = LoadOutcome(
+            name, result.kind, "loaded", rows_read=result.rows_read,
+            rows_loaded=max(result.rows_read - len(rejected_rows), 0),
+            rejects=result.rejects, notes=result.notes,
+        )
+        if result.rejects:
+            outcome.status = "partial" if outcome.rows_loaded else "refused"
+        self.con.begin()
+        try:
+            # Canonical order: work items first, so links know which items this load updated.
+            for table in TABLE_COLUMNS:
+                if table in result.tables:
+                    self._merge(table, result.tables[table], name)
+            self._log(outcome, digest)
+            self.con.commit()
+        except Exception as error:
+            self.con.rollback()
+            outcome = LoadOutcome(name, result.kind, "failed", rows_read=result.rows_read,
+                                  message=f"{name}: nothing loaded, the file could not be stored ({error})")
+            self._log(outcome, digest)
+        return outcome
+
+    def _merge(self, table: str, rows, source_file: str) -> None:
+        if rows is None or len(rows) == 0:
+            if table in ORGANISATION_TABLES:
+                self.con.execute(f"delete from {table}")
+            return
+        self.con.register("incoming", rows)
+        try:
+            self._stage(table, source_file)
+        finally:
+            self.con.unregister("incoming")
+        columns = ", ".join((*TABLE_COLUMNS[table], "source_file"))
+        if table in ORGANISATION_TABLES:
+            self.con.execute(f"delete from {table}")
+            self.con.execute(f"insert into {table} ({columns}) select {columns} from staged")
+        elif table == "work_items":
+            self._merge_work_items(columns)
+        elif table == "links":
+            # Links are a snapshot of the item as exported: only an item this load updated
+            # (see _merge_work_items) has its links replaced.
+            self.con.execute("delete from links where item_key in (select item_key from updated_items)")
+            self.con.execute(f"insert into links ({columns}) select {columns} from staged "
+                             "where item_key in (select item_key from updated_items)")
+        elif table in ("status_changes", "field_changes"):
+            # A changelog entry never changes once written.
+            self.con.execute(f"insert or ignore into {table} ({columns}) select {columns} from staged")
+        else:
+            self.con.execute(f"insert or replace into {table} ({columns}) select {columns} from staged")
+
+    def _stage(self, table: str, source_file: str) -> None:
+        """Copy the incoming rows into `staged` with the canonical types, one row per key."""
+        types = self._column_types[table]
+        incoming_columns = set(self.con.sql("select * from incoming limit 0").columns)
+        selects = [
+            f'cast("{column}" as {types[column]}) as {column}' if column in incoming_columns
+            else f"cast(null as {types[column]}) as {column}"
+            for column in TABLE_COLUMNS[table]
+        ]
+        selects.append("cast(? as varchar) as source_file")
+        key = PRIMARY_KEYS.get(table)
+        dedupe = f"qualify row_number() over (partition by {', '.join(key)}) = 1" if key else ""
+        self.con.execute(f"create or replace temp table staged as select {', '.join(selects)} "
+                         f"from incoming {dedupe}", [source_file])
+
+    def _merge_work_items(self, columns: str) -> None:
+        """An item is replaced by the incoming copy unless the stored one was updated later."""
+        self.con.execute("""
+            create or replace temp table updated_items as
+            select s.item_key from staged s left join work_items w on w.item_key = s.item_key
+            where w.item_key is null or s.updated_at is null or w.updated_at is null
+               or s.updated_at >= w.updated_at
+        """)
+        self.con.execute("""
+            create or replace temp table replaced_items as
+            select * from work_items where item_key in (select item_key from updated_items)
+        """)
+        self.con.execute("delete from work_items where item_key in (select item_key from updated_items)")
+        kept = {
+            column: f"coalesce(s.{column}, r.{column})" for column in CHANGELOG_COLUMNS
+        } | {"has_changelog": "coalesce(s.has_changelog, false) or coalesce(r.has_changelog, false)"}
+        values = ", ".join(kept.get(column, f"s.{column}") for column in columns.split(", "))
+        self.con.execute(f"""
+            insert into work_items ({columns})
+            select {values} from staged s
+            left join replaced_items r on r.item_key = s.item_key
+            where s.item_key in (select item_key from updated_items)
+        """)
+
+    def _log(self, outcome: LoadOutcome, digest: str) -> LoadOutcome:
+        load_id = self.con.execute("select nextval('load_id_seq')").fetchall()[0][0]
+        self.con.execute(
+            "insert into load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [load_id, outcome.file_name, digest, outcome.kind, dt.datetime.now(dt.timezone.utc),
+             outcome.rows_read, outcome.rows_loaded, len(outcome.rejects), outcome.status,
+             outcome.message or "; ".join(outcome.notes) or None],
+        )
+        if outcome.rejects:
+            self.con.executemany(
+                "insert into rejected_rows (load_id, file_name, row_number, field, reason) values (?, ?, ?, ?, ?)",
+                [[load_id, outcome.file_name, r.row, r.field, r.reason] for r in outcome.rejects[:MAX_REJECTS_KEPT]],
+            )
+        return outcome
+
+    def refresh_attribution(self) -> None:
+        """Recompute which team each item and release belongs to; organisation files may have changed."""
+        self.con.begin()
+        for table in ("work_item_teams", "release_teams"):
+            self.con.execute(f"delete from {table}")
+            self.con.execute(f"insert into {table} select * from ({queries.sql(table)})")
+        self.con.commit()
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    files = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and not p.name.startswith(".") and not p.stem.upper().startswith(SKIPPED_FILE_NAMES)
+            ))
+        else:
+            files.append(path)
+    return files
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

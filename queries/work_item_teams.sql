@@ -1,0 +1,74 @@
+-- Team of every work item, by the first rule that applies (SPEC "Inputs"):
+--   1. its Jira team field, matched through ownership (jira_team_field) or equal to a team name;
+--   2. the team that owned one of its components, else its project, on the item's date;
+--   3. the assignee's team on that date in the dated roster.
+-- The item's date is its resolution date, or its creation date while unresolved (UTC).
+-- Where several rows match, the one that started last wins (a later row supersedes).
+-- Key: item_key. Items no rule attributes keep team null and attributed_by 'none'.
+with items as (
+    select
+        item_key,
+        project_key,
+        components,
+        team_field,
+        assignee,
+        cast(coalesce(resolved_at, created_at) as date) as item_date
+    from work_items
+),
+
+owned_on_date as (
+    select o.kind, o.value, o.team, o.start_date, i.item_key
+    from items i
+    join ownership o
+        on (
+            (o.kind = 'jira_team_field' and o.value = i.team_field)
+            or (o.kind = 'jira_project' and o.value = i.project_key)
+            or (o.kind = 'jira_component' and list_contains(i.components, o.value))
+        )
+        and (o.start_date is null or o.start_date <= i.item_date)
+        and (o.end_date is null or i.item_date <= o.end_date)
+),
+
+candidates as (
+    select item_key, team, 'team_field' as attributed_by, 1 as rule_rank, start_date
+    from owned_on_date where kind = 'jira_team_field'
+    union all
+    select i.item_key, t.team, 'team_field', 1, null
+    from items i join teams t on t.team = i.team_field
+    union all
+    select item_key, team, 'component', 2, start_date
+    from owned_on_date where kind = 'jira_component'
+    union all
+    select item_key, team, 'project', 3, start_date
+    from owned_on_date where kind = 'jira_project'
+    union all
+    select i.item_key, m.team, 'assignee', 4, m.start_date
+    from items i
+    join members m
+        on m.person = i.assignee
+        and (m.start_date is null or m.start_date <= i.item_date)
+        and (m.end_date is null or i.item_date <= m.end_date)
+),
+
+ranked as (
+    select
+        item_key,
+        team,
+        attributed_by,
+        row_number() over (
+            partition by item_key
+            order by rule_rank, start_date desc nulls last, team
+        ) as preference
+    from candidates
+),
+
+final as (
+    select
+        i.item_key,
+        r.team,
+        coalesce(r.attributed_by, 'none') as attributed_by
+    from items i
+    left join ranked r on r.item_key = i.item_key and r.preference = 1
+)
+
+select * from final
