@@ -176,3 +176,13 @@ create table if not exists release_teams (
     release_id  varchar primary key,
     team        varchar
 );
+
+-- The before/after windows of the report being computed: one row per team and period.
+-- Written by analysis/metrics.py with bound values, read by the metric queries.
+create table if not exists report_windows (
+    team        varchar not null,
+    period      varchar not null check (period in ('before', 'after')),
+    start_date  date not null,
+    end_date    date not null,               -- exclusive
+    primary key (team, period)
+);

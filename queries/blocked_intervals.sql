@@ -1,0 +1,86 @@
+-- Every stretch of time a work item spent blocked by an item of ANOTHER team (SPEC metric 3),
+-- before merging overlaps. A link counts when its type is in $link_types (current links) or,
+-- in a changelog, when its text contains one of $blocked_phrases ("is blocked by").
+-- With link history: from the moment the link was added until the blocker was resolved or the
+-- link removed. Without: from the item's creation until the blocker was resolved.
+-- Both are capped by the blocked item's own resolution.
+-- Key: blocked_key, blocker_key, started_at.
+with linked_in_history as (
+    -- Items whose changelog records link changes: their history is the better source.
+    select distinct item_key from field_changes where field = 'Link'
+),
+
+link_added as (
+    select
+        c.item_key as blocked_key,
+        c.to_value as blocker_key,
+        c.changed_at as added_at
+    from field_changes c
+    where c.field = 'Link'
+        and c.to_value is not null
+        and list_bool_or(list_transform($blocked_phrases, phrase -> contains(lower(c.to_string), phrase)))
+),
+
+link_removed as (
+    select c.item_key as blocked_key, c.from_value as blocker_key, c.changed_at as removed_at
+    from field_changes c
+    where c.field = 'Link' and c.from_value is not null and c.to_value is null
+),
+
+history_intervals as (
+    select
+        a.blocked_key,
+        a.blocker_key,
+        a.added_at as started_at,
+        (
+            select min(r.removed_at)
+            from link_removed r
+            where r.blocked_key = a.blocked_key
+                and r.blocker_key = a.blocker_key
+                and r.removed_at > a.added_at
+        ) as removed_at
+    from link_added a
+),
+
+snapshot_intervals as (
+    select
+        case when l.direction = 'inward' then l.item_key else l.linked_key end as blocked_key,
+        case when l.direction = 'inward' then l.linked_key else l.item_key end as blocker_key,
+        cast(null as timestamptz) as started_at,     -- the blocked item's creation, below
+        cast(null as timestamptz) as removed_at
+    from links l
+    where list_contains($link_types, l.link_type)
+),
+
+all_intervals as (
+    select * from history_intervals
+    union
+    select s.*
+    from snapshot_intervals s
+    where s.blocked_key not in (select item_key from linked_in_history)
+),
+
+final as (
+    select
+        a.blocked_key,
+        a.blocker_key,
+        blocked_team.team as blocked_team,
+        blocker_team.team as blocker_team,
+        coalesce(a.started_at, blocked.created_at) as started_at,
+        least(
+            coalesce(a.removed_at, blocked.resolved_at),
+            coalesce(blocker.resolved_at, blocked.resolved_at),
+            blocked.resolved_at
+        ) as ended_at
+    from all_intervals a
+    join work_items blocked on blocked.item_key = a.blocked_key
+    join work_items blocker on blocker.item_key = a.blocker_key
+    join work_item_teams blocked_team on blocked_team.item_key = a.blocked_key
+    join work_item_teams blocker_team on blocker_team.item_key = a.blocker_key
+    where blocked.resolved_at is not null
+        and blocked_team.team is not null
+        and blocker_team.team is not null
+        and blocked_team.team <> blocker_team.team
+)
+
+select * from final where ended_at > started_at

@@ -1,0 +1,58 @@
+-- Who waits on whom: for each team and report window, per blocking team, the items resolved in
+-- the window that waited on it and their total days blocked by it (overlaps of several
+-- blockers from the same team merged). Reads table blocked_intervals.
+-- Key: team, period, blocker_team.
+with ordered as (
+    select
+        blocked_key,
+        blocked_team,
+        blocker_team,
+        started_at,
+        ended_at,
+        max(ended_at) over (
+            partition by blocked_key, blocker_team order by started_at, ended_at
+            rows between unbounded preceding and 1 preceding
+        ) as previous_end
+    from blocked_intervals
+),
+
+islands as (
+    select
+        *,
+        sum(case when previous_end is null or started_at > previous_end then 1 else 0 end) over (
+            partition by blocked_key, blocker_team order by started_at, ended_at rows unbounded preceding
+        ) as island
+    from ordered
+),
+
+per_item as (
+    select
+        blocked_key,
+        blocked_team,
+        blocker_team,
+        sum(date_diff('second', started_at, ended_at)) / 86400.0 as wait_days
+    from (
+        select blocked_key, blocked_team, blocker_team, min(started_at) as started_at, max(ended_at) as ended_at
+        from islands
+        group by blocked_key, blocked_team, blocker_team, island
+    ) as merged
+    group by blocked_key, blocked_team, blocker_team
+),
+
+final as (
+    select
+        w.team,
+        w.period,
+        p.blocker_team,
+        count(*) as items_waiting,
+        sum(p.wait_days) as wait_days
+    from per_item p
+    join work_items i on i.item_key = p.blocked_key
+    join report_windows w
+        on w.team = p.blocked_team
+        and cast(timezone($timezone, i.resolved_at) as date) >= w.start_date
+        and cast(timezone($timezone, i.resolved_at) as date) < w.end_date
+    group by w.team, w.period, p.blocker_team
+)
+
+select * from final order by team, period, blocker_team
