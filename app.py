@@ -1,6 +1,7 @@
 """Threadline: did reorganising teams under single-threaded owners change how they deliver?"""
 import streamlit as st
 
+from analysis.metrics import teams_table
 from analysis.quality import quality_report
 from analysis.workspace import open_shared_store, shared_data_dir
 
@@ -18,9 +19,7 @@ def session_store():
 store = session_store()
 st.title("Threadline")
 st.caption(f"Data: {shared_data_dir().name}")
-teams = store.con.execute(
-    "select team, reorg_date, model, leader from teams order by reorg_date nulls last, team"
-).df()
+teams = teams_table(store.con)
 st.subheader("Teams")
 st.dataframe(teams, hide_index=True)
 report = quality_report(store.con)

@@ -1,13 +1,17 @@
-"""Command line: `python -m analysis ingest PATH... --db FILE` (and `report`, see SPEC)."""
+"""Command line (SPEC "Command line"): `python -m analysis report|ingest PATH...`."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import zoneinfo
 from pathlib import Path
 
 from .importers import ImportOptions
 from .quality import format_report, quality_report
+from .report import build_report
+from .report_format import format_csv, format_text
+from .settings import Settings
 from .store import Store
 
 EXIT_NOTHING_USABLE = 1
@@ -22,9 +26,23 @@ def time_zone(name: str) -> str:
     return name
 
 
+def days(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} days: expected zero or more")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description="Threadline from the command line.")
     commands = parser.add_subparsers(dest="command", required=True)
+    report = commands.add_parser("report", help="print the per-team before/after report")
+    report.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="export and organisation files or folders")
+    report.add_argument("--window-days", type=days, default=Settings.window_days)
+    report.add_argument("--transition-days", type=days, default=Settings.transition_days)
+    report.add_argument("--tolerance-days", type=days, default=Settings.tolerance_days)
+    report.add_argument("--timezone", type=time_zone, default="UTC", metavar="TZ")
+    report.add_argument("--format", choices=("json", "csv", "text"), default="json")
     ingest = commands.add_parser("ingest", help="load exports into a DuckDB file and print the data-quality report")
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="export files or folders")
     ingest.add_argument("--db", required=True, type=Path, metavar="FILE", help="DuckDB database file (created if absent)")
@@ -33,10 +51,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def ingest(args: argparse.Namespace) -> int:
-    missing = [str(path) for path in args.paths if not path.exists()]
+def missing_paths(paths: list[Path]) -> bool:
+    missing = [str(path) for path in paths if not path.exists()]
     if missing:
         print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+    return bool(missing)
+
+
+def report(args: argparse.Namespace) -> int:
+    if missing_paths(args.paths):
+        return EXIT_USAGE
+    settings = Settings(window_days=args.window_days, transition_days=args.transition_days,
+                        tolerance_days=args.tolerance_days, timezone=args.timezone)
+    store = Store()
+    try:
+        outcomes = store.load_paths(args.paths, ImportOptions(timezone=args.timezone))
+        if not any(outcome.usable for outcome in outcomes):
+            print("error: nothing usable was read from the given paths", file=sys.stderr)
+            for outcome in outcomes:
+                print(f"  {outcome.file_name}: {outcome.message or outcome.status}", file=sys.stderr)
+            return EXIT_USAGE
+        result = build_report(store.con, settings)
+    finally:
+        store.close()
+    if args.format == "json":
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        print(format_csv(result), end="")
+    else:
+        print(format_text(result))
+    return 0
+
+
+def ingest(args: argparse.Namespace) -> int:
+    if missing_paths(args.paths):
         return EXIT_USAGE
     store = Store(args.db)
     try:
@@ -52,9 +100,7 @@ def ingest(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "ingest":
-        return ingest(args)
-    return EXIT_USAGE
+    return {"ingest": ingest, "report": report}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ def format_report(report: QualityReport) -> str:
     lines = ["Files"]
     for file in report.files.itertuples():
         lines.append(
-            f"  {file.file_name}: {file.kind or 'unrecognised'}, {file.status}; "
+            f"  {file.file_name}: {file.kind if isinstance(file.kind, str) else 'unrecognised'}, {file.status}; "
             f"{file.rows_read} rows read, {file.rows_loaded} loaded, {file.rows_rejected} rejected"
         )
         if file.status in ("refused", "failed") and file.message:

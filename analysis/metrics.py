@@ -1,0 +1,120 @@
+"""The three delivery metrics (and supporting measures) per team, before and after its reorg.
+
+DuckDB does the heavy lifting (queries/*.sql); what comes back to pandas is one small row per
+release day, commitment or blocked item, which the statistics need anyway.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import queries
+from .settings import Settings
+
+PERIODS = ("before", "after")
+
+
+@dataclass(frozen=True)
+class Window:
+    team: str
+    period: str              # before / after
+    start: dt.date           # first day
+    end: dt.date             # first day after the window
+
+    @property
+    def days(self) -> int:
+        return max((self.end - self.start).days, 0)
+
+
+@dataclass
+class MetricData:
+    """Everything the report needs, for all teams at once."""
+    windows: list[Window]
+    span: tuple[dt.date | None, dt.date | None]
+    comparison_date: dt.date | None
+    release_days: pd.DataFrame     # team, period, release_day
+    commitments: pd.DataFrame      # team, period, item_key, committed_date, slip_days, replans, ...
+    waits: pd.DataFrame            # team, period, item_key, wait_days
+    wait_matrix: pd.DataFrame      # team, period, blocker_team, items_waiting, wait_days
+    resolved: pd.DataFrame         # team, period, items_resolved, median_cycle_days, ...
+
+    def window(self, team: str, period: str) -> Window | None:
+        return next((w for w in self.windows if w.team == team and w.period == period), None)
+
+
+def data_span(con, settings: Settings) -> tuple[dt.date | None, dt.date | None]:
+    first_day, last_day = con.execute(queries.sql("data_span"), {"timezone": settings.timezone}).fetchall()[0][1:]
+    return first_day, last_day
+
+
+def comparison_date(teams: pd.DataFrame, settings: Settings) -> dt.date | None:
+    """The calendar date comparison teams are measured around: chosen, else the earliest reorg."""
+    if settings.comparison_date:
+        return settings.comparison_date
+    dates = teams["reorg_date"].dropna()
+    return min(dates) if len(dates) else None
+
+
+def team_windows(team: str, anchor: dt.date | None, span, settings: Settings) -> list[Window]:
+    """before = [R - window, R), after = [R + transition, R + transition + window), cut to span."""
+    first_day, last_day = span
+    if anchor is None or first_day is None:
+        return []
+    after_start = anchor + dt.timedelta(days=settings.transition_days)
+    day_after_span = last_day + dt.timedelta(days=1)
+    before = Window(team, "before", max(anchor - dt.timedelta(days=settings.window_days), first_day), min(anchor, day_after_span))
+    after = Window(team, "after", max(after_start, first_day), min(after_start + dt.timedelta(days=settings.window_days), day_after_span))
+    return [w if w.days else Window(team, w.period, w.start, w.start) for w in (before, after)]
+
+
+def teams_table(con) -> pd.DataFrame:
+    return con.execute(queries.sql("teams_list")).df()
+
+
+def compute(con, settings: Settings) -> MetricData:
+    teams = teams_table(con)
+    span = data_span(con, settings)
+    anchor_for_comparison = comparison_date(teams, settings)
+    windows = [
+        window
+        for team in teams.itertuples()
+        for window in team_windows(team.team, _as_date(team.reorg_date) or anchor_for_comparison, span, settings)
+    ]
+    write_windows(con, windows)
+    params = {"timezone": settings.timezone}
+    con.execute("create or replace temp table blocked_intervals as " + queries.sql("blocked_intervals"), {
+        "link_types": list(settings.blocking_link_types),
+        "blocked_phrases": [phrase.lower() for phrase in settings.blocked_phrases],
+    })
+    return MetricData(
+        windows=windows,
+        span=span,
+        comparison_date=anchor_for_comparison,
+        release_days=con.execute(queries.sql("release_days"), params | {
+            "include_prereleases": settings.include_prereleases,
+            "tag_pattern": settings.release_tag_pattern,
+        }).df(),
+        commitments=con.execute(queries.sql("commitments"), params | {
+            "issue_types": list(settings.commitment_issue_types),
+        }).df(),
+        waits=con.execute(queries.sql("dependency_waits"), params).df(),
+        wait_matrix=con.execute(queries.sql("wait_matrix"), params).df(),
+        resolved=con.execute(queries.sql("resolved_items"), params).df(),
+    )
+
+
+def write_windows(con, windows: list[Window]) -> None:
+    con.execute("delete from report_windows")
+    if windows:
+        con.executemany(
+            "insert into report_windows (team, period, start_date, end_date) values (?, ?, ?, ?)",
+            [[w.team, w.period, w.start, w.end] for w in windows],
+        )
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or pd.isna(value):
+        return None
+    return value.date() if isinstance(value, (pd.Timestamp, dt.datetime)) else value
