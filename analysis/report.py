@@ -62,7 +62,7 @@ def release_frequency(team: str, data: MetricData, windows: dict, settings: Sett
     effect = stats.rate_ratio_test(
         sides["after"]["n"], sides["after"]["window_days"],
         sides["before"]["n"], sides["before"]["window_days"], confidence=settings.confidence,
-    ) if sides["after"]["window_days"] and sides["before"]["window_days"] else stats.Effect.empty()
+    )
     return _metric(sides, effect, settings.min_releases, higher_is_better=True, no_change=1.0)
 
 
