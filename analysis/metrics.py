@@ -6,6 +6,7 @@ release day, commitment or blocked item, which the statistics need anyway.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -54,7 +55,7 @@ def comparison_date(teams: pd.DataFrame, settings: Settings) -> dt.date | None:
     if settings.comparison_date:
         return settings.comparison_date
     dates = teams["reorg_date"].dropna()
-    return min(dates) if len(dates) else None
+    return _as_date(min(dates)) if len(dates) else None
 
 
 def team_windows(team: str, anchor: dt.date | None, span, settings: Settings) -> list[Window]:
@@ -86,7 +87,7 @@ def compute(con, settings: Settings) -> MetricData:
     params = {"timezone": settings.timezone}
     con.execute("create or replace temp table blocked_intervals as " + queries.sql("blocked_intervals"), {
         "link_types": list(settings.blocking_link_types),
-        "blocked_phrases": [phrase.lower() for phrase in settings.blocked_phrases],
+        "blocked_pattern": "|".join(re.escape(phrase.lower()) for phrase in settings.blocked_phrases),
     })
     return MetricData(
         windows=windows,

@@ -65,6 +65,15 @@ class Store:
             ).fetchall())
             for table in TABLE_COLUMNS
         }
+        # Schema defaults (e.g. releases.is_draft false) for columns an importer does not give.
+        self._column_defaults = {
+            table: dict(self.con.execute(
+                "select column_name, column_default from information_schema.columns "
+                "where table_name = ? and column_default is not null",
+                [table],
+            ).fetchall())
+            for table in TABLE_COLUMNS
+        }
 
     def close(self) -> None:
         self.con.close()
@@ -112,16 +121,20 @@ class Store:
             outcome.status = "partial" if outcome.rows_loaded else "refused"
         self.con.begin()
         try:
+            # Links are replaced only for the items this load updated; none until work items merge.
+            self.con.execute("create or replace temp table updated_items (item_key varchar)")
             # Canonical order: work items first, so links know which items this load updated.
+            # A refused file (every row rejected) stores nothing: an organisation file whose
+            # rows are all bad must not empty the table it would replace.
             for table in TABLE_COLUMNS:
-                if table in result.tables:
+                if table in result.tables and outcome.status != "refused":
                     self._merge(table, result.tables[table], name)
             self._log(outcome, digest)
             self.con.commit()
         except Exception as error:
             self.con.rollback()
             outcome = LoadOutcome(name, result.kind, "failed", rows_read=result.rows_read,
-                                  message=f"{name}: nothing loaded, the file could not be stored ({error})")
+                                  message=f"{name}: nothing loaded, the file could not be stored ({str(error).splitlines()[0]})")
             self._log(outcome, digest)
         return outcome
 
@@ -131,10 +144,10 @@ class Store:
                 self.con.execute(f"delete from {table}")
             return
         self.con.register("incoming", rows)
-        try:
-            self._stage(table, source_file)
-        finally:
-            self.con.unregister("incoming")
+        # No `finally`: after a failed cast the transaction is aborted and unregister would
+        # raise, hiding the real error; the caller's rollback drops the view anyway.
+        self._stage(table, source_file)
+        self.con.unregister("incoming")
         columns = ", ".join((*TABLE_COLUMNS[table], "source_file"))
         if table in ORGANISATION_TABLES:
             self.con.execute(f"delete from {table}")
@@ -155,11 +168,11 @@ class Store:
 
     def _stage(self, table: str, source_file: str) -> None:
         """Copy the incoming rows into `staged` with the canonical types, one row per key."""
-        types = self._column_types[table]
+        types, defaults = self._column_types[table], self._column_defaults[table]
         incoming_columns = set(self.con.sql("select * from incoming limit 0").columns)
         selects = [
             f'cast("{column}" as {types[column]}) as {column}' if column in incoming_columns
-            else f"cast(null as {types[column]}) as {column}"
+            else f"cast({defaults.get(column, 'null')} as {types[column]}) as {column}"
             for column in TABLE_COLUMNS[table]
         ]
         selects.append("cast(? as varchar) as source_file")
@@ -193,6 +206,12 @@ class Store:
         """)
 
     def _log(self, outcome: LoadOutcome, digest: str) -> LoadOutcome:
+        # A file tried again replaces its own earlier refusal or failure, so loading the same
+        # folder twice leaves the log (and the quality report) as it was.
+        stale = ("select load_id from load_log where file_sha256 = ? and file_name = ? "
+                 "and status in ('refused', 'failed')")
+        self.con.execute(f"delete from rejected_rows where load_id in ({stale})", [digest, outcome.file_name])
+        self.con.execute(f"delete from load_log where load_id in ({stale})", [digest, outcome.file_name])
         load_id = self.con.execute("select nextval('load_id_seq')").fetchall()[0][0]
         self.con.execute(
             "insert into load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -1,6 +1,6 @@
 -- Every stretch of time a work item spent blocked by an item of ANOTHER team (SPEC metric 3),
 -- before merging overlaps. A link counts when its type is in $link_types (current links) or,
--- in a changelog, when its text contains one of $blocked_phrases ("is blocked by").
+-- in a changelog, when its lower-cased text matches $blocked_pattern ("is blocked by|depends on").
 -- With link history: from the moment the link was added until the blocker was resolved or the
 -- link removed. Without: from the item's creation until the blocker was resolved.
 -- Both are capped by the blocked item's own resolution.
@@ -18,7 +18,7 @@ link_added as (
     from field_changes c
     where c.field = 'Link'
         and c.to_value is not null
-        and list_bool_or(list_transform($blocked_phrases, phrase -> contains(lower(c.to_string), phrase)))
+        and regexp_matches(lower(c.to_string), $blocked_pattern)
 ),
 
 link_removed as (

@@ -181,7 +181,7 @@ create table if not exists release_teams (
 -- Written by analysis/metrics.py with bound values, read by the metric queries.
 create table if not exists report_windows (
     team        varchar not null,
-    period      varchar not null check (period in ('before', 'after')),
+    period      varchar not null,            -- before / after (or a label of the caller's)
     start_date  date not null,
     end_date    date not null,               -- exclusive
     primary key (team, period)

@@ -27,7 +27,15 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]
     try:
         text = raw.decode(encoding).lstrip("\ufeff")
     except UnicodeDecodeError:
-        raise FileRefused(f"{path.name}: the text is not valid {encoding}.") from None
+        # detect_encoding forgives a bad byte in the last bytes of its sample (a character cut
+        # by the sniff window), so a small cp1252 file ending in "José" comes back as UTF-8.
+        # A file that is not UTF-8 after all is cp1252, as detect_encoding would have said.
+        if encoding != "utf-8":
+            raise FileRefused(f"{path.name}: the text is not valid {encoding}.") from None
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise FileRefused(f"{path.name}: the text is neither UTF-8 nor cp1252.") from None
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=guess_delimiter(first_line))
     try:

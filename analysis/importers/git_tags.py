@@ -17,8 +17,10 @@ from .csv_rows import normalise_header, parse_timestamp, read_rows
 NAME_COLUMNS = ("tag", "tag_name", "name", "refname")
 DATE_COLUMNS = ("tagger_date", "creatordate", "date", "commit_date")   # preference order
 REPO_COLUMNS = ("repo", "repository")
-# A version followed by a pre-release marker: 2.0.0rc1, v0.12.0-beta2, v0.11.1-dev, 1.0a1.
-PRERELEASE = re.compile(r"(?i)\d[.-]?(rc|beta|alpha|a|b|pre|dev|test)\d*")
+# A version followed by a pre-release marker: 2.0.0rc1, v0.12.0-beta2, v0.11.1-dev, 1.0a1,
+# also after another suffix (v0.17.0-cloud-alpha). A marker is a whole word (so 1.0-amd64 and
+# v2.0-build3 are not prereleases); a lone a/b counts only between digits, as PEP 440 writes it.
+PRERELEASE = re.compile(r"(?i)\d(?:.*[._+-])?(?:rc|beta|alpha|preview|pre|dev|test)(?=\d|[._+-]|$)|\d[ab]\d")
 
 
 def detect(sample: Sample) -> str | None:

@@ -1,0 +1,136 @@
+"""`python -m analysis ingest PATH... --db FILE`, run as a user runs it: a subprocess whose
+working directory is a scratch folder, with only PYTHONPATH pointing at the project."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from conftest import FIXTURES, PROJECT_ROOT
+
+JIRA_CSV = (
+    "Summary,Issue key,Issue id,Issue Type,Status,Project key,Created,Updated,Resolved,Assignee,Custom field (Team)\n"
+    "Cart,CHK-1,1,Story,Done,CHK,01/Jun/24 9:00 AM,05/Jun/24 4:37 PM,05/Jun/24 4:37 PM,,\n"
+    "Pay,PAY-2,2,Story,Done,XYZ,02/Jun/24 9:00 AM,05/Jun/24 9:00 AM,05/Jun/24 9:00 AM,,Team Orange\n"
+    "Ops,ZZZ-1,3,Story,To Do,ZZZ,03/Jun/24 9:00 AM,03/Jun/24 9:00 AM,,Zed,\n"
+    "Old,ZZZ-2,4,Story,Done,ZZZ,03/Jun/24 9:00 AM,03/Jul/24 9:00 AM,03/Jul/24 9:00 AM,Ana,\n"
+)
+
+
+def ingest(cwd, *args):
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    return subprocess.run([sys.executable, "-m", "analysis", "ingest", *map(str, args)],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def exports(tmp_path):
+    """A folder as an analyst would hand it over: organisation files, a Jira CSV, tags with one
+    bad row, and a file that is not an export at all."""
+    folder = tmp_path / "exports"
+    shutil.copytree(FIXTURES / "org", folder / "org")
+    (folder / "jira.csv").write_text(JIRA_CSV, encoding="utf-8")
+    (folder / "acme__web__tags.csv").write_text("tag,date\nv1.0,2024-03-01T10:00:00Z\nv1.1,yesterday\n", encoding="utf-8")
+    (folder / "notes.csv").write_text("city,country\nOslo,Norway\n", encoding="utf-8")
+    return folder
+
+
+def counts(db):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "select (select count(*) from work_items), (select count(*) from releases), (select count(*) from teams), "
+            "(select count(*) from load_log), (select count(*) from rejected_rows)").fetchall()[0]
+    finally:
+        con.close()
+
+
+def test_ingest_prints_the_quality_report(tmp_path, exports):
+    run = ingest(tmp_path, "exports", "--db", "threadline.duckdb")
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "teams.csv: teams, loaded; 3 rows read, 3 loaded, 0 rejected" in out
+    assert "ownership.csv: ownership, loaded; 8 rows read, 8 loaded, 0 rejected" in out
+    assert "jira.csv: jira_csv, loaded; 4 rows read, 4 loaded, 0 rejected" in out
+    assert "acme__web__tags.csv: git_tags, partial; 2 rows read, 1 loaded, 1 rejected" in out
+    assert 'row 2 date: "yesterday" is not a timestamp' in out
+    assert "notes.csv: unrecognised, refused; 0 rows read, 0 loaded, 0 rejected" in out
+    assert "notes.csv: unrecognised content; expected one of" in out
+    # By hand: CHK-1 by project CHK, PAY-2 by team field "Team Orange", ZZZ-2 by Ana's roster
+    # row on 3 July (Payments); ZZZ-1 (assignee Zed, not in the roster) has none: 1 of 4.
+    assert "items without a team: 25.0%" in out
+    assert "none: 1 items (25.0%)" in out
+    # The database was created where --db said, relative to the working directory.
+    assert (tmp_path / "threadline.duckdb").exists()
+    assert counts(tmp_path / "threadline.duckdb") == (4, 1, 3, 6, 1)
+
+
+def test_ingest_twice_into_the_same_database_adds_nothing(tmp_path, exports):
+    db = tmp_path / "threadline.duckdb"
+    first = ingest(tmp_path, exports, "--db", db)
+    assert first.returncode == 0, first.stderr
+    after_first = counts(db)
+    second = ingest(tmp_path, exports, "--db", db)
+    # Still usable (the files are already in the database), and nothing added.
+    assert second.returncode == 0, second.stderr
+    assert counts(db) == after_first
+    model = [line for line in second.stdout.splitlines() if line.startswith("  work_items ")]
+    assert model == [line for line in first.stdout.splitlines() if line.startswith("  work_items ")]
+
+
+def test_only_refused_files_exit_1(tmp_path):
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    run = ingest(tmp_path, "empty.csv", "photo.png", "--db", "t.duckdb")
+    assert run.returncode == 1
+    assert "nothing usable" in run.stderr
+    assert "empty.csv: the file is empty" in run.stdout
+    assert "photo.png: this is a binary file" in run.stdout
+
+
+def test_an_empty_folder_exits_1(tmp_path):
+    (tmp_path / "nothing").mkdir()
+    run = ingest(tmp_path, "nothing", "--db", "t.duckdb")
+    assert run.returncode == 1
+    assert "nothing usable" in run.stderr
+
+
+def test_a_file_whose_rows_are_all_rejected_is_not_usable(tmp_path):
+    (tmp_path / "teams.csv").write_text("team,reorg_date\nCheckout,July\n", encoding="utf-8")
+    run = ingest(tmp_path, "teams.csv", "--db", "t.duckdb")
+    assert run.returncode == 1
+    assert 'row 1 reorg_date: "July" is not a date like 2025-10-01 (YYYY-MM-DD)' in run.stdout
+
+
+def test_a_missing_path_exits_2_and_names_it(tmp_path):
+    (tmp_path / "teams.csv").write_text("team,reorg_date\nCheckout,2024-07-01\n", encoding="utf-8")
+    run = ingest(tmp_path, "teams.csv", "no-such-folder", "--db", "t.duckdb")
+    assert run.returncode == 2
+    assert "no-such-folder" in run.stderr
+    assert not (tmp_path / "t.duckdb").exists()   # nothing half-done
+
+
+def test_an_unknown_time_zone_is_a_usage_error(tmp_path):
+    (tmp_path / "teams.csv").write_text("team,reorg_date\nCheckout,2024-07-01\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "analysis", "ingest", "teams.csv", "--db", "t.duckdb",
+                          "--timezone", "Mars/Olympus"], cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, timeout=120)
+    assert run.returncode == 2
+    assert "Mars/Olympus" in run.stderr and "IANA" in run.stderr
+
+
+def test_the_time_zone_option_reaches_the_jira_importer(tmp_path):
+    (tmp_path / "jira.csv").write_text(JIRA_CSV, encoding="utf-8")
+    run = ingest(tmp_path, "jira.csv", "--db", "t.duckdb", "--timezone", "Europe/Berlin")
+    assert run.returncode == 0, run.stderr
+    con = duckdb.connect(str(tmp_path / "t.duckdb"), read_only=True)
+    try:
+        # 01/Jun/24 9:00 AM in Berlin (CEST, UTC+2) is 07:00 UTC.
+        [(hour,)] = con.execute("select hour(created_at at time zone 'UTC') from work_items where item_key = 'CHK-1'").fetchall()
+    finally:
+        con.close()
+    assert hour == 7
