@@ -74,15 +74,22 @@ def teams_table(con) -> pd.DataFrame:
     return con.execute(queries.sql("teams_list")).df()
 
 
-def compute(con, settings: Settings) -> MetricData:
+def anchors(teams: pd.DataFrame, settings: Settings) -> dict[str, dt.date | None]:
+    """Each team's reorg date, or the comparison date for a team that did not reorganise."""
+    fallback = comparison_date(teams, settings)
+    return {team.team: _as_date(team.reorg_date) or fallback for team in teams.itertuples()}
+
+
+def compute(con, settings: Settings, windows: list[Window] | None = None) -> MetricData:
+    """Metric rows for the given windows (default: every team's before and after windows)."""
     teams = teams_table(con)
     span = data_span(con, settings)
-    anchor_for_comparison = comparison_date(teams, settings)
-    windows = [
-        window
-        for team in teams.itertuples()
-        for window in team_windows(team.team, _as_date(team.reorg_date) or anchor_for_comparison, span, settings)
-    ]
+    if windows is None:
+        windows = [
+            window
+            for team, anchor in anchors(teams, settings).items()
+            for window in team_windows(team, anchor, span, settings)
+        ]
     write_windows(con, windows)
     params = {"timezone": settings.timezone}
     con.execute("create or replace temp table blocked_intervals as " + queries.sql("blocked_intervals"), {
@@ -92,7 +99,7 @@ def compute(con, settings: Settings) -> MetricData:
     return MetricData(
         windows=windows,
         span=span,
-        comparison_date=anchor_for_comparison,
+        comparison_date=comparison_date(teams, settings),
         release_days=con.execute(queries.sql("release_days"), params | {
             "include_prereleases": settings.include_prereleases,
             "tag_pattern": settings.release_tag_pattern,

@@ -6,6 +6,7 @@ import math
 import pandas as pd
 
 from . import queries, stats
+from .comparison import difference_in_differences, histories, placebo
 from .metrics import PERIODS, MetricData, compute, teams_table
 from .settings import Settings
 
@@ -14,13 +15,23 @@ DAYS_PER_RATE = 30   # release frequency is shown per 30 days
 
 
 def build_report(con, settings: Settings) -> dict:
-    data = compute(con, settings)
     teams = teams_table(con)
+    team_histories, team_anchors = histories(con, settings)
+    data = compute(con, settings)
+    comparison_teams = [t.team for t in teams.itertuples() if _iso(t.reorg_date) is None]
+    team_reports = []
+    for team in teams.itertuples():
+        result = team_report(team, data, settings)
+        if _iso(team.reorg_date) is not None:
+            result["difference_in_differences"] = difference_in_differences(team.team, data, comparison_teams, settings)
+        observed = {metric: result["metrics"][metric]["effect"]["estimate"] for metric in METRICS}
+        result["placebo"] = placebo(team_histories[team.team], team_anchors[team.team], observed, settings)
+        team_reports.append(result)
     report = {
         "settings": settings.contract(),
         "comparison_date": _iso(data.comparison_date),
         "data_span": {"first_day": _iso(data.span[0]), "last_day": _iso(data.span[1])},
-        "teams": [team_report(team, data, settings) for team in teams.itertuples()],
+        "teams": team_reports,
         "rejected": rejected_rows(con),
     }
     add_adjusted_p_values(report)
@@ -28,6 +39,7 @@ def build_report(con, settings: Settings) -> dict:
 
 
 def team_report(team, data: MetricData, settings: Settings) -> dict:
+    """One team's before/after values, effects and verdicts (without comparisons)."""
     name = team.team
     windows = {period: data.window(name, period) for period in PERIODS}
     return {

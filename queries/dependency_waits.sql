@@ -39,14 +39,19 @@ per_item as (
     group by blocked_key, blocked_team
 ),
 
-final as (
-    select w.team, w.period, p.blocked_key as item_key, p.wait_days
+resolved as (
+    select p.*, cast(timezone($timezone, i.resolved_at) as date) as resolved_day
     from per_item p
     join work_items i on i.item_key = p.blocked_key
+),
+
+final as (
+    select w.team, w.period, r.blocked_key as item_key, r.resolved_day, r.wait_days
+    from resolved r
     join report_windows w
-        on w.team = p.blocked_team
-        and cast(timezone($timezone, i.resolved_at) as date) >= w.start_date
-        and cast(timezone($timezone, i.resolved_at) as date) < w.end_date
+        on w.team = r.blocked_team
+        and r.resolved_day >= w.start_date
+        and r.resolved_day < w.end_date
 )
 
 select * from final order by team, period, item_key
