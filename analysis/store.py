@@ -139,9 +139,9 @@ class Store:
         return outcome
 
     def _merge(self, table: str, rows, source_file: str) -> None:
+        # Nothing to add. For an organisation file this is most likely a cut-off or wrong file,
+        # so the organisation loaded before stays (to clear it, load a file with new rows).
         if rows is None or len(rows) == 0:
-            if table in ORGANISATION_TABLES:
-                self.con.execute(f"delete from {table}")
             return
         self.con.register("incoming", rows)
         # No `finally`: after a failed cast the transaction is aborted and unregister would

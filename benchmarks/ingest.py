@@ -1,6 +1,6 @@
 """Ingest benchmark: a synthetic Jira Cloud "Export CSV (all fields)" of N issues, loaded three ways.
 
-    python benchmarks/ingest.py [--rows N] [--keep] [--bad-every K] [--folder DIR]
+    python benchmarks/ingest.py [--rows N] [--keep] [--bad-every K] [--folder DIR] [--repeat R]
 
 Writes the export into a temporary folder (deterministic: the same N gives the same bytes),
 then measures, each in its own child process so that one phase's memory does not inflate the
@@ -251,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bad-every", type=int, default=100_000,
                         help="every K-th issue gets a bad Created date (0: none)")
     parser.add_argument("--folder", type=Path, help="work folder (default: a new temp folder)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each phase R times; the table shows the fastest run and the "
+                             "highest peak (a shared machine makes single runs noisy)")
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -275,7 +278,13 @@ def main(argv: list[str] | None = None) -> int:
               f"({size:,} bytes), written in {generated:.1f} s; "
               f"{expected_bad} rows with a bad Created date")
 
-        results = {name: run_phase(name, path, workdir) for name in PHASES}
+        results = {}
+        for name in PHASES:
+            runs = [run_phase(name, path, workdir) for _ in range(max(args.repeat, 1))]
+            results[name] = min(runs, key=lambda run: run["seconds"])
+            results[name]["peak_rss"] = max(run["peak_rss"] for run in runs)
+            if len(runs) > 1:
+                results[name]["all_seconds"] = [round(run["seconds"], 2) for run in runs]
         raw = results["raw"]["seconds"]
         print()
         print(f"{'phase':<34}{'seconds':>9}{'x raw':>8}{'peak RSS':>12}{'base':>10}")
@@ -287,6 +296,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{labels[name]:<34}{measured['seconds']:>9.2f}{measured['seconds'] / raw:>8.2f}"
                   f"{mib(measured['peak_rss']):>12}{mib(measured['base_rss']):>10}")
 
+        for name, measured in results.items():
+            if "all_seconds" in measured:
+                print(f"  {name} runs: {measured['all_seconds']} s")
         load, parse = results["load"], results["parse"]
         print()
         print(f"raw scan rows: {results['raw']['rows']:,}; importer: {parse['rows_read']:,} read, "
@@ -296,10 +308,12 @@ def main(argv: list[str] | None = None) -> int:
               f"stored {load['tables']}; database {mib(load['db_bytes'])}")
         if load["message"]:
             print(f"  message: {load['message']}")
+        loaded = load["status"] in ("loaded", "partial")
         checks = [
+            ("load stored the file", loaded, load["status"]),
             (f"importer within {TARGET_RATIO:g}x of raw scan", parse["seconds"] / raw <= TARGET_RATIO,
              f"{parse['seconds'] / raw:.2f}x"),
-            (f"load within {TARGET_RATIO:g}x of raw scan", load["seconds"] / raw <= TARGET_RATIO,
+            (f"load within {TARGET_RATIO:g}x of raw scan", loaded and load["seconds"] / raw <= TARGET_RATIO,
              f"{load['seconds'] / raw:.2f}x"),
             ("every phase under 4 GB peak RSS",
              all(m["peak_rss"] < TARGET_PEAK_BYTES for m in results.values()),

@@ -89,16 +89,22 @@ def test_unattributed_items_are_counted_never_dropped(store, attributed):
 
 
 def test_later_ownership_row_wins_where_rows_overlap(store, canonical_file, write_file):
-    # api: Checkout with no dates, and Search from 2024-05-01: from then on the later row wins.
+    # api: Checkout from 2024-01-01 with no end, and Search from 2024-05-01: from then on the
+    # later row wins. web: an undated row and a dated one; the dated one is the later start.
     store.load_paths([
         write_file("ownership.csv", "kind,value,team,start_date,end_date\n"
-                                    "jira_component,api,Checkout,,\n"
-                                    "jira_component,api,Search,2024-05-01,\n"),
+                                    "jira_component,api,Checkout,2024-01-01,\n"
+                                    "jira_component,api,Search,2024-05-01,\n"
+                                    "jira_component,web,Checkout,,\n"
+                                    "jira_component,web,Payments,2024-05-01,\n"),
         canonical_file("items.json", {"work_items": [
             item("A-1", "2024-01-01", "2024-04-30", components=["api"]),
-            item("A-2", "2024-01-01", "2024-05-01", components=["api"])]}),
+            item("A-2", "2024-01-01", "2024-05-01", components=["api"]),
+            item("W-1", "2024-01-01", "2024-04-30", components=["web"]),
+            item("W-2", "2024-01-01", "2024-05-01", components=["web"])]}),
     ])
-    assert rows(store, "select item_key, team from work_item_teams order by 1") == [("A-1", "Checkout"), ("A-2", "Search")]
+    assert rows(store, "select item_key, team from work_item_teams order by 1") == [
+        ("A-1", "Checkout"), ("A-2", "Search"), ("W-1", "Checkout"), ("W-2", "Payments")]
 
 
 def test_today_roster_does_not_rewrite_history(store, canonical_file, write_file):
@@ -157,3 +163,14 @@ def test_release_team_by_repository_or_jira_project_on_the_release_date(store, c
         "github:PAY:v1": None,
     }
     assert quality_report(store.con).releases_without_team == 3
+
+
+def test_later_ownership_row_wins_for_releases_too(store, canonical_file, write_file):
+    store.load_paths([
+        write_file("ownership.csv", "kind,value,team,start_date\n"
+                                    "github_repo,acme/api,Checkout,2024-01-01\n"
+                                    "github_repo,acme/api,Search,2024-05-01\n"),
+        write_file("acme__api__tags.csv", "tag,date\nv1,2024-04-30T12:00:00Z\nv2,2024-05-01T12:00:00Z\n"),
+    ])
+    assert rows(store, "select release_id, team from release_teams order by 1") == [
+        ("tag:acme/api:v1", "Checkout"), ("tag:acme/api:v2", "Search")]

@@ -234,6 +234,23 @@ def test_a_load_that_fails_part_way_is_rolled_back(store, write_file, monkeypatc
         ("june5.csv", "loaded"), ("acme__shop__tags.csv", "loaded"), ("acme__web__tags.csv", "loaded")]
 
 
+def test_a_python_error_between_tables_rolls_back_too(store, write_file, monkeypatch):
+    # Not a DuckDB error (which aborts the transaction by itself): the store must roll back.
+    store.load_file(write_file("june5.csv", EXPORT_JUNE_5))
+    before = rows(store, "select * from work_items order by item_key"), rows(store, "select * from links order by all")
+    merge = Store._merge
+
+    def merge_then_fail(self, table, frame, source_file):
+        if table == "links":
+            raise MemoryError("out of memory while merging links")
+        merge(self, table, frame, source_file)
+
+    monkeypatch.setattr(Store, "_merge", merge_then_fail)
+    outcome = store.load_file(write_file("june10.csv", EXPORT_JUNE_10))
+    assert outcome.status == "failed" and "out of memory while merging links" in outcome.message
+    assert (rows(store, "select * from work_items order by item_key"), rows(store, "select * from links order by all")) == before
+
+
 def test_work_items_with_an_uncastable_time_fail_and_keep_earlier_items(store, write_file, monkeypatch):
     store.load_file(write_file("june5.csv", EXPORT_JUNE_5))
     before = rows(store, "select * from work_items order by item_key")
