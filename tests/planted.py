@@ -28,7 +28,8 @@ comparison team the organisation's comparison date: the earliest reorg date):
   drawn from a gamma distribution (shape 2) of mean ``wait_days_*``, capped at ``MAX_WAIT_DAYS``.
   Without a changelog that is exactly the cross-team wait Threadline measures.
 
-Noise that must NOT be counted (``noise=True``): draft releases, prereleases (``-rc.N`` tags),
+Noise that must NOT be counted (``noise=True``): draft releases (one never published, one
+published and turned back into a draft), prereleases (``-rc.N`` tags, the day before a release),
 unresolved items, a second overlapping blocker (the wait counts once), blocking links inside
 the team, "Relates" links to other teams' items, and the blocker's own outward "Blocks" link
 (the same dependency seen from the other side).
@@ -181,7 +182,7 @@ class Organisation:
         """First and last day with any data, as the SPEC defines it (items, published releases)."""
         firsts = [i.created.date() for i in self.items]
         lasts = [(i.resolved or i.updated or i.created).date() for i in self.items]
-        published = [r.published.date() for r in self.releases if r.published is not None]
+        published = [r.published.date() for r in self.releases if r.published is not None and not r.draft]
         return min(firsts + published), max(lasts + published)
 
     def windows(self, team: str, window_days: int | None = None,
@@ -373,14 +374,16 @@ class _Generator:
             per_day = {day: int(n) for day, n in zip(side_days, counts) if n}
         repo = self.repos[team.name]
         for day, n in sorted(per_day.items()):
-            times = sorted(self.time_on(day) for _ in range(n))
-            for published in times:
+            if self.plan.noise and day - DAY >= self.plan.start and self.rng.random() < 0.15:
+                # A release candidate the day before (a prerelease: not counted).
+                self.release(team.name, repo, self.time_on(day - DAY), prerelease=True)
+            for published in sorted(self.time_on(day) for _ in range(n)):
                 self.release(team.name, repo, published)
-            if self.plan.noise and self.rng.random() < 0.1:   # a release candidate first
-                self.release(team.name, repo, times[0] - MINUTE * 30, prerelease=True)
         if self.plan.noise and side_days:
-            for _ in range(2):                                  # drafts never published
-                self.release(team.name, repo, None, draft=True, day=self.pick(side_days))
+            # Drafts are never counted: one never published, one turned back into a draft
+            # after publishing (it still carries its published_at).
+            self.release(team.name, repo, None, draft=True, day=self.pick(side_days))
+            self.release(team.name, repo, self.time_on(self.pick(side_days)), draft=True)
 
     def release(self, team: str, repo: str, published: dt.datetime | None, draft: bool = False,
                 prerelease: bool = False, day: dt.date | None = None) -> Release:
@@ -630,4 +633,4 @@ def write_org_files(folder: Path, teams, members, ownership) -> None:
 
 
 __all__ = ["TeamPlan", "OrgPlan", "Organisation", "Item", "Release", "generate", "null_plan", "merge", "code",
-           "jira_time", "write_jira_csv", "write_releases_json", "write_org_files", "replace"]
+           "jira_time", "write_jira_csv", "write_releases_json", "write_org_files"]

@@ -40,7 +40,7 @@ from conftest import PROJECT_ROOT
 # --hypothesis-show-statistics to see which outcomes the inputs reached.
 EXPLORE_EXAMPLES = int(os.environ.get("THREADLINE_PROPERTY_EXAMPLES", "0"))
 SETTINGS = settings(
-    max_examples=EXPLORE_EXAMPLES or 40, deadline=None, derandomize=not EXPLORE_EXAMPLES,
+    max_examples=EXPLORE_EXAMPLES or 60, deadline=None, derandomize=not EXPLORE_EXAMPLES,
     database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -243,7 +243,8 @@ def keys_in(path: Path) -> tuple[str | None, dict[str, set[tuple]]]:
         if table in ORGANISATION_KINDS or rows is None or len(rows) == 0:
             continue
         frame = rows.to_pandas() if hasattr(rows, "to_pandas") else rows
-        key_columns = ["item_key"] if table in ("links",) else list(PRIMARY_KEYS[table])
+        key_columns = (["item_key"] if table in ("links", "status_changes", "field_changes")
+                       else list(PRIMARY_KEYS[table]))
         keys[table] = {tuple(values) for values in frame[key_columns].itertuples(index=False)}
     if "work_items" in keys:   # links follow their item
         keys["links"] = keys.get("links", set()) | keys["work_items"]
@@ -375,9 +376,9 @@ def test_later_bad_file_loses_nothing(based, file):
         return
     for table in CANONICAL_TABLES:
         if table in ORGANISATION_KINDS:
-            # A newer organisation file replaces the old one, by design (but see
-            # test_header_only_teams_file_keeps_teams).
-            if kind != table:
+            # A newer organisation file replaces the old one, by design, but only one that
+            # gave rows (see test_header_only_teams_file_keeps_teams).
+            if not (kind == table and outcome.rows_loaded > 0):
                 assert after[table] == before[table], table
             continue
         kept = {row for row in before[table] if key_of(table, row) not in carried.get(table, set())}
@@ -460,8 +461,12 @@ def one_bad_date(draw):
     column = draw(st.sampled_from(DATE_CELLS[name]))
     rows = fixture_rows(name)
     row = draw(st.integers(0, rows - 1))
-    data = with_cell(name, row, column, draw(NOT_A_DATE))
+    value = draw(NOT_A_DATE)
+    data = with_cell(name, row, column, value)
     assume(data is not None)
+    if name == "teams.csv":
+        # Known bug (test_date_with_trailing_text_is_rejected): text after an ISO date is ignored.
+        assume(not re.match(r"\d{4}-\d{2}-\d{2}", value))
     if column == "commit_date":
         # A tag's date is its tagger date; the commit date is read only when that is empty.
         assume(with_cell(name, row, "tagger_date", "x") is None)
@@ -474,7 +479,7 @@ def test_one_bad_date_costs_exactly_its_row(empty, case):
     """SPEC: a bad row never sinks the good rows of the same file, and its reject names the row
     and the field. The Jira fixture has a multi-line cell, so rows are records, not lines."""
     name, column, row, rows, data = case
-    store = empty.reset()
+    empty.reset()
     outcome = empty.load(name, data)
     assert outcome.status == "partial", outcome
     assert outcome.rows_read == rows and outcome.rows_loaded == rows - 1, outcome
@@ -484,9 +489,13 @@ def test_one_bad_date_costs_exactly_its_row(empty, case):
 
 
 # ---- known bugs, as exact reproductions --------------------------------------------------------
+# Each names the function at fault. The properties above do not generate these inputs (their
+# examples are fixed), so they stay green; these tests turn into passes when the bugs are fixed.
 
 def test_header_only_teams_file_keeps_teams(tmp_path):
-    store = Store()
+    """Found by test_later_bad_file_loses_nothing (a teams.csv cut after its header emptied the
+    teams table); fixed in Store._merge. Kept as an exact reproduction."""
+    store = new_store()
     try:
         load(store, tmp_path, "teams.csv", TEAMS_CSV.encode())
         outcome = load(store, tmp_path, "teams.csv", b"team,reorg_date,model,leader\n")
@@ -494,6 +503,87 @@ def test_header_only_teams_file_keeps_teams(tmp_path):
     finally:
         store.close()
     assert teams == 3, f"teams left: {teams}; outcome {outcome}"
+
+
+LONG_NAME = "Выгрузка задач Jira (все поля) команды Оформление заказа, " * 3 + ".csv"
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(LONG_NAME, id="cyrillic-name-over-255-bytes"),
+    pytest.param("..", id="dot-dot"),
+    pytest.param("", id="empty"),
+    pytest.param("teams\x00.csv", id="nul"),
+])
+@pytest.mark.xfail(strict=True, reason=(
+    "analysis/store.py Store.load_bytes writes the upload to Path(folder) / Path(name).name: "
+    "a name over 255 bytes raises OSError (File name too long), '', '.', '..' and '/' raise "
+    "IsADirectoryError, a NUL raises ValueError, instead of a LoadOutcome"))
+def test_any_upload_name_gives_an_outcome(name):
+    assert len(LONG_NAME) < 255 < len(LONG_NAME.encode())   # fine on Windows and macOS
+    store = new_store()
+    try:
+        outcome = store.load_bytes(name, TEAMS_CSV.encode())
+    finally:
+        store.close()
+    assert outcome.status == "loaded", outcome
+
+
+@pytest.mark.parametrize("name, data", [
+    pytest.param("acme__shop__tags.csv",
+                 GIT_TAGS_CSV.encode() + b"v9.9.9,tag,9999-12-31T23:59:59-05:00,,4444,Eli\n",
+                 id="git-tag-year-9999-negative-offset"),
+    pytest.param("acme__shop__tags.csv",
+                 GIT_TAGS_CSV.encode() + b"v0.0.1,tag,0001-01-01T00:00:00+14:00,,4444,Eli\n",
+                 id="git-tag-year-1-positive-offset"),
+    pytest.param("releases.json",
+                 GITHUB_RELEASES.replace("2024-05-02T12:30:00Z", "9999-12-31T23:59:59-05:00").encode(),
+                 id="github-release-year-9999"),
+])
+@pytest.mark.xfail(strict=True, reason=(
+    "analysis/importers/csv_rows.py parse_timestamp: value.astimezone(utc) raises OverflowError "
+    "(not ValueError) for a timestamp whose UTC time falls outside years 1-9999, so git_tags.parse "
+    "and github.time_of let it escape and the whole file is 'failed' instead of one row rejected"))
+def test_out_of_range_timestamp_costs_only_its_row(empty, name, data):
+    empty.reset()
+    outcome = empty.load(name, data)
+    assert outcome.status == "partial" and len(outcome.rejects) == 1, outcome
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "analysis/importers/base.py Sample.csv_header reads io.StringIO(self.text) without "
+    "newline='', so a CSV with classic-Mac CR line ends (Excel for Mac 'CSV (Macintosh)') gives "
+    "csv.Error, an empty header, and the file is refused as unrecognised"))
+@pytest.mark.parametrize("name, data", [
+    ("teams.csv", TEAMS_CSV.replace("\n", "\r").encode()),
+    ("jira.csv", JIRA_CSV.replace("\r\n", "\r").encode()),
+])
+def test_cr_line_ends_are_recognised(empty, name, data):
+    empty.reset()
+    outcome = empty.load(name, data)
+    assert outcome.status == "loaded", outcome
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "analysis/importers/base.py load_json catches JSONDecodeError and UnicodeDecodeError but not "
+    "the ValueError json raises for an integer over 4300 digits, so the file is 'failed' (an "
+    "importer crash) rather than 'refused' as not valid JSON"))
+def test_json_with_an_oversized_integer_is_refused(empty):
+    empty.reset()
+    data = GITHUB_RELEASES.replace('"id": 100', '"id": 1' + "0" * 5000).encode()
+    outcome = empty.load("releases.json", data)
+    assert outcome.status == "refused", outcome
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "analysis/importers/csv_rows.py parse_iso_date parses only text[:10], so any text after an "
+    "ISO date is silently dropped: reorg_date '2024-07-01 or later' or '2024-07-01T25:00' loads "
+    "as 2024-07-01 instead of being rejected (Excel's '2024-07-01 00:00:00' is the one form "
+    "with a tail that is meant to be accepted)"))
+@pytest.mark.parametrize("reorg_date", ["2024-07-01 or later", "2024-07-01T25:00:00Z", "2024-07-015"])
+def test_date_with_trailing_text_is_rejected(empty, reorg_date):
+    empty.reset()
+    outcome = empty.load("teams.csv", f"team,reorg_date\nCheckout,{reorg_date}\nSearch,\n".encode())
+    assert outcome.status == "partial" and [r.row for r in outcome.rejects] == [1], outcome
 
 
 # ---- a huge cell -----------------------------------------------------------------------------
