@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import queries
 from .settings import Settings
+from .store import ensure_attribution
 
 PERIODS = ("before", "after")
 
@@ -82,6 +83,7 @@ def anchors(teams: pd.DataFrame, settings: Settings) -> dict[str, dt.date | None
 
 def compute(con, settings: Settings, windows: list[Window] | None = None) -> MetricData:
     """Metric rows for the given windows (default: every team's before and after windows)."""
+    ensure_attribution(con, settings.timezone)
     teams = teams_table(con)
     span = data_span(con, settings)
     if windows is None:

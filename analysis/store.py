@@ -83,7 +83,7 @@ class Store:
     def load_paths(self, paths: list[Path], options: ImportOptions | None = None) -> list[LoadOutcome]:
         """Load files and every file under folders (sorted, so runs are reproducible)."""
         outcomes = [self.load_file(path, options) for path in expand_paths(paths)]
-        self.refresh_attribution()
+        self.refresh_attribution((options or ImportOptions()).timezone)
         return outcomes
 
     def load_bytes(self, name: str, data: bytes, options: ImportOptions | None = None) -> LoadOutcome:
@@ -92,7 +92,7 @@ class Store:
             path = Path(folder) / Path(name).name
             path.write_bytes(data)
             outcome = self.load_file(path, options, display_name=name)
-        self.refresh_attribution()
+        self.refresh_attribution((options or ImportOptions()).timezone)
         return outcome
 
     def load_file(self, path: Path, options: ImportOptions | None = None,
@@ -226,13 +226,30 @@ class Store:
             )
         return outcome
 
-    def refresh_attribution(self) -> None:
-        """Recompute which team each item and release belongs to; organisation files may have changed."""
-        self.con.begin()
-        for table in ("work_item_teams", "release_teams"):
-            self.con.execute(f"delete from {table}")
-            self.con.execute(f"insert into {table} select * from ({queries.sql(table)})")
-        self.con.commit()
+    def refresh_attribution(self, timezone: str = "UTC") -> None:
+        refresh_attribution(self.con, timezone)
+
+
+def refresh_attribution(con, timezone: str = "UTC") -> None:
+    """Recompute which team each item and release belongs to.
+
+    Run after every load (organisation files may have changed) and whenever the report's time
+    zone changes: ownership and rosters are dated, and a day starts at midnight in that zone.
+    """
+    con.begin()
+    for table in ("work_item_teams", "release_teams"):
+        con.execute(f"delete from {table}")
+        con.execute(f"insert into {table} select * from ({queries.sql(table)})", {"timezone": timezone})
+    con.execute("delete from attribution_state")
+    con.execute("insert into attribution_state values (?)", [timezone])
+    con.commit()
+
+
+def ensure_attribution(con, timezone: str) -> None:
+    """Refresh the attribution only if it was computed for another time zone."""
+    current = con.execute("select timezone from attribution_state").fetchall()
+    if current != [(timezone,)]:
+        refresh_attribution(con, timezone)
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:

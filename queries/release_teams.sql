@@ -1,5 +1,5 @@
 -- Team of every release: the team that owned its repository (GitHub releases, deployments,
--- git tags) or its Jira project (fix versions) on the release date (UTC).
+-- git tags) or its Jira project (fix versions) on the release date (in $timezone).
 -- Where several ownership rows match, the one that started last wins.
 -- Key: release_id. Releases no row attributes keep team null.
 with dated_releases as (
@@ -7,7 +7,8 @@ with dated_releases as (
         release_id,
         case when source = 'jira_version' then 'jira_project' else 'github_repo' end as owner_kind,
         coalesce(repo, project_key) as owner_value,
-        coalesce(cast(released_at as date), release_date, cast(created_at as date)) as release_day
+        coalesce(cast(timezone($timezone, released_at) as date), release_date,
+                 cast(timezone($timezone, created_at) as date)) as release_day
     from releases
 ),
 

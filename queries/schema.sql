@@ -177,6 +177,11 @@ create table if not exists release_teams (
     team        varchar
 );
 
+-- The time zone the two tables above were computed in (days start at midnight there).
+create table if not exists attribution_state (
+    timezone  varchar not null
+);
+
 -- The before/after windows of the report being computed: one row per team and period.
 -- Written by analysis/metrics.py with bound values, read by the metric queries.
 create table if not exists report_windows (

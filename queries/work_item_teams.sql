@@ -2,7 +2,7 @@
 --   1. its Jira team field, matched through ownership (jira_team_field) or equal to a team name;
 --   2. the team that owned one of its components, else its project, on the item's date;
 --   3. the assignee's team on that date in the dated roster.
--- The item's date is its resolution date, or its creation date while unresolved (UTC).
+-- The item's date is its resolution date, or its creation date while unresolved, in $timezone.
 -- Where several rows match, the one that started last wins (a later row supersedes).
 -- Key: item_key. Items no rule attributes keep team null and attributed_by 'none'.
 with items as (
@@ -12,7 +12,7 @@ with items as (
         components,
         team_field,
         assignee,
-        cast(coalesce(resolved_at, created_at) as date) as item_date
+        cast(timezone($timezone, coalesce(resolved_at, created_at)) as date) as item_date
     from work_items
 ),
 

@@ -246,7 +246,8 @@ def test_due_date_may_be_a_date_or_a_datetime(write_file):
 # ---- encodings and dialects ------------------------------------------------------------------
 
 def fixture_text() -> str:
-    return (JIRA_FIXTURES / "cloud_all_fields.csv").read_text(encoding="utf-8")
+    with open(JIRA_FIXTURES / "cloud_all_fields.csv", encoding="utf-8", newline="") as handle:
+        return handle.read()
 
 
 def test_utf8_with_bom(write_file):
@@ -337,7 +338,7 @@ def test_ragged_rows_are_rejected_with_the_expected_field_count(write_file):
     rejects = {r.row: r for r in result.rejects}
     assert set(rejects) == {2, 4, 6}                 # numbering survives multi-line cells
     assert "row has 4 fields, expected 15 like the header" in rejects[2].reason
-    assert "row has 17 fields, expected 15" in rejects[4].reason
+    assert "row has more than 15 fields, expected 15" in rejects[4].reason
     assert rejects[6].field == "Created"
     assert result.rows_read == 6
 

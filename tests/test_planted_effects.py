@@ -415,11 +415,7 @@ def test_reorg_day_is_the_report_time_zone_day():
     assert m["timeline_accuracy"]["after"]["n"] == planted["after"]["commitments"] + 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "queries/work_item_teams.sql dates an item in UTC (cast(coalesce(resolved_at, created_at) as "
-    "date)) while windows use the report's time zone: with --timezone Europe/Berlin an item the "
-    "Jira export shows resolved 05/Feb/25 12:10 AM, on the day its assignee moved, goes to the "
-    "old team (UTC date 2025-02-04)"))
+# Attribution dates an item in the report's time zone, like the windows do.
 def test_moved_person_is_dated_in_the_report_time_zone():
     moved_on = R + 30 * DAY
     plan = OrgPlan(teams=(small_team("Alpha"), small_team("Beta", reorg=None)),
