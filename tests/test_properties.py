@@ -107,6 +107,8 @@ DATE = re.compile(
     rb"|\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})?)?"   # ISO
 )
 DELIMITERS = [b",", b";", b"\t", b"|", b'"', b"\n", b":"]
+# Not here: timestamps that leave years 1-9999 once shifted to UTC, and ISO dates with a tail
+# in organisation files; both are known bugs with their own tests at the end of the module.
 GARBAGE = st.sampled_from([
     b"", b"yesterday", b"31/Feb/24 25:61 XM", b"2024-13-45", b"0000-00-00T00:00:00Z", b"NaN",
     b"\xff\xfe", b'"', b"\x00", "32/Мар/24 9:00".encode(), b"9" * 40,
@@ -554,8 +556,8 @@ def test_out_of_range_timestamp_costs_only_its_row(empty, name, data):
     "newline='', so a CSV with classic-Mac CR line ends (Excel for Mac 'CSV (Macintosh)') gives "
     "csv.Error, an empty header, and the file is refused as unrecognised"))
 @pytest.mark.parametrize("name, data", [
-    ("teams.csv", TEAMS_CSV.replace("\n", "\r").encode()),
-    ("jira.csv", JIRA_CSV.replace("\r\n", "\r").encode()),
+    pytest.param("teams.csv", TEAMS_CSV.replace("\n", "\r").encode(), id="teams"),
+    pytest.param("jira.csv", JIRA_CSV.replace("\r\n", "\r").encode(), id="jira"),
 ])
 def test_cr_line_ends_are_recognised(empty, name, data):
     empty.reset()
