@@ -89,7 +89,7 @@ class Store:
     def load_bytes(self, name: str, data: bytes, options: ImportOptions | None = None) -> LoadOutcome:
         """Load an upload: the bytes go through a temporary file so every importer reads a path."""
         with tempfile.TemporaryDirectory(prefix="threadline-upload-") as folder:
-            path = Path(folder) / Path(name).name
+            path = Path(folder) / upload_file_name(name)
             path.write_bytes(data)
             outcome = self.load_file(path, options, display_name=name)
         self.refresh_attribution((options or ImportOptions()).timezone)
@@ -250,6 +250,15 @@ def ensure_attribution(con, timezone: str) -> None:
     current = con.execute("select timezone from attribution_state").fetchall()
     if current != [(timezone,)]:
         refresh_attribution(con, timezone)
+
+
+def upload_file_name(name: str) -> str:
+    """The upload's own name where the file system allows it (importers read owner__repo__
+    from tag file names), else a neutral one with its extension."""
+    base = Path(name.replace("\x00", "")).name
+    if base in ("", ".", "..") or len(base.encode()) > 200:
+        return "upload" + Path(base).suffix[:16]
+    return base
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:

@@ -96,7 +96,7 @@ class Sample:
         first_line = self.text.splitlines()[0] if self.text else ""
         delimiter = guess_delimiter(first_line)
         try:
-            return next(csv.reader(io.StringIO(self.text), delimiter=delimiter))
+            return next(csv.reader(io.StringIO(self.text, newline=""), delimiter=delimiter))
         except (StopIteration, csv.Error):
             return []
 
@@ -159,7 +159,7 @@ def load_json(path: Path):
     encoding = detect_encoding(raw[:SNIFF_BYTES])
     try:
         return json.loads(raw.decode(encoding).lstrip("\ufeff"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except ValueError as error:   # includes decoding errors and over-long integers
         raise FileRefused(
             f"{path.name}: not valid JSON ({error}); the file may be truncated."
         ) from None

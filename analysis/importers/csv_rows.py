@@ -75,9 +75,16 @@ def parse_iso_date(text: str) -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text[:10])
+        return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f'"{text}" is not a date like 2025-10-01 (YYYY-MM-DD)') from None
+        pass
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        value = None
+    if value is None or value.time() != dt.time(0) or value.tzinfo is not None:
+        raise ValueError(f'"{text}" is not a date like 2025-10-01 (YYYY-MM-DD)')
+    return value.date()
 
 
 def parse_timestamp(text: str) -> dt.datetime | None:
@@ -86,8 +93,8 @@ def parse_timestamp(text: str) -> dt.datetime | None:
         return None
     try:
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):   # OverflowError: the UTC time falls outside years 1-9999
         raise ValueError(f'"{text}" is not a timestamp like 2024-05-01T12:30:00+02:00') from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)

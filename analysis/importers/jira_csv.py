@@ -8,14 +8,11 @@ result. A million-row export loads in a small multiple of DuckDB's own read time
 """
 from __future__ import annotations
 
-import bisect
 import codecs
 import csv
-import os
 import re
 import tempfile
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,26 +91,24 @@ LOCAL_MONTHS = {
     "июн": "Jun", "июл": "Jul", "авг": "Aug", "сен": "Sep", "окт": "Oct", "ноя": "Nov",
     "дек": "Dec",
 }
-# Jira's default "dd/MMM/yy h:mm a", the 24-hour variant, and ISO forms, tried in order.
-TIMESTAMP_FORMATS = [
+# Jira's default "dd/MMM/yy h:mm a" and its 24-hour variant, then ISO forms; tried in order.
+JIRA_TIMESTAMPS = [
     "%d/%b/%y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%Y %I:%M %p", "%d/%b/%Y %H:%M",
     "%d/%b/%y %I:%M:%S %p", "%d/%b/%y %H:%M:%S",
+]
+ISO_TIMESTAMPS = [
     "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S.%f",
 ]
-DATE_FORMATS = ["%d/%b/%y", "%d/%b/%Y", "%Y-%m-%d"] + TIMESTAMP_FORMATS
+JIRA_DATES = ["%d/%b/%y", "%d/%b/%Y", *JIRA_TIMESTAMPS]
+ISO_DATES = ["%Y-%m-%d", *ISO_TIMESTAMPS]
 TIMESTAMP_EXAMPLE = "15/Feb/26 4:37 PM"
 DATE_EXAMPLE = "15/Feb/26"
 
-# A row may hold a huge pasted description; DuckDB silently drops rows over its line limit.
+# A row may hold a huge pasted description: the careful read allows rows up to this size.
 MAX_ROW_BYTES = 256 * 1024 * 1024
 DUCKDB_MEMORY = "2GB"
 DUCKDB_THREADS = 2
-# DuckDB's error bookkeeping can run away (minutes, gigabytes) on a file whose quoting breaks
-# early and leaves millions of unreadable lines; past these limits the read is stopped.
-READ_MEMORY_GROWTH = 2.5 * 2**30
-READ_SECONDS = 60.0
-READ_SECONDS_PER_MB = 0.5
 
 NO_CHANGELOG_NOTE = "no changelog in a CSV export: timeline accuracy uses final due dates"
 
@@ -174,7 +169,14 @@ def map_header(names: list[str]) -> HeaderMap:
 
 # ---------------------------------------------------------------------------------------------
 # The read. Identifiers are column<position> only; every value from the file or the user is a
-# bound parameter. DuckDB reads empty cells, quoted or not, as NULL.
+# bound parameter.
+#
+# Two ways to read. The fast one is DuckDB's parallel reader, which skips rows it cannot read;
+# meanwhile numpy counts the file's records, and when the counts agree nothing was skipped.
+# Otherwise the careful one reads again on one thread, keeping every record: a short row is
+# padded with NULLs (empty cells read as '' there, so padding shows) and a long row fills a
+# spare last column. Neither asks DuckDB to store its errors: on a badly broken file that
+# bookkeeping takes minutes and gigabytes.
 
 def _col(position: int) -> str:
     return f"column{position}"
@@ -196,32 +198,71 @@ def _list(positions: list[int] | None) -> str:
     return f"list_filter(list_value({values}), lambda x: x is not null)"
 
 
-# Spanish and Russian dates become English before strptime: month via the bound lists,
-# "p. m." / "a. m." to PM / AM. Tried only when the text does not parse as it is.
+# Spanish and Russian dates become English before strptime: the month through the bound
+# lists, "p. m." / "a. m." (often with no-break spaces) to pm / am. Plain string functions, and
+# only for text that did not parse as it is and looks like day/month/year.
 MACROS = r"""
-create temp macro english_date(s, local_months, english_months) as (
-    case when regexp_matches(s, '^\s*\d{1,2}/[^/]+/') then
-        regexp_extract(s, '^\s*(\d{1,2})/', 1) || '/'
-        || coalesce(
-            english_months[list_position(local_months,
-                lower(rtrim(regexp_extract(s, '^\s*\d{1,2}/([^/]+)/', 1), '.')))],
-            regexp_extract(s, '^\s*\d{1,2}/([^/]+)/', 1))
-        || '/'
-        || regexp_replace(regexp_extract(s, '^\s*\d{1,2}/[^/]+/(.*)$', 1),
-                          '\s*([aApP])\.?\s*[mM]\.?\s*$', ' \1M')
-    else s end
-);
-create temp macro jira_time(s, formats, local_months, english_months) as
-    coalesce(try_strptime(s, formats),
-             try_strptime(english_date(s, local_months, english_months), formats));
+create temp macro english_date(s, local_months, english_months) as
+    split_part(s, '/', 1) || '/'
+    || coalesce(english_months[list_position(local_months,
+                                             lower(rtrim(split_part(s, '/', 2), '.')))],
+                split_part(s, '/', 2))
+    || '/'
+    || replace(replace(replace(replace(
+           lower(replace(replace(
+               substr(s, length(split_part(s, '/', 1)) + length(split_part(s, '/', 2)) + 3),
+               chr(160), ' '), chr(8239), ' ')),
+           'p. m.', 'pm'), 'a. m.', 'am'), 'p.m.', 'pm'), 'a.m.', 'am');
+-- A date starts with a digit; "/" tells Jira's form from ISO, so few formats are tried.
+create temp macro jira_time(s, jira_formats, iso_formats, local_months, english_months) as
+    case when ascii(ltrim(s)) between 48 and 57 then
+        case when contains(s, '/') then
+            coalesce(try_strptime(s, jira_formats),
+                     try_strptime(english_date(trim(s), local_months, english_months),
+                                  jira_formats))
+        else try_strptime(s, iso_formats) end
+    end;
 """
+
+READ_CSV = """read_csv($path, auto_detect = false, header = false, skip = 1, columns = $columns,
+                delim = $delim, quote = '"', escape = '"', {options}) as f"""
+# Rows up to DuckDB's default 2 MB line limit keep the reader parallel; a larger row makes the
+# fast read skip it, and the careful read (which allows MAX_ROW_BYTES) picks it up.
+FAST_OPTIONS = "strict_mode = true, ignore_errors = true"
+CAREFUL_OPTIONS = ("strict_mode = false, null_padding = true, parallel = false, "
+                   f"nullstr = $never_null, max_line_size = {MAX_ROW_BYTES}")
+
+
+def used_positions(header: HeaderMap) -> list[int]:
+    positions = {p for ps in (*header.single.values(), *header.lists.values()) for p in ps}
+    return sorted(positions | {position for _, _, position in header.links})
+
+
+def source_query(header: HeaderMap, careful: bool) -> str:
+    """The CSV's columns that feed a field, and the row's shape (blank, short, long)."""
+    used = used_positions(header)
+    if not careful:
+        columns = ", ".join(f"f.{_col(p)}" for p in used)
+        return (f"select {columns}, false as is_blank, false as is_short, false as is_long, "
+                f"cast(null as integer) as field_count, false as is_cut "
+                f"from {READ_CSV.format(options=FAST_OPTIONS)}")
+    last, spare = len(header.names) - 1, len(header.names)
+    columns = ", ".join(f"nullif(f.{_col(p)}, '') as {_col(p)}" for p in used)
+    every_cell = ", ".join(f"f.{_col(p)}" for p in range(spare))
+    return (f"select {columns}, "
+            f"f.column1 is null and trim(f.column0) = '' as is_blank, "
+            f"f.{_col(last)} is null as is_short, f.{_col(spare)} is not null as is_long, "
+            f"case when f.{_col(last)} is null then list_count(list_value({every_cell})) end "
+            f"as field_count, false as is_cut "
+            f"from {READ_CSV.format(options=CAREFUL_OPTIONS)}")
+
 
 DATE_FIELDS = {"created": "created_at", "updated": "updated_at", "resolved": "resolved_at",
                "due": "due_date"}
 NUMERIC_ID = r"'\s*[0-9]+\s*'"
 
 
-def build_read_query(header: HeaderMap) -> str:
+def build_read_query(header: HeaderMap, careful: bool = False) -> str:
     """One pass over the CSV: work item columns, link cells, and what the checks need.
 
     Times stay naive (wall-clock time in the export's zone); parse() makes them UTC in Arrow,
@@ -232,12 +273,13 @@ def build_read_query(header: HeaderMap) -> str:
     texts = {name: _text(s.get(name)) for name in SINGLE_FIELDS}
     texts["item_key"] = f"nullif(trim({texts['item_key']}), '')"
     inner = [f"{expr} as {name}" for name, expr in texts.items()]
-    inner += [f"jira_time({texts[name]}, $ts_formats, $local, $english) as {DATE_FIELDS[name]}"
-              for name in ("created", "updated", "resolved")]
-    inner.append(f"cast(jira_time({texts['due']}, $date_formats, $local, $english) as date) "
-                 "as due_date")
+    inner += [f"jira_time({texts[name]}, $jira_timestamps, $iso_timestamps, $local, $english)"
+              f" as {DATE_FIELDS[name]}" for name in ("created", "updated", "resolved")]
+    inner.append(f"cast(jira_time({texts['due']}, $jira_dates, $iso_dates, $local, $english)"
+                 " as date) as due_date")
     inner += [f"{_list(header.lists.get(name))} as {name}" for name in LIST_FIELDS]
     inner += [f"{_col(position)} as link_{i}" for i, (_, _, position) in enumerate(header.links)]
+    inner += ["is_blank", "is_short", "is_long", "field_count", "is_cut"]
 
     flagged = "flagged is not null" if "flagged" in s else "cast(null as boolean)"
     outer = [
@@ -255,35 +297,20 @@ def build_read_query(header: HeaderMap) -> str:
         *(f"link_{i}" for i in range(len(header.links))),
         *(f"case when {parsed} is null then {name} end as {name}_text"
           for name, parsed in DATE_FIELDS.items()),
-        "item_key is not null and created_at is not null"
+        "is_blank", "is_short", "is_long", "field_count", "is_cut",
+        "not (is_blank or is_short or is_long)"
+        " and item_key is not null and created_at is not null"
         " and (updated is null or updated_at is not null)"
         " and (resolved is null or resolved_at is not null)"
         " and (due is null or due_date is not null) as is_valid",
     ]
-    return f"""
-select {', '.join(outer)}
-from (
-    select {', '.join(inner)}
-    from read_csv($path, auto_detect = false, header = false, skip = 1, columns = $columns,
-                  delim = $delim, quote = '"', escape = '"', strict_mode = true,
-                  store_rejects = true, max_line_size = {MAX_ROW_BYTES})
-)
-"""
+    return (f"select {', '.join(outer)}\nfrom (\n    select {', '.join(inner)}\n"
+            f"    from ({source_query(header, careful)})\n)")
 
-
-# Lines DuckDB could not split into the header's number of fields, with the first error of
-# each (a short line gets one "missing column" error per column it lacks). Blank lines are not
-# rows.
-CSV_ERRORS_SQL = """
-select line, arg_min(error_type, column_idx), arg_min(error_message, column_idx),
-       bool_and(trim(csv_line) = '') as is_blank
-from reject_errors
-group by line
-order by line
-"""
 
 BAD_ROWS_SQL = """
-select pos, item_key, created_at is null, created_text, updated_text, resolved_text, due_text
+select pos, is_blank, is_cut, is_short, is_long, field_count, item_key, created_at is null,
+       created_text, updated_text, resolved_text, due_text
 from raw
 where not is_valid
 order by pos
@@ -308,7 +335,10 @@ order by pos
 
 
 def links_query(header: HeaderMap) -> str:
-    """Every non-empty link cell of the kept rows, one row each; $type_i/$direction_i bound."""
+    """Every non-empty link cell of the kept rows, one row each; $type_i/$direction_i bound.
+
+    A link repeated within one row is left to the store, which keeps one per key.
+    """
     if not header.links:
         return ("select cast(null as varchar) as item_key, cast(null as varchar) as link_type, "
                 "cast(null as varchar) as direction, cast(null as varchar) as linked_key "
@@ -317,8 +347,7 @@ def links_query(header: HeaderMap) -> str:
         f"select item_key, $type_{i} as link_type, $direction_{i} as direction, "
         f"trim(link_{i}) as linked_key from kept where link_{i} is not null"
         for i in range(len(header.links)))
-    return (f"select distinct item_key, link_type, direction, linked_key from (\n{cells}\n) "
-            "where linked_key <> ''")
+    return f"select * from (\n{cells}\n) where linked_key <> ''"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,17 +372,15 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
             result.tables = {"work_items": frame("work_items", []), "links": frame("links", [])}
             return result
         with _connect(Path(workdir)) as con:
-            raw = _read(con, path, source, delimiter, header)
+            raw = _read(con, path, source, delimiter, header, Path(workdir), result)
             raw = raw.append_column("pos", pa.array(np.arange(raw.num_rows, dtype=np.int64)))
             con.register("raw", raw)
-            skipped_rows, unreadable = _csv_rejects(con, len(names), delimiter, result)
-            row_number = _row_numbers(skipped_rows)
-            bad_rows = _field_rejects(con, header, row_number, result)
-            dropped = _duplicate_rejects(con, header, row_number, result)
-            result.rows_read = raw.num_rows + unreadable
+            blank_rows = _row_rejects(con, header, delimiter, result)
+            dropped = _duplicate_rejects(con, header, result)
+            result.rows_read = raw.num_rows - blank_rows
 
             kept = raw
-            if bad_rows or dropped:
+            if result.rejects or blank_rows:
                 is_dropped = pc.is_in(raw["pos"], value_set=pa.array(dropped, pa.int64()))
                 kept = raw.filter(pc.and_(raw["is_valid"], pc.invert(is_dropped)))
             con.register("kept", kept)
@@ -367,7 +394,6 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
         result.notes.append(
             f"{unresolved} issues name a parent id that is not in this file; "
             "their parent is left empty (export the parents too)")
-    result.rejects.sort(key=lambda r: (r.row is not None, r.row or 0))
     result.tables = {
         "work_items": _to_utc(work_items.select(list(TABLE_COLUMNS["work_items"])),
                               options.timezone),
@@ -376,67 +402,180 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
     return result
 
 
-def _read(con, path: Path, source: Path, delimiter: str, header: HeaderMap) -> pa.Table:
-    """The one pass over the file, stopped with a clear refusal if it runs away."""
-    con.execute(MACROS)
+def read_params(source: Path, delimiter: str, header: HeaderMap, careful: bool = False) -> dict:
+    """The values build_read_query's SQL binds."""
     params = {
         "path": str(source), "delim": delimiter,
-        "columns": {_col(i): "VARCHAR" for i in range(len(header.names))},
-        "ts_formats": TIMESTAMP_FORMATS, "date_formats": DATE_FORMATS,
+        "columns": {_col(i): "VARCHAR" for i in range(len(header.names) + careful)},
+        "jira_timestamps": JIRA_TIMESTAMPS, "iso_timestamps": ISO_TIMESTAMPS,
+        "jira_dates": JIRA_DATES, "iso_dates": ISO_DATES,
         "local": list(LOCAL_MONTHS), "english": list(LOCAL_MONTHS.values()),
     }
-    seconds = READ_SECONDS + READ_SECONDS_PER_MB * source.stat().st_size / 2**20
-    watchdog = _Watchdog(con, seconds)
+    if careful:
+        params["never_null"] = "\x00"        # so an empty cell reads as '', padding as NULL
+    return params
+
+
+def _read(con, path: Path, source: Path, delimiter: str, header: HeaderMap, workdir: Path,
+          result: ParseResult) -> pa.Table:
+    """Every record of the file as a row (see the comment above source_query)."""
+    con.execute(MACROS)
+    params = read_params(source, delimiter, header)
+    counter = _RecordCounter(source)
     try:
-        with watchdog:
-            return con.sql(build_read_query(header), params=params).to_arrow_table()
-    except (duckdb.IOException, duckdb.InvalidInputException, duckdb.InterruptException) as error:
-        if watchdog.tripped:
+        fast = con.sql(build_read_query(header), params=params).to_arrow_table()
+    except duckdb.InvalidInputException:
+        fast = None                          # e.g. a quote that never closes; read carefully
+    if fast is not None and fast.num_rows == counter.result():
+        return fast
+
+    params = read_params(source, delimiter, header, careful=True)
+    careful = build_read_query(header, careful=True)
+    try:
+        raw = con.sql(careful, params=params).to_arrow_table()
+    except duckdb.InvalidInputException as error:
+        if "unicode" not in str(error).lower():
             raise FileRefused(
-                f"{path.name}: reading stopped after {watchdog.tripped}; the file is probably "
-                "not a well-formed CSV from its early rows on (an unbalanced quote?). Expected a "
-                "Jira CSV export with every quoted cell closed.") from None
-        raise FileRefused(
-            f"{path.name}: could not be read as a Jira CSV export "
-            f"({str(error).splitlines()[0]}); expected cells separated by "
-            f"{_delimiter_name(delimiter)}s, quoted with \" where needed.") from None
+                f"{path.name}: could not be read as a Jira CSV export "
+                f"({str(error).splitlines()[0]}); expected cells separated by "
+                f"{_delimiter_name(delimiter)}s, quoted with \" where needed.") from None
+        # Mostly UTF-8 with a few stray bytes (a cell pasted from elsewhere): keep the rows
+        # and show those bytes as U+FFFD.
+        params["path"] = str(workdir / "repaired.csv")
+        _transcode(source, "utf-8", Path(params["path"]))
+        result.notes.append("some bytes were not valid UTF-8; they show as \ufffd")
+        raw = con.sql(careful, params=params).to_arrow_table()
+    return _mark_last_row_cut(raw) if counter.ends_in_quotes else raw
 
 
-class _Watchdog:
-    """Interrupts a DuckDB call that outgrows a memory or time budget."""
+def _mark_last_row_cut(raw: pa.Table) -> pa.Table:
+    """A file that ends inside a quoted cell was cut off: its last row is incomplete."""
+    if raw.num_rows == 0:
+        return raw
+    last = pa.array(np.arange(raw.num_rows) == raw.num_rows - 1)
+    for name, value in (("is_cut", last), ("is_valid", pc.and_(raw["is_valid"], pc.invert(last)))):
+        raw = raw.set_column(raw.schema.get_field_index(name), name, value)
+    return raw
 
-    def __init__(self, con, seconds: float):
-        self.con, self.seconds, self.tripped = con, seconds, ""
-        self._done = threading.Event()
 
-    def __enter__(self):
-        self._thread = threading.Thread(target=self._watch, daemon=True)
+class _RecordCounter:
+    """Counts the file's non-empty CSV records (header excluded) in a background thread.
+
+    A record ends at a newline with an even number of quotes before it; escaped quotes ("")
+    come in pairs, so they keep the count even. numpy does this at memory speed.
+    """
+
+    CHUNK_BYTES = 16 * 2**20
+    QUOTE, NEWLINE, RETURN = ord('"'), ord("\n"), ord("\r")
+
+    def __init__(self, path: Path):
+        self._count: int | None = None
+        self.ends_in_quotes = False
+        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
         self._thread.start()
-        return self
 
-    def __exit__(self, *exc):
-        self._done.set()
+    def result(self) -> int | None:
         self._thread.join()
+        return self._count
 
-    def _watch(self) -> None:
-        start, deadline = _resident_bytes(), time.monotonic() + self.seconds
-        while not self._done.wait(0.2):
-            if _resident_bytes() - start > READ_MEMORY_GROWTH:
-                self.tripped = f"using more than {READ_MEMORY_GROWTH / 2**30:.1f} GB"
-            elif time.monotonic() > deadline:
-                self.tripped = f"{self.seconds:.0f} seconds"
-            if self.tripped:
-                self.con.interrupt()
-                return
+    def _run(self, path: Path) -> None:
+        self.ends_in_quotes = False
+        try:
+            self._count = self._records(path) - 1        # less the header row
+        except (OSError, ValueError, MemoryError):
+            self._count = None                           # unknown: the careful read decides
+
+    def _records(self, path: Path) -> int:
+        records = quotes = offset = record_start = 0
+        last_byte = self.NEWLINE
+        with open(path, "rb") as handle:
+            while chunk := handle.read(self.CHUNK_BYTES):
+                data = np.frombuffer(chunk, np.uint8)
+                quote_at = np.flatnonzero(data == self.QUOTE)
+                newline_at = np.flatnonzero(data == self.NEWLINE)
+                outside = (np.searchsorted(quote_at, newline_at) + quotes) % 2 == 0
+                ends = newline_at[outside] + offset                  # file offsets
+                lengths = ends - np.concatenate(([record_start], ends[:-1] + 1))
+                # A record of one byte is empty when that byte is the "\r" of a CRLF.
+                before = data[np.maximum(ends - offset - 1, 0)]
+                before[ends == offset] = last_byte
+                records += int(np.count_nonzero(
+                    (lengths > 1) | ((lengths == 1) & (before != self.RETURN))))
+                if len(ends):
+                    record_start = int(ends[-1]) + 1
+                quotes += len(quote_at)
+                offset += len(chunk)
+                last_byte = int(data[-1])
+        self.ends_in_quotes = quotes % 2 == 1
+        tail = offset - record_start                     # a last record with no newline
+        return records + int(tail > 1 or (tail == 1 and last_byte != self.RETURN))
 
 
-def _resident_bytes() -> int:
-    """This process's resident memory (Linux); 0 elsewhere, which disables the memory check."""
-    try:
-        with open("/proc/self/statm") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
+def _row_rejects(con, header: HeaderMap, delimiter: str, result: ParseResult) -> int:
+    """One reject per unusable row; returns how many rows were blank lines (not rows at all).
+
+    Row numbers count data rows after the header, as a spreadsheet shows them; a row with
+    line breaks inside quoted cells is one row.
+    """
+    expected, name = len(header.names), _delimiter_name(delimiter)
+    examples = {"created": TIMESTAMP_EXAMPLE, "updated": TIMESTAMP_EXAMPLE,
+                "resolved": TIMESTAMP_EXAMPLE, "due": DATE_EXAMPLE}
+    blank = 0
+    for (position, is_blank, is_cut, is_short, is_long, field_count, key, no_created,
+         *bad_texts) in con.execute(BAD_ROWS_SQL).fetchall():
+        if is_blank:
+            blank += 1
+            continue
+        if is_cut:
+            result.rejects.append(Reject(row=position + 1, field=None, reason=(
+                "the file ends inside a quoted cell, so this last row is cut off: expected a "
+                'closing " (re-export the file, or check it was copied whole)')))
+            continue
+        if is_short or is_long:
+            found = field_count if is_short else f"more than {expected}"
+            result.rejects.append(Reject(row=position + 1, field=None, reason=(
+                f"row has {found} fields, expected {expected} like the header: "
+                f"{name}-separated cells, with \" around any cell that holds a {name}, a "
+                "quote or a line break"
+                + (" (or the file is cut off inside a quoted cell)" if is_short else ""))))
+            continue
+        problems: list[tuple[str, str]] = []
+        if key is None:
+            label = header.label("item_key")
+            problems.append((label, f"{label} is empty: expected an issue key like ABC-123"))
+        if no_created and bad_texts[0] is None:
+            label = header.label("created")
+            problems.append((label, f"{label} is empty: every issue needs a creation date "
+                                    f"like {TIMESTAMP_EXAMPLE}"))
+        for field_name, text in zip(DATE_FIELDS, bad_texts):
+            if text is not None:
+                label = header.label(field_name)
+                problems.append((label, f'{label}: "{_shown(text)}" is not a date like '
+                                        f"{examples[field_name]}"))
+        result.rejects.append(Reject(row=position + 1, field=problems[0][0],
+                                     reason="; ".join(reason for _, reason in problems)))
+    return blank
+
+
+def _duplicate_rejects(con, header: HeaderMap, result: ParseResult) -> list[int]:
+    """Rejects for the dropped copies of repeated keys; returns their positions."""
+    label, updated = header.label("item_key"), header.label("updated")
+    dropped = con.execute(DROPPED_SQL).fetchall()
+    for position, key, kept in dropped:
+        result.rejects.append(Reject(
+            row=position + 1, field=label,
+            reason=f'{label}: "{_shown(key)}" appears more than once; kept row '
+                   f"{kept + 1}, which has the latest {updated}"))
+    result.rejects.sort(key=lambda r: (r.row is not None, r.row or 0))
+    return [position for position, _, _ in dropped]
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {"\t": "tab", ",": "comma", ";": "semicolon"}[delimiter]
 
 
 def _resolve_parents(kept: pa.Table) -> tuple[pa.Table, int]:
@@ -522,91 +661,3 @@ def _transcode(path: Path, encoding: str, target: Path, chunk_bytes: int = 1 << 
         while chunk := src.read(chunk_bytes):
             dst.write(decoder.decode(chunk))
         dst.write(decoder.decode(b"", final=True))
-
-
-def _delimiter_name(delimiter: str) -> str:
-    return {"\t": "tab", ",": "comma", ";": "semicolon"}[delimiter]
-
-
-def _csv_rejects(con, expected: int, delimiter: str,
-                 result: ParseResult) -> tuple[list[int], int]:
-    """Rejects for lines DuckDB could not read.
-
-    Returns every data row left out of the read (for numbering the others) and how many of
-    them were real rows rather than blank lines.
-    """
-    skipped, unreadable = [], 0
-    name = _delimiter_name(delimiter)
-    for line, error_type, message, is_blank in con.execute(CSV_ERRORS_SQL).fetchall():
-        row = line - 1                       # DuckDB counts the header as line 1
-        skipped.append(row)
-        if is_blank:
-            continue
-        unreadable += 1
-        found = re.search(r"Found: (\d+)", message or "")
-        if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS") and found:
-            # DuckDB stops counting at the first extra field.
-            count = found[1] if error_type == "MISSING COLUMNS" else f"more than {expected}"
-            reason = (f"row has {count} fields, expected {expected} like the header "
-                      f"({name}-separated); a cell may hold an unquoted {name} or a stray quote")
-        elif error_type == "UNQUOTED VALUE":
-            reason = ('a quoted cell is not closed properly: expected a closing " before the '
-                      "next separator (the file may be cut off here)")
-        elif error_type == "LINE SIZE OVER MAXIMUM":
-            reason = (f"row is larger than {MAX_ROW_BYTES // 2**20} MB; expected Jira cells of "
-                      "at most 32,767 characters")
-        elif error_type in ("INVALID ENCODING", "INVALID UNICODE"):
-            reason = ("row is not valid UTF-8 while the rest of the file is: expected one "
-                      "encoding for the whole file (re-export from Jira)")
-        else:
-            reason = f"cannot read this row as CSV: {message}"
-        result.rejects.append(Reject(row=row, field=None, reason=reason))
-    return skipped, unreadable
-
-
-def _row_numbers(skipped_rows: list[int]):
-    """Map a position in the read to its 1-based data row, given the rows the read left out."""
-    # The (k+1)-th row read comes after every skipped row j with skipped[j] - j - 1 <= k.
-    thresholds = [row - index - 1 for index, row in enumerate(skipped_rows)]
-    return lambda position: position + 1 + bisect.bisect_right(thresholds, position)
-
-
-def _shown(text: str) -> str:
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _field_rejects(con, header: HeaderMap, row_number, result: ParseResult) -> int:
-    """One reject per row with a missing key or creation date, or a date that does not parse."""
-    examples = {"created": TIMESTAMP_EXAMPLE, "updated": TIMESTAMP_EXAMPLE,
-                "resolved": TIMESTAMP_EXAMPLE, "due": DATE_EXAMPLE}
-    bad_rows = con.execute(BAD_ROWS_SQL).fetchall()
-    for position, key, no_created, *bad_texts in bad_rows:
-        problems: list[tuple[str, str]] = []
-        if key is None:
-            label = header.label("item_key")
-            problems.append((label, f"{label} is empty: expected an issue key like ABC-123"))
-        if no_created and bad_texts[0] is None:
-            label = header.label("created")
-            problems.append((label, f"{label} is empty: every issue needs a creation date "
-                                    f"like {TIMESTAMP_EXAMPLE}"))
-        for name, text in zip(DATE_FIELDS, bad_texts):
-            if text is not None:
-                label = header.label(name)
-                problems.append(
-                    (label, f'{label}: "{_shown(text)}" is not a date like {examples[name]}'))
-        result.rejects.append(Reject(
-            row=row_number(position), field=problems[0][0],
-            reason="; ".join(reason for _, reason in problems)))
-    return len(bad_rows)
-
-
-def _duplicate_rejects(con, header: HeaderMap, row_number, result: ParseResult) -> list[int]:
-    """Rejects for the dropped copies of repeated keys; returns their positions."""
-    label, updated = header.label("item_key"), header.label("updated")
-    dropped = con.execute(DROPPED_SQL).fetchall()
-    for position, key, kept in dropped:
-        result.rejects.append(Reject(
-            row=row_number(position), field=label,
-            reason=f'{label}: "{_shown(key)}" appears more than once; kept row '
-                   f"{row_number(kept)}, which has the latest {updated}"))
-    return [position for position, _, _ in dropped]
