@@ -12,8 +12,11 @@ side), 'Relates' links that must be ignored, a few 'Link' field changes so that 
 path of the dependency-wait query is used, and about R / T releases per team (GitHub releases,
 some drafts and prereleases, git tags, some '-rc'), then Store.refresh_attribution().
 
-Then measures, each phase in its own child process (peak RSS = the child's ru_maxrss, Python
-and its imports included; "base" is the RSS after imports and opening the store):
+The build runs in a child process, and so does each measured phase (peak RSS = the child's
+ru_maxrss, Python and its imports included; "base" is the peak after imports and opening the
+store). The parent itself never loads the data: Linux carries ru_maxrss over fork + exec, so a
+big parent would raise every child's figure. The phases open the built file read-write (the
+metric queries write report_windows and temp tables) one after the other:
 
   report    build_report(store.con, Settings())                    (target: under 10 s)
   compute   compute(con, settings) for every team: the three metrics' queries only
@@ -645,13 +648,13 @@ def phase_profile(db: Path) -> dict:
             "sql_totals": dict(sql_times)}
 
 
-PHASES = {"report": phase_report, "compute": phase_compute, "team": phase_team, "pandas": phase_pandas,
+PHASES = {"build": None, "report": phase_report, "compute": phase_compute, "team": phase_team, "pandas": phase_pandas,
           "profile": phase_profile}
 
 
-def run_phase(name: str, db: Path) -> dict:
+def run_phase(name: str, db: Path, extra: list[str] = ()) -> dict:
     completed = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--db", str(db)],
+        [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--db", str(db), *extra],
         capture_output=True, text=True, cwd=PROJECT_ROOT,
     )
     if completed.returncode != 0:
@@ -697,14 +700,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    status_changes = args.status_changes if args.status_changes is not None else 5 * args.issues
+    releases = args.releases if args.releases is not None else 200 * args.teams
     if args.phase:
-        measured = PHASES[args.phase](args.db)
+        if args.phase == "build":
+            measured = build(args.db, args.issues, args.teams, status_changes, releases)
+        else:
+            measured = PHASES[args.phase](args.db)
         measured["peak_rss"] = peak_rss_bytes()
         print(json.dumps(measured))
         return 0
 
-    status_changes = args.status_changes if args.status_changes is not None else 5 * args.issues
-    releases = args.releases if args.releases is not None else 200 * args.teams
     workdir = args.folder or Path(tempfile.mkdtemp(prefix="threadline-report-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     db = workdir / f"report-{args.issues}-{args.teams}-{status_changes}-{releases}.duckdb"
@@ -714,14 +720,20 @@ def main(argv: list[str] | None = None) -> int:
         else:
             for stale in (db, Path(str(db) + ".wal")):
                 stale.unlink(missing_ok=True)
-            built = build(db, args.issues, args.teams, status_changes, releases)
+            # In a child too: Linux carries ru_maxrss across fork + exec, so a parent that had
+            # built the database itself would pass its peak on to every phase measured after.
+            built = run_phase("build", db, ["--issues", str(args.issues), "--teams", str(args.teams),
+                                            "--status-changes", str(status_changes), "--releases", str(releases)])
             print(f"database: {db}")
             print(f"  generated in {built['generate_seconds']:.1f} s, attribution (refresh_attribution) "
-                  f"{built['attribution_seconds']:.1f} s; {mib(built['db_bytes'])} on disk")
+                  f"{built['attribution_seconds']:.1f} s; {mib(built['db_bytes'])} on disk; "
+                  f"build peak RSS {mib(built['peak_rss'])}")
             print("  rows: " + ", ".join(f"{table} {count:,}" for table, count in built["tables"].items())
                   + f"; {built['comparison_teams']} comparison teams; "
                   f"{built['unattributed_items']:,} unattributed items")
 
+        print(f"  load average before the phases: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+              f"on {os.cpu_count()} CPUs (the Store uses 2 threads)")
         results = {}
         for name in ("report", "compute", "team", "pandas", "profile"):
             runs = [run_phase(name, db) for _ in range(max(args.repeat, 1) if name != "profile" else 1)]
@@ -779,6 +791,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    {label:<40}{total:>8.2f}")
 
         print()
+        print(f"load average after the phases: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         targets = [
             (f"full report under {TARGET_REPORT_SECONDS:g} s", rep["seconds"] < TARGET_REPORT_SECONDS,
              f"{rep['seconds']:.2f} s"),

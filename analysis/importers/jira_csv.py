@@ -147,6 +147,14 @@ class HeaderMap:
         positions = self.single.get(canonical)
         return self.names[positions[0]].strip() if positions else SINGLE_FIELDS[canonical][0]
 
+    @property
+    def language(self) -> str:
+        """"en", "es" or "ru": Jira writes headers and month names in the exporting user's
+        language, so the key column's name tells which month names to expect."""
+        key = _norm(self.label("item_key"))
+        return {"clave de incidencia": "es", "ключ проблемы": "ru", "ключ задачи": "ru"}.get(
+            key, "en")
+
 
 def map_header(names: list[str]) -> HeaderMap:
     mapping = HeaderMap(names=names)
@@ -213,14 +221,23 @@ create temp macro english_date(s, local_months, english_months) as
                substr(s, length(split_part(s, '/', 1)) + length(split_part(s, '/', 2)) + 3),
                chr(160), ' '), chr(8239), ' ')),
            'p. m.', 'pm'), 'a. m.', 'am'), 'p.m.', 'pm'), 'a.m.', 'am');
--- A date starts with a digit; "/" tells Jira's form from ISO, so few formats are tried.
+-- Only text that starts like a date is tried (a failed strptime is slow, and a broken file
+-- can hold millions of non-dates). Jira's English form first, one attempt for almost every
+-- cell; then, by whether the text has a "/", the localised form or ISO.
 create temp macro jira_time(s, jira_formats, iso_formats, local_months, english_months) as
-    case when ascii(ltrim(s)) between 48 and 57 then
-        case when contains(s, '/') then
-            coalesce(try_strptime(s, jira_formats),
-                     try_strptime(english_date(trim(s), local_months, english_months),
-                                  jira_formats))
-        else try_strptime(s, iso_formats) end
+    case when ascii(s) between 48 and 57 or ascii(s) = 32 then
+        coalesce(try_strptime(s, jira_formats),
+                 case when contains(s, '/')
+                      then try_strptime(english_date(trim(s), local_months, english_months),
+                                        jira_formats)
+                      else try_strptime(trim(s), iso_formats) end)
+    end;
+-- The same for a Spanish or Russian export: the month is translated first.
+create temp macro local_time(s, jira_formats, iso_formats, local_months, english_months) as
+    case when ascii(s) between 48 and 57 or ascii(s) = 32 then
+        case when contains(s, '/')
+             then try_strptime(english_date(trim(s), local_months, english_months), jira_formats)
+             else try_strptime(trim(s), iso_formats) end
     end;
 """
 
@@ -273,9 +290,10 @@ def build_read_query(header: HeaderMap, careful: bool = False) -> str:
     texts = {name: _text(s.get(name)) for name in SINGLE_FIELDS}
     texts["item_key"] = f"nullif(trim({texts['item_key']}), '')"
     inner = [f"{expr} as {name}" for name, expr in texts.items()]
-    inner += [f"jira_time({texts[name]}, $jira_timestamps, $iso_timestamps, $local, $english)"
+    parse_time = "jira_time" if header.language == "en" else "local_time"
+    inner += [f"{parse_time}({texts[name]}, $jira_timestamps, $iso_timestamps, $local, $english)"
               f" as {DATE_FIELDS[name]}" for name in ("created", "updated", "resolved")]
-    inner.append(f"cast(jira_time({texts['due']}, $jira_dates, $iso_dates, $local, $english)"
+    inner.append(f"cast({parse_time}({texts['due']}, $jira_dates, $iso_dates, $local, $english)"
                  " as date) as due_date")
     inner += [f"{_list(header.lists.get(name))} as {name}" for name in LIST_FIELDS]
     inner += [f"{_col(position)} as link_{i}" for i, (_, _, position) in enumerate(header.links)]
@@ -392,8 +410,8 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
     work_items, unresolved = _resolve_parents(kept)
     if unresolved:
         result.notes.append(
-            f"{unresolved} issues name a parent id that is not in this file; "
-            "their parent is left empty (export the parents too)")
+            f"{unresolved} issues name a parent id that is not in this file, so their parent "
+            "is their epic link if they have one (export the parents too)")
     result.tables = {
         "work_items": _to_utc(work_items.select(list(TABLE_COLUMNS["work_items"])),
                               options.timezone),
@@ -404,10 +422,13 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
 
 def read_params(source: Path, delimiter: str, header: HeaderMap, careful: bool = False) -> dict:
     """The values build_read_query's SQL binds."""
+    # Russian exports use a 24-hour clock: trying it first saves a failed attempt per cell.
+    timestamps = sorted(JIRA_TIMESTAMPS, key=lambda f: "%p" in f) if header.language == "ru" \
+        else JIRA_TIMESTAMPS
     params = {
         "path": str(source), "delim": delimiter,
         "columns": {_col(i): "VARCHAR" for i in range(len(header.names) + careful)},
-        "jira_timestamps": JIRA_TIMESTAMPS, "iso_timestamps": ISO_TIMESTAMPS,
+        "jira_timestamps": timestamps, "iso_timestamps": ISO_TIMESTAMPS,
         "jira_dates": JIRA_DATES, "iso_dates": ISO_DATES,
         "local": list(LOCAL_MONTHS), "english": list(LOCAL_MONTHS.values()),
     }
@@ -580,17 +601,21 @@ def _delimiter_name(delimiter: str) -> str:
 
 def _resolve_parents(kept: pa.Table) -> tuple[pa.Table, int]:
     """Numeric parent ids become the parent's key when the parent is in the same file."""
-    numbers = kept["parent_number"]
-    if numbers.null_count == len(numbers):
+    has_number = pc.is_valid(kept["parent_number"])
+    if not pc.any(has_number).as_py():
         return kept, 0
+    numbers = kept["parent_number"].filter(has_number)
     # Hash only the issues that are someone's parent, not every issue of the file.
-    is_parent = pc.is_in(kept["item_id"], value_set=pc.unique(numbers.drop_null()))
+    is_parent = pc.is_in(kept["item_id"], value_set=pc.unique(numbers))
     parents = kept.select(["item_id", "item_key"]).filter(is_parent)
     found = pc.index_in(numbers, value_set=parents["item_id"].combine_chunks())
-    parent_keys = pc.coalesce(pc.take(parents["item_key"], found), kept["parent_key"])
-    unresolved = pc.sum(pc.and_(pc.is_valid(numbers), pc.is_null(found))).as_py() or 0
+    # Not found: the epic link (parent_key so far), else empty.
+    resolved = pc.coalesce(pc.take(parents["item_key"], found),
+                           kept["parent_key"].filter(has_number))
+    parent_keys = pc.replace_with_mask(kept["parent_key"].combine_chunks(),
+                                       has_number.combine_chunks(), resolved.combine_chunks())
     position = kept.schema.get_field_index("parent_key")
-    return kept.set_column(position, "parent_key", parent_keys), unresolved
+    return kept.set_column(position, "parent_key", parent_keys), found.null_count
 
 
 def _to_utc(table: pa.Table, timezone: str) -> pa.Table:
