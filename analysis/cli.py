@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import json
 import sys
 import zoneinfo
@@ -89,6 +90,9 @@ def ingest(args: argparse.Namespace) -> int:
     store = Store(args.db)
     try:
         outcomes = store.load_paths(args.paths, ImportOptions(timezone=args.timezone))
+        statuses = Counter(outcome.status for outcome in outcomes)
+        print("This run: " + ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+              + (" (unchanged = identical to a file loaded before; nothing added)" if statuses["unchanged"] else ""))
         print(format_report(quality_report(store.con)))
     finally:
         store.close()
