@@ -1,0 +1,141 @@
+"""The metric queries on hand-built data: changelog-based waits and commitments, windows."""
+import datetime as dt
+
+import pytest
+
+from analysis.metrics import Window, compute, team_windows
+from analysis.settings import Settings
+from conftest import item
+
+OWNERSHIP = [
+    {"kind": "jira_project", "value": "CHK", "team": "Checkout"},
+    {"kind": "jira_project", "value": "PAY", "team": "Payments"},
+]
+TEAMS = [
+    {"team": "Checkout", "reorg_date": "2024-07-01", "model": "sto"},
+    {"team": "Payments", "reorg_date": "2024-07-01", "model": "sto"},
+]
+
+
+def link(item_key, to_value, at, removed=False, change_id=None):
+    text = f"This issue is blocked by {to_value}"
+    return {
+        "item_key": item_key, "change_id": change_id or f"{item_key}:{at}", "changed_at": at,
+        "field": "Link",
+        "from_value": to_value if removed else None, "from_string": text if removed else None,
+        "to_value": None if removed else to_value, "to_string": None if removed else text,
+    }
+
+
+@pytest.fixture
+def org(store, canonical_file):
+    def load(tables):
+        store.load_paths([canonical_file("org.json", {"teams": TEAMS, "ownership": OWNERSHIP, **tables})])
+        return store
+    return load
+
+
+def test_changelog_wait_runs_from_link_added_to_link_removed(org):
+    # CHK-1 (created Aug 1) was blocked by PAY-1 from Aug 5 09:00 until the link was removed on
+    # Aug 8 21:00: 3.5 days (hand). PAY-1 resolves later, on Aug 20, which must not matter.
+    store = org({
+        "work_items": [
+            item("CHK-1", "2024-08-01", "2024-08-15", has_changelog=True),
+            item("PAY-1", "2024-07-20", "2024-08-20"),
+        ],
+        "field_changes": [
+            link("CHK-1", "PAY-1", "2024-08-05T09:00:00+00:00"),
+            link("CHK-1", "PAY-1", "2024-08-08T21:00:00+00:00", removed=True),
+        ],
+        "links": [],
+    })
+    data = compute(store.con, Settings())
+    waits = data.waits.set_index("item_key")
+    assert waits.loc["CHK-1", "wait_days"] == pytest.approx(3.5)
+    assert waits.loc["CHK-1", "period"] == "after"
+
+
+def test_without_history_the_wait_runs_from_creation_to_the_blockers_resolution(org):
+    # No Link changes: CHK-2 created Aug 1 09:00, blocker PAY-2 resolved Aug 11 17:00:
+    # 10 days 8 hours = 10.3333 days (hand). A same-team blocker (CHK-3) never counts.
+    store = org({
+        "work_items": [
+            item("CHK-2", "2024-08-01", "2024-08-30"),
+            item("PAY-2", "2024-07-01", "2024-08-11"),
+            item("CHK-3", "2024-07-01", "2024-08-25"),
+        ],
+        "links": [
+            {"item_key": "CHK-2", "link_type": "Blocks", "direction": "inward", "linked_key": "PAY-2"},
+            {"item_key": "CHK-2", "link_type": "Blocks", "direction": "inward", "linked_key": "CHK-3"},
+            {"item_key": "CHK-2", "link_type": "Relates", "direction": "inward", "linked_key": "PAY-1"},
+        ],
+    })
+    data = compute(store.con, Settings())
+    assert data.waits["item_key"].tolist() == ["CHK-2"]
+    assert data.waits["wait_days"].iloc[0] == pytest.approx(10 + 8 / 24)
+    matrix = data.wait_matrix.set_index(["team", "period", "blocker_team"])
+    assert matrix.loc[("Checkout", "after", "Payments"), "items_waiting"] == 1
+
+
+def test_overlapping_blockers_count_once(org):
+    # PAY-1 blocks Aug 1 09:00 -> Aug 6 17:00, PAY-2 blocks Aug 1 09:00 -> Aug 4 17:00: the union
+    # is the longer stretch, 5 days 8 hours (hand), not the 8.67-day sum.
+    store = org({
+        "work_items": [
+            item("CHK-1", "2024-08-01", "2024-08-30"),
+            item("PAY-1", "2024-07-01", "2024-08-06"),
+            item("PAY-2", "2024-07-01", "2024-08-04"),
+        ],
+        "links": [
+            {"item_key": "CHK-1", "link_type": "Blocks", "direction": "inward", "linked_key": "PAY-1"},
+            {"item_key": "PAY-2", "link_type": "Blocks", "direction": "outward", "linked_key": "CHK-1"},
+        ],
+    })
+    data = compute(store.con, Settings())
+    assert data.waits["wait_days"].tolist() == [pytest.approx(5 + 8 / 24)]
+
+
+def test_commitment_is_the_first_due_date_and_replans_are_counted(org):
+    # Due Aug 10 at first, re-planned twice to Aug 30; resolved Aug 29 17:00 UTC.
+    # Against the first date the slip is +19 days (late); against the final one it would be -1.
+    store = org({"work_items": [
+        item("CHK-1", "2024-08-01", "2024-08-29", due_date="2024-08-30",
+             first_due_date="2024-08-10", due_date_changes=2, has_changelog=True),
+        item("CHK-2", "2024-08-01", "2024-08-12", due_date="2024-08-10"),
+        item("CHK-3", "2024-08-01", "2024-08-12"),                      # no commitment
+    ]})
+    data = compute(store.con, Settings())
+    rows = data.commitments.set_index("item_key")
+    assert sorted(rows.index) == ["CHK-1", "CHK-2"]
+    assert rows.loc["CHK-1", "slip_days"] == 19
+    assert rows.loc["CHK-1", "commitment_source"] == "first due date"
+    assert rows.loc["CHK-1", "replans"] == 2
+    assert rows.loc["CHK-2", "slip_days"] == 2
+    assert rows.loc["CHK-2", "commitment_source"] == "final due date"
+
+
+def test_commitments_can_be_narrowed_to_issue_types(org):
+    store = org({"work_items": [
+        item("CHK-1", "2024-08-01", "2024-08-12", due_date="2024-08-10", item_type="Epic"),
+        item("CHK-2", "2024-08-01", "2024-08-12", due_date="2024-08-10", item_type="Story"),
+    ]})
+    data = compute(store.con, Settings(commitment_issue_types=("Epic",)))
+    assert data.commitments["item_key"].tolist() == ["CHK-1"]
+
+
+def test_windows_are_cut_to_the_span_and_an_outside_reorg_gives_empty_windows():
+    settings = Settings(window_days=180)
+    span = (dt.date(2024, 3, 1), dt.date(2024, 10, 31))
+    before, after = team_windows("T", dt.date(2024, 7, 1), span, settings)
+    assert (before.start, before.end, before.days) == (dt.date(2024, 3, 1), dt.date(2024, 7, 1), 122)
+    assert (after.start, after.end, after.days) == (dt.date(2024, 7, 1), dt.date(2024, 11, 1), 123)
+    outside = team_windows("T", dt.date(2025, 6, 1), span, settings)
+    assert [w.days for w in outside] == [0, 0]
+    assert team_windows("T", dt.date(2024, 7, 1), (None, None), settings) == []
+
+
+def test_transition_days_shift_the_after_window():
+    before, after = team_windows("T", dt.date(2024, 7, 1), (dt.date(2023, 1, 1), dt.date(2025, 12, 31)),
+                                 Settings(window_days=90, transition_days=30))
+    assert before == Window("T", "before", dt.date(2024, 4, 2), dt.date(2024, 7, 1))
+    assert after == Window("T", "after", dt.date(2024, 7, 31), dt.date(2024, 10, 29))
