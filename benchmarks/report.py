@@ -341,16 +341,25 @@ def phase_report(db: Path) -> dict:
     return {"seconds": seconds, "base_rss": base, "teams": len(report["teams"]), "counts": report_counts(report)}
 
 
+# compute() also runs these two, for the supporting measures and the wait matrix; the pandas
+# version does not compute them, so they are left out of the like-for-like comparison.
+NOT_IN_PANDAS_VERSION = ("resolved_items", "wait_matrix")
+
+
 def phase_compute(db: Path) -> dict:
     from analysis.metrics import compute
     from analysis.settings import Settings
     store = open_store(db)
+    timer = Timer()
+    con = TimedConnection(store.con, timer)
     base = peak_rss_bytes()
     started = time.perf_counter()
-    data = compute(store.con, Settings())
+    data = compute(con, Settings())
     seconds = time.perf_counter() - started
     store.close()
-    return {"seconds": seconds, "base_rss": base,
+    extra = sum(total for path, (total, _) in timer.totals.items()
+                if path[-1].split(" ")[-1] in NOT_IN_PANDAS_VERSION)
+    return {"seconds": seconds, "base_rss": base, "three_metrics_seconds": seconds - extra,
             "rows": {"release_days": len(data.release_days), "commitments": len(data.commitments),
                      "waits": len(data.waits)}}
 
@@ -605,9 +614,11 @@ class TimedResult:
 class TimedConnection:
     def __init__(self, con, timer: Timer):
         self._con, self._timer = con, timer
+        self.last_call: dict[str, tuple] = {}     # label -> (sql, args) of its last execution
 
     def execute(self, sql, *args):
         label = query_label(sql)
+        self.last_call[label] = (sql, args)
         with self._timer.region(f"sql {label}"):
             result = self._con.execute(sql, *args)
         return TimedResult(result, label, self._timer)
@@ -642,10 +653,42 @@ def phase_profile(db: Path) -> dict:
     for path, (total, _) in timer.totals.items():
         if path[-1].startswith("sql ") or path[-1].startswith("fetch"):
             sql_times[path[-1].split(" ", 1)[1].replace(".df() ", "")] += total
+    # DuckDB's own profile of the two slowest metric queries, run again as the report's last
+    # compute() ran them (report windows, blocked_intervals in place): the costliest operators.
+    plans = {}
+    slowest = [label for label, _ in sorted(sql_times.items(), key=lambda kv: -kv[1])
+               if label in con.last_call and label in METRIC_QUERIES][:2]
+    for label in slowest:
+        sql, args = con.last_call[label]
+        plan = json.loads(store.con.execute("explain (analyze, format json) " + sql, *args).fetchall()[0][1])
+        plans[label] = costliest_operators(plan)
     store.close()
     return {"seconds": seconds,
             "breakdown": [[list(path), total, calls] for path, (total, calls) in timer.totals.items()],
-            "sql_totals": dict(sql_times)}
+            "sql_totals": dict(sql_times), "plans": plans}
+
+
+METRIC_QUERIES = ("release_days", "commitments", "dependency_waits", "wait_matrix", "resolved_items", "data_span")
+
+
+def costliest_operators(plan: dict, top: int = 3) -> list[dict]:
+    """The `top` operators of an EXPLAIN (ANALYZE, FORMAT JSON) plan by their own time."""
+    found = []
+
+    def walk(node):
+        info = node.get("extra_info", {})
+        conditions = info.get("Conditions")
+        found.append({
+            "operator": node.get("type"), "seconds": node.get("timing", 0.0),
+            "rows": node.get("intermediate_rows"), "estimated": info.get("Estimated Cardinality"),
+            "conditions": " and ".join(conditions) if isinstance(conditions, list) else conditions,
+        })
+        for child in node.get("children", []):
+            walk(child)
+
+    for node in plan.get("operator", plan.get("children", [])):
+        walk(node)
+    return sorted(found, key=lambda op: -(op["seconds"] or 0))[:top]
 
 
 PHASES = {"build": None, "report": phase_report, "compute": phase_compute, "team": phase_team, "pandas": phase_pandas,
@@ -745,6 +788,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = [
             ("(a) full report build_report()", rep),
             ("    context: compute() all teams", comp),
+            ("      of which the three metrics", {"seconds": comp["three_metrics_seconds"]}),
             (f"(b) one team ({team['team']}): total", team),
             ("      compute(windows=team)", {"seconds": team["compute_seconds"]}),
             ("      team_report (effects)", {"seconds": team["effects_seconds"]}),
@@ -761,11 +805,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.repeat > 1:
             for name in ("report", "compute", "team", "pandas"):
                 print(f"  {name} runs: {results[name]['all_seconds']} s")
-        speedup_metrics = pand["seconds"] / comp["seconds"]
+        speedup_metrics = pand["seconds"] / comp["three_metrics_seconds"]
+        speedup_compute = pand["seconds"] / comp["seconds"]
         speedup_report = pand["seconds"] / rep["seconds"]
         print()
-        print(f"speed-up, pandas / DuckDB compute() (same three metrics, all teams): {speedup_metrics:.2f}x")
-        print(f"speed-up, pandas / full report (report also runs histories, effects, DiD, placebo): "
+        print(f"speed-up, pandas / DuckDB three metrics (compute() without {' and '.join(NOT_IN_PANDAS_VERSION)}): "
+              f"{speedup_metrics:.2f}x")
+        print(f"speed-up, pandas / whole compute() (all teams): {speedup_compute:.2f}x")
+        print(f"speed-up, pandas / full report (which also runs histories, effects, DiD, placebo): "
               f"{speedup_report:.2f}x")
 
         checks = compare_counts(rep["counts"], pand["counts"])
@@ -789,14 +836,19 @@ def main(argv: list[str] | None = None) -> int:
         print("  SQL totals (execute + fetch, both compute() passes):")
         for label, total in sorted(results["profile"]["sql_totals"].items(), key=lambda kv: -kv[1])[:8]:
             print(f"    {label:<40}{total:>8.2f}")
+        for label, operators in results["profile"]["plans"].items():
+            print(f"  EXPLAIN ANALYZE {label} (report windows), costliest operators:")
+            for op in operators:
+                print(f"    {op['operator']:<24}{op['seconds']:>7.2f} s {op['rows'] or 0:>13,} rows "
+                      f"(estimated {op['estimated']})" + (f"  on {op['conditions']}" if op["conditions"] else ""))
 
         print()
         print(f"load average after the phases: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         targets = [
             (f"full report under {TARGET_REPORT_SECONDS:g} s", rep["seconds"] < TARGET_REPORT_SECONDS,
              f"{rep['seconds']:.2f} s"),
-            (f"DuckDB metrics at least {TARGET_SPEEDUP:g}x faster than pandas", speedup_metrics >= TARGET_SPEEDUP,
-             f"{speedup_metrics:.2f}x (full report: {speedup_report:.2f}x)"),
+            (f"DuckDB three metrics at least {TARGET_SPEEDUP:g}x faster than pandas", speedup_metrics >= TARGET_SPEEDUP,
+             f"{speedup_metrics:.2f}x (whole compute(): {speedup_compute:.2f}x, full report: {speedup_report:.2f}x)"),
             ("pandas and DuckDB counts agree", not required, f"{len(required)} mismatches"),
         ]
         for label, holds, shown in targets:

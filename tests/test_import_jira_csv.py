@@ -8,9 +8,7 @@ import json
 import subprocess
 import sys
 import textwrap
-import time
 
-import duckdb
 import pyarrow as pa
 import pytest
 
@@ -181,6 +179,14 @@ def test_repeated_columns_merge_into_lists_without_empty_cells(write_file):
     assert got["A-1"]["fix_versions"] is None
 
 
+def test_parent_by_key_and_decimal_comma_story_points(write_file):
+    # Semicolon-separated, as Excel saves it where the decimal mark is a comma.
+    header = "Issue key;Summary;Created;Parent;Custom field (Story point estimate)"
+    path = export(write_file, "A-2;x;01/Jul/24 9:00 AM;A-1;2,5", header=header)
+    got = items(parse(path))["A-2"]
+    assert (got["parent_key"], got["story_points"]) == ("A-1", 2.5)
+
+
 def test_links_of_any_type_and_direction(write_file):
     header = ("Issue key,Summary,Created,Inward issue link (Blocks),Inward issue link (Blocks),"
               "Outward issue link (Gantt End to Start),Outward issue link (Problem/Incident),"
@@ -214,6 +220,8 @@ def test_links_of_rejected_rows_are_left_out(write_file):
     ("10/nov/25 4:51 PM", utc(2025, 11, 10, 16, 51)),
     ("10/nov/25 4:51 p. m.", utc(2025, 11, 10, 16, 51)),
     ("3/ene/26 9:05 a.m.", utc(2026, 1, 3, 9, 5)),
+    ("10/nov/25 4:51\u00a0p.\u00a0m.", utc(2025, 11, 10, 16, 51)),   # no-break spaces
+    ("15/Feb/26 4:37\u202fPM", utc(2026, 2, 15, 16, 37)),             # Java 20+ English
     ("2025-09-22 09:26", utc(2025, 9, 22, 9, 26)),
     ("2025-09-22T09:26:00", utc(2025, 9, 22, 9, 26)),
 ])
@@ -341,7 +349,7 @@ def test_ragged_rows_are_rejected_with_the_expected_field_count(write_file):
     assert items(result)["CHK-2"]["status"] == "Open"
     rejects = {r.row: r for r in result.rejects}
     assert set(rejects) == {2, 4, 6}                 # numbering survives multi-line cells
-    assert "row has 4 fields, expected 15 like the header" in rejects[2].reason
+    assert "row has fewer than 15 fields, expected 15 like the header" in rejects[2].reason
     assert "row has more than 15 fields, expected 15" in rejects[4].reason
     assert rejects[6].field == "Created"
     assert result.rows_read == 6
@@ -377,8 +385,8 @@ def test_header_without_key_column_rejects_the_file_not_a_traceback(write_file):
 
 
 def test_file_cut_inside_a_quoted_cell(write_file):
-    path = write_file("cut.csv", "\n".join([HEADER, *GOOD_ROWS,
-                                            'Cut,CHK-9,10009,Bug,Open,CHK,01/Jul/24 9:00 AM,,,,,,,,"half a comm']))
+    cut = 'Cut,CHK-9,10009,Bug,Open,CHK,01/Jul/24 9:00 AM,,,,,,,,"half a comm'
+    path = write_file("cut.csv", "\n".join([HEADER, *GOOD_ROWS, cut]))
     result = parse(path)
     assert set(items(result)) == {"CHK-1", "CHK-2"}
     [reject] = result.rejects
@@ -386,7 +394,8 @@ def test_file_cut_inside_a_quoted_cell(write_file):
 
 
 def test_blank_lines_are_not_rows(write_file):
-    path = write_file("blank.csv", "\r\n".join([HEADER, GOOD_ROWS[0], "", "   ", GOOD_ROWS[1], "", ""]))
+    lines = [HEADER, GOOD_ROWS[0], "", "   ", GOOD_ROWS[1], "", ""]
+    path = write_file("blank.csv", "\r\n".join(lines))
     result = parse(path)
     assert (set(items(result)), result.rejects, result.rows_read) == ({"CHK-1", "CHK-2"}, [], 2)
 
@@ -415,14 +424,15 @@ def test_record_counter(tmp_path, content, records):
     assert jira_csv._RecordCounter(path).result() == records
 
 
-BROKEN_FILE_SCRIPT = textwrap.dedent("""
+CHILD_SCRIPT = textwrap.dedent("""
     import json, resource, sys, time
     from pathlib import Path
     from analysis.importers import FileRefused, ImportOptions, jira_csv
     started = time.monotonic()
     try:
         result = jira_csv.parse(Path(sys.argv[1]), "jira_csv", ImportOptions())
-        outcome = {"rows": result.tables["work_items"].num_rows, "rejects": len(result.rejects)}
+        outcome = {"keys": result.tables["work_items"]["item_key"].to_pylist()[:10],
+                   "rejects": [r.reason for r in result.rejects[:10]]}
     except FileRefused as refusal:
         outcome = {"refused": str(refusal)}
     outcome["seconds"] = time.monotonic() - started
@@ -431,22 +441,45 @@ BROKEN_FILE_SCRIPT = textwrap.dedent("""
 """)
 
 
+def parse_in_child(path):
+    """Parse in a fresh process, which reports its time and peak memory."""
+    completed = subprocess.run([sys.executable, "-c", CHILD_SCRIPT, str(path)],
+                               capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def test_a_row_beyond_the_size_limit_refuses_the_file_clearly(write_file, monkeypatch):
+    monkeypatch.setattr(jira_csv, "MAX_ROW_BYTES", 2**20)
+    huge = f'Huge,CHK-3,1,Bug,Open,CHK,01/Jul/24 9:00 AM,,,,,,,,"{"y" * 3_000_000}"'
+    path = export(write_file, GOOD_ROWS[0], huge)
+    with pytest.raises(FileRefused, match="a row is larger than 1 MB"):
+        parse(path)
+
+
 def test_a_broken_file_with_a_huge_cell_stays_fast_and_small(tmp_path):
     # A quoted line break lost early on (the file was split and re-joined on "\r\n") flips
     # every quote after it; a 30 MB cell then reads as 650,000 broken lines. Asking DuckDB to
     # store its errors here took minutes and 12 GB; the reader must not.
-    header, first, *rest = [HEADER, *GOOD_ROWS]
     chunk = 'log line, with ""quotes"", commas\r\nand a newline; '
     huge = f'Huge,CHK-99,10099,Bug,Open,CHK,01/Jul/24 9:00 AM,,,,,,,,"{chunk * 650_000}"'
-    first_half, second_half = '"First line\r\nsecond",CHK-5,1,Bug,Open,CHK,01/Jul/24 9:00 AM,,,,,,,,'.split("\r\n")
+    first_half, second_half = ('"First line\r\nsecond",CHK-5,1,Bug,Open,CHK,'
+                               '01/Jul/24 9:00 AM,,,,,,,,').split("\r\n")
     path = tmp_path / "broken.csv"
-    path.write_text("\r\n".join([header, first_half, huge, second_half, *rest]), encoding="utf-8",
-                    newline="")
-    completed = subprocess.run([sys.executable, "-c", BROKEN_FILE_SCRIPT, str(path)],
-                               capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    outcome = json.loads(completed.stdout.strip().splitlines()[-1])
+    path.write_text("\r\n".join([HEADER, first_half, huge, second_half, *GOOD_ROWS]),
+                    encoding="utf-8", newline="")
+    outcome = parse_in_child(path)
     assert outcome["seconds"] < 60 and outcome["peak_mb"] < 2048, outcome
+    assert "CHK-1" in outcome.get("keys", []), outcome     # rows after the damage still load
+
+
+def test_careful_read_gives_the_same_result_as_the_fast_read(monkeypatch):
+    # The careful read runs when the record count disagrees with the fast read.
+    fast = parse(JIRA_FIXTURES / "cloud_all_fields.csv")
+    monkeypatch.setattr(jira_csv._RecordCounter, "result", lambda self: -1)
+    careful = parse(JIRA_FIXTURES / "cloud_all_fields.csv")
+    assert careful.tables["work_items"].equals(fast.tables["work_items"])
+    assert links(careful) == links(fast) and careful.rejects == fast.rejects == []
 
 
 @pytest.mark.parametrize("content", [b"", b"   \r\n\r\n"])
@@ -461,21 +494,22 @@ def test_header_only_file_has_zero_rows(write_file):
     assert (result.rows_read, result.rejects, result.tables["work_items"].num_rows) == (0, [], 0)
 
 
-def test_a_huge_description_neither_hangs_nor_sinks_its_neighbours(write_file):
+def test_a_huge_description_neither_hangs_nor_sinks_its_neighbours(tmp_path):
     header = "Issue key,Summary,Created,Description"
     cell = '"' + ('log line, with ""quotes"", commas\r\nand a newline; ' * 1_100_000) + '"'
-    path = write_file("huge.csv", "\r\n".join([
-        header, "A-1,x,01/Jul/24 9:00 AM,small",
-        f"A-2,x,01/Jul/24 9:00 AM,{cell}", "A-3,x,01/Jul/24 9:00 AM,small"]))
+    path = tmp_path / "huge.csv"
+    path.write_text("\r\n".join([header, "A-1,x,01/Jul/24 9:00 AM,small",
+                                  f"A-2,x,01/Jul/24 9:00 AM,{cell}",
+                                  "A-3,x,01/Jul/24 9:00 AM,small"]), encoding="utf-8", newline="")
     assert path.stat().st_size > 50 * 2**20
-    started = time.monotonic()
-    result = parse(path)
-    assert time.monotonic() - started < 60
-    assert set(items(result)) == {"A-1", "A-2", "A-3"} and result.rejects == []
+    outcome = parse_in_child(path)
+    assert outcome["keys"] == ["A-1", "A-2", "A-3"] and outcome["rejects"] == [], outcome
+    assert outcome["seconds"] < 60 and outcome["peak_mb"] < 2048, outcome
 
 
 def test_identifiers_come_from_positions_not_file_content():
-    header = jira_csv.map_header(["Issue key", "Created", 'Inward issue link (x"); drop table t; --)'])
+    hostile = 'Inward issue link (x"); drop table t; --)'
+    header = jira_csv.map_header(["Issue key", "Created", hostile])
     query = jira_csv.build_read_query(header)
     assert "drop table" not in query and "column2 as link_0" in query
     assert "drop table" not in jira_csv.links_query(header)
@@ -513,7 +547,8 @@ def test_real_header_only_samples_parse_to_zero_rows(name):
 
 @pytest.mark.samples
 def test_real_header_tail_excerpt_is_detected_and_explains_what_is_missing():
-    path = JIRA_SAMPLES / "headers_only" / "fleetbase__fleetbase__es_locale__HEADER_TAIL_EXCERPT.csv"
+    name = "fleetbase__fleetbase__es_locale__HEADER_TAIL_EXCERPT.csv"
+    path = JIRA_SAMPLES / "headers_only" / name
     result = parse(needs_samples(path))
     assert [r.row for r in result.rejects] == [None]
     assert "Clave de incidencia" in result.rejects[0].reason

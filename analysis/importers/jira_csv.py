@@ -3,8 +3,9 @@ with English, Spanish or Russian headers and month names.
 
 Python reads only the header row, to map repeated and localised column names to positions.
 One DuckDB pass then reads every row, parses dates and merges repeated columns straight into
-Arrow; the checks that follow (bad rows, repeated keys, links) are small queries over that
-result. A million-row export loads in a small multiple of DuckDB's own read time.
+Arrow (while numpy checks that no row was skipped); the checks that follow (bad rows, repeated
+keys, links) are small queries over that result. A million-row export loads in under three
+times DuckDB's own read time.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import csv
 import re
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -207,37 +209,36 @@ def _list(positions: list[int] | None) -> str:
 
 
 # Spanish and Russian dates become English before strptime: the month through the bound
-# lists, "p. m." / "a. m." (often with no-break spaces) to pm / am. Plain string functions, and
-# only for text that did not parse as it is and looks like day/month/year.
+# lists, "p. m." / "a. m." to pm / am, no-break spaces (newer Java puts them before AM/PM) to
+# spaces. Plain string functions, used only for text that did not parse as it is.
 MACROS = r"""
 create temp macro english_date(s, local_months, english_months) as
-    split_part(s, '/', 1) || '/'
-    || coalesce(english_months[list_position(local_months,
-                                             lower(rtrim(split_part(s, '/', 2), '.')))],
-                split_part(s, '/', 2))
-    || '/'
-    || replace(replace(replace(replace(
-           lower(replace(replace(
-               substr(s, length(split_part(s, '/', 1)) + length(split_part(s, '/', 2)) + 3),
-               chr(160), ' '), chr(8239), ' ')),
-           'p. m.', 'pm'), 'a. m.', 'am'), 'p.m.', 'pm'), 'a.m.', 'am');
--- Only text that starts like a date is tried (a failed strptime is slow, and a broken file
+    replace(replace(replace(replace(lower(replace(replace(
+        left(s, strpos(s, '/'))
+        || coalesce(english_months[list_position(local_months,
+                                                 lower(rtrim(split_part(s, '/', 2), '.')))],
+                    split_part(s, '/', 2))
+        || substr(s, strpos(s, '/') + length(split_part(s, '/', 2)) + 1),
+        chr(160), ' '), chr(8239), ' ')),
+        'p. m.', 'pm'), 'a. m.', 'am'), 'p.m.', 'pm'), 'a.m.', 'am');
+-- Only text that starts with a digit is tried (a failed strptime is slow, and a broken file
 -- can hold millions of non-dates). Jira's English form first, one attempt for almost every
--- cell; then, by whether the text has a "/", the localised form or ISO.
+-- cell; then, by whether the text has a "/", the localised form or ISO. (No trim(s) here: a
+-- macro argument is evaluated once per use.)
 create temp macro jira_time(s, jira_formats, iso_formats, local_months, english_months) as
-    case when ascii(s) between 48 and 57 or ascii(s) = 32 then
+    case when ascii(s) between 48 and 57 then
         coalesce(try_strptime(s, jira_formats),
                  case when contains(s, '/')
-                      then try_strptime(english_date(trim(s), local_months, english_months),
+                      then try_strptime(english_date(s, local_months, english_months),
                                         jira_formats)
-                      else try_strptime(trim(s), iso_formats) end)
+                      else try_strptime(s, iso_formats) end)
     end;
 -- The same for a Spanish or Russian export: the month is translated first.
 create temp macro local_time(s, jira_formats, iso_formats, local_months, english_months) as
-    case when ascii(s) between 48 and 57 or ascii(s) = 32 then
+    case when ascii(s) between 48 and 57 then
         case when contains(s, '/')
-             then try_strptime(english_date(trim(s), local_months, english_months), jira_formats)
-             else try_strptime(trim(s), iso_formats) end
+             then try_strptime(english_date(s, local_months, english_months), jira_formats)
+             else try_strptime(s, iso_formats) end
     end;
 """
 
@@ -247,7 +248,7 @@ READ_CSV = """read_csv($path, auto_detect = false, header = false, skip = 1, col
 # fast read skip it, and the careful read (which allows MAX_ROW_BYTES) picks it up.
 FAST_OPTIONS = "strict_mode = true, ignore_errors = true"
 CAREFUL_OPTIONS = ("strict_mode = false, null_padding = true, parallel = false, "
-                   f"nullstr = $never_null, max_line_size = {MAX_ROW_BYTES}")
+                   "nullstr = $never_null, max_line_size = $max_row_bytes")
 
 
 def used_positions(header: HeaderMap) -> list[int]:
@@ -256,22 +257,20 @@ def used_positions(header: HeaderMap) -> list[int]:
 
 
 def source_query(header: HeaderMap, careful: bool) -> str:
-    """The CSV's columns that feed a field, and the row's shape (blank, short, long)."""
+    """The CSV's columns that feed a field, and the row's shape (blank, short, long; cut is
+    set later, from the record count)."""
     used = used_positions(header)
     if not careful:
         columns = ", ".join(f"f.{_col(p)}" for p in used)
         return (f"select {columns}, false as is_blank, false as is_short, false as is_long, "
-                f"cast(null as integer) as field_count, false as is_cut "
-                f"from {READ_CSV.format(options=FAST_OPTIONS)}")
+                f"false as is_cut from {READ_CSV.format(options=FAST_OPTIONS)}")
+    # (Counting a short row's fields would read every column of every row: twice the time.)
     last, spare = len(header.names) - 1, len(header.names)
     columns = ", ".join(f"nullif(f.{_col(p)}, '') as {_col(p)}" for p in used)
-    every_cell = ", ".join(f"f.{_col(p)}" for p in range(spare))
     return (f"select {columns}, "
             f"f.column1 is null and trim(f.column0) = '' as is_blank, "
             f"f.{_col(last)} is null as is_short, f.{_col(spare)} is not null as is_long, "
-            f"case when f.{_col(last)} is null then list_count(list_value({every_cell})) end "
-            f"as field_count, false as is_cut "
-            f"from {READ_CSV.format(options=CAREFUL_OPTIONS)}")
+            f"false as is_cut from {READ_CSV.format(options=CAREFUL_OPTIONS)}")
 
 
 DATE_FIELDS = {"created": "created_at", "updated": "updated_at", "resolved": "resolved_at",
@@ -297,7 +296,7 @@ def build_read_query(header: HeaderMap, careful: bool = False) -> str:
                  " as date) as due_date")
     inner += [f"{_list(header.lists.get(name))} as {name}" for name in LIST_FIELDS]
     inner += [f"{_col(position)} as link_{i}" for i, (_, _, position) in enumerate(header.links)]
-    inner += ["is_blank", "is_short", "is_long", "field_count", "is_cut"]
+    inner += ["is_blank", "is_short", "is_long", "is_cut"]
 
     flagged = "flagged is not null" if "flagged" in s else "cast(null as boolean)"
     outer = [
@@ -315,7 +314,7 @@ def build_read_query(header: HeaderMap, careful: bool = False) -> str:
         *(f"link_{i}" for i in range(len(header.links))),
         *(f"case when {parsed} is null then {name} end as {name}_text"
           for name, parsed in DATE_FIELDS.items()),
-        "is_blank", "is_short", "is_long", "field_count", "is_cut",
+        "is_blank", "is_short", "is_long", "is_cut",
         "not (is_blank or is_short or is_long)"
         " and item_key is not null and created_at is not null"
         " and (updated is null or updated_at is not null)"
@@ -327,7 +326,7 @@ def build_read_query(header: HeaderMap, careful: bool = False) -> str:
 
 
 BAD_ROWS_SQL = """
-select pos, is_blank, is_cut, is_short, is_long, field_count, item_key, created_at is null,
+select pos, is_blank, is_cut, is_short, is_long, item_key, created_at is null,
        created_text, updated_text, resolved_text, due_text
 from raw
 where not is_valid
@@ -391,33 +390,40 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
             return result
         with _connect(Path(workdir)) as con:
             raw = _read(con, path, source, delimiter, header, Path(workdir), result)
-            raw = raw.append_column("pos", pa.array(np.arange(raw.num_rows, dtype=np.int64)))
-            con.register("raw", raw)
-            blank_rows = _row_rejects(con, header, delimiter, result)
-            dropped = _duplicate_rejects(con, header, result)
-            result.rows_read = raw.num_rows - blank_rows
+            work_items, links = _check_rows(con, raw, header, delimiter, options.timezone,
+                                            result)
+    result.tables = {"work_items": work_items, "links": links}
+    return result
 
-            kept = raw
-            if result.rejects or blank_rows:
-                is_dropped = pc.is_in(raw["pos"], value_set=pa.array(dropped, pa.int64()))
-                kept = raw.filter(pc.and_(raw["is_valid"], pc.invert(is_dropped)))
-            con.register("kept", kept)
-            link_params = {}
-            for i, (link_type, direction, _) in enumerate(header.links):
-                link_params[f"type_{i}"] = link_type
-                link_params[f"direction_{i}"] = direction
-            links = con.sql(links_query(header), params=link_params or None).to_arrow_table()
-    work_items, unresolved = _resolve_parents(kept)
+
+def _check_rows(con, raw: pa.Table, header: HeaderMap, delimiter: str, timezone: str,
+                result: ParseResult) -> tuple[pa.Table, pa.Table]:
+    """Rejects for bad rows and repeated keys; work items and links from the rest."""
+    raw = raw.append_column("pos", pa.array(np.arange(raw.num_rows, dtype=np.int64)))
+    con.register("raw", raw)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Arrow work, so it runs beside DuckDB's checks below.
+        finished = pool.submit(_finish_columns, raw, timezone)
+        blank_rows = _row_rejects(con, header, delimiter, result)
+        dropped = _duplicate_rejects(con, header, result)
+        result.rows_read = raw.num_rows - blank_rows
+        keep = None
+        if result.rejects or blank_rows:
+            is_dropped = pc.is_in(raw["pos"], value_set=pa.array(dropped, pa.int64()))
+            keep = pc.and_(raw["is_valid"], pc.invert(is_dropped))
+        con.register("kept", raw if keep is None else raw.filter(keep))
+        link_params = {}
+        for i, (link_type, direction, _) in enumerate(header.links):
+            link_params[f"type_{i}"] = link_type
+            link_params[f"direction_{i}"] = direction
+        links = con.sql(links_query(header), params=link_params or None).to_arrow_table()
+        raw, unresolved = finished.result()
     if unresolved:
         result.notes.append(
             f"{unresolved} issues name a parent id that is not in this file, so their parent "
             "is their epic link if they have one (export the parents too)")
-    result.tables = {
-        "work_items": _to_utc(work_items.select(list(TABLE_COLUMNS["work_items"])),
-                              options.timezone),
-        "links": links,
-    }
-    return result
+    work_items = raw if keep is None else raw.filter(keep)
+    return work_items.select(list(TABLE_COLUMNS["work_items"])), links
 
 
 def read_params(source: Path, delimiter: str, header: HeaderMap, careful: bool = False) -> dict:
@@ -434,6 +440,7 @@ def read_params(source: Path, delimiter: str, header: HeaderMap, careful: bool =
     }
     if careful:
         params["never_null"] = "\x00"        # so an empty cell reads as '', padding as NULL
+        params["max_row_bytes"] = MAX_ROW_BYTES
     return params
 
 
@@ -447,7 +454,8 @@ def _read(con, path: Path, source: Path, delimiter: str, header: HeaderMap, work
         fast = con.sql(build_read_query(header), params=params).to_arrow_table()
     except duckdb.InvalidInputException:
         fast = None                          # e.g. a quote that never closes; read carefully
-    if fast is not None and fast.num_rows == counter.result():
+    records = counter.result()
+    if fast is not None and fast.num_rows == records:
         return fast
 
     params = read_params(source, delimiter, header, careful=True)
@@ -455,10 +463,16 @@ def _read(con, path: Path, source: Path, delimiter: str, header: HeaderMap, work
     try:
         raw = con.sql(careful, params=params).to_arrow_table()
     except duckdb.InvalidInputException as error:
-        if "unicode" not in str(error).lower():
+        message = str(error)
+        if "maximum line size" in message.lower():
+            raise FileRefused(
+                f"{path.name}: a row is larger than {MAX_ROW_BYTES // 2**20} MB "
+                f"({message.splitlines()[0]}); Jira cells hold at most 32,767 characters, so "
+                "the file is probably not a Jira export or was damaged.") from None
+        if "unicode" not in message.lower():
             raise FileRefused(
                 f"{path.name}: could not be read as a Jira CSV export "
-                f"({str(error).splitlines()[0]}); expected cells separated by "
+                f"({message.splitlines()[0]}); expected cells separated by "
                 f"{_delimiter_name(delimiter)}s, quoted with \" where needed.") from None
         # Mostly UTF-8 with a few stray bytes (a cell pasted from elsewhere): keep the rows
         # and show those bytes as U+FFFD.
@@ -500,13 +514,13 @@ class _RecordCounter:
         return self._count
 
     def _run(self, path: Path) -> None:
-        self.ends_in_quotes = False
         try:
             self._count = self._records(path) - 1        # less the header row
         except (OSError, ValueError, MemoryError):
             self._count = None                           # unknown: the careful read decides
 
     def _records(self, path: Path) -> int:
+        """Records including the header; notes whether the file ends inside quotes."""
         records = quotes = offset = record_start = 0
         last_byte = self.NEWLINE
         with open(path, "rb") as handle:
@@ -542,7 +556,7 @@ def _row_rejects(con, header: HeaderMap, delimiter: str, result: ParseResult) ->
     examples = {"created": TIMESTAMP_EXAMPLE, "updated": TIMESTAMP_EXAMPLE,
                 "resolved": TIMESTAMP_EXAMPLE, "due": DATE_EXAMPLE}
     blank = 0
-    for (position, is_blank, is_cut, is_short, is_long, field_count, key, no_created,
+    for (position, is_blank, is_cut, is_short, is_long, key, no_created,
          *bad_texts) in con.execute(BAD_ROWS_SQL).fetchall():
         if is_blank:
             blank += 1
@@ -553,12 +567,10 @@ def _row_rejects(con, header: HeaderMap, delimiter: str, result: ParseResult) ->
                 'closing " (re-export the file, or check it was copied whole)')))
             continue
         if is_short or is_long:
-            found = field_count if is_short else f"more than {expected}"
             result.rejects.append(Reject(row=position + 1, field=None, reason=(
-                f"row has {found} fields, expected {expected} like the header: "
-                f"{name}-separated cells, with \" around any cell that holds a {name}, a "
-                "quote or a line break"
-                + (" (or the file is cut off inside a quoted cell)" if is_short else ""))))
+                f"row has {'fewer' if is_short else 'more'} than {expected} fields, expected "
+                f"{expected} like the header: {name}-separated cells, with \" around any cell "
+                f"that holds a {name}, a quote or a line break")))
             continue
         problems: list[tuple[str, str]] = []
         if key is None:
@@ -599,23 +611,32 @@ def _delimiter_name(delimiter: str) -> str:
     return {"\t": "tab", ",": "comma", ";": "semicolon"}[delimiter]
 
 
-def _resolve_parents(kept: pa.Table) -> tuple[pa.Table, int]:
-    """Numeric parent ids become the parent's key when the parent is in the same file."""
-    has_number = pc.is_valid(kept["parent_number"])
+def _finish_columns(raw: pa.Table, timezone: str) -> tuple[pa.Table, int]:
+    """UTC times and parent keys; also how many usable rows name a parent not in the file."""
+    return _resolve_parents(_to_utc(raw, timezone))
+
+
+def _resolve_parents(raw: pa.Table) -> tuple[pa.Table, int]:
+    """Numeric parent ids become the parent's key when the parent is in the same file.
+
+    Returns the table and how many usable rows name a parent that is not in the file.
+    """
+    has_number = pc.is_valid(raw["parent_number"])
     if not pc.any(has_number).as_py():
-        return kept, 0
-    numbers = kept["parent_number"].filter(has_number)
+        return raw, 0
+    numbers = raw["parent_number"].filter(has_number)
     # Hash only the issues that are someone's parent, not every issue of the file.
-    is_parent = pc.is_in(kept["item_id"], value_set=pc.unique(numbers))
-    parents = kept.select(["item_id", "item_key"]).filter(is_parent)
+    is_parent = pc.and_(raw["is_valid"], pc.is_in(raw["item_id"], value_set=pc.unique(numbers)))
+    parents = raw.select(["item_id", "item_key"]).filter(is_parent)
     found = pc.index_in(numbers, value_set=parents["item_id"].combine_chunks())
     # Not found: the epic link (parent_key so far), else empty.
     resolved = pc.coalesce(pc.take(parents["item_key"], found),
-                           kept["parent_key"].filter(has_number))
-    parent_keys = pc.replace_with_mask(kept["parent_key"].combine_chunks(),
+                           raw["parent_key"].filter(has_number))
+    parent_keys = pc.replace_with_mask(raw["parent_key"].combine_chunks(),
                                        has_number.combine_chunks(), resolved.combine_chunks())
-    position = kept.schema.get_field_index("parent_key")
-    return kept.set_column(position, "parent_key", parent_keys), found.null_count
+    unresolved = pc.sum(pc.and_(pc.is_null(found), raw["is_valid"].filter(has_number))).as_py()
+    position = raw.schema.get_field_index("parent_key")
+    return raw.set_column(position, "parent_key", parent_keys), unresolved or 0
 
 
 def _to_utc(table: pa.Table, timezone: str) -> pa.Table:
