@@ -105,7 +105,7 @@ def histories(con, settings: Settings) -> tuple[dict[str, TeamHistory], dict[str
     windows = [] if first_day is None else [
         Window(team, "all", first_day, last_day + dt.timedelta(days=1)) for team in team_anchors
     ]
-    data = compute(con, settings, windows=windows)
+    data = compute(con, settings, windows=windows, supporting=False)
     return {team: TeamHistory(data, team, settings.tolerance_days) for team in team_anchors}, team_anchors
 
 

@@ -81,8 +81,12 @@ def anchors(teams: pd.DataFrame, settings: Settings) -> dict[str, dt.date | None
     return {team.team: _as_date(team.reorg_date) or fallback for team in teams.itertuples()}
 
 
-def compute(con, settings: Settings, windows: list[Window] | None = None) -> MetricData:
-    """Metric rows for the given windows (default: every team's before and after windows)."""
+def compute(con, settings: Settings, windows: list[Window] | None = None,
+            supporting: bool = True) -> MetricData:
+    """Metric rows for the given windows (default: every team's before and after windows).
+
+    `supporting=False` skips the wait matrix and supporting measures (not needed for histories).
+    """
     ensure_attribution(con, settings.timezone)
     teams = teams_table(con)
     span = data_span(con, settings)
@@ -110,8 +114,8 @@ def compute(con, settings: Settings, windows: list[Window] | None = None) -> Met
             "issue_types": list(settings.commitment_issue_types),
         }).df(),
         waits=con.execute(queries.sql("dependency_waits"), params).df(),
-        wait_matrix=con.execute(queries.sql("wait_matrix"), params).df(),
-        resolved=con.execute(queries.sql("resolved_items"), params).df(),
+        wait_matrix=con.execute(queries.sql("wait_matrix"), params).df() if supporting else pd.DataFrame(),
+        resolved=con.execute(queries.sql("resolved_items"), params).df() if supporting else pd.DataFrame(),
     )
 
 

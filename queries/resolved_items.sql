@@ -8,22 +8,35 @@ with first_moves as (
     group by item_key
 ),
 
+resolved as (
+    -- The day is computed once per item: a time-zone conversion is too costly to repeat per
+    -- candidate window in the join below.
+    select
+        i.item_key,
+        i.item_type,
+        i.created_at,
+        i.resolved_at,
+        t.team,
+        cast(timezone($timezone, i.resolved_at) as date) as resolved_day
+    from work_items i
+    join work_item_teams t on t.item_key = i.item_key
+    where i.resolved_at is not null and t.team is not null
+),
+
 windowed as (
     select
         w.team,
         w.period,
-        i.item_key,
-        i.item_type,
-        date_diff('second', f.started_at, i.resolved_at) / 86400.0 as cycle_days,
-        date_diff('second', i.created_at, i.resolved_at) / 86400.0 as lead_days
-    from work_items i
-    join work_item_teams t on t.item_key = i.item_key
+        r.item_key,
+        r.item_type,
+        date_diff('second', f.started_at, r.resolved_at) / 86400.0 as cycle_days,
+        date_diff('second', r.created_at, r.resolved_at) / 86400.0 as lead_days
+    from resolved r
     join report_windows w
-        on w.team = t.team
-        and cast(timezone($timezone, i.resolved_at) as date) >= w.start_date
-        and cast(timezone($timezone, i.resolved_at) as date) < w.end_date
-    left join first_moves f on f.item_key = i.item_key and f.started_at <= i.resolved_at
-    where i.resolved_at is not null
+        on w.team = r.team
+        and r.resolved_day >= w.start_date
+        and r.resolved_day < w.end_date
+    left join first_moves f on f.item_key = r.item_key and f.started_at <= r.resolved_at
 ),
 
 final as (

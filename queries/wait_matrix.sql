@@ -39,20 +39,26 @@ per_item as (
     group by blocked_key, blocked_team, blocker_team
 ),
 
+resolved as (
+    -- The day is computed once per item, not per candidate window (time-zone conversion is costly).
+    select p.*, cast(timezone($timezone, i.resolved_at) as date) as resolved_day
+    from per_item p
+    join work_items i on i.item_key = p.blocked_key
+),
+
 final as (
     select
         w.team,
         w.period,
-        p.blocker_team,
+        r.blocker_team,
         count(*) as items_waiting,
-        sum(p.wait_days) as wait_days
-    from per_item p
-    join work_items i on i.item_key = p.blocked_key
+        sum(r.wait_days) as wait_days
+    from resolved r
     join report_windows w
-        on w.team = p.blocked_team
-        and cast(timezone($timezone, i.resolved_at) as date) >= w.start_date
-        and cast(timezone($timezone, i.resolved_at) as date) < w.end_date
-    group by w.team, w.period, p.blocker_team
+        on w.team = r.blocked_team
+        and r.resolved_day >= w.start_date
+        and r.resolved_day < w.end_date
+    group by w.team, w.period, r.blocker_team
 )
 
 select * from final order by team, period, blocker_team
