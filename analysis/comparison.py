@@ -29,18 +29,19 @@ def difference_in_differences(team: str, data: MetricData, comparison_teams: lis
     if not comparison_teams:
         return None
 
+    def pooled(table: str, teams: list[str], period: str) -> pd.DataFrame:
+        return pd.concat([data.rows(table, t, period) for t in teams])
+
     def release_counts(teams: list[str], period: str) -> tuple[int, int]:
-        days = data.release_days[data.release_days["team"].isin(teams) & (data.release_days["period"] == period)]
         exposure = sum(w.days for w in data.windows if w.team in teams and w.period == period)
-        return len(days), exposure
+        return len(pooled("release_days", teams, period)), exposure
 
     def on_time(teams: list[str], period: str) -> tuple[int, int]:
-        rows = data.commitments[data.commitments["team"].isin(teams) & (data.commitments["period"] == period)]
+        rows = pooled("commitments", teams, period)
         return int((rows["slip_days"] <= settings.tolerance_days).sum()), len(rows)
 
     def waits(teams: list[str], period: str) -> np.ndarray:
-        rows = data.waits[data.waits["team"].isin(teams) & (data.waits["period"] == period)]
-        return rows["wait_days"].to_numpy(dtype=float)
+        return pooled("waits", teams, period)["wait_days"].to_numpy(dtype=float)
 
     treated, control = [team], comparison_teams
     return {
@@ -67,14 +68,14 @@ class TeamHistory:
     sorted by day, so any window is two binary searches away."""
 
     def __init__(self, data: MetricData, team: str, tolerance_days: int):
-        def sorted_rows(frame: pd.DataFrame, day_column: str) -> pd.DataFrame:
-            rows = frame[frame["team"] == team]
+        def sorted_rows(table: str, day_column: str) -> pd.DataFrame:
+            rows = data.rows(table, team, "all")
             return rows.assign(day=pd.to_datetime(rows[day_column]).dt.date).sort_values("day")
 
         self.span = data.span
-        releases = sorted_rows(data.release_days, "release_day")
-        commitments = sorted_rows(data.commitments, "resolved_day")
-        waits = sorted_rows(data.waits, "resolved_day")
+        releases = sorted_rows("release_days", "release_day")
+        commitments = sorted_rows("commitments", "resolved_day")
+        waits = sorted_rows("waits", "resolved_day")
         self.release_days = releases["day"].to_numpy()
         self.commitment_days = commitments["day"].to_numpy()
         self.on_time = (commitments["slip_days"].to_numpy(dtype=float) <= tolerance_days)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -41,9 +41,20 @@ class MetricData:
     waits: pd.DataFrame            # team, period, item_key, wait_days
     wait_matrix: pd.DataFrame      # team, period, blocker_team, items_waiting, wait_days
     resolved: pd.DataFrame         # team, period, items_resolved, median_cycle_days, ...
+    _groups: dict = field(default_factory=dict, repr=False)
 
     def window(self, team: str, period: str) -> Window | None:
         return next((w for w in self.windows if w.team == team and w.period == period), None)
+
+    def rows(self, table: str, team: str, period: str) -> pd.DataFrame:
+        """One team's rows of one window, from a grouping made once per table (reports ask
+        for every team in turn; a boolean mask over the whole frame each time is too slow)."""
+        if table not in self._groups:
+            frame = getattr(self, table)
+            groups = dict(tuple(frame.groupby(["team", "period"], sort=False))) if len(frame) else {}
+            self._groups[table] = (groups, frame.iloc[0:0])
+        groups, empty = self._groups[table]
+        return groups.get((team, period), empty)
 
 
 def data_span(con, settings: Settings) -> tuple[dt.date | None, dt.date | None]:
@@ -122,10 +133,14 @@ def compute(con, settings: Settings, windows: list[Window] | None = None,
 def write_windows(con, windows: list[Window]) -> None:
     con.execute("delete from report_windows")
     if windows:
-        con.executemany(
-            "insert into report_windows (team, period, start_date, end_date) values (?, ?, ?, ?)",
-            [[w.team, w.period, w.start, w.end] for w in windows],
+        # One insert from a frame: executemany costs a round trip per window.
+        new_windows = pd.DataFrame(
+            [(w.team, w.period, w.start, w.end) for w in windows],
+            columns=["team", "period", "start_date", "end_date"],
         )
+        con.register("new_windows", new_windows)
+        con.execute("insert into report_windows select team, period, start_date, end_date from new_windows")
+        con.unregister("new_windows")
 
 
 def _as_date(value) -> dt.date | None:

@@ -62,7 +62,7 @@ def team_report(team, data: MetricData, settings: Settings) -> dict:
 def release_frequency(team: str, data: MetricData, windows: dict, settings: Settings) -> dict:
     sides = {}
     for period in PERIODS:
-        days = _rows(data.release_days, team, period)["release_day"].sort_values()
+        days = data.rows("release_days", team, period)["release_day"].sort_values()
         exposure = windows[period].days if windows[period] else 0
         gaps = pd.Series(days).diff().dropna().map(lambda d: d.days)
         sides[period] = {
@@ -81,7 +81,7 @@ def release_frequency(team: str, data: MetricData, windows: dict, settings: Sett
 def timeline_accuracy(team: str, data: MetricData, settings: Settings) -> dict:
     sides, on_time_counts, slips = {}, {}, {}
     for period in PERIODS:
-        rows = _rows(data.commitments, team, period)
+        rows = data.rows("commitments", team, period)
         slip = rows["slip_days"].astype(float)
         on_time = int((slip <= settings.tolerance_days).sum())
         on_time_counts[period], slips[period] = on_time, slip.to_numpy()
@@ -109,8 +109,8 @@ def timeline_accuracy(team: str, data: MetricData, settings: Settings) -> dict:
 def dependency_wait(team: str, data: MetricData, settings: Settings) -> dict:
     sides, waits = {}, {}
     for period in PERIODS:
-        rows = _rows(data.waits, team, period)
-        resolved = _rows(data.resolved, team, period)
+        rows = data.rows("waits", team, period)
+        resolved = data.rows("resolved", team, period)
         items_resolved = int(resolved["items_resolved"].sum()) if len(resolved) else 0
         wait = rows["wait_days"].astype(float)
         waits[period] = wait.to_numpy()
@@ -120,7 +120,7 @@ def dependency_wait(team: str, data: MetricData, settings: Settings) -> dict:
             "items_resolved": items_resolved,
             "share_waiting": _round(len(wait) / items_resolved) if items_resolved else None,
             "p85_wait_days": _round(wait.quantile(0.85)) if len(wait) else None,
-            "waits_on": _waits_on(data.wait_matrix, team, period),
+            "waits_on": _waits_on(data.rows("wait_matrix", team, period)),
         }
     effect = stats.median_difference(waits["after"], waits["before"], confidence=settings.confidence,
                                      n_boot=settings.bootstrap_samples, seed=settings.seed)
@@ -130,8 +130,8 @@ def dependency_wait(team: str, data: MetricData, settings: Settings) -> dict:
 def supporting_measures(team: str, data: MetricData) -> dict:
     result = {}
     for period in PERIODS:
-        resolved = _rows(data.resolved, team, period)
-        release_days = len(_rows(data.release_days, team, period))
+        resolved = data.rows("resolved", team, period)
+        release_days = len(data.rows("release_days", team, period))
         items = int(resolved["items_resolved"].sum()) if len(resolved) else 0
         row = resolved.iloc[0] if len(resolved) else None
         result[period] = {
@@ -171,14 +171,10 @@ def _metric(sides: dict, effect, minimum_n: int, higher_is_better: bool, no_chan
     }
 
 
-def _waits_on(matrix: pd.DataFrame, team: str, period: str) -> list[dict]:
-    rows = _rows(matrix, team, period).sort_values("wait_days", ascending=False)
+def _waits_on(rows: pd.DataFrame) -> list[dict]:
+    rows = rows.sort_values("wait_days", ascending=False)
     return [{"team": r.blocker_team, "items": int(r.items_waiting), "wait_days": _round(r.wait_days)}
             for r in rows.itertuples()]
-
-
-def _rows(frame: pd.DataFrame, team: str, period: str) -> pd.DataFrame:
-    return frame[(frame["team"] == team) & (frame["period"] == period)]
 
 
 def _round(value, digits: int = 4):
