@@ -30,7 +30,7 @@ per_item as (
         blocked_key,
         blocked_team,
         blocker_team,
-        sum(date_diff('second', started_at, ended_at)) / 86400.0 as wait_days
+        sum(date_diff('second', started_at, ended_at)) as wait_seconds
     from (
         select blocked_key, blocked_team, blocker_team, min(started_at) as started_at, max(ended_at) as ended_at
         from islands
@@ -52,7 +52,8 @@ final as (
         w.period,
         r.blocker_team,
         count(*) as items_waiting,
-        sum(r.wait_days) as wait_days
+        -- Whole seconds are summed, so the total does not depend on the order of a parallel sum.
+        sum(r.wait_seconds) / 86400.0 as wait_days
     from resolved r
     join report_windows w
         on w.team = r.blocked_team
