@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from analysis import importers
-from analysis.importers import FileRefused, ImportOptions, jira_json
+from analysis.importers import FileRefused, ImportOptions, jira_json, json_rows
 from analysis.importers.base import SNIFF_BYTES, Sample
 
 from conftest import SAMPLES, rows, utc
@@ -144,10 +144,10 @@ def test_detected_from_a_cut_off_page():
 
 def test_key_paths_follow_nesting_and_ignore_strings_that_look_like_json():
     text = '{"issues": [{"key": "A-1", "fields": {"summary": "a {\\"fake\\": [1]} b", "status": {"name": "x"}}}'
-    paths = jira_json.key_paths(text)          # cut before the closing brackets
+    paths = json_rows.key_paths(text)          # cut before the closing brackets
     assert {"issues", "issues[].key", "issues[].fields", "issues[].fields.summary",
             "issues[].fields.status", "issues[].fields.status.name"} == paths
-    assert jira_json.key_paths('[[{"tag_name": "v1"}]]') == {"[][].tag_name"}
+    assert json_rows.key_paths('[[{"tag_name": "v1"}]]') == {"[][].tag_name"}
 
 
 def walk_paths(value, parent: str = "") -> set[str]:
@@ -175,8 +175,8 @@ documents = st.recursive(
 def test_key_paths_match_the_document_and_a_cut_sees_no_invented_keys(document, cut):
     text = json.dumps(document, ensure_ascii=False)
     expected = {path for path in walk_paths(document) if path.count(".") + path.count("[]") < 12}
-    assert jira_json.key_paths(text, max_depth=20) >= expected
-    assert jira_json.key_paths(text[:int(len(text) * cut)], max_depth=20) <= jira_json.key_paths(text, max_depth=20)
+    assert json_rows.key_paths(text, max_depth=20) >= expected
+    assert json_rows.key_paths(text[:int(len(text) * cut)], max_depth=20) <= json_rows.key_paths(text, max_depth=20)
 
 
 # ---- search pages: work items ----------------------------------------------------------------

@@ -32,7 +32,7 @@ from collections import Counter
 from pathlib import Path
 
 from .base import FileRefused, ImportOptions, ParseResult, Reject, Sample
-from .jira_json import BadValue, keep_latest, key_paths, load, parse_timestamp, typed_frame
+from .json_rows import BadValue, keep_latest, key_paths, load, parse_timestamp, typed_frame
 
 EXPECTED = {
     "github_releases": "GitHub releases (a JSON list from GET /repos/{owner}/{repo}/releases)",
