@@ -187,7 +187,7 @@ def build(db: Path, issues: int, teams: int, status_changes: int, releases: int)
     position = np.arange(len(item), dtype=np.int64) - first_row
     spread = np.where(resolved >= 0, resolved - created, 20 * DAY)[item]
     changed = created[item] + ((position + rng.random(len(item))) / counts[item] * spread).astype(np.int64)
-    status_rows = insert("status_changes", {
+    insert("status_changes", {
         "i": item, "k": position, "changed": ts(changed),
     }, """
         (item_key, change_id, changed_at, from_status, to_status, source_file)
@@ -219,7 +219,7 @@ def build(db: Path, issues: int, teams: int, status_changes: int, releases: int)
     relates_from = rng.choice(n, size=n // 20, replace=False)
     relates_to = rng.integers(0, n, size=n // 20)
     relates_keep = relates_from != relates_to
-    link_rows = insert("links", {
+    insert("links", {
         "a": np.concatenate([blocked, blocker[both_sides], relates_from[relates_keep]]),
         "b": np.concatenate([blocker, blocked[both_sides], relates_to[relates_keep]]),
         "kind": np.concatenate([np.zeros(len(blocked), np.int8), np.ones(int(both_sides.sum()), np.int8),
@@ -238,7 +238,7 @@ def build(db: Path, issues: int, teams: int, status_changes: int, releases: int)
     removed_too = rng.random(len(h_blocked)) < 0.25
     removed = added + rng.integers(DAY, 10 * DAY, size=len(h_blocked))
     noise = rng.random(len(h_blocked)) < 0.3            # "This issue blocks ...": not a blocked link
-    field_rows = insert("field_changes", {
+    insert("field_changes", {
         "i": np.concatenate([h_blocked, h_blocked[removed_too], h_blocked[noise]]),
         "other": np.concatenate([h_blocker, h_blocker[removed_too], h_blocker[noise]]),
         "kind": np.concatenate([np.zeros(len(h_blocked), np.int8), np.ones(int(removed_too.sum()), np.int8),
@@ -275,7 +275,7 @@ def build(db: Path, issues: int, teams: int, status_changes: int, releases: int)
     rel_team, rel_time = np.concatenate(rel_team), np.concatenate(rel_time)
     m = len(rel_team)
     rel_kind = (rng.random(m) < 0.35).astype(np.int8)                 # 1 = git tag
-    release_rows = insert("releases", {
+    insert("releases", {
         "r": np.arange(m, dtype=np.int64), "team": rel_team, "kind": rel_kind, "released": ts(rel_time),
         "draft": (rel_kind == 0) & (rng.random(m) < 0.05),
         "pre": (rel_kind == 0) & (rng.random(m) < 0.08),
