@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 DEFAULT_BLOCKING_LINK_TYPES = ("Blocks", "Blocker", "Dependency")
 # How a changelog writes a blocking link on the blocked item ("This issue is blocked by X-1").
@@ -37,8 +37,3 @@ class Settings:
             "transition_days": self.transition_days,
             "tolerance_days": self.tolerance_days,
         }
-
-    def as_dict(self) -> dict:
-        values = asdict(self)
-        values["comparison_date"] = self.comparison_date.isoformat() if self.comparison_date else None
-        return values

@@ -58,22 +58,15 @@ class Store:
         self.con = duckdb.connect(str(path), config={"memory_limit": memory_limit, "threads": threads})
         self.con.execute("set TimeZone = 'UTC'")
         self.con.execute(queries.sql("schema"))
-        self._column_types = {
-            table: dict(self.con.execute(
-                "select column_name, data_type from information_schema.columns where table_name = ?",
-                [table],
-            ).fetchall())
-            for table in TABLE_COLUMNS
-        }
-        # Schema defaults (e.g. releases.is_draft false) for columns an importer does not give.
-        self._column_defaults = {
-            table: dict(self.con.execute(
-                "select column_name, column_default from information_schema.columns "
-                "where table_name = ? and column_default is not null",
-                [table],
-            ).fetchall())
-            for table in TABLE_COLUMNS
-        }
+        # Canonical types, and schema defaults (e.g. releases.is_draft false) for columns an
+        # importer does not give.
+        self._column_types, self._column_defaults = {}, {}
+        for table, column, data_type, default in self.con.execute(
+            "select table_name, column_name, data_type, column_default from information_schema.columns"
+        ).fetchall():
+            self._column_types.setdefault(table, {})[column] = data_type
+            if default is not None:
+                self._column_defaults.setdefault(table, {})[column] = default
 
     def close(self) -> None:
         self.con.close()
@@ -168,7 +161,7 @@ class Store:
 
     def _stage(self, table: str, source_file: str) -> None:
         """Copy the incoming rows into `staged` with the canonical types, one row per key."""
-        types, defaults = self._column_types[table], self._column_defaults[table]
+        types, defaults = self._column_types[table], self._column_defaults.get(table, {})
         incoming_columns = set(self.con.sql("select * from incoming limit 0").columns)
         selects = [
             f'cast("{column}" as {types[column]}) as {column}' if column in incoming_columns
