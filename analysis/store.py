@@ -58,6 +58,9 @@ class Store:
         self.con = duckdb.connect(str(path), config={"memory_limit": memory_limit, "threads": threads})
         self.con.execute("set TimeZone = 'UTC'")
         self.con.execute(queries.sql("schema"))
+        # Bumped whenever the data or the organisation may have changed: callers that keep
+        # results (the dashboard's per-session report cache) key them by it.
+        self.version = 0
         # Canonical types, and schema defaults (e.g. releases.is_draft false) for columns an
         # importer does not give.
         self._column_types, self._column_defaults = {}, {}
@@ -221,6 +224,7 @@ class Store:
 
     def refresh_attribution(self, timezone: str = "UTC") -> None:
         refresh_attribution(self.con, timezone)
+        self.version += 1
 
 
 def refresh_attribution(con, timezone: str = "UTC") -> None:

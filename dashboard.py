@@ -1,0 +1,123 @@
+"""The shell every page shares: navigation, the visitor's own store, and the view settings in the URL.
+
+Every page starts with `context = page_setup()`. Entered through app.py it just returns the
+context. Entered directly (on a freshly started server a deep link to /team runs pages/team.py
+without app.py), it runs the navigation itself and stops, so a page looks and behaves the same
+whichever way it was opened.
+
+Only two things live in st.session_state: the visitor's store (their uploads) and a few recent
+reports keyed by the store's version and the settings. Everything else is recomputed from widget
+values, and the view settings are widgets bound to the URL's query parameters.
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from analysis.report import build_report
+from analysis.settings import Settings
+from analysis.store import Store
+from analysis.workspace import open_shared_store, shared_data_dir
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+PAGES = [
+    st.Page(PAGES_DIR / "overview.py", title="Overview", url_path="overview", icon=":material/dashboard:", default=True),
+    st.Page(PAGES_DIR / "team.py", title="Team", url_path="team", icon=":material/groups:"),
+    st.Page(PAGES_DIR / "dependencies.py", title="Dependencies", url_path="dependencies", icon=":material/hub:"),
+    st.Page(PAGES_DIR / "data.py", title="Data", url_path="data", icon=":material/upload_file:"),
+    st.Page(PAGES_DIR / "methods.py", title="Methods", url_path="methods", icon=":material/menu_book:"),
+]
+REPORTS_KEPT = 4            # per session: enough to flip between a few settings without recomputing
+SESSION_MEMORY_LIMIT = "1GB"
+TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
+DEFAULTS = Settings()
+
+_routing = threading.local()   # per script thread: is app.py's navigation running this page?
+
+
+@dataclass
+class Context:
+    store: Store
+    settings: Settings
+
+    @property
+    def con(self):
+        return self.store.con
+
+    def report(self) -> dict:
+        return cached_report(self.store, self.settings)
+
+
+def route() -> None:
+    """The entry point's work: page config, navigation, the shared sidebar, then the page."""
+    st.set_page_config(page_title="Threadline", page_icon="📈", layout="wide")
+    navigation = st.navigation(PAGES)
+    _routing.active = True
+    try:
+        navigation.run()
+    finally:
+        _routing.active = False
+
+
+def page_setup() -> Context:
+    if not getattr(_routing, "active", False):
+        route()
+        st.stop()
+    store = session_store()
+    return Context(store, sidebar_settings(store))
+
+
+def session_store() -> Store:
+    """The visitor's own in-memory store, loaded with the shared folder on first use.
+
+    Kept in session_state (never a global cache) so one visitor's uploads are never seen by another.
+    """
+    if "store" not in st.session_state:
+        with st.spinner(f"Loading the organisation from {shared_data_dir().name}..."):
+            st.session_state["store"] = open_shared_store(memory_limit=SESSION_MEMORY_LIMIT)
+    return st.session_state["store"]
+
+
+def sidebar_settings(store: Store) -> Settings:
+    """The settings every page uses: window, transition, tolerance and time zone in the URL,
+    the rest (link types, tag pattern...) as the Data page last set them for this session."""
+    base = st.session_state.get("analysis_settings", DEFAULTS)
+    with st.sidebar:
+        st.caption("Settings (kept in the link)")
+        window = st.number_input("Window (days)", min_value=14, max_value=730, value=DEFAULTS.window_days,
+                                 step=30, key="window", bind="query-params",
+                                 help="Length of the before and after windows around each reorg date.")
+        transition = st.number_input("Transition (days)", min_value=0, max_value=365, value=DEFAULTS.transition_days,
+                                     step=7, key="transition", bind="query-params",
+                                     help="Days after the reorg left out while the new team settles in.")
+        tolerance = st.number_input("Tolerance (days)", min_value=0, max_value=60, value=DEFAULTS.tolerance_days,
+                                    key="tolerance", bind="query-params",
+                                    help="A commitment delivered at most this many days late counts as on time.")
+        timezone = st.selectbox("Time zone", TIMEZONES, index=TIMEZONES.index(DEFAULTS.timezone), key="tz",
+                                bind="query-params", help="Calendar days are counted in this zone.")
+        st.caption(data_caption(store))
+    return dataclasses.replace(base, window_days=int(window), transition_days=int(transition),
+                               tolerance_days=int(tolerance), timezone=timezone)
+
+
+def data_caption(store: Store) -> str:
+    uploads = st.session_state.get("uploaded_files", 0)
+    source = f"Data: {shared_data_dir().name}"
+    return source + (f" + {uploads} uploaded file{'s' if uploads != 1 else ''} (this session only)" if uploads else "")
+
+
+def cached_report(store: Store, settings: Settings) -> dict:
+    """The full report for these settings, computed once per data version in this session."""
+    reports = st.session_state.setdefault("reports", {})
+    key = (store.version, settings)
+    if key not in reports:
+        with st.spinner("Computing the before/after report..."):
+            reports[key] = build_report(store.con, settings)
+        while len(reports) > REPORTS_KEPT:
+            reports.pop(next(iter(reports)))
+    return reports[key]
