@@ -52,6 +52,10 @@ class Context:
     def report(self) -> dict:
         return cached_report(self.store, self.settings)
 
+    def team_report(self, team: str) -> dict | None:
+        """One team's entry of the report (the same dict as in report()["teams"]), or None."""
+        return next((entry for entry in self.report()["teams"] if entry["team"] == team), None)
+
 
 def route() -> None:
     """The entry point's work: page config, navigation, the shared sidebar, then the page."""
