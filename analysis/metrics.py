@@ -108,7 +108,8 @@ def compute(con, settings: Settings, windows: list[Window] | None = None,
             for window in team_windows(team, anchor, span, settings)
         ]
     write_windows(con, windows)
-    params = {"timezone": settings.timezone}
+    # Item days and commitments come from work_item_teams (ensure_attribution above made them
+    # in this time zone); only release days are converted here.
     con.execute("create or replace temp table blocked_intervals as " + queries.sql("blocked_intervals"), {
         "link_types": list(settings.blocking_link_types),
         "blocked_pattern": "|".join(re.escape(phrase.lower()) for phrase in settings.blocked_phrases),
@@ -117,16 +118,17 @@ def compute(con, settings: Settings, windows: list[Window] | None = None,
         windows=windows,
         span=span,
         comparison_date=comparison_date(teams, settings),
-        release_days=con.execute(queries.sql("release_days"), params | {
+        release_days=con.execute(queries.sql("release_days"), {
+            "timezone": settings.timezone,
             "include_prereleases": settings.include_prereleases,
             "tag_pattern": settings.release_tag_pattern,
         }).df(),
-        commitments=con.execute(queries.sql("commitments"), params | {
+        commitments=con.execute(queries.sql("commitments"), {
             "issue_types": list(settings.commitment_issue_types),
         }).df(),
-        waits=con.execute(queries.sql("dependency_waits"), params).df(),
-        wait_matrix=con.execute(queries.sql("wait_matrix"), params).df() if supporting else pd.DataFrame(),
-        resolved=con.execute(queries.sql("resolved_items"), params).df() if supporting else pd.DataFrame(),
+        waits=con.execute(queries.sql("dependency_waits")).df(),
+        wait_matrix=con.execute(queries.sql("wait_matrix")).df() if supporting else pd.DataFrame(),
+        resolved=con.execute(queries.sql("resolved_items")).df() if supporting else pd.DataFrame(),
     )
 
 

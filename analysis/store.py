@@ -33,6 +33,8 @@ PRIMARY_KEYS = {
 ORGANISATION_TABLES = ("teams", "members", "ownership")
 # Facts from a changelog stay true when a later export without a changelog updates the item.
 CHANGELOG_COLUMNS = ("first_due_date", "due_date_changes")
+WORK_ITEM_TEAMS_COLUMNS = ["item_key", "team", "attributed_by", "item_type", "created_at", "resolved_at",
+                           "resolved_day", "committed_date", "commitment_source", "replans"]
 SKIPPED_FILE_NAMES = ("README", "PROVENANCE")
 MAX_REJECTS_KEPT = 10_000   # per file: enough to see the pattern, bounded for huge bad files
 
@@ -58,6 +60,7 @@ class Store:
         self.con = duckdb.connect(str(path), config={"memory_limit": memory_limit, "threads": threads})
         self.con.execute("set TimeZone = 'UTC'")
         self.con.execute(queries.sql("schema"))
+        self._rebuild_outdated_attribution()
         # Bumped whenever the data or the organisation may have changed: callers that keep
         # results (the dashboard's per-session report cache) key them by it.
         self.version = 0
@@ -73,6 +76,17 @@ class Store:
 
     def close(self) -> None:
         self.con.close()
+
+    def _rebuild_outdated_attribution(self) -> None:
+        """A database file written by an older version may hold work_item_teams with fewer
+        columns. It is derived data: drop it and let the next report recompute it."""
+        columns = [row[0] for row in self.con.execute(
+            "select column_name from information_schema.columns where table_name = 'work_item_teams' "
+            "order by ordinal_position").fetchall()]
+        if columns and columns != WORK_ITEM_TEAMS_COLUMNS:
+            self.con.execute("drop table work_item_teams")
+            self.con.execute("delete from attribution_state")
+            self.con.execute(queries.sql("schema"))
 
     # ---- loading -------------------------------------------------------------------------
 

@@ -392,9 +392,10 @@ def phase_team(db: Path) -> dict:
 def pandas_metrics(con, settings) -> tuple[dict, float]:
     """Release days, commitments (on-time share) and dependency waits per team window, in pandas.
 
-    Same definitions as queries/{release_days,commitments,blocked_intervals,dependency_waits}.sql
-    except the fix-version fallback for commitments (the benchmark data has no Jira versions):
-    committed date = coalesce(first_due_date, due_date). Dependency waits: snapshot links from
+    Same definitions as queries/{release_days,commitments,blocked_intervals,dependency_waits}.sql,
+    from the same stored model: like the queries, it reads each item's team, resolution day and
+    committed date from work_item_teams (the attribution's per-item facts, computed at load time
+    for both versions). Dependency waits: snapshot links from
     the blocked item's creation, or the changelog's link history where an item has one, to the
     blocker's resolution (or the link's removal), capped by the item's resolution; cross-team
     only; overlapping stretches of one item merged (exact union, not an approximation).
@@ -407,9 +408,9 @@ def pandas_metrics(con, settings) -> tuple[dict, float]:
 
     read_started = time.perf_counter()
     teams = con.execute("select team, reorg_date from teams").df()
-    items = con.execute("select item_key, item_type, created_at, updated_at, resolved_at, due_date, "
-                        "first_due_date from work_items").df()
-    item_teams = con.execute("select item_key, team from work_item_teams").df()
+    items = con.execute("select created_at, updated_at, resolved_at from work_items").df()
+    item_teams = con.execute("select item_key, team, item_type, created_at, resolved_at, resolved_day, "
+                             "committed_date from work_item_teams").df()
     releases = con.execute("select release_id, source, tag_name, released_at, release_date, is_draft, "
                            "is_prerelease, is_released from releases").df()
     release_teams = con.execute("select release_id, team from release_teams").df()
@@ -457,10 +458,9 @@ def pandas_metrics(con, settings) -> tuple[dict, float]:
     release_n = release_days.groupby(["team", "period"]).size()
 
     # 2. Commitments: items resolved in the window with a committed date.
-    resolved = items[items["resolved_at"].notna()].merge(item_teams, on="item_key")
-    resolved = resolved[resolved["team"].notna()]
-    resolved = resolved.assign(resolved_day=day(resolved["resolved_at"]),
-                               committed=as_day(resolved["first_due_date"].fillna(resolved["due_date"])))
+    resolved = item_teams[item_teams["resolved_at"].notna() & item_teams["team"].notna()]
+    resolved = resolved.assign(resolved_day=as_day(resolved["resolved_day"]),
+                               committed=as_day(resolved["committed_date"]))
     if settings.commitment_issue_types:
         resolved = resolved[resolved["item_type"].isin(settings.commitment_issue_types)]
     commitments = in_windows(resolved[resolved["committed"].notna()], "team", "resolved_day")
@@ -492,7 +492,7 @@ def pandas_metrics(con, settings) -> tuple[dict, float]:
     no_time = pd.Series(pd.NaT, index=snapshot.index, dtype=history["started_at"].dtype)
     snapshot = snapshot.assign(started_at=no_time, removed_at=no_time)
     intervals = pd.concat([history, snapshot], ignore_index=True).drop_duplicates()
-    with_teams = items[["item_key", "created_at", "resolved_at"]].merge(item_teams, on="item_key")
+    with_teams = item_teams[["item_key", "created_at", "resolved_at", "team"]]
     intervals = intervals.merge(
         with_teams.rename(columns={"item_key": "blocked_key", "created_at": "blocked_created",
                                    "resolved_at": "blocked_resolved", "team": "blocked_team"}), on="blocked_key",

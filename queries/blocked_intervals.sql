@@ -64,8 +64,8 @@ final as (
     select
         a.blocked_key,
         a.blocker_key,
-        blocked_team.team as blocked_team,
-        blocker_team.team as blocker_team,
+        blocked.team as blocked_team,
+        blocker.team as blocker_team,
         coalesce(a.started_at, blocked.created_at) as started_at,
         least(
             coalesce(a.removed_at, blocked.resolved_at),
@@ -73,14 +73,12 @@ final as (
             blocked.resolved_at
         ) as ended_at
     from all_intervals a
-    join work_items blocked on blocked.item_key = a.blocked_key
-    join work_items blocker on blocker.item_key = a.blocker_key
-    join work_item_teams blocked_team on blocked_team.item_key = a.blocked_key
-    join work_item_teams blocker_team on blocker_team.item_key = a.blocker_key
+    join work_item_teams blocked on blocked.item_key = a.blocked_key
+    join work_item_teams blocker on blocker.item_key = a.blocker_key
     where blocked.resolved_at is not null
-        and blocked_team.team is not null
-        and blocker_team.team is not null
-        and blocked_team.team <> blocker_team.team
+        and blocked.team is not null
+        and blocker.team is not null
+        and blocked.team <> blocker.team
 )
 
 select * from final where ended_at > started_at

@@ -40,9 +40,9 @@ per_item as (
 ),
 
 resolved as (
-    select p.*, cast(timezone($timezone, i.resolved_at) as date) as resolved_day
+    select p.*, i.resolved_day
     from per_item p
-    join work_items i on i.item_key = p.blocked_key
+    join work_item_teams i on i.item_key = p.blocked_key
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- Supporting measures per team and report window: items resolved (throughput), median cycle
 -- time (first status change to resolution, where a changelog shows it), and epic durations
--- (creation to resolution of resolved epics). Days are counted in $timezone.
+-- (creation to resolution of resolved epics). Days are in the attribution's time zone.
 -- Key: team, period.
 with first_moves as (
     select item_key, min(changed_at) as started_at
@@ -9,18 +9,9 @@ with first_moves as (
 ),
 
 resolved as (
-    -- The day is computed once per item: a time-zone conversion is too costly to repeat per
-    -- candidate window in the join below.
-    select
-        i.item_key,
-        i.item_type,
-        i.created_at,
-        i.resolved_at,
-        t.team,
-        cast(timezone($timezone, i.resolved_at) as date) as resolved_day
-    from work_items i
-    join work_item_teams t on t.item_key = i.item_key
-    where i.resolved_at is not null and t.team is not null
+    select item_key, item_type, created_at, resolved_at, team, resolved_day
+    from work_item_teams
+    where resolved_day is not null and team is not null
 ),
 
 windowed as (

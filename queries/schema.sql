@@ -164,12 +164,21 @@ create table if not exists rejected_rows (
     reason     varchar not null
 );
 
--- Team of each work item and release, rebuilt after every load from
--- queries/work_item_teams.sql and queries/release_teams.sql.
+-- Team of each work item and release, rebuilt after every load (and time-zone change) from
+-- queries/work_item_teams.sql and queries/release_teams.sql. Each item also carries the facts
+-- every metric reads, computed once here instead of on every report: its days in the
+-- attribution's time zone and its commitment (SPEC metric 2).
 create table if not exists work_item_teams (
-    item_key       varchar primary key,
-    team           varchar,
-    attributed_by  varchar not null         -- team_field / component / project / assignee / none
+    item_key           varchar primary key,
+    team               varchar,
+    attributed_by      varchar not null,    -- team_field / component / project / assignee / none
+    item_type          varchar,
+    created_at         timestamptz not null,
+    resolved_at        timestamptz,
+    resolved_day       date,                -- in attribution_state.timezone
+    committed_date     date,                -- first due date, else final, else fix version date
+    commitment_source  varchar,             -- which of the three committed_date is
+    replans            integer              -- due-date changes in the changelog; null without one
 );
 
 create table if not exists release_teams (

@@ -4,6 +4,10 @@
 --   3. the assignee's team on that date in the dated roster.
 -- The item's date is its resolution date, or its creation date while unresolved, in $timezone.
 -- Where several rows match, the one that started last wins (a later row supersedes).
+-- Each item also gets the facts the metrics read on every report, computed once here:
+-- its resolution day in $timezone and its commitment (SPEC metric 2): the first due date ever
+-- set when a changelog shows it, else the final due date, else the planned date of its
+-- earliest fix version.
 -- Key: item_key. Items no rule attributes keep team null and attributed_by 'none'.
 with items as (
     select
@@ -12,8 +16,31 @@ with items as (
         components,
         team_field,
         assignee,
-        cast(timezone($timezone, coalesce(resolved_at, created_at)) as date) as item_date
+        item_type,
+        created_at,
+        resolved_at,
+        fix_versions,
+        first_due_date,
+        due_date,
+        due_date_changes,
+        cast(timezone($timezone, resolved_at) as date) as resolved_day,
+        coalesce(cast(timezone($timezone, resolved_at) as date),
+                 cast(timezone($timezone, created_at) as date)) as item_date
     from work_items
+),
+
+fix_version_dates as (
+    select i.item_key, min(r.release_date) as planned_date
+    from items i
+    cross join unnest(i.fix_versions) as v(version_name)
+    join releases r
+        on r.source = 'jira_version'
+        and r.project_key = i.project_key
+        and r.name = v.version_name
+    where r.release_date is not null
+        and i.first_due_date is null
+        and i.due_date is null
+    group by i.item_key
 ),
 
 owned_on_date as (
@@ -66,9 +93,21 @@ final as (
     select
         i.item_key,
         r.team,
-        coalesce(r.attributed_by, 'none') as attributed_by
+        coalesce(r.attributed_by, 'none') as attributed_by,
+        i.item_type,
+        i.created_at,
+        i.resolved_at,
+        i.resolved_day,
+        coalesce(i.first_due_date, i.due_date, f.planned_date) as committed_date,
+        case
+            when i.first_due_date is not null then 'first due date'
+            when i.due_date is not null then 'final due date'
+            when f.planned_date is not null then 'fix version date'
+        end as commitment_source,
+        i.due_date_changes as replans
     from items i
     left join ranked r on r.item_key = i.item_key and r.preference = 1
+    left join fix_version_dates f on f.item_key = i.item_key
 )
 
 select * from final
