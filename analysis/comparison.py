@@ -98,16 +98,23 @@ class TeamHistory:
         }
 
 
+def history_windows(teams: list[str], span) -> list[Window]:
+    """One window per team over the data's whole span, labelled "all"."""
+    first_day, last_day = span
+    return [] if first_day is None else [Window(team, "all", first_day, last_day + dt.timedelta(days=1)) for team in teams]
+
+
+def team_histories(data: MetricData, teams: list[str], settings: Settings) -> dict[str, TeamHistory]:
+    """Each team's history from metric rows that include its "all" window (history_windows)."""
+    return {team: TeamHistory(data, team, settings.tolerance_days) for team in teams}
+
+
 def histories(con, settings: Settings) -> tuple[dict[str, TeamHistory], dict[str, dt.date | None]]:
     """Every team's whole history from one pass of the metric queries."""
-    teams = teams_table(con)
-    team_anchors = anchors(teams, settings)
-    first_day, last_day = data_span(con, settings)
-    windows = [] if first_day is None else [
-        Window(team, "all", first_day, last_day + dt.timedelta(days=1)) for team in team_anchors
-    ]
-    data = compute(con, settings, windows=windows, supporting=False)
-    return {team: TeamHistory(data, team, settings.tolerance_days) for team in team_anchors}, team_anchors
+    team_anchors = anchors(teams_table(con), settings)
+    data = compute(con, settings, windows=history_windows(list(team_anchors), data_span(con, settings)),
+                   supporting=False)
+    return team_histories(data, list(team_anchors), settings), team_anchors
 
 
 def event_study(history: TeamHistory, anchor: dt.date, settings: Settings) -> pd.DataFrame:

@@ -6,8 +6,8 @@ import math
 import pandas as pd
 
 from . import queries, stats
-from .comparison import difference_in_differences, histories, placebo
-from .metrics import PERIODS, MetricData, compute, teams_table
+from .comparison import difference_in_differences, history_windows, placebo, team_histories
+from .metrics import PERIODS, MetricData, anchors, compute, data_span, team_windows, teams_table
 from .settings import Settings
 
 METRICS = ("release_frequency", "timeline_accuracy", "dependency_wait")
@@ -16,8 +16,13 @@ DAYS_PER_RATE = 30   # release frequency is shown per 30 days
 
 def build_report(con, settings: Settings) -> dict:
     teams = teams_table(con)
-    team_histories, team_anchors = histories(con, settings)
-    data = compute(con, settings)
+    team_anchors = anchors(teams, settings)
+    span = data_span(con, settings)
+    # One pass of the metric queries: the before/after windows and each team's whole history
+    # (for the placebo check) together.
+    windows = [window for team, anchor in team_anchors.items() for window in team_windows(team, anchor, span, settings)]
+    data = compute(con, settings, windows=windows + history_windows(list(team_anchors), span))
+    histories = team_histories(data, list(team_anchors), settings)
     comparison_teams = [t.team for t in teams.itertuples() if _iso(t.reorg_date) is None]
     team_reports = []
     for team in teams.itertuples():
@@ -25,7 +30,7 @@ def build_report(con, settings: Settings) -> dict:
         if _iso(team.reorg_date) is not None:
             result["difference_in_differences"] = difference_in_differences(team.team, data, comparison_teams, settings)
         observed = {metric: result["metrics"][metric]["effect"]["estimate"] for metric in METRICS}
-        result["placebo"] = placebo(team_histories[team.team], team_anchors[team.team], observed, settings)
+        result["placebo"] = placebo(histories[team.team], team_anchors[team.team], observed, settings)
         team_reports.append(result)
     report = {
         "settings": settings.contract(),

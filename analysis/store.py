@@ -33,8 +33,8 @@ PRIMARY_KEYS = {
 ORGANISATION_TABLES = ("teams", "members", "ownership")
 # Facts from a changelog stay true when a later export without a changelog updates the item.
 CHANGELOG_COLUMNS = ("first_due_date", "due_date_changes")
-WORK_ITEM_TEAMS_COLUMNS = ["item_key", "team", "attributed_by", "item_type", "created_at", "resolved_at",
-                           "resolved_day", "committed_date", "commitment_source", "replans"]
+WORK_ITEM_TEAMS_COLUMNS = ["item_key", "team", "attributed_by", "item_type", "created_at", "started_at",
+                           "resolved_at", "resolved_day", "committed_date", "commitment_source", "replans"]
 SKIPPED_FILE_NAMES = ("README", "PROVENANCE")
 MAX_REJECTS_KEPT = 10_000   # per file: enough to see the pattern, bounded for huge bad files
 

@@ -2,14 +2,8 @@
 -- time (first status change to resolution, where a changelog shows it), and epic durations
 -- (creation to resolution of resolved epics). Days are in the attribution's time zone.
 -- Key: team, period.
-with first_moves as (
-    select item_key, min(changed_at) as started_at
-    from status_changes
-    group by item_key
-),
-
-resolved as (
-    select item_key, item_type, created_at, resolved_at, team, resolved_day
+with resolved as (
+    select item_key, item_type, created_at, started_at, resolved_at, team, resolved_day
     from work_item_teams
     where resolved_day is not null and team is not null
 ),
@@ -20,14 +14,14 @@ windowed as (
         w.period,
         r.item_key,
         r.item_type,
-        date_diff('second', f.started_at, r.resolved_at) / 86400.0 as cycle_days,
+        case when r.started_at <= r.resolved_at
+            then date_diff('second', r.started_at, r.resolved_at) / 86400.0 end as cycle_days,
         date_diff('second', r.created_at, r.resolved_at) / 86400.0 as lead_days
     from resolved r
     join report_windows w
         on w.team = r.team
         and r.resolved_day >= w.start_date
         and r.resolved_day < w.end_date
-    left join first_moves f on f.item_key = r.item_key and f.started_at <= r.resolved_at
 ),
 
 final as (

@@ -174,6 +174,7 @@ create table if not exists work_item_teams (
     attributed_by      varchar not null,    -- team_field / component / project / assignee / none
     item_type          varchar,
     created_at         timestamptz not null,
+    started_at         timestamptz,         -- first status change in the changelog
     resolved_at        timestamptz,
     resolved_day       date,                -- in attribution_state.timezone
     committed_date     date,                -- first due date, else final, else fix version date

@@ -29,6 +29,13 @@ with items as (
     from work_items
 ),
 
+first_moves as (
+    -- Work starts at the first status change (cycle time, a supporting measure).
+    select item_key, min(changed_at) as started_at
+    from status_changes
+    group by item_key
+),
+
 fix_version_dates as (
     select i.item_key, min(r.release_date) as planned_date
     from items i
@@ -96,6 +103,7 @@ final as (
         coalesce(r.attributed_by, 'none') as attributed_by,
         i.item_type,
         i.created_at,
+        m.started_at,
         i.resolved_at,
         i.resolved_day,
         coalesce(i.first_due_date, i.due_date, f.planned_date) as committed_date,
@@ -108,6 +116,7 @@ final as (
     from items i
     left join ranked r on r.item_key = i.item_key and r.preference = 1
     left join fix_version_dates f on f.item_key = i.item_key
+    left join first_moves m on m.item_key = i.item_key
 )
 
 select * from final

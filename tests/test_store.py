@@ -369,3 +369,20 @@ def test_whole_file_rejects_have_no_row_number(store, canonical_file):
     assert (outcome.status, outcome.rows_loaded) == ("partial", 1)
     assert rows(store, "select row_number, field, reason from rejected_rows order by row_number nulls first") == [
         (None, None, "no changelog"), (4, "created", "bad")]
+
+
+def test_an_older_database_file_gets_its_derived_attribution_table_rebuilt(tmp_path):
+    """work_item_teams is derived data; a file from before it carried item facts is rebuilt."""
+    from analysis.store import WORK_ITEM_TEAMS_COLUMNS
+    path = tmp_path / "old.duckdb"
+    store = Store(path)
+    assert [c for c, in store.con.execute(
+        "select column_name from information_schema.columns where table_name = 'work_item_teams' "
+        "order by ordinal_position").fetchall()] == WORK_ITEM_TEAMS_COLUMNS
+    store.con.execute("drop table work_item_teams")
+    store.con.execute("create table work_item_teams (item_key varchar primary key, team varchar, attributed_by varchar)")
+    store.con.execute("insert into attribution_state values ('UTC')")
+    store.close()
+    reopened = Store(path)
+    assert rows(reopened, "select count(*) from attribution_state") == [(0,)]
+    assert len(reopened.con.sql("select * from work_item_teams").columns) == len(WORK_ITEM_TEAMS_COLUMNS)
