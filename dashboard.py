@@ -19,7 +19,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis.report import build_report
+from analysis.report import build_report, build_team_report
 from analysis.settings import Settings
 from analysis.store import Store
 from analysis.workspace import open_shared_store, shared_data_dir
@@ -32,7 +32,7 @@ PAGES = [
     st.Page(PAGES_DIR / "data.py", title="Data", url_path="data", icon=":material/upload_file:"),
     st.Page(PAGES_DIR / "methods.py", title="Methods", url_path="methods", icon=":material/menu_book:"),
 ]
-REPORTS_KEPT = 4            # per session: enough to flip between a few settings without recomputing
+RESULTS_KEPT = 8            # reports per session: enough to flip between a few views without recomputing
 SESSION_MEMORY_LIMIT = "1GB"
 TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 DEFAULTS = Settings()
@@ -53,8 +53,16 @@ class Context:
         return cached_report(self.store, self.settings)
 
     def team_report(self, team: str) -> dict | None:
-        """One team's entry of the report (the same dict as in report()["teams"]), or None."""
-        return next((entry for entry in self.report()["teams"] if entry["team"] == team), None)
+        """One team's entry of the report (the same dict as in report()["teams"]), or None.
+
+        Taken from the whole report when this session already has it; otherwise only this team
+        and the comparison teams are computed (much faster on a large organisation), and its
+        p-values are not adjusted across teams."""
+        whole = _recent_results().get((self.store.version, self.settings))
+        if whole is not None:
+            return next((entry for entry in whole["teams"] if entry["team"] == team), None)
+        return _remember((self.store.version, self.settings, team), "Computing this team's before/after report...",
+                         lambda: build_team_report(self.con, self.settings, team))
 
 
 def route() -> None:
@@ -117,11 +125,20 @@ def data_caption(store: Store) -> str:
 
 def cached_report(store: Store, settings: Settings) -> dict:
     """The full report for these settings, computed once per data version in this session."""
-    reports = st.session_state.setdefault("reports", {})
-    key = (store.version, settings)
-    if key not in reports:
-        with st.spinner("Computing the before/after report..."):
-            reports[key] = build_report(store.con, settings)
-        while len(reports) > REPORTS_KEPT:
-            reports.pop(next(iter(reports)))
-    return reports[key]
+    return _remember((store.version, settings), "Computing the before/after report...",
+                     lambda: build_report(store.con, settings))
+
+
+def _recent_results() -> dict:
+    return st.session_state.setdefault("reports", {})
+
+
+def _remember(key: tuple, message: str, compute):
+    """A few recent results in this session (never a global cache: they hold its uploads)."""
+    results = _recent_results()
+    if key not in results:
+        with st.spinner(message):
+            results[key] = compute()
+        while len(results) > RESULTS_KEPT:
+            results.pop(next(iter(results)))
+    return results[key]

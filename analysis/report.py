@@ -15,32 +15,48 @@ DAYS_PER_RATE = 30   # release frequency is shown per 30 days
 
 
 def build_report(con, settings: Settings) -> dict:
+    """The whole report (SPEC "Command line"), every team, with adjusted p-values."""
     teams = teams_table(con)
+    report = _report(con, settings, teams, list(teams["team"]))
+    report["rejected"] = rejected_rows(con)
+    add_adjusted_p_values(report)
+    return report
+
+
+def build_team_report(con, settings: Settings, team: str) -> dict | None:
+    """One team's entry of build_report (None if there is no such team), computing only its
+    own and the comparison teams' windows. Its p-values are not adjusted: the adjustment
+    needs every team's."""
+    teams = teams_table(con)
+    if team not in set(teams["team"]):
+        return None
+    return _report(con, settings, teams, [team])["teams"][0]
+
+
+def _report(con, settings: Settings, teams: pd.DataFrame, chosen: list[str]) -> dict:
     team_anchors = anchors(teams, settings)
     span = data_span(con, settings)
-    # One pass of the metric queries: the before/after windows and each team's whole history
-    # (for the placebo check) together.
-    windows = [window for team, anchor in team_anchors.items() for window in team_windows(team, anchor, span, settings)]
-    data = compute(con, settings, windows=windows + history_windows(list(team_anchors), span))
-    histories = team_histories(data, list(team_anchors), settings)
     comparison_teams = [t.team for t in teams.itertuples() if _iso(t.reorg_date) is None]
+    measured = list(dict.fromkeys(chosen + comparison_teams))    # comparison teams for the DiD
+    # One pass of the metric queries: the before/after windows and each chosen team's whole
+    # history (for the placebo check) together.
+    windows = [window for team in measured for window in team_windows(team, team_anchors[team], span, settings)]
+    data = compute(con, settings, windows=windows + history_windows(chosen, span))
+    histories = team_histories(data, chosen, settings)
     team_reports = []
-    for team in teams.itertuples():
+    for team in teams[teams["team"].isin(chosen)].itertuples():
         result = team_report(team, data, settings)
         if _iso(team.reorg_date) is not None:
             result["difference_in_differences"] = difference_in_differences(team.team, data, comparison_teams, settings)
         observed = {metric: result["metrics"][metric]["effect"]["estimate"] for metric in METRICS}
         result["placebo"] = placebo(histories[team.team], team_anchors[team.team], observed, settings)
         team_reports.append(result)
-    report = {
+    return {
         "settings": settings.contract(),
         "comparison_date": _iso(data.comparison_date),
-        "data_span": {"first_day": _iso(data.span[0]), "last_day": _iso(data.span[1])},
+        "data_span": {"first_day": _iso(span[0]), "last_day": _iso(span[1])},
         "teams": team_reports,
-        "rejected": rejected_rows(con),
     }
-    add_adjusted_p_values(report)
-    return report
 
 
 def team_report(team, data: MetricData, settings: Settings) -> dict:

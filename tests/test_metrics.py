@@ -139,3 +139,21 @@ def test_transition_days_shift_the_after_window():
                                  Settings(window_days=90, transition_days=30))
     assert before == Window("T", "before", dt.date(2024, 4, 2), dt.date(2024, 7, 1))
     assert after == Window("T", "after", dt.date(2024, 7, 31), dt.date(2024, 10, 29))
+
+
+def test_one_team_report_equals_its_entry_in_the_whole_report():
+    """build_team_report computes only that team's (and the comparison teams') windows, yet
+    must give the same entry as build_report, but for the p-value adjustment across teams."""
+    from analysis.report import build_report, build_team_report
+    from analysis.workspace import open_shared_store
+    con = open_shared_store().con
+    settings = Settings(window_days=120, bootstrap_samples=300)
+    whole = {entry["team"]: entry for entry in build_report(con, settings)["teams"]}
+    for team in whole:
+        alone = build_team_report(con, settings, team)
+        for metric in alone["metrics"].values():
+            assert "p_value_adjusted" not in metric["effect"]
+        for metric in whole[team]["metrics"].values():
+            metric["effect"].pop("p_value_adjusted")
+        assert alone == whole[team]
+    assert build_team_report(con, settings, "No such team") is None
