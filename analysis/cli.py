@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import argparse
-from collections import Counter
+import datetime as dt
 import json
+import re
+from collections import Counter
 import sys
 import zoneinfo
 from pathlib import Path
@@ -34,6 +36,25 @@ def days(text: str) -> int:
     return value
 
 
+def pattern(text: str) -> str:
+    try:
+        re.compile(text)
+    except re.error as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a regular expression ({error})")
+    return text
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a date like 2025-10-01")
+
+
+def names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description="Threadline from the command line.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -44,6 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--tolerance-days", type=days, default=Settings.tolerance_days)
     report.add_argument("--timezone", type=time_zone, default="UTC", metavar="TZ")
     report.add_argument("--format", choices=("json", "csv", "text"), default="json")
+    # Beyond the SPEC's contract: the other settings, with the SPEC's defaults.
+    report.add_argument("--issue-types", type=names, default=Settings.commitment_issue_types, metavar="A,B",
+                        help="count only these issue types as commitments (default: all)")
+    report.add_argument("--link-types", type=names, default=Settings.blocking_link_types, metavar="A,B",
+                        help=f"link types that block (default: {','.join(Settings.blocking_link_types)})")
+    report.add_argument("--tag-pattern", type=pattern, default=Settings.release_tag_pattern, metavar="REGEX",
+                        help="git tags that count as releases (default: a plain version number)")
+    report.add_argument("--include-prereleases", action="store_true", help="count GitHub prereleases as releases")
+    report.add_argument("--comparison-date", type=iso_date, metavar="YYYY-MM-DD",
+                        help="date comparison teams are measured around (default: the earliest reorg)")
     ingest = commands.add_parser("ingest", help="load exports into a DuckDB file and print the data-quality report")
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="export files or folders")
     ingest.add_argument("--db", required=True, type=Path, metavar="FILE", help="DuckDB database file (created if absent)")
@@ -63,7 +94,10 @@ def report(args: argparse.Namespace) -> int:
     if missing_paths(args.paths):
         return EXIT_USAGE
     settings = Settings(window_days=args.window_days, transition_days=args.transition_days,
-                        tolerance_days=args.tolerance_days, timezone=args.timezone)
+                        tolerance_days=args.tolerance_days, timezone=args.timezone,
+                        commitment_issue_types=args.issue_types, blocking_link_types=args.link_types,
+                        release_tag_pattern=args.tag_pattern, include_prereleases=args.include_prereleases,
+                        comparison_date=args.comparison_date)
     store = Store()
     try:
         outcomes = store.load_paths(args.paths, ImportOptions(timezone=args.timezone))

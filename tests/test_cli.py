@@ -2,6 +2,7 @@
 working directory is a scratch folder, with only PYTHONPATH pointing at the project."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -134,3 +135,40 @@ def test_the_time_zone_option_reaches_the_jira_importer(tmp_path):
     finally:
         con.close()
     assert hour == 7
+
+
+def run_report(*args):
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    return subprocess.run([sys.executable, "-m", "analysis", "report", *map(str, args)],
+                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_report_options_beyond_the_contract_reach_the_settings():
+    """--issue-types narrows commitments, --comparison-date moves the comparison windows."""
+    import json
+
+    from analysis.report import build_report
+    from analysis.settings import Settings
+    from analysis.workspace import open_shared_store
+    settings = Settings(commitment_issue_types=("Epic",), comparison_date=dt.date(2025, 9, 1))
+    expected = build_report(open_shared_store().con, settings)
+    run = run_report("data/demo", "--issue-types", "Epic", "--comparison-date", "2025-09-01")
+    assert run.returncode == 0, run.stderr
+    shown = json.loads(run.stdout)
+    assert shown["comparison_date"] == "2025-09-01"
+    for got, want in zip(shown["teams"], expected["teams"]):
+        assert got["metrics"]["timeline_accuracy"]["before"]["n"] == want["metrics"]["timeline_accuracy"]["before"]["n"]
+        assert got["metrics"]["timeline_accuracy"]["after"]["n"] == want["metrics"]["timeline_accuracy"]["after"]["n"]
+    everything = build_report(open_shared_store().con, Settings())
+    assert (sum(t["metrics"]["timeline_accuracy"]["before"]["n"] for t in shown["teams"])
+            < sum(t["metrics"]["timeline_accuracy"]["before"]["n"] for t in everything["teams"]))
+
+
+@pytest.mark.parametrize("option, value, expected", [
+    ("--tag-pattern", "(", "not a regular expression"),
+    ("--comparison-date", "01/09/2025", "expected a date like 2025-10-01"),
+])
+def test_bad_report_options_are_usage_errors(option, value, expected):
+    run = run_report("data/demo", option, value)
+    assert run.returncode == 2
+    assert expected in run.stderr
