@@ -113,6 +113,7 @@ def compute(con, settings: Settings, windows: list[Window] | None = None,
     con.execute("create or replace temp table blocked_intervals as " + queries.sql("blocked_intervals"), {
         "link_types": list(settings.blocking_link_types),
         "blocked_pattern": "|".join(re.escape(phrase.lower()) for phrase in settings.blocked_phrases),
+        "blocked_statuses": list(settings.blocked_statuses),
     })
     return MetricData(
         windows=windows,

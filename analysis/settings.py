@@ -7,6 +7,8 @@ from dataclasses import dataclass
 DEFAULT_BLOCKING_LINK_TYPES = ("Blocks", "Blocker", "Dependency")
 # How a changelog writes a blocking link on the blocked item ("This issue is blocked by X-1").
 DEFAULT_BLOCKED_PHRASES = ("is blocked by", "depends on")
+# Time in these statuses (or flagged) counts as waiting on the item's blockers.
+DEFAULT_BLOCKED_STATUSES = ("Blocked",)
 # A release tag looks like a version and has no suffix: v1.2, 2.0.3 (not 2.0.0rc1, v1-beta).
 DEFAULT_RELEASE_TAG_PATTERN = r"^[vV]?\d+(\.\d+)*$"
 
@@ -22,6 +24,7 @@ class Settings:
     release_tag_pattern: str = DEFAULT_RELEASE_TAG_PATTERN
     blocking_link_types: tuple[str, ...] = DEFAULT_BLOCKING_LINK_TYPES
     blocked_phrases: tuple[str, ...] = DEFAULT_BLOCKED_PHRASES
+    blocked_statuses: tuple[str, ...] = DEFAULT_BLOCKED_STATUSES
     commitment_issue_types: tuple[str, ...] = ()   # empty: every issue type
     min_items: int = 5
     min_releases: int = 3

@@ -3,8 +3,10 @@
 -- in a changelog, when its lower-cased text matches $blocked_pattern ("is blocked by|depends on").
 -- With link history: from the moment the link was added until the blocker was resolved or the
 -- link removed. Without: from the item's creation until the blocker was resolved.
--- Both are capped by the blocked item's own resolution.
--- Key: blocked_key, blocker_key, started_at.
+-- Time in a blocked status ($blocked_statuses) or with the Flagged field set counts too, as a
+-- wait on the item's blockers (the teams are only known through its blocking links).
+-- All are capped by the blocker's and the blocked item's own resolution.
+-- Key: blocked_key, blocker_key, started_at, ended_at.
 with linked_in_history as (
     -- Items whose changelog records link changes: their history is the better source.
     select distinct item_key from field_changes where field = 'Link'
@@ -52,12 +54,54 @@ snapshot_intervals as (
     where list_contains($link_types, l.link_type)
 ),
 
-all_intervals as (
+link_intervals as (
     select * from history_intervals
     union
     select s.*
     from snapshot_intervals s
     where s.blocked_key not in (select item_key from linked_in_history)
+),
+
+status_periods as (
+    -- From entering a blocked status until the next status change (or the item's resolution).
+    select item_key, started_at, removed_at
+    from (
+        select
+            item_key,
+            to_status,
+            changed_at as started_at,
+            lead(changed_at) over (partition by item_key order by changed_at, change_id) as removed_at
+        from status_changes
+        where item_key in (select item_key from status_changes where list_contains($blocked_statuses, to_status))
+    ) as periods
+    where list_contains($blocked_statuses, to_status)
+),
+
+flag_periods as (
+    -- From setting the Flagged field (e.g. "Impediment") until it is next changed.
+    select item_key, started_at, removed_at
+    from (
+        select
+            item_key,
+            coalesce(to_string, '') <> '' as is_flagged,
+            changed_at as started_at,
+            lead(changed_at) over (partition by item_key order by changed_at, change_id) as removed_at
+        from field_changes
+        where field = 'Flagged'
+    ) as periods
+    where is_flagged
+),
+
+marked_intervals as (
+    select distinct b.blocked_key, b.blocker_key, m.started_at, m.removed_at
+    from (select * from status_periods union all select * from flag_periods) as m
+    join (select distinct blocked_key, blocker_key from link_intervals) as b on b.blocked_key = m.item_key
+),
+
+all_intervals as (
+    select * from link_intervals
+    union
+    select * from marked_intervals
 ),
 
 final as (

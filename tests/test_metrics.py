@@ -95,6 +95,53 @@ def test_overlapping_blockers_count_once(org):
     assert data.waits["wait_days"].tolist() == [pytest.approx(5 + 8 / 24)]
 
 
+def status(item_key, to_status, at):
+    return {"item_key": item_key, "change_id": f"{item_key}:{at}", "changed_at": at,
+            "from_status": None, "to_status": to_status}
+
+
+def flagged(item_key, at, cleared=False):
+    return {"item_key": item_key, "change_id": f"{item_key}:flag:{at}", "changed_at": at, "field": "Flagged",
+            "from_value": None, "from_string": "Impediment" if cleared else None,
+            "to_value": None, "to_string": None if cleared else "Impediment"}
+
+
+def test_blocked_status_and_flagged_time_count_as_waits_on_the_items_blockers(org):
+    # CHK-1 (Aug 1 09:00 -> Aug 30 17:00) has a changelog. Hand count:
+    #   status Blocked Aug 5 09:00 -> In Progress Aug 7 09:00      2 days
+    #   Flagged Aug 10 09:00 -> cleared Aug 11 21:00                1.5 days
+    #   link to PAY-1 added Aug 20 09:00, PAY-1 resolved Aug 25 17:00  5 days 8 hours
+    # = 8.8333 days, all waits on Payments (the team is known through the link).
+    # CHK-2 is Blocked too, but its only blocker is its own team's: no wait.
+    store = org({
+        "work_items": [
+            item("CHK-1", "2024-08-01", "2024-08-30", has_changelog=True),
+            item("PAY-1", "2024-07-20", "2024-08-25"),
+            item("CHK-2", "2024-08-01", "2024-08-30", has_changelog=True),
+            item("CHK-3", "2024-07-01", "2024-08-29"),
+        ],
+        "status_changes": [
+            status("CHK-1", "Blocked", "2024-08-05T09:00:00+00:00"),
+            status("CHK-1", "In Progress", "2024-08-07T09:00:00+00:00"),
+            status("CHK-2", "Blocked", "2024-08-05T09:00:00+00:00"),
+            status("CHK-2", "In Progress", "2024-08-07T09:00:00+00:00"),
+        ],
+        "field_changes": [
+            flagged("CHK-1", "2024-08-10T09:00:00+00:00"),
+            flagged("CHK-1", "2024-08-11T21:00:00+00:00", cleared=True),
+            link("CHK-1", "PAY-1", "2024-08-20T09:00:00+00:00"),
+            link("CHK-2", "CHK-3", "2024-08-20T09:00:00+00:00"),
+        ],
+        "links": [],
+    })
+    data = compute(store.con, Settings())
+    assert data.waits["item_key"].tolist() == ["CHK-1"]
+    assert data.waits["wait_days"].iloc[0] == pytest.approx(2 + 1.5 + 5 + 8 / 24)
+    # Not counted when the status is not one of the settings' blocked statuses.
+    without = compute(store.con, Settings(blocked_statuses=()))
+    assert without.waits["wait_days"].iloc[0] == pytest.approx(1.5 + 5 + 8 / 24)
+
+
 def test_commitment_is_the_first_due_date_and_replans_are_counted(org):
     # Due Aug 10 at first, re-planned twice to Aug 30; resolved Aug 29 17:00 UTC.
     # Against the first date the slip is +19 days (late); against the final one it would be -1.

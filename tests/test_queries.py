@@ -24,6 +24,7 @@ PARAMS = {
     "include_prereleases": False,
     "tag_pattern": r"^[vV]?\d+(\.\d+)*$",
     "issue_types": [],
+    "blocked_statuses": ["Blocked"],
 }
 # Queries that read a table another query builds (as analysis/metrics.py does), built first.
 MATERIALISED = ("blocked_intervals",)
