@@ -585,3 +585,29 @@ def test_real_samples_load_into_the_store(store):
     assert rows(store, "select count(*) from work_items") == [(33 + 22 + 3,)]
     assert rows(store, "select count(*) from releases where project_key = 'ABDERA'") == [(9,)]
     assert rows(store, "select sprints from work_items where item_key = 'EE-1'") == [(["EE Sprint 7"],)]
+
+
+def test_fix_versions_inside_search_results_become_releases_with_planned_dates(write_json, store):
+    """Search results embed each issue's fixVersions: released ones count as releases and
+    their dates make commitments (SPEC metric 2: the fix version's planned release date)."""
+    v12 = {"self": "https://jira.example.com/rest/api/2/version/1", "id": "1", "name": "1.2",
+           "released": True, "releaseDate": "2024-05-01"}
+    v13 = {"id": "2", "name": "1.3", "released": False, "releaseDate": "2024-06-01"}
+    no_flag = {"id": "3", "name": "1.4"}            # says nothing about release: left to a versions file
+    bad_date = {"id": "4", "name": "1.5", "released": False, "releaseDate": "June"}
+    result = parse(write_json(page(
+        issue("A-1", fixVersions=[v12]),
+        issue("A-2", fixVersions=[v12, v13, no_flag, bad_date], resolutiondate="2024-06-04T10:00:00.000+0000"),
+    )))
+    releases = {row["name"]: row for row in records(result, "releases")}
+    assert set(releases) == {"1.2", "1.3"}
+    assert releases["1.2"]["release_id"] == "jira:A:1.2" and releases["1.2"]["is_released"]
+    assert releases["1.2"]["released_at"] == utc(2024, 5, 1)
+    assert not releases["1.3"]["is_released"] and pd.isna(releases["1.3"]["released_at"])
+    assert by_key(result)["A-2"]["fix_versions"] == ["1.2", "1.3", "1.4", "1.5"]
+
+    path = write_json(page(issue("A-2", fixVersions=[v13], resolutiondate="2024-06-04T10:00:00.000+0000")), "a2.json")
+    store.load_paths([path])
+    # A-2 has no due date: its commitment is 1.3's planned date; resolved 3 days later.
+    assert rows(store, "select committed_date, commitment_source from work_item_teams where item_key = 'A-2'") == [
+        (dt.date(2024, 6, 1), "fix version date")]

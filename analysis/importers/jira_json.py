@@ -235,7 +235,7 @@ def parse_search(path: Path, data) -> ParseResult:
     roles = field_roles(names)
 
     items: list[tuple[int, dict]] = []
-    status_rows, field_rows, link_rows = [], [], set()
+    status_rows, field_rows, link_rows, versions = [], [], set(), []
     truncated, with_changelog, with_links = 0, 0, 0
     number = 0
     for page in pages:
@@ -250,6 +250,7 @@ def parse_search(path: Path, data) -> ParseResult:
                 result.rejects.append(Reject(row=number, field=error.field, reason=error.reason))
                 continue
             fields = issue.get("fields") or {}
+            versions += fix_version_rows(fields.get("fixVersions"), item["project_key"])
             if "issuelinks" in fields:
                 with_links += 1
                 link_rows.update(issue_links(item["item_key"], fields["issuelinks"]))
@@ -282,11 +283,28 @@ def parse_search(path: Path, data) -> ParseResult:
         result.tables["links"] = typed_frame(
             "links", [dict(zip(("item_key", "link_type", "direction", "linked_key"), link))
                       for link in sorted(link_rows)])
+    if versions:
+        # The same version appears on many issues: one row each (the last seen).
+        result.tables["releases"] = typed_frame("releases", list({row["release_id"]: row for row in versions}.values()))
     if with_changelog:
         result.tables["status_changes"] = typed_frame("status_changes", unique_changes(status_rows))
         result.tables["field_changes"] = typed_frame("field_changes", unique_changes(field_rows))
     result.notes += search_notes(path, pages, names, number, with_changelog, truncated, with_links)
     return result
+
+
+def fix_version_rows(fix_versions, project_key: str | None) -> list[dict]:
+    """Releases rows for an issue's fixVersions objects that say whether they are released
+    (their planned dates make commitments; released ones count as releases). Objects without
+    the flag, or with a bad date, are left to a versions file rather than guessed."""
+    rows = []
+    for version in fix_versions if isinstance(fix_versions, list) else []:
+        if isinstance(version, dict) and "released" in version and project_key:
+            try:
+                rows.append(version_row(version, project_key))
+            except BadValue:
+                continue
+    return rows
 
 
 def search_notes(path, pages, names, issues, with_changelog, truncated, with_links) -> list[str]:
@@ -591,6 +609,31 @@ def version_list(path: Path, data) -> tuple[str | None, list]:
     raise FileRefused(f"{path.name}: no versions list; expected {EXPECTED['jira_versions']}.")
 
 
+def version_row(version: dict, project: str | None) -> dict:
+    """A releases row for a Jira version (from a versions file or an issue's fixVersions)."""
+    name = version.get("name")
+    if not name:
+        raise BadValue("name", "is missing; every version needs a name")
+    try:
+        release_date = parse_date(version.get("releaseDate"))
+    except ValueError as error:
+        raise BadValue("releaseDate", str(error))
+    released = bool(version.get("released"))
+    return {
+        "release_id": f"jira:{project or version.get('projectId') or ''}:{name}",
+        "source": "jira_version",
+        "project_key": project,
+        "name": str(name),
+        "release_date": release_date,
+        "released_at": (dt.datetime.combine(release_date, dt.time(), dt.timezone.utc)
+                        if released and release_date else None),
+        "is_draft": False,
+        "is_prerelease": False,
+        "is_released": released,
+        "url": version.get("self"),
+    }
+
+
 def parse_versions(path: Path, data) -> ParseResult:
     project_key, versions = version_list(path, data)
     if not versions:
@@ -602,30 +645,10 @@ def parse_versions(path: Path, data) -> ParseResult:
         if not isinstance(version, dict):
             result.rejects.append(Reject(row=number, reason="is not a JSON object (expected a version)"))
             continue
-        name = version.get("name")
-        if not name:
-            result.rejects.append(Reject(row=number, field="name", reason="is missing; every version needs a name"))
-            continue
         try:
-            release_date = parse_date(version.get("releaseDate"))
-        except ValueError as error:
-            result.rejects.append(Reject(row=number, field="releaseDate", reason=str(error)))
-            continue
-        released = bool(version.get("released"))
-        project = project_key or version.get("projectKey")
-        rows.append((number, {
-            "release_id": f"jira:{project or version.get('projectId') or ''}:{name}",
-            "source": "jira_version",
-            "project_key": project,
-            "name": str(name),
-            "release_date": release_date,
-            "released_at": (dt.datetime.combine(release_date, dt.time(), dt.timezone.utc)
-                            if released and release_date else None),
-            "is_draft": False,
-            "is_prerelease": False,
-            "is_released": released,
-            "url": version.get("self"),
-        }))
+            rows.append((number, version_row(version, project_key or version.get("projectKey"))))
+        except BadValue as error:
+            result.rejects.append(Reject(row=number, field=error.field, reason=error.reason))
     kept, duplicates = keep_latest(rows, "release_id", "version")
     result.rejects += duplicates
     result.tables["releases"] = typed_frame("releases", kept)
