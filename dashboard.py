@@ -68,12 +68,25 @@ class Context:
 def route() -> None:
     """The entry point's work: page config, navigation, the shared sidebar, then the page."""
     st.set_page_config(page_title="Threadline", page_icon="📈", layout="wide")
+    if sign_in_required() and not st.user.get("is_logged_in", False):
+        st.title("Threadline")
+        st.write("This Threadline instance asks you to sign in first.")
+        st.button("Sign in", key="sign_in", on_click=st.login, type="primary")
+        st.stop()
     navigation = st.navigation(PAGES)
     _routing.active = True
     try:
         navigation.run()
     finally:
         _routing.active = False
+
+
+def sign_in_required() -> bool:
+    """Sign-in (st.login, OpenID Connect) is on when the secrets configure an [auth] section."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:     # no secrets file at all: an open instance
+        return False
 
 
 def page_setup() -> Context:
