@@ -36,6 +36,10 @@ RESULTS_KEPT = 8            # reports per session: enough to flip between a few 
 SESSION_MEMORY_LIMIT = "1GB"
 TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 DEFAULTS = Settings()
+# Sidebar limits (the Data page keeps restored settings inside them).
+WINDOW_DAYS_RANGE = (14, 730)
+TRANSITION_DAYS_RANGE = (0, 365)
+TOLERANCE_DAYS_RANGE = (0, 60)
 
 _routing = threading.local()   # per script thread: is app.py's navigation running this page?
 
@@ -114,13 +118,16 @@ def sidebar_settings(store: Store) -> Settings:
     base = st.session_state.get("analysis_settings", DEFAULTS)
     with st.sidebar:
         st.caption("Settings (kept in the link)")
-        window = st.number_input("Window (days)", min_value=14, max_value=730, value=DEFAULTS.window_days,
+        window = st.number_input("Window (days)", min_value=WINDOW_DAYS_RANGE[0], max_value=WINDOW_DAYS_RANGE[1],
+                                 value=DEFAULTS.window_days,
                                  step=30, key="window", bind="query-params",
                                  help="Length of the before and after windows around each reorg date.")
-        transition = st.number_input("Transition (days)", min_value=0, max_value=365, value=DEFAULTS.transition_days,
+        transition = st.number_input("Transition (days)", min_value=TRANSITION_DAYS_RANGE[0],
+                                     max_value=TRANSITION_DAYS_RANGE[1], value=DEFAULTS.transition_days,
                                      step=7, key="transition", bind="query-params",
                                      help="Days after the reorg left out while the new team settles in.")
-        tolerance = st.number_input("Tolerance (days)", min_value=0, max_value=60, value=DEFAULTS.tolerance_days,
+        tolerance = st.number_input("Tolerance (days)", min_value=TOLERANCE_DAYS_RANGE[0],
+                                    max_value=TOLERANCE_DAYS_RANGE[1], value=DEFAULTS.tolerance_days,
                                     key="tolerance", bind="query-params",
                                     help="A commitment delivered at most this many days late counts as on time.")
         timezone = st.selectbox("Time zone", TIMEZONES, index=TIMEZONES.index(DEFAULTS.timezone), key="tz",
@@ -132,7 +139,8 @@ def sidebar_settings(store: Store) -> Settings:
 
 def data_caption(store: Store) -> str:
     uploads = st.session_state.get("uploaded_files", 0)
-    source = f"Data: {shared_data_dir().name}"
+    # A restored workspace file replaces the shared data: the Data page names it in data_source.
+    source = f"Data: {st.session_state.get('data_source', shared_data_dir().name)}"
     return source + (f" + {uploads} uploaded file{'s' if uploads != 1 else ''} (this session only)" if uploads else "")
 
 

@@ -96,13 +96,17 @@ class Store:
         self.refresh_attribution((options or ImportOptions()).timezone)
         return outcomes
 
-    def load_bytes(self, name: str, data: bytes, options: ImportOptions | None = None) -> LoadOutcome:
-        """Load an upload: the bytes go through a temporary file so every importer reads a path."""
+    def load_bytes(self, name: str, data: bytes, options: ImportOptions | None = None,
+                   refresh: bool = True) -> LoadOutcome:
+        """Load an upload: the bytes go through a temporary file so every importer reads a path.
+
+        `refresh=False` leaves the attribution to the caller (one refresh after a batch)."""
         with tempfile.TemporaryDirectory(prefix="threadline-upload-") as folder:
             path = Path(folder) / upload_file_name(name)
             path.write_bytes(data)
             outcome = self.load_file(path, options, display_name=name)
-        self.refresh_attribution((options or ImportOptions()).timezone)
+        if refresh:
+            self.refresh_attribution((options or ImportOptions()).timezone)
         return outcome
 
     def load_file(self, path: Path, options: ImportOptions | None = None,

@@ -1,0 +1,263 @@
+"""The workspace file: a visitor's whole store (normalised data plus settings) as one zip.
+
+Layout (format version 1):
+
+    manifest.json        {"format": "threadline-workspace", "format_version": 1, "created_at": ...,
+                          "tables": {"work_items": {"file": "work_items.parquet", "rows": 42}, ...}}
+    settings.json        every Settings field (dates as ISO text, tuples as lists)
+    <table>.parquet      one per table in WORKSPACE_TABLES, columns as in queries/schema.sql
+
+The derived tables (team attribution, report windows) are not saved: restoring recomputes them.
+Restoring reads and checks the whole file before it touches the store, then replaces every
+table in one transaction, so a corrupt or foreign file changes nothing.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import json
+import re
+import zipfile
+import zoneinfo
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .importers.base import TABLE_COLUMNS
+from .settings import Settings
+from .store import Store
+
+FORMAT = "threadline-workspace"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+SETTINGS = "settings.json"
+# Every table that holds data (identifiers only ever come from this list).
+WORKSPACE_TABLES = (*TABLE_COLUMNS, "load_log", "rejected_rows")
+# Rebuilt from the tables above (refresh_attribution, the report), so not saved.
+DERIVED_TABLES = ("work_item_teams", "release_teams", "attribution_state", "report_windows")
+# id columns filled from a sequence: after a restore the sequence must pass the restored ids.
+SEQUENCES = {"load_log": ("load_id", "load_id_seq"), "rejected_rows": ("reject_id", "reject_id_seq")}
+MAX_UNCOMPRESSED_BYTES = 2 * 1024**3   # refuse zip bombs before reading them
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+class WorkspaceFileError(Exception):
+    """The file is not a usable workspace file; the message says why (nothing was changed)."""
+
+
+def is_workspace_file(name: str, data: bytes) -> bool:
+    """A zip (by content or name) goes to restore_workspace, which explains what is wrong with a
+    zip that is not a workspace; every other file goes to the export importers."""
+    return data[:4] in ZIP_MAGIC or name.lower().endswith(".zip")
+
+
+def export_workspace(con, settings: Settings) -> bytes:
+    """Every data table as Parquet, the settings and a manifest, zipped."""
+    manifest = {"format": FORMAT, "format_version": FORMAT_VERSION,
+                "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "tables": {}}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for table in WORKSPACE_TABLES:
+            rows = con.sql(f"select * from {table}").to_arrow_table()
+            parquet = io.BytesIO()
+            pq.write_table(rows, parquet, compression="zstd")
+            member = f"{table}.parquet"
+            archive.writestr(member, parquet.getvalue(), compress_type=zipfile.ZIP_STORED)   # already compressed
+            manifest["tables"][table] = {"file": member, "rows": rows.num_rows}
+        archive.writestr(SETTINGS, json.dumps(settings_to_dict(settings), indent=2))
+        archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
+    return buffer.getvalue()
+
+
+def restore_workspace(store: Store, data: bytes, name: str = "workspace file") -> Settings:
+    """Replace everything in the store with the file's tables; return the file's settings.
+
+    Raises WorkspaceFileError (store unchanged) when the file is not a readable workspace.
+    """
+    settings, tables = read_workspace(data, name, store.con)
+    con = store.con
+    con.begin()
+    try:
+        for table in WORKSPACE_TABLES:
+            columns = ", ".join(f'"{column}"' for column in tables[table].column_names)
+            con.execute(f"delete from {table}")
+            con.register("incoming", tables[table])
+            con.execute(f"insert into {table} ({columns}) select {columns} from incoming")
+            con.unregister("incoming")
+        for table, (column, sequence) in SEQUENCES.items():
+            _advance_sequence(con, sequence, con.execute(f"select coalesce(max({column}), 0) from {table}").fetchall()[0][0])
+        con.commit()
+    except Exception as error:
+        con.rollback()
+        raise WorkspaceFileError(f"{name}: nothing was restored, its tables do not fit this version of "
+                                 f"Threadline ({str(error).splitlines()[0]})") from None
+    store.refresh_attribution(settings.timezone)
+    return settings
+
+
+def read_workspace(data: bytes, name: str, con) -> tuple[Settings, dict[str, pa.Table]]:
+    """The file's settings and tables, checked against the store's schema."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise WorkspaceFileError(f"{name}: not a readable zip file (it may be cut off or damaged); "
+                                 "expected a workspace file downloaded from the Data page.") from None
+    with archive:
+        members = {info.filename: info for info in archive.infolist()}
+        if MANIFEST not in members:
+            raise WorkspaceFileError(f"{name}: this zip is not a Threadline workspace file (it has no {MANIFEST}). "
+                                     "Upload export files themselves, not zipped, or a workspace file "
+                                     "downloaded from the Data page.")
+        if sum(info.file_size for info in members.values()) > MAX_UNCOMPRESSED_BYTES:
+            raise WorkspaceFileError(f"{name}: too large once unpacked (over {MAX_UNCOMPRESSED_BYTES // 1024**3} GB).")
+        manifest = _json_member(archive, members, MANIFEST, name)
+        entries = _check_manifest(manifest, name)
+        settings = settings_from_dict(_json_member(archive, members, SETTINGS, name), name, con)
+        expected = _schema_columns(con)
+        tables = {}
+        for table in WORKSPACE_TABLES:
+            member, rows = entries[table]
+            if member not in members:
+                raise WorkspaceFileError(f"{name}: {member} is listed in {MANIFEST} but missing from the zip.")
+            try:
+                tables[table] = pq.read_table(io.BytesIO(archive.read(member)))
+            except Exception as error:   # a damaged member: zlib, CRC or Parquet errors
+                raise WorkspaceFileError(f"{name}: {member} could not be read ({type(error).__name__}); "
+                                         "the file is damaged.") from None
+            if tables[table].column_names != expected[table]:
+                raise WorkspaceFileError(f"{name}: {member} has columns {', '.join(tables[table].column_names)}; "
+                                         f"expected {', '.join(expected[table])}.")
+            if tables[table].num_rows != rows:
+                raise WorkspaceFileError(f"{name}: {member} has {tables[table].num_rows} rows but {MANIFEST} "
+                                         f"says {rows}; the file is damaged.")
+    return settings, tables
+
+
+def settings_to_dict(settings: Settings) -> dict:
+    values = dataclasses.asdict(settings)
+    return {key: (value.isoformat() if isinstance(value, dt.date) else list(value) if isinstance(value, tuple) else value)
+            for key, value in values.items()}
+
+
+def settings_from_dict(values, name: str, con) -> Settings:
+    """Settings from their JSON form; missing fields take the default, wrong types are refused."""
+    if not isinstance(values, dict):
+        raise WorkspaceFileError(f"{name}: {SETTINGS} is not an object of settings.")
+    defaults = Settings()
+    known = {f.name for f in dataclasses.fields(Settings)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise WorkspaceFileError(f"{name}: {SETTINGS} has unknown settings {', '.join(map(str, unknown))}.")
+    parsed = {}
+    for key, value in values.items():
+        default = getattr(defaults, key)
+        problem = f"{name}: {SETTINGS} field {key} is {json.dumps(value)[:60]}; expected "
+        if key == "comparison_date":
+            try:
+                parsed[key] = None if value is None else dt.date.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise WorkspaceFileError(problem + "a date like 2025-10-01 or null.") from None
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise WorkspaceFileError(problem + "true or false.")
+            parsed[key] = value
+        elif isinstance(default, int):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise WorkspaceFileError(problem + "a whole number of at least 0.")
+            parsed[key] = value
+        elif isinstance(default, float):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise WorkspaceFileError(problem + "a number.")
+            parsed[key] = float(value)
+        elif isinstance(default, str):
+            if not isinstance(value, str):
+                raise WorkspaceFileError(problem + "text.")
+            parsed[key] = value
+        else:   # tuples of text
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise WorkspaceFileError(problem + "a list of text.")
+            parsed[key] = tuple(value)
+    settings = dataclasses.replace(defaults, **parsed)
+    if settings.timezone not in zoneinfo.available_timezones() - {"localtime", "Factory"}:
+        raise WorkspaceFileError(f"{name}: {SETTINGS} names the time zone {settings.timezone!r}, which is unknown.")
+    problem = tag_pattern_problem(con, settings.release_tag_pattern)
+    if problem:
+        raise WorkspaceFileError(f"{name}: {SETTINGS} release_tag_pattern: {problem}.")
+    if not 0 < settings.confidence < 1:
+        raise WorkspaceFileError(f"{name}: {SETTINGS} confidence must be between 0 and 1.")
+    return settings
+
+
+def _check_manifest(manifest, name: str) -> dict[str, tuple[str, int]]:
+    """{table: (member, rows)} from a manifest, or WorkspaceFileError."""
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise WorkspaceFileError(f"{name}: {MANIFEST} does not describe a Threadline workspace "
+                                 f"(expected \"format\": \"{FORMAT}\").")
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise WorkspaceFileError(f"{name}: {MANIFEST} has no valid format_version.")
+    if version > FORMAT_VERSION:
+        raise WorkspaceFileError(f"{name}: made by a newer Threadline (workspace format {version}); "
+                                 f"this one reads format {FORMAT_VERSION}.")
+    tables = manifest.get("tables")
+    if not isinstance(tables, dict):
+        raise WorkspaceFileError(f"{name}: {MANIFEST} lists no tables.")
+    unknown = sorted(set(tables) - set(WORKSPACE_TABLES))
+    missing = [table for table in WORKSPACE_TABLES if table not in tables]
+    if unknown or missing:
+        raise WorkspaceFileError(f"{name}: {MANIFEST} lists unknown tables {', '.join(unknown) or 'none'} "
+                                 f"and lacks {', '.join(missing) or 'none'}; expected {', '.join(WORKSPACE_TABLES)}.")
+    entries = {}
+    for table in WORKSPACE_TABLES:
+        entry = tables[table]
+        if not (isinstance(entry, dict) and entry.get("file") == f"{table}.parquet"
+                and isinstance(entry.get("rows"), int) and entry["rows"] >= 0):
+            raise WorkspaceFileError(f"{name}: {MANIFEST} entry for {table} should be "
+                                     f"{{\"file\": \"{table}.parquet\", \"rows\": <count>}}.")
+        entries[table] = (entry["file"], entry["rows"])
+    return entries
+
+
+def _json_member(archive: zipfile.ZipFile, members: dict, member: str, name: str):
+    if member not in members:
+        raise WorkspaceFileError(f"{name}: {member} is missing from the zip.")
+    try:
+        return json.loads(archive.read(member).decode("utf-8"))
+    except Exception:   # damaged member, bad UTF-8 or bad JSON
+        raise WorkspaceFileError(f"{name}: {member} is not readable JSON; the file is damaged.") from None
+
+
+def _schema_columns(con) -> dict[str, list[str]]:
+    columns: dict[str, list[str]] = {}
+    for table, column in con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_name in (select unnest(?)) order by table_name, ordinal_position",
+        [list(WORKSPACE_TABLES)],
+    ).fetchall():
+        columns.setdefault(table, []).append(column)
+    return columns
+
+
+def _advance_sequence(con, sequence: str, at_least: int) -> None:
+    """Make the sequence's next value exceed at_least (DuckDB cannot restart a sequence a
+    column default uses); a gap in ids is harmless."""
+    current = con.execute(f"select nextval('{sequence}')").fetchall()[0][0]
+    if current < at_least:
+        con.execute(f"select max(nextval('{sequence}')) from range(?)", [at_least - current]).fetchall()
+
+
+def tag_pattern_problem(con, pattern: str) -> str | None:
+    """Why a release tag pattern cannot be used, or None. It must compile in Python and in
+    DuckDB's regexp_full_match (RE2: no look-arounds or back-references)."""
+    if not pattern:
+        return "the pattern is empty; it would match no tag"
+    try:
+        re.compile(pattern)
+        con.execute("select regexp_full_match('v1.0.0', ?)", [pattern]).fetchall()
+    except re.error as error:
+        return f"not a valid regular expression ({error})"
+    except duckdb.Error as error:
+        return f"DuckDB's regexp_full_match cannot use it ({str(error).splitlines()[0]})"
+    return None
