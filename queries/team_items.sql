@@ -1,9 +1,9 @@
 -- Key: item_key.
 -- The work items behind one team's numbers: items of $team resolved in its before window
--- [$before_start, $before_end) or its after window [$after_start, $after_end), days in $timezone
--- (the windows and day rule of commitments.sql and resolved_items.sql). $search keeps items whose
--- key, title, type, status or assignee contain it (any case; '' keeps all); at most $row_limit
--- rows, newest first, each carrying how many matched in all.
+-- [$before_start, $before_end) or its after window [$after_start, $after_end), by the resolution
+-- day the attribution stored (the day rule of commitments.sql and resolved_items.sql). $search
+-- keeps items whose key, title, type, status or assignee contain it (any case; '' keeps all); at
+-- most $row_limit rows, newest first, each carrying how many matched in all.
 with team_items as (
     select
         i.item_key,
@@ -13,10 +13,10 @@ with team_items as (
         i.assignee,
         i.url,
         t.attributed_by,
-        cast(timezone($timezone, i.resolved_at) as date) as resolved_day
-    from work_items i
-    join work_item_teams t on t.item_key = i.item_key
-    where t.team = $team and i.resolved_at is not null
+        t.resolved_day
+    from work_item_teams t
+    join work_items i on i.item_key = t.item_key
+    where t.team = $team and t.resolved_day is not null
 ),
 
 windowed as (

@@ -25,6 +25,9 @@ PARAMS = {
     "tag_pattern": r"^[vV]?\d+(\.\d+)*$",
     "issue_types": [],
     "blocked_statuses": ["Blocked"],
+    "team": "Checkout", "search": "", "row_limit": 1000,
+    "before_start": dt.date(2024, 1, 1), "before_end": dt.date(2024, 7, 1),
+    "after_start": dt.date(2024, 7, 1), "after_end": dt.date(2025, 1, 1),
 }
 # Queries that read a table another query builds (as analysis/metrics.py does), built first.
 MATERIALISED = ("blocked_intervals",)

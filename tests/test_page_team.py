@@ -1,0 +1,118 @@
+"""The Team page through Streamlit's AppTest (no browser), on the demo organisation."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.report import build_report
+from analysis.settings import Settings
+from analysis.views import team as view
+from analysis.workspace import DATA_DIR_VARIABLE, DEFAULT_DATA_DIR, open_shared_store
+
+PROJECT = Path(__file__).resolve().parent.parent
+FIRST_ROWS = {"release_frequency": "Release days (n)", "timeline_accuracy": "Delivered commitments (n)",
+              "dependency_wait": "Items with a cross-team wait (n)"}
+
+
+@pytest.fixture(scope="module")
+def report():
+    store = open_shared_store()
+    yield build_report(store.con, Settings())
+    store.close()
+
+
+def team_page(**query_params) -> AppTest:
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+    for name, value in query_params.items():
+        at.query_params[name] = value
+    at.switch_page("pages/team.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def team_entry(report, name):
+    return next(t for t in report["teams"] if t["team"] == name)
+
+
+def numbers_shown(at, metric):
+    """The before and after n in the metric's numbers table."""
+    for frame in (d.value for d in at.dataframe):
+        if list(frame.columns) == ["measure", "before", "after"] and FIRST_ROWS[metric] in frame["measure"].tolist():
+            return frame.set_index("measure").loc[FIRST_ROWS[metric]].tolist()
+    raise AssertionError(f"no numbers table for {metric}")
+
+
+def assert_shows(at, report, name):
+    team = team_entry(report, name)
+    assert at.title[0].value == view.markdown_text(name)
+    assert at.selectbox(key="team").value == name
+    for metric in view.METRICS:
+        side = team["metrics"][metric]
+        assert numbers_shown(at, metric) == [str(side["before"]["n"]), str(side["after"]["n"])]
+    summaries = next(m.value for m in at.markdown if m.value.startswith("- " + view.markdown_text(name)))
+    effect = team["metrics"]["release_frequency"]["effect"]
+    assert view.markdown_text(f"releases {effect['estimate']:.1f}x as often") in summaries
+
+
+def test_page_renders_the_first_team_by_default(report):
+    at = team_page()
+    assert_shows(at, report, report["teams"][0]["team"])
+    assert len(at.get("plotly_chart")) == 4
+
+
+def test_numbers_equal_the_report_for_the_same_settings():
+    settings = Settings(window_days=120, tolerance_days=5)
+    store = open_shared_store()
+    report = build_report(store.con, settings)
+    store.close()
+    at = team_page(team="Checkout", window="120", tolerance="5")
+    assert_shows(at, report, "Checkout")
+    assert any("120 days" in c.value for c in at.caption)
+
+
+def test_picking_a_team_changes_what_is_shown(report):
+    at = team_page()
+    first = [numbers_shown(at, m) for m in view.METRICS]
+    at.selectbox(key="team").set_value("Checkout").run()
+    assert not at.exception
+    assert_shows(at, report, "Checkout")
+    assert [numbers_shown(at, m) for m in view.METRICS] != first
+
+
+def test_query_param_opens_that_team(report):
+    assert_shows(team_page(team="Onboarding"), report, "Onboarding")
+
+
+def test_comparison_team_says_it_is_one(report):
+    at = team_page(team="Billing")
+    assert_shows(at, report, "Billing")
+    assert "comparison team" in at.info[0].value
+    assert view.markdown_text(report["comparison_date"]) in at.info[0].value
+
+
+def test_search_filters_the_item_table():
+    at = team_page(team="Checkout")
+    at.text_input(key="search").set_value("CHK-31").run()
+    items = next(d.value for d in at.dataframe if "item_key" in d.value.columns)
+    assert len(items) and items["item_key"].str.contains("CHK-31").all()
+
+
+def test_export_text_is_never_markdown(tmp_path, monkeypatch):
+    hostile = "**Ast** <b>x</b> [go](javascript:alert(1)) :red[red] $x^2$"
+    for path in DEFAULT_DATA_DIR.iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    for name in ("teams.csv", "ownership.csv", "members.csv"):
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        (tmp_path / name).write_text(re.sub(r"(?m)(^|,)Assist(?=,|$)", lambda m: m.group(1) + hostile, text),
+                                     encoding="utf-8")
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path))
+    at = team_page()
+    assert at.title[0].value == view.markdown_text(hostile)
+    for element in (*at.markdown, *at.caption, *at.info, *at.subheader):
+        assert hostile not in element.value
+        assert "<b>" not in element.value
