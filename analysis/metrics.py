@@ -6,9 +6,11 @@ release day, commitment or blocked item, which the statistics need anyway.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 
+import duckdb
 import pandas as pd
 
 from . import queries
@@ -110,11 +112,7 @@ def compute(con, settings: Settings, windows: list[Window] | None = None,
     write_windows(con, windows)
     # Item days and commitments come from work_item_teams (ensure_attribution above made them
     # in this time zone); only release days are converted here.
-    con.execute("create or replace temp table blocked_intervals as " + queries.sql("blocked_intervals"), {
-        "link_types": list(settings.blocking_link_types),
-        "blocked_pattern": "|".join(re.escape(phrase.lower()) for phrase in settings.blocked_phrases),
-        "blocked_statuses": list(settings.blocked_statuses),
-    })
+    build_blocked_intervals(con, settings)
     return MetricData(
         windows=windows,
         span=span,
@@ -131,6 +129,27 @@ def compute(con, settings: Settings, windows: list[Window] | None = None,
         wait_matrix=con.execute(queries.sql("wait_matrix")).df() if supporting else pd.DataFrame(),
         resolved=con.execute(queries.sql("resolved_items")).df() if supporting else pd.DataFrame(),
     )
+
+
+def build_blocked_intervals(con, settings: Settings) -> None:
+    """Table blocked_intervals (queries/blocked_intervals.sql), the costliest step of a report.
+
+    It depends on the data and the link settings only, not on windows or teams, so it is kept
+    until either changes: refresh_attribution (run after every change of the data) drops
+    the note of what it was built with."""
+    params = {
+        "link_types": list(settings.blocking_link_types),
+        "blocked_pattern": "|".join(re.escape(phrase.lower()) for phrase in settings.blocked_phrases),
+        "blocked_statuses": list(settings.blocked_statuses),
+    }
+    built_with = json.dumps(params, sort_keys=True)
+    try:
+        current = con.execute("select built_with from blocked_intervals_state").fetchall()
+    except duckdb.CatalogException:
+        current = []
+    if current != [(built_with,)]:
+        con.execute("create or replace temp table blocked_intervals as " + queries.sql("blocked_intervals"), params)
+        con.execute("create or replace temp table blocked_intervals_state as select ? as built_with", [built_with])
 
 
 def write_windows(con, windows: list[Window]) -> None:

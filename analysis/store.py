@@ -257,6 +257,8 @@ def refresh_attribution(con, timezone: str = "UTC") -> None:
         con.execute(f"insert into {table} select * from ({queries.sql(table)})", {"timezone": timezone})
     con.execute("delete from attribution_state")
     con.execute("insert into attribution_state values (?)", [timezone])
+    # The data may have changed: metric tables built from it must be rebuilt (metrics.py).
+    con.execute("drop table if exists blocked_intervals_state")
     con.commit()
 
 

@@ -204,3 +204,18 @@ def test_one_team_report_equals_its_entry_in_the_whole_report():
             metric["effect"].pop("p_value_adjusted")
         assert alone == whole[team]
     assert build_team_report(con, settings, "No such team") is None
+
+
+def test_blocked_intervals_are_reused_until_the_data_or_the_link_settings_change(org):
+    store = org({
+        "work_items": [item("CHK-1", "2024-08-01", "2024-08-30"), item("PAY-1", "2024-07-01", "2024-08-06")],
+        "links": [{"item_key": "CHK-1", "link_type": "Blocks", "direction": "inward", "linked_key": "PAY-1"}],
+    })
+    first = compute(store.con, Settings())
+    store.con.execute("delete from blocked_intervals")        # a reused table keeps this change...
+    assert compute(store.con, Settings(window_days=90)).waits.empty
+    rebuilt = compute(store.con, Settings(blocking_link_types=("Blocks", "Depends")))   # ...new link settings rebuild
+    assert rebuilt.waits["wait_days"].tolist() == first.waits["wait_days"].tolist()
+    store.con.execute("delete from blocked_intervals")
+    store.refresh_attribution()                                 # so does any change of the data
+    assert compute(store.con, Settings()).waits["wait_days"].tolist() == first.waits["wait_days"].tolist()
