@@ -5,9 +5,10 @@ context. Entered directly (on a freshly started server a deep link to /team runs
 without app.py), it runs the navigation itself and stops, so a page looks and behaves the same
 whichever way it was opened.
 
-Only two things live in st.session_state: the visitor's store (their uploads) and a few recent
-reports keyed by the store's version and the settings. Everything else is recomputed from widget
-values, and the view settings are widgets bound to the URL's query parameters.
+st.session_state holds only what must survive a rerun of this visitor's session: their store
+(with their uploads), the analysis settings and upload results the Data page set, and a few
+recent reports keyed by the store's version and the settings. The view settings are widgets
+bound to the URL's query parameters; everything else is recomputed from widget values.
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ WINDOW_DAYS_RANGE = (14, 730)
 TRANSITION_DAYS_RANGE = (0, 365)
 TOLERANCE_DAYS_RANGE = (0, 60)
 
-_routing = threading.local()   # per script thread: is app.py's navigation running this page?
+_routing = threading.local()   # per script thread: the context of the page route() is running
 
 
 @dataclass
@@ -78,11 +79,14 @@ def route() -> None:
         st.button("Sign in", key="sign_in", on_click=st.login, type="primary")
         st.stop()
     navigation = st.navigation(PAGES)
-    _routing.active = True
+    # The sidebar is drawn here, by the entry script, not by each page: Streamlit keeps a
+    # URL-bound widget's value across a page change only when the widget is not a page's own.
+    store = session_store()
+    _routing.context = Context(store, sidebar_settings(store))
     try:
         navigation.run()
     finally:
-        _routing.active = False
+        _routing.context = None
 
 
 def sign_in_required() -> bool:
@@ -94,11 +98,11 @@ def sign_in_required() -> bool:
 
 
 def page_setup() -> Context:
-    if not getattr(_routing, "active", False):
+    context = getattr(_routing, "context", None)
+    if context is None:       # entered directly, not through app.py: route it the same way
         route()
         st.stop()
-    store = session_store()
-    return Context(store, sidebar_settings(store))
+    return context
 
 
 def session_store() -> Store:

@@ -170,7 +170,8 @@ def add_adjusted_p_values(report: dict) -> None:
     raw = [e["p_value"] if e["p_value"] is not None else math.nan for e in effects]
     adjusted = stats.benjamini_hochberg(raw) if effects else []
     for effect, value in zip(effects, adjusted):
-        effect["p_value_adjusted"] = _round(value)
+        # Four significant digits, as the unadjusted p-values (stats.Effect.as_dict).
+        effect["p_value_adjusted"] = float(f"{value:.4g}") if math.isfinite(value) else None
 
 
 def rejected_rows(con) -> list[dict]:

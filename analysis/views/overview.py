@@ -1,0 +1,273 @@
+"""The Overview page's content: the reorg timeline, the verdict grid and one summary line per team.
+
+Everything here formats the report dict (analysis.report.build_report); no statistic is
+recomputed. Team names come from teams.csv, i.e. from an export: they reach Plotly escaped
+(Plotly reads a subset of HTML in labels) and Markdown labels through `markdown_literal`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..report import METRICS
+from ..report_format import effect_text, value_text
+from ..settings import Settings
+from .common import METRIC_LABELS, OKABE_ITO, PERIOD_COLOURS, VERDICT_BADGES
+
+SIDE_UNITS = {  # what n counts on each side, per metric
+    "release_frequency": "release days",
+    "timeline_accuracy": "commitments",
+    "dependency_wait": "waiting items",
+}
+TIMELINE_ROW_PIXELS = 26
+TICK_LABEL_CHARACTERS = 28   # longer names are cut on the axis (the hover text has them whole)
+# Markdown treats any ASCII punctuation specially somewhere (links, emphasis, Streamlit's
+# :colour[...] and :material/...: directives, $maths$); a backslash makes each one literal.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+# ---- shared small helpers ----------------------------------------------------------------------
+
+def is_comparison(team: dict) -> bool:
+    return team["reorg_date"] is None
+
+
+def plotly_text(text: str) -> str:
+    """Export text made literal for Plotly labels and hover text (which read <b>, <a href>...)."""
+    return html.escape(str(text), quote=False)
+
+
+def category_ticks(names: list[str], suffixes: list[str]) -> dict:
+    """Category-axis settings: each category is the whole escaped name plus its suffix (two long
+    names that start alike never merge), shown as a tick label cut to a readable length."""
+    def cut(name: str) -> str:
+        return name if len(name) <= TICK_LABEL_CHARACTERS else name[:TICK_LABEL_CHARACTERS - 1] + "…"
+    return {"type": "category", "tickmode": "array",
+            "tickvals": [plotly_text(name) + suffix for name, suffix in zip(names, suffixes)],
+            "ticktext": [plotly_text(cut(name)) + suffix for name, suffix in zip(names, suffixes)]}
+
+
+def markdown_literal(text: str) -> str:
+    """Export text made literal for a Markdown label (st.page_link, st.caption...): every
+    punctuation mark backslash-escaped (CommonMark allows it before any ASCII punctuation)."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def team_page_query(team: str) -> dict[str, str]:
+    """The Team page's query parameters for `team`. The sidebar's settings are not repeated:
+    they are URL-bound widgets of the entry script, which add themselves to the new page's URL."""
+    return {"team": team}
+
+
+def interval_label(confidence: float) -> str:
+    return f"{confidence * 100:g}% interval"
+
+
+# ---- the verdict grid --------------------------------------------------------------------------
+
+GRID_COLUMNS = ["team", "comparison", "metric", "before → after", "change", "n before → after", "verdict"]
+
+
+def verdict_grid(report: dict, adjusted: bool = False) -> pd.DataFrame:
+    """Teams × metrics as text: one row per team and metric, teams in report order.
+
+    Each row is one cell of the grid: before → after values, the change with its interval and
+    p-value (Benjamini-Hochberg adjusted when `adjusted`), n on each side, and the verdict badge
+    (symbol and words, so it never depends on colour alone). One row per cell rather than one
+    column per metric keeps the table narrow enough to read, and searchable with 100 teams.
+    """
+    rows = []
+    for team in report["teams"]:
+        for metric in METRICS:
+            m = team["metrics"][metric]
+            rows.append([
+                team["team"], is_comparison(team), METRIC_LABELS[metric],
+                f"{value_text(metric, m['before']['value'])} → {value_text(metric, m['after']['value'])}",
+                _change_text(metric, m["effect"], adjusted),
+                f"{m['before']['n']} → {m['after']['n']}",
+                VERDICT_BADGES[m["verdict"]][0],
+            ])
+    return pd.DataFrame(rows, columns=GRID_COLUMNS)
+
+
+def _change_text(metric: str, effect: dict, adjusted: bool) -> str:
+    """The estimate and interval as the CLI writes them, then the raw or the adjusted p-value."""
+    text = effect_text(metric, {**effect, "p_value": None})
+    p_value = effect.get("p_value_adjusted" if adjusted else "p_value")
+    if p_value is None:
+        return text
+    # The report rounds adjusted p-values to 4 decimals: a 0 there means "below 0.0001".
+    shown = "<0.0001" if p_value == 0 else f"={p_value:.3g}"
+    return text + (f", adjusted p{shown}" if adjusted else f", p{shown}")
+
+
+def badge_style(badge: str) -> str:
+    """CSS for a verdict badge cell: its Okabe-Ito colour, with the text colour that reads on it."""
+    colour = next((colour for text, colour in VERDICT_BADGES.values() if text == badge), None)
+    if colour is None:
+        return ""
+    return f"background-color: {colour}; color: {_readable_text_colour(colour)}"
+
+
+def styled_grid(grid: pd.DataFrame):
+    """The grid as a pandas Styler with each verdict cell coloured like its badge."""
+    return grid.style.map(badge_style, subset=["verdict"])
+
+
+def _readable_text_colour(background: str) -> str:
+    """Black or white, whichever contrasts more with the background (WCAG relative luminance)."""
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(background[i:i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#FFFFFF"
+
+
+# ---- plain-English summaries -------------------------------------------------------------------
+
+def team_summary(team: dict, confidence: float = 0.95) -> str:
+    """One line in plain English on all three metrics, with intervals and n on each side."""
+    interval = interval_label(confidence)
+    metrics = team["metrics"]
+    return "; ".join([
+        f"{team['team']} {_release_clause(metrics['release_frequency'], interval)}",
+        _on_time_clause(metrics["timeline_accuracy"], interval),
+        _wait_clause(metrics["dependency_wait"], interval),
+    ]) + "."
+
+
+def summaries(report: dict, confidence: float = 0.95) -> list[tuple[str, str]]:
+    """(team, summary line) for every team, in report order."""
+    return [(team["team"], team_summary(team, confidence)) for team in report["teams"]]
+
+
+def _sides(metric: dict, unit: str) -> str:
+    return f"{metric['before']['n']} → {metric['after']['n']} {unit}"
+
+
+def _clear(metric: dict) -> bool:
+    return metric["verdict"] in ("improved", "worsened")
+
+
+def _insufficient(metric: dict) -> bool:
+    return metric["verdict"] == "insufficient data" or metric["effect"]["estimate"] is None
+
+
+def _release_clause(metric: dict, interval: str) -> str:
+    sides = _sides(metric, SIDE_UNITS["release_frequency"])
+    if _insufficient(metric):
+        return f"has too few releases to compare release frequency ({sides})"
+    effect = metric["effect"]
+    change = f"({interval} {_bounds(effect, lambda x: f'{x:.1f}x', '-')}; {sides})"
+    if _clear(metric):
+        return f"now releases {effect['estimate']:.1f}x as often {change}"
+    return f"releases {effect['estimate']:.1f}x as often as before, no clear change {change}"
+
+
+def _on_time_clause(metric: dict, interval: str) -> str:
+    sides = _sides(metric, SIDE_UNITS["timeline_accuracy"])
+    if _insufficient(metric):
+        return f"too few commitments to compare the on-time share ({sides})"
+    effect = metric["effect"]
+    before, after = (f"{metric[side]['value']:.0%}" for side in ("before", "after"))
+    change = f"{effect['estimate'] * 100:+.0f} pts, {interval} {_bounds(effect, lambda x: f'{x * 100:+.0f}', ' to ')}"
+    if _clear(metric):
+        verb = "rose" if effect["estimate"] > 0 else "fell"
+        return f"on-time share {verb} from {before} to {after} ({change}; {sides})"
+    return f"on-time share went from {before} to {after}, no clear change ({change}; {sides})"
+
+
+def _wait_clause(metric: dict, interval: str) -> str:
+    sides = _sides(metric, SIDE_UNITS["dependency_wait"])
+    if _insufficient(metric):
+        return f"too few items waited on other teams to compare dependency waits ({sides})"
+    effect = metric["effect"]
+    before, after = (f"{metric[side]['value']:.1f}" for side in ("before", "after"))
+    change = f"{effect['estimate']:+.1f} days, {interval} {_bounds(effect, lambda x: f'{x:+.1f}', ' to ')}"
+    if _clear(metric):
+        verb = "rose" if effect["estimate"] > 0 else "fell"
+        return f"median dependency wait {verb} from {before} to {after} days ({change}; {sides})"
+    return f"median dependency wait went from {before} to {after} days, no clear change ({change}; {sides})"
+
+
+def _bounds(effect: dict, number, separator: str) -> str:
+    """'low<sep>high' with an open end written as 'unbounded' (the report gives None for infinity)."""
+    low, high = effect["ci_low"], effect["ci_high"]
+    return f"{'unbounded' if low is None else number(low)}{separator}{'unbounded' if high is None else number(high)}"
+
+
+# ---- the reorg timeline ------------------------------------------------------------------------
+
+def comparison_mark(team: dict) -> str:
+    return " (comparison)" if is_comparison(team) else ""
+
+
+def timeline_label(team: dict) -> str:
+    """The y-axis category: the team, marked when it is a comparison team (escaped for Plotly)."""
+    return plotly_text(team["team"]) + comparison_mark(team)
+
+
+def timeline_figure(report: dict) -> go.Figure:
+    """Each team's before and after windows as horizontal bars, with its reorg date marked.
+
+    Teams keep the report's order (by reorg date, comparison teams last), top to bottom, so the
+    waves of the reorg read as a staircase. Comparison teams did not reorganise: their windows sit
+    around the comparison date, drawn with an open marker.
+    """
+    teams = report["teams"]
+    figure = go.Figure()
+    for period in ("before", "after"):
+        bars = [(timeline_label(t), t["windows"][period]) for t in teams if t["windows"].get(period)]
+        figure.add_bar(
+            name=f"{period} window", orientation="h",
+            y=[label for label, _ in bars],
+            base=[window["start"] for _, window in bars],
+            x=[_days_in_ms(window["days"]) for _, window in bars],
+            marker_color=PERIOD_COLOURS[period],
+            hovertext=[f"{label}<br>{period}: {_window_text(window)}" for label, window in bars],
+            hoverinfo="text",
+        )
+    for comparison, symbol, name in ((False, "diamond", "reorg date"),
+                                     (True, "diamond-open", "comparison date (no reorg)")):
+        marked = [(t, t["reorg_date"] or report["comparison_date"]) for t in teams if is_comparison(t) == comparison]
+        marked = [(t, day) for t, day in marked if day]
+        if marked:
+            figure.add_scatter(
+                name=name, mode="markers", x=[day for _, day in marked], y=[timeline_label(t) for t, _ in marked],
+                marker={"symbol": symbol, "size": 11, "color": OKABE_ITO["black"], "line": {"width": 2}},
+                hovertext=[f"{timeline_label(t)}<br>{name}: {day}" for t, day in marked], hoverinfo="text",
+            )
+    figure.update_layout(
+        barmode="overlay", height=140 + TIMELINE_ROW_PIXELS * max(len(teams), 1),
+        # Dates and legend on top, where the reader starts: with 100 teams the bottom is far away.
+        margin={"l": 10, "r": 10, "t": 90, "b": 10},
+        legend={"orientation": "h", "yref": "container", "y": 1.0, "yanchor": "top", "x": 0},
+        xaxis={"type": "date", "title": None, "side": "top"},
+        # First team on top; a fixed range, as autorange pads the ends for the markers.
+        yaxis={"range": [len(teams) - 0.5, -0.5], "title": None,
+               **category_ticks([t["team"] for t in teams], [comparison_mark(t) for t in teams])},
+    )
+    return figure
+
+
+def _days_in_ms(days: int) -> int:
+    return days * 86_400_000   # a bar's length on a date axis is in milliseconds
+
+
+def _window_text(window: dict) -> str:
+    """'2025-04-04 to 2025-09-30 (180 days)': windows are [start, end), so the last day is end - 1."""
+    last_day = dt.date.fromisoformat(window["end"]) - dt.timedelta(days=1)
+    return f"{window['start']} to {last_day.isoformat()} ({window['days']} days)"
+
+
+def settings_caption(report: dict) -> str:
+    """Which windows the page shows (numbers and dates only: safe for Markdown)."""
+    s, comparison_date = report["settings"], report["comparison_date"]
+    comparison = f" Comparison teams are measured around {comparison_date}." if comparison_date else ""
+    return (f"Before and after windows of {s['window_days']} days, {s['transition_days']} transition days left out "
+            f"after each reorg; on time = at most {s['tolerance_days']} days late.{comparison}")

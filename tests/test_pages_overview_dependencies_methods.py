@@ -1,0 +1,150 @@
+"""The Overview, Dependencies and Methods pages through Streamlit's AppTest, on the demo organisation.
+
+Each page must render without an exception, show exactly what analysis/ computes for the same
+settings, and react to one widget. (AppTest cannot see the widgets' sync with the URL; a real
+browser can.)
+"""
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.report import build_report
+from analysis.settings import Settings
+from analysis.views import dependencies as dependencies_view
+from analysis.views import methods as methods_view
+from analysis.views import overview as overview_view
+from analysis.workspace import open_shared_store
+
+PROJECT = Path(__file__).resolve().parent.parent
+TIMEOUT = 120   # the first run loads the demo organisation and computes its report
+
+
+@pytest.fixture(scope="module")
+def store():
+    return open_shared_store()
+
+
+@pytest.fixture(scope="module")
+def report(store):
+    return build_report(store.con, Settings())
+
+
+def open_page(page: str) -> AppTest:
+    app = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=TIMEOUT).run()
+    app.switch_page(f"pages/{page}.py").run()
+    assert_clean(app)
+    return app
+
+
+def assert_clean(app: AppTest) -> None:
+    assert not app.exception, [element.value for element in app.exception]
+    assert not app.error, [element.value for element in app.error]
+
+
+def plotly_spec(app: AppTest, index: int = 0) -> dict:
+    return json.loads(app.get("plotly_chart")[index].proto.spec)
+
+
+def array(value) -> np.ndarray:
+    """A Plotly JSON array: a list, or numpy's typed-array form {"dtype", "bdata", "shape"}."""
+    if isinstance(value, dict):
+        shape = [int(part) for part in str(value.get("shape", "-1")).split(",")]
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).reshape(shape)
+    return np.asarray(value, dtype=float)
+
+
+# ---- Overview -----------------------------------------------------------------------------------
+
+def test_overview_shows_the_reports_verdict_grid_and_summaries(report):
+    app = open_page("overview")
+    assert [title.value for title in app.title] == ["Overview"]
+    assert app.dataframe[0].value.equals(overview_view.verdict_grid(report))
+    summaries = overview_view.summaries(report, Settings().confidence)
+    assert [text.value for text in app.text] == [summary for _, summary in summaries]
+    assert len(app.get("plotly_chart")) == 1
+
+
+def test_overview_timeline_is_the_reports_windows(report):
+    spec = plotly_spec(open_page("overview"))
+    bars = {trace["name"]: trace for trace in spec["data"] if trace["type"] == "bar"}
+    assert bars["before window"]["base"] == [team["windows"]["before"]["start"] for team in report["teams"]]
+    assert bars["after window"]["base"] == [team["windows"]["after"]["start"] for team in report["teams"]]
+
+
+def test_overview_links_every_team_to_its_page(report):
+    app = open_page("overview")
+    links = app.page_link
+    assert [link.value for link in links] == [overview_view.markdown_literal(t["team"]) for t in report["teams"]]
+    assert {link.proto.page for link in links} == {"team"}
+    # Only the team: the sidebar's URL-bound settings follow by themselves (browser-tested).
+    assert links[0].proto.query_string == f"team={report['teams'][0]['team']}"
+
+
+def test_overview_adjusted_toggle_shows_adjusted_p_values(report):
+    app = open_page("overview")
+    app.toggle(key="adjusted").set_value(True).run()
+    assert_clean(app)
+    shown = app.dataframe[0].value
+    assert shown.equals(overview_view.verdict_grid(report, adjusted=True))
+    assert shown["change"].str.contains("adjusted p=").any()
+
+
+def test_overview_follows_the_sidebar_window(store, report):
+    app = open_page("overview")
+    app.sidebar.number_input(key="window").set_value(90).run()
+    assert_clean(app)
+    window_90 = build_report(store.con, Settings(window_days=90))
+    shown = app.dataframe[0].value
+    assert shown.equals(overview_view.verdict_grid(window_90))
+    assert not shown.equals(overview_view.verdict_grid(report))
+
+
+# ---- Dependencies -------------------------------------------------------------------------------
+
+def test_dependencies_shows_the_reports_waits(report):
+    app = open_page("dependencies")
+    assert [title.value for title in app.title] == ["Dependencies"]
+    assert app.dataframe[0].value.equals(dependencies_view.totals_table(report))
+    spec = plotly_spec(app)
+    assert [trace["name"] for trace in spec["data"]] == ["before", "after"]
+    for trace in spec["data"]:
+        expected = dependencies_view.wait_matrix(report, trace["name"], "wait_days").to_numpy()
+        np.testing.assert_array_equal(array(trace["z"]), expected)
+
+
+def test_dependencies_period_and_measure_selectors(report):
+    app = open_page("dependencies")
+    app.segmented_control(key="period").set_value("After").run()
+    app.segmented_control(key="measure").set_value("Items waiting").run()
+    assert_clean(app)
+    traces = plotly_spec(app)["data"]
+    assert [trace["name"] for trace in traces] == ["after"]
+    expected = dependencies_view.wait_matrix(report, "after", "items").to_numpy()
+    np.testing.assert_array_equal(array(traces[0]["z"]), expected)
+
+
+# ---- Methods ------------------------------------------------------------------------------------
+
+def test_methods_shows_the_current_settings_and_every_method(report):
+    app = open_page("methods")
+    assert [title.value for title in app.title] == ["Methods"]
+    assert app.dataframe[0].value.equals(methods_view.settings_table(Settings(), report["comparison_date"]))
+    assert [code.value for code in app.code] == [Settings().release_tag_pattern]
+    headers = " ".join(header.value for header in app.header)
+    for method in ("rate-ratio", "Newcombe", "Fisher", "bootstrap", "Mann-Whitney", "Benjamini-Hochberg",
+                   "Difference-in-differences", "Event study", "Placebo", "Verdicts"):
+        assert method in headers, method
+    assert any("insufficient data" in block.value for block in app.markdown)
+
+
+def test_methods_follows_the_sidebar_tolerance():
+    app = open_page("methods")
+    app.sidebar.number_input(key="tolerance").set_value(7).run()
+    assert_clean(app)
+    table = app.dataframe[0].value.set_index("setting")
+    assert table.loc["Tolerance", "value"] == "7 days"
+    assert any("no more than 7 days" in block.value for block in app.markdown)

@@ -1,0 +1,216 @@
+"""The Overview's content (analysis.views.overview) on the demo organisation's report."""
+import copy
+import re
+
+import pytest
+
+from analysis.report import METRICS, build_report
+from analysis.report_format import effect_text, value_text
+from analysis.settings import Settings
+from analysis.views import overview as view
+from analysis.views.common import (
+    METRIC_LABELS,
+    OKABE_ITO,
+    PERIOD_COLOURS,
+    VERDICT_BADGES,
+)
+from analysis.workspace import open_shared_store
+
+HOSTILE_NAME = '<img src=x onerror="alert(1)"> [Pay](javascript:alert(1)) **bold** :red[x] $y$'
+
+
+@pytest.fixture(scope="module")
+def report():
+    return build_report(open_shared_store().con, Settings())
+
+
+def team_of(report, name):
+    return next(team for team in report["teams"] if team["team"] == name)
+
+
+def renamed(report, old, new):
+    """A copy of the report with one team renamed (as if teams.csv said so)."""
+    result = copy.deepcopy(report)
+    team_of(result, old)["team"] = new
+    return result
+
+
+# ---- the verdict grid ---------------------------------------------------------------------------
+
+def test_grid_has_one_cell_per_team_and_metric_in_report_order(report):
+    grid = view.verdict_grid(report)
+    assert list(grid.columns) == view.GRID_COLUMNS
+    assert grid["team"].tolist() == [team["team"] for team in report["teams"] for _ in METRICS]
+    assert grid["metric"].tolist() == [METRIC_LABELS[metric] for _ in report["teams"] for metric in METRICS]
+
+
+def test_grid_cells_show_the_reports_values_n_intervals_and_verdicts(report):
+    # Values and intervals are written by the same formatters as the command line's text report.
+    grid = view.verdict_grid(report).set_index(["team", "metric"])
+    for team in report["teams"]:
+        for metric in METRICS:
+            m, cell = team["metrics"][metric], grid.loc[(team["team"], METRIC_LABELS[metric])]
+            assert cell["comparison"] == (team["reorg_date"] is None)
+            assert cell["before → after"] == (
+                f"{value_text(metric, m['before']['value'])} → {value_text(metric, m['after']['value'])}")
+            assert cell["change"] == (effect_text(metric, {**m["effect"], "p_value": None})
+                                      + f", p={m['effect']['p_value']:.3g}")
+            assert cell["n before → after"] == f"{m['before']['n']} → {m['after']['n']}"
+            assert cell["verdict"] == VERDICT_BADGES[m["verdict"]][0]
+            assert cell["verdict"].endswith(m["verdict"]) and cell["verdict"][0] in "▲▼●○"
+
+
+def test_checkout_cells_read_as_hand_formatted(report):
+    # Hand-formatted from the demo report (python -m analysis report data/demo --format json):
+    # release days 6 -> 17 in 180-day windows, rate ratio 2.833 (1.066 to 8.776), p 0.03469;
+    # on time 22/69 -> 81/92, difference +0.5616 (0.4187 to 0.6722); median wait 13.99 -> 2.176 d.
+    grid = view.verdict_grid(report).set_index(["team", "metric"])
+    release = grid.loc[("Checkout", "Release frequency")]
+    assert release["before → after"] == "1.00/30d → 2.83/30d"
+    assert release["change"] == "x2.83 (1.07 to 8.78), p=0.0347"
+    assert release["verdict"] == "▲ improved"
+    accuracy = grid.loc[("Checkout", "Timeline accuracy")]
+    assert accuracy["before → after"] == "32% on time → 88% on time"
+    assert accuracy["change"].startswith("+56 pts (+42 to +67), p=")
+    assert accuracy["n before → after"] == "69 → 92"
+    wait = grid.loc[("Checkout", "Dependency wait")]
+    assert wait["before → after"] == "14.0 d median → 2.2 d median"
+    assert wait["change"].startswith("-11.8 d (-14.0 to -8.0), p=")
+
+
+def test_adjusted_grid_shows_the_benjamini_hochberg_p_values(report):
+    raw = view.verdict_grid(report).set_index(["team", "metric"])
+    adjusted = view.verdict_grid(report, adjusted=True).set_index(["team", "metric"])
+    effect = team_of(report, "Checkout")["metrics"]["release_frequency"]["effect"]
+    assert raw.loc[("Checkout", "Release frequency"), "change"].endswith(f", p={effect['p_value']:.3g}")
+    assert adjusted.loc[("Checkout", "Release frequency"), "change"].endswith(
+        f", adjusted p={effect['p_value_adjusted']:.3g}")
+    # Only the p-values differ: values, n and verdicts stay.
+    assert raw.drop(columns="change").equals(adjusted.drop(columns="change"))
+
+
+def test_an_adjusted_p_value_rounded_to_zero_reads_as_below_0_0001(report):
+    # The report rounds adjusted p-values to 4 decimals, so a tiny one arrives as 0.
+    tiny = copy.deepcopy(report)
+    team_of(tiny, "Checkout")["metrics"]["timeline_accuracy"]["effect"]["p_value_adjusted"] = 0.0
+    grid = view.verdict_grid(tiny, adjusted=True).set_index(["team", "metric"])
+    assert grid.loc[("Checkout", "Timeline accuracy"), "change"].endswith(", adjusted p<0.0001")
+
+
+def test_badge_colours_are_the_verdict_colours_with_readable_text():
+    assert view.badge_style("▲ improved") == f"background-color: {OKABE_ITO['blue']}; color: #FFFFFF"
+    assert view.badge_style("▼ worsened") == f"background-color: {OKABE_ITO['vermillion']}; color: #000000"
+    assert view.badge_style("○ insufficient data").endswith("color: #000000")
+    assert view.badge_style("Checkout") == ""
+
+
+def test_styled_grid_colours_only_the_verdict_cells(report):
+    grid = view.verdict_grid(report)
+    styles = view.styled_grid(grid)._compute().ctx   # {(row, column): [(css property, value), ...]}
+    verdict_column = grid.columns.get_loc("verdict")
+    assert {column for _, column in styles} == {verdict_column}
+    first = dict(styles[(0, verdict_column)])
+    assert first["background-color"] == VERDICT_BADGES[report["teams"][0]["metrics"][METRICS[0]]["verdict"]][1]
+
+
+# ---- summaries ----------------------------------------------------------------------------------
+
+def test_checkout_summary_matches_the_hand_checked_text(report):
+    # Numbers from the demo report, rounded by hand: rate ratio 2.833 (1.066-8.776), 6 -> 17
+    # release days; on time 31.88% -> 88.04%, +56.16 pts (+41.87 to +67.22), 69 -> 92;
+    # median wait 13.99 -> 2.176 days, -11.82 (-13.96 to -8.039), 49 -> 7 items.
+    assert view.team_summary(team_of(report, "Checkout")) == (
+        "Checkout now releases 2.8x as often (95% interval 1.1x-8.8x; 6 → 17 release days); "
+        "on-time share rose from 32% to 88% (+56 pts, 95% interval +42 to +67; 69 → 92 commitments); "
+        "median dependency wait fell from 14.0 to 2.2 days (-11.8 days, 95% interval -14.0 to -8.0; "
+        "49 → 7 waiting items)."
+    )
+
+
+def test_a_summary_says_no_clear_change_and_keeps_the_sample_sizes(report):
+    summary = view.team_summary(team_of(report, "Assist"))
+    assert summary.startswith("Assist releases 1.0x as often as before, no clear change "
+                              "(95% interval 0.3x-3.1x; 8 → 8 release days)")
+    assert "on-time share went from 60% to 65%, no clear change" in summary
+    assert "12 → 11 waiting items" in summary
+
+
+def test_a_summary_says_when_data_is_insufficient(report):
+    team = copy.deepcopy(team_of(report, "Assist"))
+    release = team["metrics"]["release_frequency"]
+    release["verdict"], release["before"]["n"], release["after"]["n"] = "insufficient data", 2, 1
+    assert view.team_summary(team).startswith(
+        "Assist has too few releases to compare release frequency (2 → 1 release days);")
+
+
+def test_summary_interval_follows_the_confidence_setting(report):
+    assert "90% interval" in view.team_summary(team_of(report, "Checkout"), confidence=0.90)
+
+
+def test_there_is_one_summary_per_team_in_report_order(report):
+    assert [team for team, _ in view.summaries(report)] == [team["team"] for team in report["teams"]]
+
+
+# ---- the timeline ---------------------------------------------------------------------------------
+
+def test_timeline_bars_are_each_teams_windows(report):
+    figure = view.timeline_figure(report)
+    bars = {trace.name: trace for trace in figure.data if trace.type == "bar"}
+    for period in ("before", "after"):
+        trace = bars[f"{period} window"]
+        assert trace.marker.color == PERIOD_COLOURS[period]
+        windows = [team["windows"][period] for team in report["teams"]]
+        assert list(trace.base) == [window["start"] for window in windows]
+        assert list(trace.x) == [window["days"] * 86_400_000 for window in windows]
+        assert list(trace.y) == [view.timeline_label(team) for team in report["teams"]]
+
+
+def test_timeline_marks_reorg_dates_and_comparison_teams(report):
+    markers = {trace.name: trace for trace in view.timeline_figure(report).data if trace.type == "scatter"}
+    reorganised = [team for team in report["teams"] if team["reorg_date"]]
+    assert list(markers["reorg date"].x) == [team["reorg_date"] for team in reorganised]
+    comparison = markers["comparison date (no reorg)"]
+    assert list(comparison.y) == ["Billing (comparison)"]
+    assert list(comparison.x) == [report["comparison_date"]]
+    assert comparison.marker.symbol == "diamond-open"
+
+
+# ---- links and export text -----------------------------------------------------------------------
+
+def test_team_links_name_only_the_team():
+    # The sidebar's URL-bound settings follow by themselves (checked in a real browser in
+    # test_browser.py); repeating them would write each twice into the address.
+    assert view.team_page_query("Data & AI") == {"team": "Data & AI"}
+
+
+def test_export_text_stays_text_in_the_grid_summaries_and_timeline(report):
+    hostile = renamed(report, "Checkout", HOSTILE_NAME)
+    # The grid is shown with st.dataframe (never Markdown): the name is there exactly as written.
+    assert HOSTILE_NAME in view.verdict_grid(hostile)["team"].tolist()
+    # Summaries are shown with st.text: also as written.
+    assert view.team_summary(team_of(hostile, HOSTILE_NAME)).startswith(HOSTILE_NAME + " now releases")
+    # Plotly reads a subset of HTML in labels and hover text: the name reaches it escaped.
+    figure = view.timeline_figure(hostile)
+    shown = [str(label) for trace in figure.data for label in (*trace.y, *trace.hovertext)]
+    assert not any("<img" in label for label in shown)
+    assert any(label.startswith("&lt;img src=x") for label in shown)
+
+
+def test_markdown_literal_leaves_nothing_for_markdown_to_interpret():
+    escaped = view.markdown_literal(HOSTILE_NAME)
+    assert r"\[Pay\]\(javascript\:alert\(1\)\)" in escaped and r"\<img src\=x" in escaped
+    assert r"\*\*bold\*\*" in escaped and r"\:red\[x\]" in escaped and r"\$y\$" in escaped
+    # Every ASCII punctuation mark comes with its backslash.
+    assert re.fullmatch(r"(?:\\[!-/:-@\[-`{-~]|[^!-/:-@\[-`{-~])*", escaped)
+    # Removing the backslashes gives the name back (CommonMark renders "\x" as "x").
+    assert escaped.replace("\\", "") == HOSTILE_NAME
+    assert view.markdown_literal("Line\nbreak") == "Line break"
+
+
+def test_long_team_names_are_cut_on_the_axis_but_never_merged(report):
+    long_a, long_b = "Platform Infrastructure and Reliability A", "Platform Infrastructure and Reliability B"
+    figure = view.timeline_figure(renamed(renamed(report, "Checkout", long_a), "Assist", long_b))
+    axis = figure.layout.yaxis
+    assert long_a in axis.tickvals and long_b in axis.tickvals          # whole names: two rows
+    cut = [text for text in axis.ticktext if text.startswith("Platform")]
+    assert cut == ["Platform Infrastructure and…"] * 2
