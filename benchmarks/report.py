@@ -625,6 +625,22 @@ class TimedConnection:
             result = self._con.execute(sql, *args)
         return TimedResult(result, label, self._timer)
 
+    def sql(self, sql, params=None):
+        """con.sql(...).to_arrow_table(), as metrics.fetch_frame calls it: timed as one region."""
+        label = query_label(sql)
+        self.last_call[label] = (sql, (params,) if params else ())
+        timer, relation = self._timer, self._con.sql(sql, params=params)
+
+        class TimedRelation:
+            def to_arrow_table(self):
+                with timer.region(f"sql+fetch arrow {label}"):
+                    return relation.to_arrow_table()
+
+            def __getattr__(self, name):
+                return getattr(relation, name)
+
+        return TimedRelation()
+
     def executemany(self, sql, *args):
         with self._timer.region(f"sql (executemany) {query_label(sql)}"):
             return self._con.executemany(sql, *args)
@@ -637,12 +653,12 @@ def phase_profile(db: Path) -> dict:
     from analysis import comparison, metrics, report
     from analysis.settings import Settings
     timer = Timer()
-    for module, names in ((report, ("teams_table", "histories", "compute", "team_report", "release_frequency",
-                                    "timeline_accuracy", "dependency_wait", "supporting_measures",
-                                    "difference_in_differences", "placebo", "rejected_rows",
-                                    "add_adjusted_p_values")),
-                          (comparison, ("compute", "TeamHistory")),
-                          (metrics, ("write_windows",))):
+    for module, names in ((report, ("teams_table", "data_span", "compute", "team_histories", "team_report",
+                                    "release_frequency", "timeline_accuracy", "dependency_wait",
+                                    "supporting_measures", "difference_in_differences", "placebo",
+                                    "rejected_rows", "add_adjusted_p_values")),
+                          (comparison, ("TeamHistory",)),
+                          (metrics, ("write_windows", "build_blocked_intervals"))):
         for name in names:
             setattr(module, name, timer.wrap(name, getattr(module, name)))
     store = open_store(db)
@@ -653,8 +669,8 @@ def phase_profile(db: Path) -> dict:
     seconds = time.perf_counter() - started
     sql_times = defaultdict(float)
     for path, (total, _) in timer.totals.items():
-        if path[-1].startswith("sql ") or path[-1].startswith("fetch"):
-            sql_times[path[-1].split(" ", 1)[1].replace(".df() ", "")] += total
+        if path[-1].startswith("sql ") or path[-1].startswith("sql+fetch arrow ") or path[-1].startswith("fetch"):
+            sql_times[path[-1].split(" ")[-1]] += total
     # DuckDB's own profile of the two slowest metric queries, run again as the report's last
     # compute() ran them (report windows, blocked_intervals in place): the costliest operators.
     plans = {}
@@ -835,7 +851,7 @@ def main(argv: list[str] | None = None) -> int:
         for path, total, calls in results["profile"]["breakdown"]:
             if total >= 0.01 or len(path) <= 2:
                 print(f"  {'  ' * (len(path) - 1)}{path[-1]:<{60 - 2 * len(path)}}{total:>8.2f}{calls:>6}x")
-        print("  SQL totals (execute + fetch, both compute() passes):")
+        print("  SQL totals (execute + fetch):")
         for label, total in sorted(results["profile"]["sql_totals"].items(), key=lambda kv: -kv[1])[:8]:
             print(f"    {label:<40}{total:>8.2f}")
         for label, operators in results["profile"]["plans"].items():

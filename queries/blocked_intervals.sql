@@ -95,12 +95,14 @@ flag_periods as (
 marked_intervals as (
     select distinct b.blocked_key, b.blocker_key, m.started_at, m.removed_at
     from (select * from status_periods union all select * from flag_periods) as m
-    join (select distinct blocked_key, blocker_key from link_intervals) as b on b.blocked_key = m.item_key
+    join link_intervals b on b.blocked_key = m.item_key
 ),
 
 all_intervals as (
+    -- Marked stretches start at a status or flag change, link stretches at a link change or
+    -- the item's creation; an exact duplicate would not change the merged waits either.
     select * from link_intervals
-    union
+    union all
     select * from marked_intervals
 ),
 
@@ -110,6 +112,7 @@ final as (
         a.blocker_key,
         blocked.team as blocked_team,
         blocker.team as blocker_team,
+        blocked.resolved_day,
         coalesce(a.started_at, blocked.created_at) as started_at,
         least(
             coalesce(a.removed_at, blocked.resolved_at),

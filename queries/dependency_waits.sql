@@ -6,6 +6,7 @@ with ordered as (
     select
         blocked_key,
         blocked_team,
+        resolved_day,
         started_at,
         ended_at,
         max(ended_at) over (
@@ -25,33 +26,28 @@ islands as (
 ),
 
 merged as (
-    select blocked_key, blocked_team, min(started_at) as started_at, max(ended_at) as ended_at
+    select blocked_key, blocked_team, resolved_day, min(started_at) as started_at, max(ended_at) as ended_at
     from islands
-    group by blocked_key, blocked_team, island
+    group by blocked_key, blocked_team, resolved_day, island
 ),
 
 per_item as (
     select
         blocked_key,
         blocked_team,
+        resolved_day,
         sum(date_diff('second', started_at, ended_at)) / 86400.0 as wait_days
     from merged
-    group by blocked_key, blocked_team
-),
-
-resolved as (
-    select p.*, i.resolved_day
-    from per_item p
-    join work_item_teams i on i.item_key = p.blocked_key
+    group by blocked_key, blocked_team, resolved_day
 ),
 
 final as (
-    select w.team, w.period, r.blocked_key as item_key, r.resolved_day, r.wait_days
-    from resolved r
+    select w.team, w.period, p.blocked_key as item_key, p.resolved_day, p.wait_days
+    from per_item p
     join report_windows w
-        on w.team = r.blocked_team
-        and r.resolved_day >= w.start_date
-        and r.resolved_day < w.end_date
+        on w.team = p.blocked_team
+        and p.resolved_day >= w.start_date
+        and p.resolved_day < w.end_date
 )
 
 select * from final order by team, period, item_key

@@ -7,6 +7,7 @@ with ordered as (
         blocked_key,
         blocked_team,
         blocker_team,
+        resolved_day,
         started_at,
         ended_at,
         max(ended_at) over (
@@ -30,19 +31,15 @@ per_item as (
         blocked_key,
         blocked_team,
         blocker_team,
+        resolved_day,
         sum(date_diff('second', started_at, ended_at)) as wait_seconds
     from (
-        select blocked_key, blocked_team, blocker_team, min(started_at) as started_at, max(ended_at) as ended_at
+        select blocked_key, blocked_team, blocker_team, resolved_day,
+               min(started_at) as started_at, max(ended_at) as ended_at
         from islands
-        group by blocked_key, blocked_team, blocker_team, island
+        group by blocked_key, blocked_team, blocker_team, resolved_day, island
     ) as merged
-    group by blocked_key, blocked_team, blocker_team
-),
-
-resolved as (
-    select p.*, i.resolved_day
-    from per_item p
-    join work_item_teams i on i.item_key = p.blocked_key
+    group by blocked_key, blocked_team, blocker_team, resolved_day
 ),
 
 final as (
@@ -53,7 +50,7 @@ final as (
         count(*) as items_waiting,
         -- Whole seconds are summed, so the total does not depend on the order of a parallel sum.
         sum(r.wait_seconds) / 86400.0 as wait_days
-    from resolved r
+    from per_item r
     join report_windows w
         on w.team = r.blocked_team
         and r.resolved_day >= w.start_date
