@@ -1,18 +1,103 @@
-"""The Streamlit app on the demo organisation, through Streamlit's AppTest (no browser)."""
+"""The dashboard shell through Streamlit's AppTest (no browser): navigation, pages, sidebar settings.
+
+AppTest runs the entry file (app.py) the way `streamlit run` does, so st.navigation routes it to
+the default page, and `switch_page` moves between the registered pages. What AppTest cannot show
+(the URL kept in sync with the bound widgets, a deep link on a fresh server, two visitors kept
+apart) is tested in a real browser in test_browser.py.
+"""
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.metrics import teams_table
-from analysis.workspace import open_shared_store
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+APP = str(PROJECT_DIR / "app.py")
+PAGES = ["overview", "team", "dependencies", "data", "methods"]
+SETTINGS = {"window": 180, "transition": 0, "tolerance": 3}   # dashboard.DEFAULTS, as the sidebar shows them
+TIMEOUT = 120   # the first run loads the demo organisation and computes its report
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+def new_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
 
 
-def test_first_run_shows_the_demo_teams():
-    app = AppTest.from_file(APP, default_timeout=120).run()
-    assert not app.exception
-    expected = teams_table(open_shared_store().con)["team"].tolist()
-    shown = app.dataframe[0].value["team"].tolist()
-    assert shown == expected
-    assert {"Checkout", "Onboarding", "Assist", "Billing"} <= set(shown)
+def headings(app: AppTest) -> list[str]:
+    return [element.value for element in (*app.title, *app.header)]
+
+
+def assert_on_page(app: AppTest, page: str) -> None:
+    """The page is titled by its name; the Team page by the team it shows (its `team` selectbox)."""
+    if page == "team":
+        teams = [widget for widget in app.main.selectbox if widget.key == "team"]
+        assert len(teams) == 1, "the Team page has one team selectbox, key='team'"
+        assert teams[0].value in headings(app), headings(app)
+    else:
+        assert any(page in heading.lower() for heading in headings(app)), headings(app)
+
+
+def assert_runs_cleanly(app: AppTest) -> None:
+    assert not app.exception, [element.value for element in app.exception]
+    assert not app.error, [element.value for element in app.error]
+
+
+@pytest.fixture(scope="module")
+def app():
+    """One app for the page-switching tests: each test switches to its own page first."""
+    return new_app().run()
+
+
+def test_first_run_lands_on_the_overview():
+    app = new_app().run()
+    assert_runs_cleanly(app)
+    assert_on_page(app, "overview")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_can_be_switched_to(app, page):
+    app.switch_page(f"pages/{page}.py").run()
+    assert_runs_cleanly(app)
+    assert_on_page(app, page)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_sidebar_settings_are_on_every_page(app, page):
+    app.switch_page(f"pages/{page}.py").run()
+    assert_runs_cleanly(app)
+    numbers = {widget.key: widget.value for widget in app.sidebar.number_input}
+    assert {key: numbers.get(key) for key in SETTINGS} == SETTINGS
+    timezones = [widget for widget in app.sidebar.selectbox if widget.key == "tz"]
+    assert len(timezones) == 1 and timezones[0].value == "UTC"
+    assert "Europe/Berlin" in timezones[0].options
+
+
+def test_a_window_query_parameter_sets_the_window():
+    app = new_app()
+    app.query_params["window"] = "90"
+    app.run()
+    assert_runs_cleanly(app)
+    assert app.sidebar.number_input(key="window").value == 90
+    assert app.sidebar.number_input(key="transition").value == SETTINGS["transition"]
+    assert app.query_params.get("window") == "90"
+    # ...and the report the page draws was computed with it.
+    assert any("windows of 90 days" in caption.value for caption in app.main.caption), \
+        [caption.value for caption in app.main.caption]
+
+
+@pytest.mark.parametrize("value", ["abc", "5", "100000"])
+def test_a_window_query_parameter_out_of_range_is_ignored(value):
+    app = new_app()
+    app.query_params["window"] = value
+    app.run()
+    assert_runs_cleanly(app)
+    assert app.sidebar.number_input(key="window").value == SETTINGS["window"]
+
+
+def test_the_settings_stay_when_switching_page():
+    app = new_app().run()
+    app.sidebar.number_input(key="window").set_value(120).run()
+    app.sidebar.number_input(key="tolerance").set_value(5).run()
+    for page in PAGES[1:]:
+        app.switch_page(f"pages/{page}.py").run()
+        assert_runs_cleanly(app)
+        assert app.sidebar.number_input(key="window").value == 120, page
+        assert app.sidebar.number_input(key="tolerance").value == 5, page

@@ -576,7 +576,7 @@ def _items_over_time(data: TeamData, table: str, column: str, what: str) -> go.F
             marker={"color": PERIOD_COLOURS[period]}, opacity=0.6, legendgroup=period, showlegend=False,
             hovertemplate=f"{period}: %{{x}} items at %{{y}} d<extra></extra>",
         ))
-    figure.update_layout(barmode="overlay", xaxis={"domain": [0, 0.72]},
+    figure.update_layout(barmode="overlay", xaxis={"domain": [0, 0.72], "type": "date"},
                          xaxis2={"domain": [0.8, 1], "anchor": "y", "title": {"text": "items"}})
     _headroom(figure, everything[column].astype(float))
     return figure
