@@ -30,7 +30,7 @@ def difference_in_differences(team: str, data: MetricData, comparison_teams: lis
         return None
 
     def pooled(table: str, teams: list[str], period: str) -> pd.DataFrame:
-        return pd.concat([data.rows(table, t, period) for t in teams])
+        return data.pooled_rows(table, tuple(teams), period)
 
     def release_counts(teams: list[str], period: str) -> tuple[int, int]:
         exposure = sum(w.days for w in data.windows if w.team in teams and w.period == period)
@@ -68,23 +68,25 @@ class TeamHistory:
     sorted by day, so any window is two binary searches away."""
 
     def __init__(self, data: MetricData, team: str, tolerance_days: int):
-        def sorted_rows(table: str, day_column: str) -> pd.DataFrame:
+        def by_day(table: str, day_column: str) -> tuple[np.ndarray, pd.DataFrame]:
+            # numpy days, not Python dates: a report builds one history per team.
             rows = data.rows(table, team, "all")
-            return rows.assign(day=pd.to_datetime(rows[day_column]).dt.date).sort_values("day")
+            days = rows[day_column].to_numpy(dtype="datetime64[D]")
+            order = np.argsort(days, kind="stable")
+            return days[order], rows.iloc[order]
 
         self.span = data.span
-        releases = sorted_rows("release_days", "release_day")
-        commitments = sorted_rows("commitments", "resolved_day")
-        waits = sorted_rows("waits", "resolved_day")
-        self.release_days = releases["day"].to_numpy()
-        self.commitment_days = commitments["day"].to_numpy()
+        self.release_days, _ = by_day("release_days", "release_day")
+        self.commitment_days, commitments = by_day("commitments", "resolved_day")
         self.on_time = (commitments["slip_days"].to_numpy(dtype=float) <= tolerance_days)
         self.on_time_before = np.concatenate([[0], np.cumsum(self.on_time)])
-        self.wait_days_of = waits["day"].to_numpy()
+        self.wait_days_of, waits = by_day("waits", "resolved_day")
         self.waits = waits["wait_days"].to_numpy(dtype=float)
 
     def window(self, start: dt.date, end: dt.date) -> dict:
         """Counts and samples for items and releases on days in [start, end)."""
+        start, end = np.datetime64(start, "D"), np.datetime64(end, "D")
+
         def bounds(days):
             return np.searchsorted(days, start, "left"), np.searchsorted(days, end, "left")
         c_lo, c_hi = bounds(self.commitment_days)

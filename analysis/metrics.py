@@ -49,6 +49,13 @@ class MetricData:
     def window(self, team: str, period: str) -> Window | None:
         return next((w for w in self.windows if w.team == team and w.period == period), None)
 
+    def pooled_rows(self, table: str, teams: tuple[str, ...], period: str) -> pd.DataFrame:
+        """Several teams' rows of one window together (the comparison group of every DiD)."""
+        key = ("pooled", table, teams, period)
+        if key not in self._groups:
+            self._groups[key] = pd.concat([self.rows(table, team, period) for team in teams])
+        return self._groups[key]
+
     def rows(self, table: str, team: str, period: str) -> pd.DataFrame:
         """One team's rows of one window, from a grouping made once per table (reports ask
         for every team in turn; a boolean mask over the whole frame each time is too slow)."""

@@ -85,7 +85,7 @@ def release_frequency(team: str, data: MetricData, windows: dict, settings: Sett
     for period in PERIODS:
         days = data.rows("release_days", team, period)["release_day"].sort_values()
         exposure = windows[period].days if windows[period] else 0
-        gaps = pd.Series(days).diff().dropna().map(lambda d: d.days)
+        gaps = days.diff().dropna().dt.days
         sides[period] = {
             "value": _round(len(days) / exposure * DAYS_PER_RATE) if exposure else None,
             "n": len(days),
@@ -195,8 +195,8 @@ def _metric(sides: dict, effect, minimum_n: int, higher_is_better: bool, no_chan
 
 def _waits_on(rows: pd.DataFrame) -> list[dict]:
     rows = rows.sort_values("wait_days", ascending=False)
-    return [{"team": r.blocker_team, "items": int(r.items_waiting), "wait_days": _round(r.wait_days)}
-            for r in rows.itertuples()]
+    return [{"team": team, "items": int(items), "wait_days": _round(days)}
+            for team, items, days in zip(rows["blocker_team"], rows["items_waiting"], rows["wait_days"])]
 
 
 def _round(value, digits: int = 4):
