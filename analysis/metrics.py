@@ -144,11 +144,12 @@ def fetch_frame(con, query: str, params: dict | None = None) -> pd.DataFrame:
     integer columns with nulls as nullable integers."""
     table = con.sql(queries.sql(query), params=params or {}).to_arrow_table()
     frame = table.to_pandas(date_as_object=False)
-    for field, column in zip(table.schema, table.columns):
-        if pa.types.is_date(field.type):
-            frame[field.name] = frame[field.name].astype("datetime64[us]")
-        elif pa.types.is_integer(field.type) and column.null_count:
-            frame[field.name] = column.to_pandas(types_mapper=pd.ArrowDtype).astype(f"Int{field.type.bit_width}")
+    for schema_field, column in zip(table.schema, table.columns):
+        name, arrow_type = schema_field.name, schema_field.type
+        if pa.types.is_date(arrow_type):
+            frame[name] = frame[name].astype("datetime64[us]")
+        elif pa.types.is_integer(arrow_type) and column.null_count:
+            frame[name] = column.to_pandas(types_mapper=pd.ArrowDtype).astype(f"Int{arrow_type.bit_width}")
     return frame
 
 

@@ -13,7 +13,6 @@ from analysis.quality import quality_report
 from analysis.views.data import (
     apply_org,
     edit_settings,
-    escape_markdown,
     load_uploads,
     org_tables,
     quality_numbers,
@@ -21,6 +20,7 @@ from analysis.views.data import (
     settings_choices,
     upload_table,
 )
+from analysis.views.common import markdown_literal
 from analysis.workspace_file import export_workspace
 from dashboard import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, page_setup
 
@@ -63,10 +63,10 @@ if load and files:
 for result in st.session_state.get("upload_results", []):
     if result.problem:   # the file's own text is escaped; the list markers are ours
         shown = st.warning if result.status == "partial" else st.error
-        shown("\n\n".join([escape_markdown(result.message or result.file_name),
-                             "\n".join(f"- {escape_markdown(line)}" for line in result.rejects)]))
+        shown("\n\n".join([markdown_literal(result.message or result.file_name),
+                             "\n".join(f"- {markdown_literal(line)}" for line in result.rejects)]))
     if result.settings:
-        st.success(escape_markdown(result.message))
+        st.success(markdown_literal(result.message))
         st.button("Also use the file's window, transition, tolerance and time zone in the sidebar",
                   key="use_file_view", on_click=use_view_settings, args=(result.settings,))
 if st.session_state.get("upload_results"):
@@ -109,7 +109,7 @@ with st.form("org_form", border=False):
 if apply:
     problems = apply_org(store, edited, settings.timezone)
     for problem in problems:
-        st.error(escape_markdown(str(problem)))
+        st.error(markdown_literal(str(problem)))
     if not problems:
         st.success("Organisation saved; every item and release was given its team again.")
 
@@ -141,7 +141,7 @@ if save:
         commitment_issue_types=issue_types, include_prereleases=prereleases, comparison_date=comparison,
         min_items=min_items, min_releases=min_releases)
     for problem in problems:
-        st.error(escape_markdown(problem))
+        st.error(markdown_literal(problem))
     if new_settings:
         st.session_state["analysis_settings"] = settings = new_settings   # the download below saves them
         st.success("Settings saved for this session.")

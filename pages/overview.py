@@ -2,6 +2,7 @@
 import streamlit as st
 
 from analysis.views import overview as view
+from analysis.views.common import markdown_literal
 from dashboard import page_setup
 
 context = page_setup()
@@ -39,6 +40,6 @@ st.caption("Each team's name opens its Team page with the same settings.")
 # Scrolls in its own box once there are more teams than fit on a screen (100 teams stay readable).
 with st.container(height=480 if len(report["teams"]) > 8 else "content", key="summaries"):
     for team, summary in view.summaries(report, confidence):
-        st.page_link("pages/team.py", label=view.markdown_literal(team), icon=":material/groups:",
+        st.page_link("pages/team.py", label=markdown_literal(team), icon=":material/groups:",
                      query_params=view.team_page_query(team))
         st.text(summary)

@@ -19,9 +19,9 @@ page = view.cached(st.session_state.setdefault("team_pages", {}),
                    (context.store.version, context.settings, team, id(entry)),
                    lambda: view.team_page(context.con, context.settings, entry))
 
-header.title(view.markdown_text(team))
-(st.info if page.data.is_comparison else st.markdown)(view.markdown_text(page.context))
-st.caption(view.markdown_text(page.windows))
+header.title(view.markdown_literal(team))
+(st.info if page.data.is_comparison else st.markdown)(view.markdown_literal(page.context))
+st.caption(view.markdown_literal(page.windows))
 st.markdown(view.markdown_list(page.summaries))
 
 for section in page.sections:
@@ -30,7 +30,7 @@ for section in page.sections:
     chart, numbers = st.columns([3, 2])
     chart.plotly_chart(section.figure, key=f"chart_{section.metric}")
     numbers.dataframe(section.numbers, hide_index=True, key=f"numbers_{section.metric}")
-    numbers.caption(view.markdown_text(section.effect))
+    numbers.caption(view.markdown_literal(section.effect))
     if section.waits_on is not None:
         chart.caption("Who it waits on: items waiting and days blocked, per window")
         chart.dataframe(section.waits_on, hide_index=True, key="waits_on")
@@ -39,7 +39,7 @@ st.subheader(page.event_study_title, divider="gray")
 st.plotly_chart(page.event_study, key="chart_event_study")
 
 st.subheader("Against the comparison teams", divider="gray")
-st.markdown(view.markdown_text(page.did_sentence))
+st.markdown(view.markdown_literal(page.did_sentence))
 if page.did_table is not None:
     st.dataframe(page.did_table, hide_index=True, key="did")
 

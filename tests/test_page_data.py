@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from analysis.quality import quality_report
 from analysis.report import build_report
 from analysis.settings import Settings
+from analysis.views.common import markdown_literal
 from analysis.workspace_file import export_workspace
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -89,11 +90,12 @@ def test_editing_a_reorg_date_and_applying_changes_the_report(page):
 def test_an_invalid_edit_names_table_row_and_field_and_writes_nothing(page):
     store = store_of(page)
     version = store.version
-    start = page.data_editor[1].value.loc[0, "start_date"].isoformat().replace("-", r"\-")
+    start = page.data_editor[1].value.loc[0, "start_date"].isoformat()
     edit(page, "members", {0: {"end_date": "2001-01-01"}})
     page.button(key="org_apply").click().run()
     assert not page.exception
-    assert [error.value for error in page.error] == [rf"members, row 1, end\_date\: 2001\-01\-01 is before start\_date {start}"]
+    assert [error.value for error in page.error] == [
+        markdown_literal(f"members, row 1, end_date: 2001-01-01 is before start_date {start}")]
     assert store.version == version
 
 
@@ -114,7 +116,7 @@ def test_uploads_list_their_kinds_and_a_bad_one_explains_itself(page):
     assert table["detected kind"].tolist()[:2] == ["unrecognised", "teams"]
     errors = [error.value for error in page.error]
     assert errors[0].startswith(r"notes\.txt\: unrecognised content")
-    assert r"row 2, team\: team \"Checkout\" appears on an earlier row" in page.warning[0].value
+    assert markdown_literal('row 2, team: team "Checkout" appears on an earlier row') in page.warning[0].value
     assert page.session_state["uploaded_files"] == len(files) - 1
     assert page.sidebar.caption[-1].value == f"Data: demo + {len(files) - 1} uploaded files (this session only)"
     assert store.con.execute("select team from teams").fetchall() == [("Checkout",)]

@@ -49,14 +49,14 @@ def numbers_shown(at, metric):
 
 def assert_shows(at, report, name):
     team = team_entry(report, name)
-    assert at.title[0].value == view.markdown_text(name)
+    assert at.title[0].value == view.markdown_literal(name)
     assert at.selectbox(key="team").value == name
     for metric in view.METRICS:
         side = team["metrics"][metric]
         assert numbers_shown(at, metric) == [str(side["before"]["n"]), str(side["after"]["n"])]
-    summaries = next(m.value for m in at.markdown if m.value.startswith("- " + view.markdown_text(name)))
+    summaries = next(m.value for m in at.markdown if m.value.startswith("- " + view.markdown_literal(name)))
     effect = team["metrics"]["release_frequency"]["effect"]
-    assert view.markdown_text(f"releases {effect['estimate']:.1f}x as often") in summaries
+    assert view.markdown_literal(f"releases {effect['estimate']:.1f}x as often") in summaries
 
 
 def test_page_renders_the_first_team_by_default(report):
@@ -92,7 +92,7 @@ def test_comparison_team_says_it_is_one(report):
     at = team_page(team="Billing")
     assert_shows(at, report, "Billing")
     assert "comparison team" in at.info[0].value
-    assert view.markdown_text(report["comparison_date"]) in at.info[0].value
+    assert view.markdown_literal(report["comparison_date"]) in at.info[0].value
 
 
 def test_search_filters_the_item_table():
@@ -112,7 +112,7 @@ def test_export_text_is_never_markdown(tmp_path, monkeypatch):
                                      encoding="utf-8")
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path))
     at = team_page()
-    assert at.title[0].value == view.markdown_text(hostile)
+    assert at.title[0].value == view.markdown_literal(hostile)
     for element in (*at.markdown, *at.caption, *at.info, *at.subheader):
         assert hostile not in element.value
         assert "<b>" not in element.value

@@ -17,6 +17,7 @@ from analysis.settings import Settings
 from analysis.views import dependencies as dependencies_view
 from analysis.views import methods as methods_view
 from analysis.views import overview as overview_view
+from analysis.views.common import markdown_literal
 from analysis.workspace import open_shared_store
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -78,7 +79,7 @@ def test_overview_timeline_is_the_reports_windows(report):
 def test_overview_links_every_team_to_its_page(report):
     app = open_page("overview")
     links = app.page_link
-    assert [link.value for link in links] == [overview_view.markdown_literal(t["team"]) for t in report["teams"]]
+    assert [link.value for link in links] == [markdown_literal(t["team"]) for t in report["teams"]]
     assert {link.proto.page for link in links} == {"team"}
     # Only the team: the sidebar's URL-bound settings follow by themselves (browser-tested).
     assert links[0].proto.query_string == f"team={report['teams'][0]['team']}"

@@ -21,13 +21,13 @@ from analysis.views.data import (
     check_org,
     csv_safe,
     edit_settings,
-    escape_markdown,
     load_uploads,
     org_tables,
     quality_numbers,
     rejects_csv,
     settings_choices,
 )
+from analysis.views.common import markdown_literal
 from analysis.workspace_file import (
     DERIVED_TABLES,
     WORKSPACE_TABLES,
@@ -287,7 +287,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_defused():
 
 def test_export_text_is_inert_markdown():
     text = "**bold** [link](http://x) :red[alarm] $x^2$ <b>hi</b>\n# heading"
-    escaped = escape_markdown(text)
+    escaped = markdown_literal(text)
     for special in "*[]():$<>#":
         assert special not in escaped.replace("\\" + special, "")
     assert "\n" not in escaped

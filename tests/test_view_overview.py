@@ -7,7 +7,7 @@ import pytest
 from analysis.report import METRICS, build_report
 from analysis.report_format import effect_text, value_text
 from analysis.settings import Settings
-from analysis.views import overview as view
+from analysis.views import common, overview as view
 from analysis.views.common import (
     METRIC_LABELS,
     OKABE_ITO,
@@ -197,14 +197,14 @@ def test_export_text_stays_text_in_the_grid_summaries_and_timeline(report):
 
 
 def test_markdown_literal_leaves_nothing_for_markdown_to_interpret():
-    escaped = view.markdown_literal(HOSTILE_NAME)
+    escaped = common.markdown_literal(HOSTILE_NAME)
     assert r"\[Pay\]\(javascript\:alert\(1\)\)" in escaped and r"\<img src\=x" in escaped
     assert r"\*\*bold\*\*" in escaped and r"\:red\[x\]" in escaped and r"\$y\$" in escaped
     # Every ASCII punctuation mark comes with its backslash.
     assert re.fullmatch(r"(?:\\[!-/:-@\[-`{-~]|[^!-/:-@\[-`{-~])*", escaped)
     # Removing the backslashes gives the name back (CommonMark renders "\x" as "x").
     assert escaped.replace("\\", "") == HOSTILE_NAME
-    assert view.markdown_literal("Line\nbreak") == "Line break"
+    assert common.markdown_literal("Line\nbreak") == "Line break"
 
 
 def test_long_team_names_are_cut_on_the_axis_but_never_merged(report):

@@ -332,12 +332,12 @@ def hostile(tmp_path_factory):
     store.close()
 
 
-def test_markdown_text_renders_as_the_text_itself():
-    escaped = view.markdown_text(HOSTILE)
+def test_markdown_literal_renders_as_the_text_itself():
+    escaped = view.markdown_literal(HOSTILE)
     # Every character Markdown, HTML, LaTeX or a Streamlit directive reads is backslash-escaped.
     assert not re.search(r"(?<!\\)[*_\[\]()<>`$:&#]", escaped)
     assert re.sub(r"\\(.)", r"\1", escaped) == HOSTILE
-    assert view.markdown_text("a\n# b") == r"a \# b"
+    assert view.markdown_literal("a\n# b") == r"a \# b"
 
 
 def test_hostile_team_name_reaches_the_sentences_as_plain_text(hostile):

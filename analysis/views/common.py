@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import plotly.graph_objects as go
 
@@ -23,6 +25,23 @@ METRIC_LABELS = {
     "timeline_accuracy": "Timeline accuracy",
     "dependency_wait": "Dependency wait",
 }
+
+
+# Any ASCII punctuation may be backslash-escaped in CommonMark; Streamlit's own syntax
+# (:red[...], emoji :x:, $LaTeX$) is made of such characters too.
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def markdown_literal(text) -> str:
+    """Export text made literal for st.markdown, st.title, st.caption, st.error, page links:
+    every punctuation mark backslash-escaped and line breaks flattened, so nothing in it is
+    read as Markdown, HTML, LaTeX or a Streamlit directive."""
+    return _ASCII_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def plotly_text(text) -> str:
+    """Export text made literal for Plotly labels and hover text (they read a subset of HTML)."""
+    return html.escape(str(text), quote=True)
 
 
 def mark_reorg(figure: go.Figure, reorg_date: str | dt.date | None, label: str = "reorg") -> go.Figure:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -311,15 +310,3 @@ def edit_settings(base: Settings, con, *, blocking_link_types, release_tag_patte
         commitment_issue_types=tuple(commitment_issue_types), include_prereleases=bool(include_prereleases),
         comparison_date=comparison_date, min_items=int(min_items), min_releases=int(min_releases),
     ), []
-
-
-# ---- text from exports on the page --------------------------------------------------------
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'])")
-
-
-def escape_markdown(text: str) -> str:
-    """Text from an export (file names, reasons quoting cells) made inert for st.markdown,
-    st.error and labels: every Markdown, directive (:red[...]), emoji and LaTeX character is
-    backslash-escaped, and line breaks become spaces."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))

@@ -12,7 +12,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..metrics import PERIODS
-from .overview import category_ticks, is_comparison, plotly_text
+from .common import plotly_text
+from .overview import category_ticks, is_comparison
 
 # The selectors' options are their labels, which are also what the URL shows (?measure=Items+waiting).
 MEASURES = {"Total wait days": "wait_days", "Items waiting": "items"}

@@ -7,16 +7,13 @@ recomputed. Team names come from teams.csv, i.e. from an export: they reach Plot
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from ..report import METRICS
 from ..report_format import effect_text, value_text
-from ..settings import Settings
-from .common import METRIC_LABELS, OKABE_ITO, PERIOD_COLOURS, VERDICT_BADGES
+from .common import METRIC_LABELS, OKABE_ITO, PERIOD_COLOURS, VERDICT_BADGES, plotly_text
 
 SIDE_UNITS = {  # what n counts on each side, per metric
     "release_frequency": "release days",
@@ -27,18 +24,12 @@ TIMELINE_ROW_PIXELS = 26
 TICK_LABEL_CHARACTERS = 28   # longer names are cut on the axis (the hover text has them whole)
 # Markdown treats any ASCII punctuation specially somewhere (links, emphasis, Streamlit's
 # :colour[...] and :material/...: directives, $maths$); a backslash makes each one literal.
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 # ---- shared small helpers ----------------------------------------------------------------------
 
 def is_comparison(team: dict) -> bool:
     return team["reorg_date"] is None
-
-
-def plotly_text(text: str) -> str:
-    """Export text made literal for Plotly labels and hover text (which read <b>, <a href>...)."""
-    return html.escape(str(text), quote=False)
 
 
 def category_ticks(names: list[str], suffixes: list[str]) -> dict:
@@ -49,12 +40,6 @@ def category_ticks(names: list[str], suffixes: list[str]) -> dict:
     return {"type": "category", "tickmode": "array",
             "tickvals": [plotly_text(name) + suffix for name, suffix in zip(names, suffixes)],
             "ticktext": [plotly_text(cut(name)) + suffix for name, suffix in zip(names, suffixes)]}
-
-
-def markdown_literal(text: str) -> str:
-    """Export text made literal for a Markdown label (st.page_link, st.caption...): every
-    punctuation mark backslash-escaped (CommonMark allows it before any ASCII punctuation)."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def team_page_query(team: str) -> dict[str, str]:

@@ -7,13 +7,12 @@ Everything here is plain data, sentences and Plotly figures; the page only draws
   and whole-span windows, which gives the per-item rows the charts plot and the history the
   event study (`comparison.event_study`) needs.
 - Text from exports (team names, item keys, titles) is escaped for wherever it goes: Markdown
-  (`markdown_text`) or Plotly's HTML-like labels (`plotly_text`). Tables (st.dataframe) show
+  (`markdown_literal`) or Plotly's HTML-like labels (`plotly_text`). Tables (st.dataframe) show
   it as it is.
 """
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
@@ -29,7 +28,8 @@ from ..report import METRICS
 from ..report_format import effect_text
 from ..settings import Settings
 from ..store import ensure_attribution
-from .common import METRIC_LABELS, OKABE_ITO, PERIOD_COLOURS, VERDICT_BADGES, mark_reorg, shade_windows
+from .common import (METRIC_LABELS, OKABE_ITO, PERIOD_COLOURS, VERDICT_BADGES, mark_reorg, markdown_literal,
+                     plotly_text, shade_windows)
 
 WHOLE_SPAN = "all"               # the period label of comparison.history_windows (the data's whole span)
 ROLLING_DAYS = 30                # the release timeline's rolling rate, per 30 days like the metric
@@ -186,24 +186,9 @@ def safe_url(url) -> str | None:
 
 # ---- escaping export text ---------------------------------------------------------------------
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=^%@])")
-
-
-def markdown_text(text) -> str:
-    """Export text made literal for st.markdown / st.title: every Markdown, HTML, LaTeX and
-    Streamlit directive character backslash-escaped, line breaks flattened."""
-    flat = re.sub(r"\s+", " ", str(text))
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
-
-
 def markdown_list(lines: list[str]) -> str:
     """Plain lines as a Markdown bullet list, each line escaped."""
-    return "\n".join("- " + markdown_text(line) for line in lines)
-
-
-def plotly_text(text) -> str:
-    """Export text made literal for Plotly labels and hovers (they read a subset of HTML)."""
-    return html.escape(str(text), quote=True)
+    return "\n".join("- " + markdown_literal(line) for line in lines)
 
 
 # ---- sentences --------------------------------------------------------------------------------
