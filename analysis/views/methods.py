@@ -25,6 +25,8 @@ def settings_table(settings: Settings, comparison_date: str | None) -> pd.DataFr
          "Jira link types that mean one item waits for another."),
         ("Blocked phrases", ", ".join(settings.blocked_phrases) or "none",
          "How a changelog words a blocking link on the blocked item."),
+        ("Blocked statuses", ", ".join(settings.blocked_statuses) or "none",
+         "Time in these statuses, or flagged, counts as waiting on the item's blockers."),
         ("Release tag pattern", settings.release_tag_pattern,
          "A git tag counts as a release when it matches this regular expression."),
         ("Prereleases", "included" if settings.include_prereleases else "excluded",
@@ -80,8 +82,10 @@ the 2 × 2 table of on time / late, before / after. The report also compares the
         ("Dependency waits: bootstrap median difference and Mann-Whitney U", f"""
 For each item resolved in the window, the days it spent blocked by an item owned by **another team**:
 from the moment the blocking link was added (or, without a changelog, from the item's creation) until
-the blocker was resolved or the link removed, never past the item's own resolution. The value is the
-median wait of the items that waited, n the number of such items.
+the blocker was resolved or the link removed, never past the item's own resolution. Time the item
+spent in a blocked status or flagged counts too, as a wait on its blockers of other teams (the
+changelog alone does not say whose fault a status is). Overlapping stretches count once. The value
+is the median wait of the items that waited, n the number of such items.
 
 The effect is the difference in medians after − before, in days (negative is less waiting). Its {level}
 interval comes from the **bootstrap**: each side is resampled {settings.bootstrap_samples} times and the
