@@ -23,6 +23,7 @@ import streamlit as st
 from analysis.report import build_report, build_team_report
 from analysis.settings import Settings
 from analysis.store import Store
+from analysis.views.common import cached
 from analysis.workspace import open_shared_store, shared_data_dir
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
@@ -160,10 +161,7 @@ def _recent_results() -> dict:
 
 def _remember(key: tuple, message: str, compute):
     """A few recent results in this session (never a global cache: they hold its uploads)."""
-    results = _recent_results()
-    if key not in results:
+    def build():
         with st.spinner(message):
-            results[key] = compute()
-        while len(results) > RESULTS_KEPT:
-            results.pop(next(iter(results)))
-    return results[key]
+            return compute()
+    return cached(_recent_results(), key, build, keep=RESULTS_KEPT)

@@ -3,6 +3,7 @@ and how sure we can be (event study, comparison teams, placebo check, data quali
 import streamlit as st
 
 from analysis.views import team as view
+from analysis.views.common import cached
 from dashboard import page_setup
 
 context = page_setup()
@@ -15,9 +16,9 @@ if team is None:
 entry = context.team_report(team)
 # Built once per entry (a new object when the data, the settings or the team change, or when the
 # whole report replaces a team-only entry): searching the tables below reruns only them.
-page = view.cached(st.session_state.setdefault("team_pages", {}),
+page = cached(st.session_state.setdefault("team_pages", {}),
                    (context.store.version, context.settings, team, id(entry)),
-                   lambda: view.team_page(context.con, context.settings, entry))
+                   lambda: view.team_page(context.con, context.settings, entry), keep=view.TEAM_PAGES_KEPT)
 
 header.title(view.markdown_literal(team))
 (st.info if page.data.is_comparison else st.markdown)(view.markdown_literal(page.context))

@@ -19,6 +19,7 @@ from analysis.comparison import event_study, histories
 from analysis.report import build_report
 from analysis.settings import Settings
 from analysis.store import Store
+from analysis.views import common
 from analysis.views import team as view
 from analysis.workspace import DEFAULT_DATA_DIR, open_shared_store
 
@@ -300,7 +301,7 @@ def test_only_web_links_become_links():
 def test_cache_keeps_the_most_recent_keys():
     cache, built = {}, []
     for key in ["a", "b", "a", "c", "d", "e"]:
-        view.cached(cache, key, lambda key=key: built.append(key) or key.upper(), keep=3)
+        common.cached(cache, key, lambda key=key: built.append(key) or key.upper(), keep=3)
     assert built == ["a", "b", "c", "d", "e"] and list(cache) == ["c", "d", "e"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Callable, MutableMapping
 
 import plotly.graph_objects as go
 
@@ -42,6 +43,16 @@ def markdown_literal(text) -> str:
 def plotly_text(text) -> str:
     """Export text made literal for Plotly labels and hover text (they read a subset of HTML)."""
     return html.escape(str(text), quote=True)
+
+
+def cached(cache: MutableMapping, key, build: Callable, keep: int):
+    """build() once per key, keeping the `keep` most recent keys (callers pass session state:
+    never a global cache, which would show one visitor's data to another)."""
+    if key not in cache:
+        cache[key] = build()
+        while len(cache) > keep:
+            cache.pop(next(iter(cache)))
+    return cache[key]
 
 
 def mark_reorg(figure: go.Figure, reorg_date: str | dt.date | None, label: str = "reorg") -> go.Figure:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -87,15 +87,6 @@ def load_team(con, settings: Settings, entry: dict) -> TeamData:
     events = event_study(history, anchor, settings) if anchor else pd.DataFrame(
         columns=["period", "start", "metric", "value", "n", "ci_low", "ci_high"])
     return TeamData(team, entry, anchor, rows.comparison_date, settings, rows, history, events)
-
-
-def cached(cache: MutableMapping, key, build: Callable, keep: int = TEAM_PAGES_KEPT):
-    """build() once per key, keeping the `keep` most recent keys (the page passes session state)."""
-    if key not in cache:
-        cache[key] = build()
-        while len(cache) > keep:
-            cache.pop(next(iter(cache)))
-    return cache[key]
 
 
 def item_sources(con, team: str) -> pd.DataFrame:
