@@ -6,6 +6,10 @@
 -- Time in a blocked status ($blocked_statuses) or with the Flagged field set counts too, as a
 -- wait on the item's blockers (the teams are only known through its blocking links).
 -- All are capped by the blocker's and the blocked item's own resolution.
+-- Overlapping stretches count once: taken in order of start, each stretch adds only its part
+-- after every earlier stretch ended, to its item's blocked time (item_added_us) and to its
+-- item's time blocked by that one team (team_added_us). Summing them gives the union, so the
+-- queries that read this table (dependency_waits.sql, wait_matrix.sql) need no merging.
 -- Key: blocked_key, blocker_key, started_at, ended_at.
 with linked_in_history as (
     -- Items whose changelog records link changes: their history is the better source.
@@ -126,6 +130,34 @@ final as (
         and blocked.team is not null
         and blocker.team is not null
         and blocked.team <> blocker.team
+),
+
+stretches as (
+    select * from final where ended_at > started_at
+),
+
+with_previous_ends as (
+    -- The latest end among the stretches that come earlier, of the item and of the item's
+    -- blockers in the same team.
+    select
+        *,
+        max(ended_at) over (
+            partition by blocked_key order by started_at, ended_at
+            rows between unbounded preceding and 1 preceding
+        ) as item_previous_end,
+        max(ended_at) over (
+            partition by blocked_key, blocker_team order by started_at, ended_at
+            rows between unbounded preceding and 1 preceding
+        ) as team_previous_end
+    from stretches
 )
 
-select * from final where ended_at > started_at
+-- epoch_us, not date_diff: date_diff on timestamps with time zone goes through the calendar
+-- and was the costliest step here.
+select
+    * exclude (item_previous_end, team_previous_end),
+    greatest(epoch_us(ended_at) - epoch_us(greatest(started_at, coalesce(item_previous_end, started_at))), 0)
+        as item_added_us,
+    greatest(epoch_us(ended_at) - epoch_us(greatest(started_at, coalesce(team_previous_end, started_at))), 0)
+        as team_added_us
+from with_previous_ends

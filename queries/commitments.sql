@@ -3,9 +3,11 @@
 -- date, else the final one, else the fix version's planned date). Slip = resolution day -
 -- committed day (late positive, early negative), in the attribution's time zone.
 -- $issue_types narrows to some issue types (empty list: all).
--- Key: item_key.
+-- Rows come in no particular order: sorting 100,000s of them here would cost more than the
+-- whole query, and the statistics do not depend on it.
+-- Key: team, period, item_key.
 with committed as (
-    select item_key, team, item_type, resolved_day, committed_date, commitment_source, replans
+    select item_key, team, resolved_day, committed_date, commitment_source, replans
     from work_item_teams
     where committed_date is not null
         and resolved_day is not null
@@ -18,7 +20,6 @@ final as (
         w.team,
         w.period,
         c.item_key,
-        c.item_type,
         c.resolved_day,
         c.committed_date,
         c.commitment_source,
@@ -31,4 +32,4 @@ final as (
         and c.resolved_day < w.end_date
 )
 
-select * from final order by team, period, item_key
+select * from final

@@ -1,6 +1,7 @@
 -- Supporting measures per team and report window: items resolved (throughput), median cycle
 -- time (first status change to resolution, where a changelog shows it), and epic durations
 -- (creation to resolution of resolved epics). Days are in the attribution's time zone.
+-- Durations use epoch_us: date_diff on timestamps with time zone goes through the calendar, slowly.
 -- Key: team, period.
 with resolved as (
     select item_key, item_type, created_at, started_at, resolved_at, team, resolved_day
@@ -15,8 +16,8 @@ windowed as (
         r.item_key,
         r.item_type,
         case when r.started_at <= r.resolved_at
-            then date_diff('second', r.started_at, r.resolved_at) / 86400.0 end as cycle_days,
-        date_diff('second', r.created_at, r.resolved_at) / 86400.0 as lead_days
+            then (epoch_us(r.resolved_at) - epoch_us(r.started_at)) / 86400e6 end as cycle_days,
+        (epoch_us(r.resolved_at) - epoch_us(r.created_at)) / 86400e6 as lead_days
     from resolved r
     join report_windows w
         on w.team = r.team

@@ -1,5 +1,6 @@
 """The metric queries on hand-built data: changelog-based waits and commitments, windows."""
 import datetime as dt
+import random
 
 import pytest
 
@@ -93,6 +94,86 @@ def test_overlapping_blockers_count_once(org):
     })
     data = compute(store.con, Settings())
     assert data.waits["wait_days"].tolist() == [pytest.approx(5 + 8 / 24)]
+
+
+
+THREE_TEAMS = {
+    "teams": TEAMS + [{"team": "Shipping", "reorg_date": "2024-07-01", "model": "sto"}],
+    "ownership": OWNERSHIP + [{"kind": "jira_project", "value": "SHP", "team": "Shipping"}],
+}
+
+
+def test_wait_matrix_counts_overlaps_once_per_blocking_team(org):
+    # CHK-1 (created Aug 1 09:00) waits on PAY-1 (resolved Aug 6 17:00), PAY-2 (Aug 4 17:00) and
+    # SHP-1 (Aug 3 17:00), all from its creation. By hand: on Payments the union of 5d8h and 3d8h
+    # is 5d8h; on Shipping 2d8h; the item's own wait is the union of all three, 5d8h.
+    store = org({
+        **THREE_TEAMS,
+        "work_items": [
+            item("CHK-1", "2024-08-01", "2024-08-30"),
+            item("PAY-1", "2024-07-01", "2024-08-06"),
+            item("PAY-2", "2024-07-01", "2024-08-04"),
+            item("SHP-1", "2024-07-01", "2024-08-03"),
+        ],
+        "links": [
+            {"item_key": "CHK-1", "link_type": "Blocks", "direction": "inward", "linked_key": blocker}
+            for blocker in ("PAY-1", "PAY-2", "SHP-1")
+        ],
+    })
+    data = compute(store.con, Settings())
+    assert data.waits["wait_days"].tolist() == [pytest.approx(5 + 8 / 24)]
+    matrix = data.wait_matrix.set_index("blocker_team")
+    assert matrix.loc["Payments", "wait_days"] == pytest.approx(5 + 8 / 24)
+    assert matrix.loc["Shipping", "wait_days"] == pytest.approx(2 + 8 / 24)
+    assert matrix["items_waiting"].tolist() == [1, 1]
+
+
+def test_waits_are_the_union_of_random_stretches(org):
+    """Random link histories (one added/removed stretch per blocker, some nested, some apart,
+    some running past the item's resolution), against a plain sort-and-merge union written here."""
+    rng = random.Random(20240801)
+    start = dt.datetime(2024, 8, 2, tzinfo=dt.timezone.utc)
+    resolved = dt.datetime(2024, 8, 30, 17, tzinfo=dt.timezone.utc)       # item()'s resolution time
+    items, changes, expected_item, expected_team = [], [], {}, {}
+    blockers = [f"{project}-{n}" for project in ("PAY", "SHP") for n in range(1, 7)]
+    for n in range(1, 41):
+        key = f"CHK-{n}"
+        items.append(item(key, "2024-08-01", "2024-08-30", has_changelog=True))
+        stretches = []
+        for blocker in rng.sample(blockers, rng.randint(1, 5)):
+            begin = start + dt.timedelta(hours=rng.randint(0, 600))
+            end = begin + dt.timedelta(hours=rng.randint(1, 120), seconds=rng.randint(0, 59))
+            stretches.append((blocker[:3], begin, min(end, resolved)))
+            changes += [link(key, blocker, begin.isoformat(), change_id=f"{key}:{blocker}:added"),
+                        link(key, blocker, end.isoformat(), removed=True, change_id=f"{key}:{blocker}:removed")]
+        expected_item[key] = union_days([(b, e) for _, b, e in stretches])
+        for project, team in (("PAY", "Payments"), ("SHP", "Shipping")):
+            chosen = [(b, e) for p, b, e in stretches if p == project]
+            if chosen:
+                expected_team.setdefault(team, []).append(union_days(chosen))
+    items += [item(key, "2024-07-01", "2024-09-30") for key in blockers]
+    store = org({**THREE_TEAMS, "work_items": items, "field_changes": changes, "links": []})
+    data = compute(store.con, Settings())
+    found = dict(zip(data.waits["item_key"], data.waits["wait_days"]))
+    assert found == pytest.approx(expected_item, abs=1e-9)
+    matrix = data.wait_matrix.set_index("blocker_team")
+    for team, waits in expected_team.items():
+        assert matrix.loc[team, "items_waiting"] == len(waits)
+        assert matrix.loc[team, "wait_days"] == pytest.approx(sum(waits), abs=1e-9)
+
+
+def union_days(stretches) -> float:
+    """Total length in days of the union of (start, end) stretches: sort, then merge."""
+    total, current = dt.timedelta(0), None
+    for begin, end in sorted(stretches):
+        if current and begin <= current[1]:
+            current = (current[0], max(current[1], end))
+        else:
+            if current:
+                total += current[1] - current[0]
+            current = (begin, end)
+    total += current[1] - current[0]
+    return total / dt.timedelta(days=1)
 
 
 def status(item_key, to_status, at):
@@ -219,3 +300,22 @@ def test_blocked_intervals_are_reused_until_the_data_or_the_link_settings_change
     store.con.execute("delete from blocked_intervals")
     store.refresh_attribution()                                 # so does any change of the data
     assert compute(store.con, Settings()).waits["wait_days"].tolist() == first.waits["wait_days"].tolist()
+
+
+def test_the_report_does_not_depend_on_the_order_of_metric_rows(monkeypatch):
+    """The metric queries return rows in no particular order (parallel scans): the same report
+    must come out of reversed and shuffled rows."""
+    from analysis import report as report_module
+    from analysis.workspace import open_shared_store
+    con = open_shared_store().con
+    settings = Settings(bootstrap_samples=300)
+    expected = report_module.build_report(con, settings)
+    real_compute = report_module.compute
+    for shuffle in (lambda frame: frame.iloc[::-1], lambda frame: frame.sample(frac=1, random_state=3)):
+        def reordered(*args, shuffle=shuffle, **kwargs):
+            data = real_compute(*args, **kwargs)
+            for table in ("release_days", "commitments", "waits", "wait_matrix", "resolved"):
+                setattr(data, table, shuffle(getattr(data, table)))
+            return data
+        monkeypatch.setattr(report_module, "compute", reordered)
+        assert report_module.build_report(con, settings) == expected

@@ -308,6 +308,7 @@ def data_quality_notes(data: TeamData, sources: pd.DataFrame, unattributed_items
         if not side["n"]:
             continue
         sources_used = data.rows.rows("commitments", data.team, period)["commitment_source"].value_counts()
+        sources_used = sources_used.sort_index().sort_values(ascending=False, kind="stable")   # ties: by name
         basis = ", ".join(f"the {source} for {count}" for source, count in sources_used.items())
         note = f"{period.capitalize()} window: of {side['n']} commitments, {basis}"
         if "first due date" in side["commitment_basis"]:
@@ -533,7 +534,8 @@ def event_study_figure(data: TeamData) -> go.Figure:
 def _items_over_time(data: TeamData, table: str, column: str, what: str) -> go.Figure:
     """Per-item values over the resolution day (coloured by window), with horizontal histograms of
     the before and after windows on a second x axis at the right (the marginal distribution)."""
-    everything = data.rows.rows(table, data.team, WHOLE_SPAN)
+    # Sorted for a figure that is the same on every run: the query's rows come in any order.
+    everything = data.rows.rows(table, data.team, WHOLE_SPAN).sort_values(["resolved_day", "item_key"])
     by_period = {p: data.rows.rows(table, data.team, p) for p in PERIODS}
     period_of_item = {key: p for p in PERIODS for key in by_period[p]["item_key"]}
     figure = go.Figure()
