@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="count only these issue types as commitments (default: all)")
     report.add_argument("--link-types", type=names, default=Settings.blocking_link_types, metavar="A,B",
                         help=f"link types that block (default: {','.join(Settings.blocking_link_types)})")
+    report.add_argument("--blocked-statuses", type=names, default=Settings.blocked_statuses, metavar="A,B",
+                        help=f"statuses whose time counts as waiting on the item's blockers "
+                             f"(default: {','.join(Settings.blocked_statuses)}; '' for none)")
     report.add_argument("--tag-pattern", type=pattern, default=Settings.release_tag_pattern, metavar="REGEX",
                         help="git tags that count as releases (default: a plain version number)")
     report.add_argument("--include-prereleases", action="store_true", help="count GitHub prereleases as releases")
@@ -90,14 +93,18 @@ def missing_paths(paths: list[Path]) -> bool:
     return bool(missing)
 
 
+def report_settings(args: argparse.Namespace) -> Settings:
+    return Settings(window_days=args.window_days, transition_days=args.transition_days,
+                    tolerance_days=args.tolerance_days, timezone=args.timezone,
+                    commitment_issue_types=args.issue_types, blocking_link_types=args.link_types,
+                    blocked_statuses=args.blocked_statuses, release_tag_pattern=args.tag_pattern,
+                    include_prereleases=args.include_prereleases, comparison_date=args.comparison_date)
+
+
 def report(args: argparse.Namespace) -> int:
     if missing_paths(args.paths):
         return EXIT_USAGE
-    settings = Settings(window_days=args.window_days, transition_days=args.transition_days,
-                        tolerance_days=args.tolerance_days, timezone=args.timezone,
-                        commitment_issue_types=args.issue_types, blocking_link_types=args.link_types,
-                        release_tag_pattern=args.tag_pattern, include_prereleases=args.include_prereleases,
-                        comparison_date=args.comparison_date)
+    settings = report_settings(args)
     store = Store()
     try:
         outcomes = store.load_paths(args.paths, ImportOptions(timezone=args.timezone))

@@ -121,6 +121,10 @@ with st.form("settings_form"):
     link_types = st.multiselect("Blocking link types", choices["link_types"], default=list(settings.blocking_link_types),
                                 accept_new_options=True, key=f"set_link_types_{version}",
                                 help="Links of these types count as one item waiting on another.")
+    blocked_statuses = st.multiselect("Blocked statuses (none chosen: only links and flags count)", choices["statuses"],
+                                      default=list(settings.blocked_statuses), accept_new_options=True,
+                                      key=f"set_blocked_statuses_{version}",
+                                      help="Time an item spends in these statuses counts as waiting on its blockers.")
     pattern = st.text_input("Release tag pattern (regular expression, whole tag)", settings.release_tag_pattern,
                             key=f"set_tag_pattern_{version}", help="Git tags that count as releases.")
     issue_types = st.multiselect("Commitment issue types (none chosen: every type)", choices["issue_types"],
@@ -137,7 +141,8 @@ with st.form("settings_form"):
     save = st.form_submit_button("Save settings", key="settings_save")
 if save:
     new_settings, problems = edit_settings(
-        settings, store.con, blocking_link_types=link_types, release_tag_pattern=pattern,
+        settings, store.con, blocking_link_types=link_types, blocked_statuses=blocked_statuses,
+        release_tag_pattern=pattern,
         commitment_issue_types=issue_types, include_prereleases=prereleases, comparison_date=comparison,
         min_items=min_items, min_releases=min_releases)
     for problem in problems:

@@ -164,6 +164,15 @@ def test_report_options_beyond_the_contract_reach_the_settings():
             < sum(t["metrics"]["timeline_accuracy"]["before"]["n"] for t in everything["teams"]))
 
 
+def test_blocked_statuses_option_reaches_the_settings():
+    from analysis.cli import build_parser, report_settings
+    parse = build_parser().parse_args
+    assert report_settings(parse(["report", "x"])).blocked_statuses == ("Blocked",)
+    assert report_settings(parse(["report", "x", "--blocked-statuses", "Blocked, On hold"])).blocked_statuses == (
+        "Blocked", "On hold")
+    assert report_settings(parse(["report", "x", "--blocked-statuses", ""])).blocked_statuses == ()
+
+
 @pytest.mark.parametrize("option, value, expected", [
     ("--tag-pattern", "(", "not a regular expression"),
     ("--comparison-date", "01/09/2025", "expected a date like 2025-10-01"),

@@ -162,3 +162,12 @@ def test_the_settings_form_checks_the_tag_pattern(page):
     page.button(key="settings_save").click().run()
     assert not page.error
     assert page.session_state["analysis_settings"] == dataclasses.replace(Settings(), release_tag_pattern=r"release-\d+")
+
+
+def test_the_settings_form_sets_the_blocked_statuses(page):
+    key = next(widget.key for widget in page.multiselect if widget.key.startswith("set_blocked_statuses_"))
+    assert page.multiselect(key=key).value == ["Blocked"]
+    page.multiselect(key=key).set_value(["Blocked", "In Review"])
+    page.button(key="settings_save").click().run()
+    assert not page.error
+    assert page.session_state["analysis_settings"] == dataclasses.replace(Settings(), blocked_statuses=("Blocked", "In Review"))

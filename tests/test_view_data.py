@@ -207,9 +207,17 @@ SETTING_CASES = [
 ]
 
 
+def test_no_blocked_status_is_a_valid_choice(store):
+    settings, problems = edit_settings(Settings(), store.con, blocking_link_types=["Blocks"], blocked_statuses=[],
+                                       release_tag_pattern=r"^v\d+$", commitment_issue_types=[],
+                                       include_prereleases=False, comparison_date=None, min_items=5, min_releases=3)
+    assert problems == [] and settings.blocked_statuses == ()
+
+
 @pytest.mark.parametrize("case, changes, words", SETTING_CASES, ids=[c[0] for c in SETTING_CASES])
 def test_settings_form_is_checked(store, case, changes, words):
-    values = {"blocking_link_types": ["Blocks", "Relates"], "release_tag_pattern": r"^v\d+\.\d+$",
+    values = {"blocking_link_types": ["Blocks", "Relates"], "blocked_statuses": ["Blocked", " On hold ", "Blocked"],
+              "release_tag_pattern": r"^v\d+\.\d+$",
               "commitment_issue_types": ["Epic"], "include_prereleases": True,
               "comparison_date": dt.date(2025, 9, 1), "min_items": 8, "min_releases": 4} | changes
     base = Settings(window_days=90)
@@ -217,6 +225,7 @@ def test_settings_form_is_checked(store, case, changes, words):
     if words is None:
         assert problems == []
         assert settings == dataclasses.replace(base, blocking_link_types=("Blocks", "Relates"),
+                                               blocked_statuses=("Blocked", "On hold"),
                                                release_tag_pattern=r"^v\d+\.\d+$", commitment_issue_types=("Epic",),
                                                include_prereleases=True, comparison_date=dt.date(2025, 9, 1),
                                                min_items=8, min_releases=4)
@@ -229,6 +238,8 @@ def test_settings_choices_come_from_the_data(demo):
     issue_types = {row[0] for row in rows(demo, "select distinct item_type from work_items where item_type is not null")}
     assert set(choices["issue_types"]) == issue_types | {"Initiative"}
     assert {"Blocks", "Blocker", "Dependency"} <= set(choices["link_types"])
+    statuses = {row[0] for row in rows(demo, "select distinct to_status from status_changes")}
+    assert choices["statuses"] == sorted(statuses | {"Blocked"})
 
 
 # ---- uploads --------------------------------------------------------------------------------

@@ -277,20 +277,23 @@ def _date_or_none(value) -> dt.date | None:
 # ---- settings -----------------------------------------------------------------------------
 
 def settings_choices(con, settings: Settings) -> dict[str, list[str]]:
-    """Options for the settings form: link types and issue types present in the data (plus
-    whatever the settings already name)."""
-    link_types = [row[0] for row in con.execute("select distinct link_type from links order by 1").fetchall()]
-    issue_types = [row[0] for row in con.execute(
-        "select distinct item_type from work_items where item_type is not null order by 1").fetchall()]
+    """Options for the settings form: link types, issue types and statuses present in the data
+    (plus whatever the settings already name)."""
+    def present(sql: str) -> set[str]:
+        return {row[0] for row in con.execute(sql).fetchall()}
+    link_types = present("select distinct link_type from links")
+    issue_types = present("select distinct item_type from work_items where item_type is not null")
+    statuses = present("select distinct to_status from status_changes where to_status is not null")
     return {
-        "link_types": sorted(set(link_types) | set(settings.blocking_link_types)),
-        "issue_types": sorted(set(issue_types) | set(settings.commitment_issue_types)),
+        "link_types": sorted(link_types | set(settings.blocking_link_types)),
+        "issue_types": sorted(issue_types | set(settings.commitment_issue_types)),
+        "statuses": sorted(statuses | set(settings.blocked_statuses)),
     }
 
 
-def edit_settings(base: Settings, con, *, blocking_link_types, release_tag_pattern: str, commitment_issue_types,
-                  include_prereleases: bool, comparison_date: dt.date | None, min_items: int,
-                  min_releases: int) -> tuple[Settings | None, list[str]]:
+def edit_settings(base: Settings, con, *, blocking_link_types, blocked_statuses, release_tag_pattern: str,
+                  commitment_issue_types, include_prereleases: bool, comparison_date: dt.date | None,
+                  min_items: int, min_releases: int) -> tuple[Settings | None, list[str]]:
     """The base settings with the Data page's fields changed, or None and what is wrong."""
     problems = []
     link_types = tuple(dict.fromkeys(t.strip() for t in blocking_link_types if t and t.strip()))
@@ -307,6 +310,7 @@ def edit_settings(base: Settings, con, *, blocking_link_types, release_tag_patte
         return None, problems
     return dataclasses.replace(
         base, blocking_link_types=link_types, release_tag_pattern=pattern,
+        blocked_statuses=tuple(dict.fromkeys(status.strip() for status in blocked_statuses if status and status.strip())),
         commitment_issue_types=tuple(commitment_issue_types), include_prereleases=bool(include_prereleases),
         comparison_date=comparison_date, min_items=int(min_items), min_releases=int(min_releases),
     ), []
