@@ -66,10 +66,13 @@ def mark_reorg(figure: go.Figure, reorg_date: str | dt.date | None, label: str =
 
 
 def shade_windows(figure: go.Figure, windows: dict) -> go.Figure:
-    """Shade the before and after windows ({"before": {"start", "end"}, ...} as in the report)."""
+    """Shade the before and after windows ({"before": {"start", "end"}, ...} as in the report).
+
+    The labels sit on either side of the reorg, "before" ending at its window's end and "after"
+    starting at its window's start, so they stay apart however narrow the windows are drawn."""
     for period, window in (windows or {}).items():
         if window and window["start"] != window["end"]:
             figure.add_vrect(x0=window["start"], x1=window["end"], fillcolor=PERIOD_COLOURS.get(period, "#DDDDDD"),
-                             opacity=0.12, line_width=0, layer="below",
-                             annotation_text=period, annotation_position="top left")
+                             opacity=0.12, line_width=0, layer="below", annotation_text=period,
+                             annotation_position="top right" if period == "before" else "top left")
     return figure

@@ -588,7 +588,7 @@ def _mark_windows(figure: go.Figure, data: TeamData) -> None:
     shade_windows(figure, data.entry["windows"])
     for annotation in figure.layout.annotations:
         if annotation.text in PERIODS:
-            annotation.xshift = 6
+            annotation.xshift = -6 if annotation.text == "before" else 6
     mark_reorg(figure, data.anchor, _anchor_label(data))
 
 
