@@ -13,7 +13,7 @@ from pathlib import Path
 from .importers import ImportOptions
 from .quality import format_report, quality_report
 from .report import build_report
-from .report_format import format_csv, format_text
+from .report_format import NO_TEAMS, format_csv, format_text
 from .settings import Settings
 from .store import Store
 
@@ -116,6 +116,8 @@ def report(args: argparse.Namespace) -> int:
         result = build_report(store.con, settings)
     finally:
         store.close()
+    if not result["teams"] and args.format != "text":
+        print(f"note: {NO_TEAMS}", file=sys.stderr)    # the text format says so itself
     if args.format == "json":
         print(json.dumps(result, indent=2, ensure_ascii=False))
     elif args.format == "csv":

@@ -57,6 +57,10 @@ def summary_sentence(team: dict) -> str:
             f"{metric['verdict']} ({metric['before']['n']} release days before, {metric['after']['n']} after).")
 
 
+NO_TEAMS = ("No teams to report: add a teams.csv (team,reorg_date,model,leader) to the paths, with an "
+            "ownership.csv or members.csv that says which team owns which projects, repositories or people.")
+
+
 def format_text(report: dict) -> str:
     settings = report["settings"]
     lines = [
@@ -66,6 +70,8 @@ def format_text(report: dict) -> str:
         f"Comparison teams measured around {report['comparison_date'] or '-'}.",
         "",
     ]
+    if not report["teams"]:
+        lines += [NO_TEAMS, ""]
     for team in report["teams"]:
         reorg = f"reorganised {team['reorg_date']}" if team["reorg_date"] else "comparison team"
         lines.append(f"{team['team']} ({team['model'] or 'model not given'}, {reorg})")

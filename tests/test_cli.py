@@ -164,6 +164,16 @@ def test_report_options_beyond_the_contract_reach_the_settings():
             < sum(t["metrics"]["timeline_accuracy"]["before"]["n"] for t in everything["teams"]))
 
 
+def test_exports_without_teams_say_what_is_missing(tmp_path):
+    (tmp_path / "acme__web__tags.csv").write_text("tag,date\nv1.0,2024-03-01T10:00:00Z\n", encoding="utf-8")
+    text = run_report(tmp_path, "--format", "text")
+    assert text.returncode == 0, text.stderr
+    assert "No teams to report: add a teams.csv" in text.stdout
+    for output_format in ("json", "csv"):
+        run = run_report(tmp_path, "--format", output_format)
+        assert run.returncode == 0 and "note: No teams to report" in run.stderr
+
+
 def test_blocked_statuses_option_reaches_the_settings():
     from analysis.cli import build_parser, report_settings
     parse = build_parser().parse_args
