@@ -68,20 +68,20 @@ class TeamHistory:
     sorted by day, so any window is two binary searches away."""
 
     def __init__(self, data: MetricData, team: str, tolerance_days: int):
-        def by_day(table: str, day_column: str) -> tuple[np.ndarray, pd.DataFrame]:
-            # numpy days, not Python dates: a report builds one history per team.
+        def by_day(table: str, day_column: str, value_column: str | None = None):
+            # numpy arrays, not Python dates or frames: a report builds one history per team.
             rows = data.rows(table, team, "all")
             days = rows[day_column].to_numpy(dtype="datetime64[D]")
             order = np.argsort(days, kind="stable")
-            return days[order], rows.iloc[order]
+            values = rows[value_column].to_numpy(dtype=float)[order] if value_column else None
+            return days[order], values
 
         self.span = data.span
         self.release_days, _ = by_day("release_days", "release_day")
-        self.commitment_days, commitments = by_day("commitments", "resolved_day")
-        self.on_time = (commitments["slip_days"].to_numpy(dtype=float) <= tolerance_days)
+        self.commitment_days, slips = by_day("commitments", "resolved_day", "slip_days")
+        self.on_time = slips <= tolerance_days
         self.on_time_before = np.concatenate([[0], np.cumsum(self.on_time)])
-        self.wait_days_of, waits = by_day("waits", "resolved_day")
-        self.waits = waits["wait_days"].to_numpy(dtype=float)
+        self.wait_days_of, self.waits = by_day("waits", "resolved_day", "wait_days")
 
     def window(self, start: dt.date, end: dt.date) -> dict:
         """Counts and samples for items and releases on days in [start, end)."""
