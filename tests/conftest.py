@@ -17,6 +17,7 @@ import pytest
 
 import analysis
 from analysis import importers
+from analysis.importers import ImportOptions
 from analysis.importers.base import TABLE_COLUMNS, ParseResult, Reject, Sample
 from analysis.store import Store
 
@@ -49,6 +50,15 @@ def write_file(tmp_path):
             path.write_bytes(content)
         return path
     return write
+
+
+def detect_and_parse(path: Path, importer, kind: str | None = None, options=None) -> ParseResult:
+    """Detect through the real dispatcher (so no other importer claims the file), then parse."""
+    found, found_kind = importers.detect(path)
+    assert found is importer, f"{path.name} was detected by {getattr(found, '__name__', found)}, not {importer.__name__}"
+    if kind is not None:
+        assert found_kind == kind
+    return importer.parse(path, found_kind, options or ImportOptions())
 
 
 def rows(store: Store, sql: str, params=None) -> list[tuple]:

@@ -9,18 +9,16 @@ import re
 import pytest
 
 from analysis import importers
-from analysis.importers import ImportOptions, git_tags
+from analysis.importers import git_tags
 
-from conftest import FIXTURES, SAMPLES, rows, utc
+from conftest import FIXTURES, SAMPLES, detect_and_parse, rows, utc
 
 FOR_EACH_REF_HEADER = "tag,tag_object_type,tagger_date,commit_date,commit_sha,tagger_name"
 PLAIN_VERSION = re.compile(r"v?\d+(\.\d+)*")
 
 
 def parse(path):
-    importer, kind = importers.detect(path)
-    assert (importer, kind) == (git_tags, "git_tags")
-    return importer.parse(path, kind, ImportOptions())
+    return detect_and_parse(path, git_tags, "git_tags")
 
 
 def releases(result):

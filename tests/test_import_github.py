@@ -14,7 +14,7 @@ from analysis import importers
 from analysis.importers import FileRefused, ImportOptions, github
 from analysis.importers.base import SNIFF_BYTES, Sample
 
-from conftest import SAMPLES, rows, utc
+from conftest import SAMPLES, detect_and_parse, rows, utc
 
 GITHUB_SAMPLES = SAMPLES / "github"
 API = "https://api.github.com/repos/acme/shop"
@@ -283,9 +283,7 @@ needs_samples = pytest.mark.skipif(not GITHUB_SAMPLES.is_dir(), reason=f"{GITHUB
 
 def real(name: str):
     path = GITHUB_SAMPLES / name
-    importer, kind = importers.detect(path)       # the whole chain: no other importer claims it
-    assert importer is github, f"{name} was detected by {importer.__name__}"
-    return github.parse(path, kind, ImportOptions()), json.loads(path.read_text(encoding="utf-8"))
+    return detect_and_parse(path, github), json.loads(path.read_text(encoding="utf-8"))
 
 
 @needs_samples

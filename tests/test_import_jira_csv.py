@@ -12,11 +12,10 @@ import textwrap
 import pyarrow as pa
 import pytest
 
-from analysis import importers
 from analysis.importers import FileRefused, ImportOptions, jira_csv
 from analysis.importers.base import TABLE_COLUMNS, Sample
 
-from conftest import FIXTURES, PROJECT_ROOT, SAMPLES, utc
+from conftest import FIXTURES, PROJECT_ROOT, SAMPLES, detect_and_parse, utc
 
 JIRA_FIXTURES = FIXTURES / "jira_csv"
 JIRA_SAMPLES = SAMPLES / "jira_csv"
@@ -32,10 +31,7 @@ GOOD_ROWS = [
 
 
 def parse(path, timezone="UTC"):
-    """Detect through the real dispatcher (so no other importer claims the file), then parse."""
-    importer, kind = importers.detect(path)
-    assert (importer, kind) == (jira_csv, "jira_csv")
-    return jira_csv.parse(path, kind, ImportOptions(timezone=timezone))
+    return detect_and_parse(path, jira_csv, "jira_csv", ImportOptions(timezone=timezone))
 
 
 def items(result) -> dict[str, dict]:

@@ -16,7 +16,7 @@ from analysis import importers
 from analysis.importers import FileRefused, ImportOptions, jira_json, json_rows
 from analysis.importers.base import SNIFF_BYTES, Sample
 
-from conftest import SAMPLES, rows, utc
+from conftest import SAMPLES, detect_and_parse, rows, utc
 
 JIRA_SAMPLES = SAMPLES / "jira_rest"
 
@@ -484,9 +484,7 @@ needs_samples = pytest.mark.skipif(not JIRA_SAMPLES.is_dir(), reason=f"{JIRA_SAM
 
 def real(name: str):
     path = JIRA_SAMPLES / name
-    importer, kind = importers.detect(path)        # the whole chain: no other importer claims it
-    assert importer is jira_json, f"{name} was detected by {importer.__name__}"
-    return jira_json.parse(path, kind, ImportOptions()), json.loads(path.read_text(encoding="utf-8"))
+    return detect_and_parse(path, jira_json), json.loads(path.read_text(encoding="utf-8"))
 
 
 @needs_samples

@@ -7,15 +7,13 @@ import datetime as dt
 import pytest
 
 from analysis import importers
-from analysis.importers import FileRefused, ImportOptions, org
+from analysis.importers import FileRefused, org
 
-from conftest import FIXTURES, rows
+from conftest import FIXTURES, detect_and_parse, rows
 
 
 def parse(path):
-    importer, kind = importers.detect(path)
-    assert importer is org, f"{path.name} was detected by {importer.__name__}, not org"
-    return importer.parse(path, kind, ImportOptions())
+    return detect_and_parse(path, org)
 
 
 def table(result, kind):
