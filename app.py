@@ -3,6 +3,7 @@
 The entry point is only the router: page config, navigation and the shared sidebar live in
 dashboard.py, which every page also calls so a deep link straight to a page works the same.
 """
+
 import dashboard
 
 dashboard.route()

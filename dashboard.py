@@ -10,6 +10,7 @@ st.session_state holds only what must survive a rerun of this visitor's session:
 recent reports keyed by the store's version and the settings. The view settings are widgets
 bound to the URL's query parameters; everything else is recomputed from widget values.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,13 +29,15 @@ from analysis.workspace import open_shared_store, shared_data_dir
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 PAGES = [
-    st.Page(PAGES_DIR / "overview.py", title="Overview", url_path="overview", icon=":material/dashboard:", default=True),
+    st.Page(
+        PAGES_DIR / "overview.py", title="Overview", url_path="overview", icon=":material/dashboard:", default=True
+    ),
     st.Page(PAGES_DIR / "team.py", title="Team", url_path="team", icon=":material/groups:"),
     st.Page(PAGES_DIR / "dependencies.py", title="Dependencies", url_path="dependencies", icon=":material/hub:"),
     st.Page(PAGES_DIR / "data.py", title="Data", url_path="data", icon=":material/upload_file:"),
     st.Page(PAGES_DIR / "methods.py", title="Methods", url_path="methods", icon=":material/menu_book:"),
 ]
-RESULTS_KEPT = 8            # reports per session: enough to flip between a few views without recomputing
+RESULTS_KEPT = 8  # reports per session: enough to flip between a few views without recomputing
 SESSION_MEMORY_LIMIT = "1GB"
 TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 DEFAULTS = Settings()
@@ -43,7 +46,7 @@ WINDOW_DAYS_RANGE = (14, 730)
 TRANSITION_DAYS_RANGE = (0, 365)
 TOLERANCE_DAYS_RANGE = (0, 60)
 
-_routing = threading.local()   # per script thread: the context of the page route() is running
+_routing = threading.local()  # per script thread: the context of the page route() is running
 
 
 @dataclass
@@ -67,8 +70,11 @@ class Context:
         whole = _recent_results().get((self.store.version, self.settings))
         if whole is not None:
             return next((entry for entry in whole["teams"] if entry["team"] == team), None)
-        return _remember((self.store.version, self.settings, team), "Computing this team's before/after report...",
-                         lambda: build_team_report(self.con, self.settings, team))
+        return _remember(
+            (self.store.version, self.settings, team),
+            "Computing this team's before/after report...",
+            lambda: build_team_report(self.con, self.settings, team),
+        )
 
 
 def route() -> None:
@@ -94,13 +100,13 @@ def sign_in_required() -> bool:
     """Sign-in (st.login, OpenID Connect) is on when the secrets configure an [auth] section."""
     try:
         return "auth" in st.secrets
-    except FileNotFoundError:     # no secrets file at all: an open instance
+    except FileNotFoundError:  # no secrets file at all: an open instance
         return False
 
 
 def page_setup() -> Context:
     context = getattr(_routing, "context", None)
-    if context is None:       # entered directly, not through app.py: route it the same way
+    if context is None:  # entered directly, not through app.py: route it the same way
         route()
         st.stop()
     return context
@@ -123,23 +129,47 @@ def sidebar_settings(store: Store) -> Settings:
     base = st.session_state.get("analysis_settings", DEFAULTS)
     with st.sidebar:
         st.caption("Settings (kept in the link)")
-        window = st.number_input("Window (days)", min_value=WINDOW_DAYS_RANGE[0], max_value=WINDOW_DAYS_RANGE[1],
-                                 value=DEFAULTS.window_days,
-                                 step=30, key="window", bind="query-params",
-                                 help="Length of the before and after windows around each reorg date.")
-        transition = st.number_input("Transition (days)", min_value=TRANSITION_DAYS_RANGE[0],
-                                     max_value=TRANSITION_DAYS_RANGE[1], value=DEFAULTS.transition_days,
-                                     step=7, key="transition", bind="query-params",
-                                     help="Days after the reorg left out while the new team settles in.")
-        tolerance = st.number_input("Tolerance (days)", min_value=TOLERANCE_DAYS_RANGE[0],
-                                    max_value=TOLERANCE_DAYS_RANGE[1], value=DEFAULTS.tolerance_days,
-                                    key="tolerance", bind="query-params",
-                                    help="A commitment delivered at most this many days late counts as on time.")
-        timezone = st.selectbox("Time zone", TIMEZONES, index=TIMEZONES.index(DEFAULTS.timezone), key="tz",
-                                bind="query-params", help="Calendar days are counted in this zone.")
+        window = st.number_input(
+            "Window (days)",
+            min_value=WINDOW_DAYS_RANGE[0],
+            max_value=WINDOW_DAYS_RANGE[1],
+            value=DEFAULTS.window_days,
+            step=30,
+            key="window",
+            bind="query-params",
+            help="Length of the before and after windows around each reorg date.",
+        )
+        transition = st.number_input(
+            "Transition (days)",
+            min_value=TRANSITION_DAYS_RANGE[0],
+            max_value=TRANSITION_DAYS_RANGE[1],
+            value=DEFAULTS.transition_days,
+            step=7,
+            key="transition",
+            bind="query-params",
+            help="Days after the reorg left out while the new team settles in.",
+        )
+        tolerance = st.number_input(
+            "Tolerance (days)",
+            min_value=TOLERANCE_DAYS_RANGE[0],
+            max_value=TOLERANCE_DAYS_RANGE[1],
+            value=DEFAULTS.tolerance_days,
+            key="tolerance",
+            bind="query-params",
+            help="A commitment delivered at most this many days late counts as on time.",
+        )
+        timezone = st.selectbox(
+            "Time zone",
+            TIMEZONES,
+            index=TIMEZONES.index(DEFAULTS.timezone),
+            key="tz",
+            bind="query-params",
+            help="Calendar days are counted in this zone.",
+        )
         st.caption(data_caption(store))
-    return dataclasses.replace(base, window_days=int(window), transition_days=int(transition),
-                               tolerance_days=int(tolerance), timezone=timezone)
+    return dataclasses.replace(
+        base, window_days=int(window), transition_days=int(transition), tolerance_days=int(tolerance), timezone=timezone
+    )
 
 
 def data_caption(store: Store) -> str:
@@ -151,8 +181,9 @@ def data_caption(store: Store) -> str:
 
 def cached_report(store: Store, settings: Settings) -> dict:
     """The full report for these settings, computed once per data version in this session."""
-    return _remember((store.version, settings), "Computing the before/after report...",
-                     lambda: build_report(store.con, settings))
+    return _remember(
+        (store.version, settings), "Computing the before/after report...", lambda: build_report(store.con, settings)
+    )
 
 
 def _recent_results() -> dict:
@@ -161,7 +192,9 @@ def _recent_results() -> dict:
 
 def _remember(key: tuple, message: str, compute):
     """A few recent results in this session (never a global cache: they hold its uploads)."""
+
     def build():
         with st.spinner(message):
             return compute()
+
     return cached(_recent_results(), key, build, keep=RESULTS_KEPT)

@@ -1,13 +1,14 @@
 """Command line (SPEC "Command line"): `python -m analysis report|ingest PATH...`."""
+
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
 import re
-from collections import Counter
 import sys
 import zoneinfo
+from collections import Counter
 from pathlib import Path
 
 from .importers import ImportOptions
@@ -25,7 +26,9 @@ def time_zone(name: str) -> str:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise argparse.ArgumentTypeError(f"unknown time zone {name!r} (expected an IANA name like Europe/Berlin)")
+        raise argparse.ArgumentTypeError(
+            f"unknown time zone {name!r} (expected an IANA name like Europe/Berlin)"
+        ) from None
     return name
 
 
@@ -40,7 +43,7 @@ def pattern(text: str) -> str:
     try:
         re.compile(text)
     except re.error as error:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a regular expression ({error})")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a regular expression ({error})") from None
     return text
 
 
@@ -48,7 +51,7 @@ def iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a date like 2025-10-01")
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a date like 2025-10-01") from None
 
 
 def names(text: str) -> tuple[str, ...]:
@@ -66,23 +69,50 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--timezone", type=time_zone, default="UTC", metavar="TZ")
     report.add_argument("--format", choices=("json", "csv", "text"), default="json")
     # Beyond the SPEC's contract: the other settings, with the SPEC's defaults.
-    report.add_argument("--issue-types", type=names, default=Settings.commitment_issue_types, metavar="A,B",
-                        help="count only these issue types as commitments (default: all)")
-    report.add_argument("--link-types", type=names, default=Settings.blocking_link_types, metavar="A,B",
-                        help=f"link types that block (default: {','.join(Settings.blocking_link_types)})")
-    report.add_argument("--blocked-statuses", type=names, default=Settings.blocked_statuses, metavar="A,B",
-                        help=f"statuses whose time counts as waiting on the item's blockers "
-                             f"(default: {','.join(Settings.blocked_statuses)}; '' for none)")
-    report.add_argument("--tag-pattern", type=pattern, default=Settings.release_tag_pattern, metavar="REGEX",
-                        help="git tags that count as releases (default: a plain version number)")
+    report.add_argument(
+        "--issue-types",
+        type=names,
+        default=Settings.commitment_issue_types,
+        metavar="A,B",
+        help="count only these issue types as commitments (default: all)",
+    )
+    report.add_argument(
+        "--link-types",
+        type=names,
+        default=Settings.blocking_link_types,
+        metavar="A,B",
+        help=f"link types that block (default: {','.join(Settings.blocking_link_types)})",
+    )
+    report.add_argument(
+        "--blocked-statuses",
+        type=names,
+        default=Settings.blocked_statuses,
+        metavar="A,B",
+        help=f"statuses whose time counts as waiting on the item's blockers "
+        f"(default: {','.join(Settings.blocked_statuses)}; '' for none)",
+    )
+    report.add_argument(
+        "--tag-pattern",
+        type=pattern,
+        default=Settings.release_tag_pattern,
+        metavar="REGEX",
+        help="git tags that count as releases (default: a plain version number)",
+    )
     report.add_argument("--include-prereleases", action="store_true", help="count GitHub prereleases as releases")
-    report.add_argument("--comparison-date", type=iso_date, metavar="YYYY-MM-DD",
-                        help="date comparison teams are measured around (default: the earliest reorg)")
+    report.add_argument(
+        "--comparison-date",
+        type=iso_date,
+        metavar="YYYY-MM-DD",
+        help="date comparison teams are measured around (default: the earliest reorg)",
+    )
     ingest = commands.add_parser("ingest", help="load exports into a DuckDB file and print the data-quality report")
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="export files or folders")
-    ingest.add_argument("--db", required=True, type=Path, metavar="FILE", help="DuckDB database file (created if absent)")
-    ingest.add_argument("--timezone", type=time_zone, default="UTC", metavar="TZ",
-                        help="time zone of Jira CSV timestamps (default UTC)")
+    ingest.add_argument(
+        "--db", required=True, type=Path, metavar="FILE", help="DuckDB database file (created if absent)"
+    )
+    ingest.add_argument(
+        "--timezone", type=time_zone, default="UTC", metavar="TZ", help="time zone of Jira CSV timestamps (default UTC)"
+    )
     return parser
 
 
@@ -94,11 +124,18 @@ def missing_paths(paths: list[Path]) -> bool:
 
 
 def report_settings(args: argparse.Namespace) -> Settings:
-    return Settings(window_days=args.window_days, transition_days=args.transition_days,
-                    tolerance_days=args.tolerance_days, timezone=args.timezone,
-                    commitment_issue_types=args.issue_types, blocking_link_types=args.link_types,
-                    blocked_statuses=args.blocked_statuses, release_tag_pattern=args.tag_pattern,
-                    include_prereleases=args.include_prereleases, comparison_date=args.comparison_date)
+    return Settings(
+        window_days=args.window_days,
+        transition_days=args.transition_days,
+        tolerance_days=args.tolerance_days,
+        timezone=args.timezone,
+        commitment_issue_types=args.issue_types,
+        blocking_link_types=args.link_types,
+        blocked_statuses=args.blocked_statuses,
+        release_tag_pattern=args.tag_pattern,
+        include_prereleases=args.include_prereleases,
+        comparison_date=args.comparison_date,
+    )
 
 
 def report(args: argparse.Namespace) -> int:
@@ -117,7 +154,7 @@ def report(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if not result["teams"] and args.format != "text":
-        print(f"note: {NO_TEAMS}", file=sys.stderr)    # the text format says so itself
+        print(f"note: {NO_TEAMS}", file=sys.stderr)  # the text format says so itself
     if args.format == "json":
         print(json.dumps(result, indent=2, ensure_ascii=False))
     elif args.format == "csv":
@@ -134,8 +171,11 @@ def ingest(args: argparse.Namespace) -> int:
     try:
         outcomes = store.load_paths(args.paths, ImportOptions(timezone=args.timezone))
         statuses = Counter(outcome.status for outcome in outcomes)
-        print("This run: " + ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
-              + (" (unchanged = identical to a file loaded before; nothing added)" if statuses["unchanged"] else ""))
+        print(
+            "This run: "
+            + ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+            + (" (unchanged = identical to a file loaded before; nothing added)" if statuses["unchanged"] else "")
+        )
         print(format_report(quality_report(store.con)))
     finally:
         store.close()

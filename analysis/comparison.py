@@ -6,6 +6,7 @@
 - Placebo: pretend the reorg happened on other days of the before period, and count how often
   that alone gives a change as large as the real one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,10 @@ PERIOD_DAYS = 30
 
 # ---- difference-in-differences ---------------------------------------------------------------
 
-def difference_in_differences(team: str, data: MetricData, comparison_teams: list[str],
-                              settings: Settings) -> dict | None:
+
+def difference_in_differences(
+    team: str, data: MetricData, comparison_teams: list[str], settings: Settings
+) -> dict | None:
     """Each metric's change for `team` against the pooled comparison teams, or None if none."""
     if not comparison_teams:
         return None
@@ -46,10 +49,18 @@ def difference_in_differences(team: str, data: MetricData, comparison_teams: lis
     treated, control = [team], comparison_teams
     return {
         "comparison_teams": control,
-        "release_frequency": _safe(stats.did_ratio, *(release_counts(g, p) for g in (treated, control) for p in ("after", "before"))),
-        "timeline_accuracy": _safe(stats.did_proportion, *(on_time(g, p) for g in (treated, control) for p in ("after", "before"))),
-        "dependency_wait": _safe(stats.did_median, *(waits(g, p) for g in (treated, control) for p in ("after", "before")),
-                                 n_boot=settings.bootstrap_samples, seed=settings.seed),
+        "release_frequency": _safe(
+            stats.did_ratio, *(release_counts(g, p) for g in (treated, control) for p in ("after", "before"))
+        ),
+        "timeline_accuracy": _safe(
+            stats.did_proportion, *(on_time(g, p) for g in (treated, control) for p in ("after", "before"))
+        ),
+        "dependency_wait": _safe(
+            stats.did_median,
+            *(waits(g, p) for g in (treated, control) for p in ("after", "before")),
+            n_boot=settings.bootstrap_samples,
+            seed=settings.seed,
+        ),
     }
 
 
@@ -62,6 +73,7 @@ def _safe(function, *args, **kwargs) -> dict:
 
 
 # ---- event study and placebo: each team's whole history -------------------------------------
+
 
 class TeamHistory:
     """One team's release days, commitments and waits over the data's whole span, as arrays
@@ -89,6 +101,7 @@ class TeamHistory:
 
         def bounds(days):
             return np.searchsorted(days, start, "left"), np.searchsorted(days, end, "left")
+
         c_lo, c_hi = bounds(self.commitment_days)
         w_lo, w_hi = bounds(self.wait_days_of)
         r_lo, r_hi = bounds(self.release_days)
@@ -103,7 +116,9 @@ class TeamHistory:
 def history_windows(teams: list[str], span) -> list[Window]:
     """One window per team over the data's whole span, labelled "all"."""
     first_day, last_day = span
-    return [] if first_day is None else [Window(team, "all", first_day, last_day + dt.timedelta(days=1)) for team in teams]
+    return (
+        [] if first_day is None else [Window(team, "all", first_day, last_day + dt.timedelta(days=1)) for team in teams]
+    )
 
 
 def team_histories(data: MetricData, teams: list[str], settings: Settings) -> dict[str, TeamHistory]:
@@ -114,8 +129,9 @@ def team_histories(data: MetricData, teams: list[str], settings: Settings) -> di
 def histories(con, settings: Settings) -> tuple[dict[str, TeamHistory], dict[str, dt.date | None]]:
     """Every team's whole history from one pass of the metric queries."""
     team_anchors = anchors(teams_table(con), settings)
-    data = compute(con, settings, windows=history_windows(list(team_anchors), data_span(con, settings)),
-                   supporting=False)
+    data = compute(
+        con, settings, windows=history_windows(list(team_anchors), data_span(con, settings)), supporting=False
+    )
     return team_histories(data, list(team_anchors), settings), team_anchors
 
 
@@ -176,7 +192,8 @@ def placebo(history: TeamHistory, anchor: dt.date | None, observed: dict, settin
         distances = np.array([_distance(metric, e) for e in effects[metric] if e is not None and np.isfinite(e)])
         real = _distance(metric, estimate) if estimate is not None else None
         result[metric] = (
-            None if real is None or not len(distances)
+            None
+            if real is None or not len(distances)
             else {"share_as_large": round(float((distances >= real).mean()), 4), "placebo_effects": len(distances)}
         )
     return result
@@ -227,7 +244,7 @@ def _median_interval(values: np.ndarray, confidence: float) -> tuple[float, floa
         return np.nan, np.nan, np.nan
     ordered = np.sort(values)
     alpha = 1 - confidence
-    lower_rank = int(scipy_stats.binom.ppf(alpha / 2, n, 0.5))          # 0-based index
+    lower_rank = int(scipy_stats.binom.ppf(alpha / 2, n, 0.5))  # 0-based index
     upper_rank = n - 1 - lower_rank
     low = ordered[lower_rank - 1] if lower_rank >= 1 else -np.inf
     high = ordered[upper_rank + 1] if upper_rank + 1 < n else np.inf

@@ -3,6 +3,7 @@
 DuckDB does the heavy lifting (queries/*.sql); what comes back to pandas is one small row per
 release day, commitment or blocked item, which the statistics need anyway.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,9 +25,9 @@ PERIODS = ("before", "after")
 @dataclass(frozen=True)
 class Window:
     team: str
-    period: str              # before / after
-    start: dt.date           # first day
-    end: dt.date             # first day after the window
+    period: str  # before / after
+    start: dt.date  # first day
+    end: dt.date  # first day after the window
 
     @property
     def days(self) -> int:
@@ -36,14 +37,15 @@ class Window:
 @dataclass
 class MetricData:
     """Everything the report needs, for all teams at once."""
+
     windows: list[Window]
     span: tuple[dt.date | None, dt.date | None]
     comparison_date: dt.date | None
-    release_days: pd.DataFrame     # team, period, release_day
-    commitments: pd.DataFrame      # team, period, item_key, committed_date, slip_days, replans, ...
-    waits: pd.DataFrame            # team, period, item_key, wait_days
-    wait_matrix: pd.DataFrame      # team, period, blocker_team, items_waiting, wait_days
-    resolved: pd.DataFrame         # team, period, items_resolved, median_cycle_days, ...
+    release_days: pd.DataFrame  # team, period, release_day
+    commitments: pd.DataFrame  # team, period, item_key, committed_date, slip_days, replans, ...
+    waits: pd.DataFrame  # team, period, item_key, wait_days
+    wait_matrix: pd.DataFrame  # team, period, blocker_team, items_waiting, wait_days
+    resolved: pd.DataFrame  # team, period, items_resolved, median_cycle_days, ...
     _groups: dict = field(default_factory=dict, repr=False)
 
     def window(self, team: str, period: str) -> Window | None:
@@ -87,8 +89,15 @@ def team_windows(team: str, anchor: dt.date | None, span, settings: Settings) ->
         return []
     after_start = anchor + dt.timedelta(days=settings.transition_days)
     day_after_span = last_day + dt.timedelta(days=1)
-    before = Window(team, "before", max(anchor - dt.timedelta(days=settings.window_days), first_day), min(anchor, day_after_span))
-    after = Window(team, "after", max(after_start, first_day), min(after_start + dt.timedelta(days=settings.window_days), day_after_span))
+    before = Window(
+        team, "before", max(anchor - dt.timedelta(days=settings.window_days), first_day), min(anchor, day_after_span)
+    )
+    after = Window(
+        team,
+        "after",
+        max(after_start, first_day),
+        min(after_start + dt.timedelta(days=settings.window_days), day_after_span),
+    )
     return [w if w.days else Window(team, w.period, w.start, w.start) for w in (before, after)]
 
 
@@ -102,8 +111,7 @@ def anchors(teams: pd.DataFrame, settings: Settings) -> dict[str, dt.date | None
     return {team.team: _as_date(team.reorg_date) or fallback for team in teams.itertuples()}
 
 
-def compute(con, settings: Settings, windows: list[Window] | None = None,
-            supporting: bool = True) -> MetricData:
+def compute(con, settings: Settings, windows: list[Window] | None = None, supporting: bool = True) -> MetricData:
     """Metric rows for the given windows (default: every team's before and after windows).
 
     `supporting=False` skips the wait matrix and supporting measures (not needed for histories).
@@ -125,11 +133,15 @@ def compute(con, settings: Settings, windows: list[Window] | None = None,
         windows=windows,
         span=span,
         comparison_date=comparison_date(teams, settings),
-        release_days=fetch_frame(con, "release_days", {
-            "timezone": settings.timezone,
-            "include_prereleases": settings.include_prereleases,
-            "tag_pattern": settings.release_tag_pattern,
-        }),
+        release_days=fetch_frame(
+            con,
+            "release_days",
+            {
+                "timezone": settings.timezone,
+                "include_prereleases": settings.include_prereleases,
+                "tag_pattern": settings.release_tag_pattern,
+            },
+        ),
         commitments=fetch_frame(con, "commitments", {"issue_types": list(settings.commitment_issue_types)}),
         waits=fetch_frame(con, "dependency_waits"),
         wait_matrix=fetch_frame(con, "wait_matrix") if supporting else pd.DataFrame(),

@@ -1,4 +1,5 @@
 """The data-quality report: what each file gave, what was rejected and why, what has no team."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,10 +13,10 @@ REJECTS_SHOWN_PER_FILE = 5
 
 @dataclass
 class QualityReport:
-    files: pd.DataFrame          # load_summary.sql
-    rejects: pd.DataFrame        # rejected_rows_list.sql
-    table_counts: pd.DataFrame   # table_counts.sql
-    attribution: pd.DataFrame    # attribution_summary.sql
+    files: pd.DataFrame  # load_summary.sql
+    rejects: pd.DataFrame  # rejected_rows_list.sql
+    table_counts: pd.DataFrame  # table_counts.sql
+    attribution: pd.DataFrame  # attribution_summary.sql
     unknown_teams: pd.DataFrame  # unknown_teams.sql
     releases_without_team: int
 
@@ -67,5 +68,7 @@ def format_report(report: QualityReport) -> str:
     lines.append(f"  items without a team: {report.unattributed_share:.1%}")
     lines.append(f"  releases without a team: {report.releases_without_team}")
     for row in report.unknown_teams.itertuples():
-        lines.append(f"  {row.source} names team \"{row.team}\" ({row.rows_using_it} rows), which teams.csv does not list")
+        lines.append(
+            f'  {row.source} names team "{row.team}" ({row.rows_using_it} rows), which teams.csv does not list'
+        )
     return "\n".join(lines)

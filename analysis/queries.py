@@ -1,4 +1,5 @@
 """The SQL files in queries/, one query per file, named for what they return."""
+
 from __future__ import annotations
 
 from functools import cache

@@ -1,4 +1,5 @@
 """The per-team before/after report: values, sample sizes, effects, verdicts (SPEC contract)."""
+
 from __future__ import annotations
 
 import math
@@ -11,7 +12,7 @@ from .metrics import PERIODS, MetricData, anchors, compute, data_span, team_wind
 from .settings import Settings
 
 METRICS = ("release_frequency", "timeline_accuracy", "dependency_wait")
-DAYS_PER_RATE = 30   # release frequency is shown per 30 days
+DAYS_PER_RATE = 30  # release frequency is shown per 30 days
 
 
 def build_report(con, settings: Settings) -> dict:
@@ -37,7 +38,7 @@ def _report(con, settings: Settings, teams: pd.DataFrame, chosen: list[str]) -> 
     team_anchors = anchors(teams, settings)
     span = data_span(con, settings)
     comparison_teams = [t.team for t in teams.itertuples() if _iso(t.reorg_date) is None]
-    measured = list(dict.fromkeys(chosen + comparison_teams))    # comparison teams for the DiD
+    measured = list(dict.fromkeys(chosen + comparison_teams))  # comparison teams for the DiD
     # One pass of the metric queries: the before/after windows and each chosen team's whole
     # history (for the placebo check) together.
     windows = [window for team in measured for window in team_windows(team, team_anchors[team], span, settings)]
@@ -93,8 +94,11 @@ def release_frequency(team: str, data: MetricData, windows: dict, settings: Sett
             "median_days_between": _round(gaps.median()) if len(gaps) else None,
         }
     effect = stats.rate_ratio_test(
-        sides["after"]["n"], sides["after"]["window_days"],
-        sides["before"]["n"], sides["before"]["window_days"], confidence=settings.confidence,
+        sides["after"]["n"],
+        sides["after"]["window_days"],
+        sides["before"]["n"],
+        sides["before"]["window_days"],
+        confidence=settings.confidence,
     )
     return _metric(sides, effect, settings.min_releases, higher_is_better=True, no_change=1.0)
 
@@ -117,12 +121,20 @@ def timeline_accuracy(team: str, data: MetricData, settings: Settings) -> dict:
             "commitment_basis": bases,
         }
     effect = stats.proportion_difference(
-        on_time_counts["after"], sides["after"]["n"], on_time_counts["before"], sides["before"]["n"],
+        on_time_counts["after"],
+        sides["after"]["n"],
+        on_time_counts["before"],
+        sides["before"]["n"],
         confidence=settings.confidence,
     )
     result = _metric(sides, effect, settings.min_items, higher_is_better=True, no_change=0.0)
-    slip_test = stats.median_difference(slips["after"], slips["before"], confidence=settings.confidence,
-                                        n_boot=settings.bootstrap_samples, seed=settings.seed)
+    slip_test = stats.median_difference(
+        slips["after"],
+        slips["before"],
+        confidence=settings.confidence,
+        n_boot=settings.bootstrap_samples,
+        seed=settings.seed,
+    )
     result["slip_median_difference"] = slip_test.as_dict()
     return result
 
@@ -143,8 +155,13 @@ def dependency_wait(team: str, data: MetricData, settings: Settings) -> dict:
             "p85_wait_days": _round(wait.quantile(0.85)) if len(wait) else None,
             "waits_on": _waits_on(data.rows("wait_matrix", team, period)),
         }
-    effect = stats.median_difference(waits["after"], waits["before"], confidence=settings.confidence,
-                                     n_boot=settings.bootstrap_samples, seed=settings.seed)
+    effect = stats.median_difference(
+        waits["after"],
+        waits["before"],
+        confidence=settings.confidence,
+        n_boot=settings.bootstrap_samples,
+        seed=settings.seed,
+    )
     return _metric(sides, effect, settings.min_items, higher_is_better=False, no_change=0.0)
 
 
@@ -177,8 +194,12 @@ def add_adjusted_p_values(report: dict) -> None:
 def rejected_rows(con) -> list[dict]:
     rows = con.execute(queries.sql("rejected_rows_list")).df()
     return [
-        {"file": r.file_name, "row": None if pd.isna(r.row_number) else int(r.row_number),
-         "field": _text(r.field), "reason": r.reason}
+        {
+            "file": r.file_name,
+            "row": None if pd.isna(r.row_number) else int(r.row_number),
+            "field": _text(r.field),
+            "reason": r.reason,
+        }
         for r in rows.itertuples()
     ]
 
@@ -188,15 +209,23 @@ def _metric(sides: dict, effect, minimum_n: int, higher_is_better: bool, no_chan
         "before": sides["before"],
         "after": sides["after"],
         "effect": effect.as_dict(),
-        "verdict": stats.verdict(effect, sides["before"]["n"], sides["after"]["n"], minimum_n,
-                                 higher_is_better=higher_is_better, no_change=no_change),
+        "verdict": stats.verdict(
+            effect,
+            sides["before"]["n"],
+            sides["after"]["n"],
+            minimum_n,
+            higher_is_better=higher_is_better,
+            no_change=no_change,
+        ),
     }
 
 
 def _waits_on(rows: pd.DataFrame) -> list[dict]:
     rows = rows.sort_values("wait_days", ascending=False)
-    return [{"team": team, "items": int(items), "wait_days": _round(days)}
-            for team, items, days in zip(rows["blocker_team"], rows["items_waiting"], rows["wait_days"])]
+    return [
+        {"team": team, "items": int(items), "wait_days": _round(days)}
+        for team, items, days in zip(rows["blocker_team"], rows["items_waiting"], rows["wait_days"])
+    ]
 
 
 def _round(value, digits: int = 4):

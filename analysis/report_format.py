@@ -1,4 +1,5 @@
 """The report as text a manager can paste into an email, and as CSV for spreadsheets."""
+
 from __future__ import annotations
 
 import csv
@@ -12,8 +13,20 @@ LABELS = {
     "dependency_wait": "Dependency wait",
 }
 CSV_COLUMNS = (
-    "team", "reorg_date", "model", "metric", "before_value", "before_n", "after_value", "after_n",
-    "estimate", "ci_low", "ci_high", "p_value", "p_value_adjusted", "verdict",
+    "team",
+    "reorg_date",
+    "model",
+    "metric",
+    "before_value",
+    "before_n",
+    "after_value",
+    "after_n",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_value_adjusted",
+    "verdict",
 )
 
 
@@ -31,8 +44,10 @@ def effect_text(metric: str, effect: dict) -> str:
     estimate, low, high = effect["estimate"], effect["ci_low"], effect["ci_high"]
     if estimate is None:
         return "no estimate"
+
     def number(x, fmt):
         return "inf" if x is None else format(x, fmt)
+
     if metric == "release_frequency":
         text = f"x{number(estimate, '.2f')} ({number(low, '.2f')} to {number(high, '.2f')})"
     elif metric == "timeline_accuracy":
@@ -49,16 +64,25 @@ def summary_sentence(team: dict) -> str:
     metric = team["metrics"]["release_frequency"]
     effect, name = metric["effect"], team["team"]
     if metric["verdict"] == "insufficient data" or effect["estimate"] is None:
-        return (f"{name}: too few releases to say whether release frequency changed "
-                f"({metric['before']['n']} release days before, {metric['after']['n']} after).")
-    interval = ("" if effect["ci_low"] is None or effect["ci_high"] is None
-                else f" (95% interval {effect['ci_low']:.1f}x-{effect['ci_high']:.1f}x)")
-    return (f"{name} now releases {effect['estimate']:.1f}x as often{interval}; "
-            f"{metric['verdict']} ({metric['before']['n']} release days before, {metric['after']['n']} after).")
+        return (
+            f"{name}: too few releases to say whether release frequency changed "
+            f"({metric['before']['n']} release days before, {metric['after']['n']} after)."
+        )
+    interval = (
+        ""
+        if effect["ci_low"] is None or effect["ci_high"] is None
+        else f" (95% interval {effect['ci_low']:.1f}x-{effect['ci_high']:.1f}x)"
+    )
+    return (
+        f"{name} now releases {effect['estimate']:.1f}x as often{interval}; "
+        f"{metric['verdict']} ({metric['before']['n']} release days before, {metric['after']['n']} after)."
+    )
 
 
-NO_TEAMS = ("No teams to report: add a teams.csv (team,reorg_date,model,leader) to the paths, with an "
-            "ownership.csv or members.csv that says which team owns which projects, repositories or people.")
+NO_TEAMS = (
+    "No teams to report: add a teams.csv (team,reorg_date,model,leader) to the paths, with an "
+    "ownership.csv or members.csv that says which team owns which projects, repositories or people."
+)
 
 
 def format_text(report: dict) -> str:
@@ -102,12 +126,21 @@ def format_csv(report: dict) -> str:
     for team in report["teams"]:
         for metric in METRICS:
             m = team["metrics"][metric]
-            writer.writerow({
-                "team": team["team"], "reorg_date": team["reorg_date"], "model": team["model"],
-                "metric": metric,
-                "before_value": m["before"]["value"], "before_n": m["before"]["n"],
-                "after_value": m["after"]["value"], "after_n": m["after"]["n"],
-                **{key: m["effect"].get(key) for key in ("estimate", "ci_low", "ci_high", "p_value", "p_value_adjusted")},
-                "verdict": m["verdict"],
-            })
+            writer.writerow(
+                {
+                    "team": team["team"],
+                    "reorg_date": team["reorg_date"],
+                    "model": team["model"],
+                    "metric": metric,
+                    "before_value": m["before"]["value"],
+                    "before_n": m["before"]["n"],
+                    "after_value": m["after"]["value"],
+                    "after_n": m["after"]["n"],
+                    **{
+                        key: m["effect"].get(key)
+                        for key in ("estimate", "ci_low", "ci_high", "p_value", "p_value_adjusted")
+                    },
+                    "verdict": m["verdict"],
+                }
+            )
     return out.getvalue()

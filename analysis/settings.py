@@ -1,4 +1,5 @@
 """Every number the metrics use, with the SPEC's defaults. Nothing else is hard-coded."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,14 +19,14 @@ class Settings:
     window_days: int = 180
     transition_days: int = 0
     tolerance_days: int = 3
-    timezone: str = "UTC"                      # days are counted in this zone
-    comparison_date: dt.date | None = None     # None: the earliest reorg date
+    timezone: str = "UTC"  # days are counted in this zone
+    comparison_date: dt.date | None = None  # None: the earliest reorg date
     include_prereleases: bool = False
     release_tag_pattern: str = DEFAULT_RELEASE_TAG_PATTERN
     blocking_link_types: tuple[str, ...] = DEFAULT_BLOCKING_LINK_TYPES
     blocked_phrases: tuple[str, ...] = DEFAULT_BLOCKED_PHRASES
     blocked_statuses: tuple[str, ...] = DEFAULT_BLOCKED_STATUSES
-    commitment_issue_types: tuple[str, ...] = ()   # empty: every issue type
+    commitment_issue_types: tuple[str, ...] = ()  # empty: every issue type
     min_items: int = 5
     min_releases: int = 3
     confidence: float = 0.95

@@ -11,6 +11,7 @@ Pure functions, no I/O. One function per comparison the spec names:
 Comparisons return an :class:`Effect`; ``after`` always comes before ``before`` in the
 arguments, and every estimate reads "after compared with before".
 """
+
 from __future__ import annotations
 
 import math
@@ -21,8 +22,16 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 __all__ = [
-    "Effect", "rate_ratio_test", "proportion_difference", "median_difference",
-    "benjamini_hochberg", "verdict", "VERDICTS", "did_ratio", "did_proportion", "did_median",
+    "Effect",
+    "rate_ratio_test",
+    "proportion_difference",
+    "median_difference",
+    "benjamini_hochberg",
+    "verdict",
+    "VERDICTS",
+    "did_ratio",
+    "did_proportion",
+    "did_median",
 ]
 
 NAN = float("nan")
@@ -47,11 +56,11 @@ class Effect:
 
     def as_dict(self) -> dict:
         """The four numbers to 4 significant digits, with None for nan and infinity (JSON)."""
+
         def rounded(value: float) -> float | None:
             return float(f"{value:.4g}") if math.isfinite(value) else None
 
-        return {name: rounded(float(getattr(self, name)))
-                for name in ("estimate", "ci_low", "ci_high", "p_value")}
+        return {name: rounded(float(getattr(self, name))) for name in ("estimate", "ci_low", "ci_high", "p_value")}
 
 
 def rate_ratio_test(count_after, time_after, count_before, time_before, confidence=0.95) -> Effect:
@@ -90,8 +99,7 @@ def rate_ratio_test(count_after, time_after, count_before, time_before, confiden
     return Effect(estimate, to_ratio(p.low), to_ratio(p.high), float(test.pvalue))
 
 
-def proportion_difference(successes_after, n_after, successes_before, n_before,
-                          confidence=0.95) -> Effect:
+def proportion_difference(successes_after, n_after, successes_before, n_before, confidence=0.95) -> Effect:
     """Difference of two proportions (after - before), Newcombe interval, Fisher's exact test.
 
     The interval is Newcombe's (1998) hybrid score interval, his method 10: built from the
@@ -187,8 +195,7 @@ def verdict(effect: Effect, n_before, n_after, minimum_n, higher_is_better, no_c
     return "no clear change"
 
 
-def did_ratio(treated_after, treated_before, control_after, control_before,
-              confidence=0.95) -> Effect:
+def did_ratio(treated_after, treated_before, control_after, control_before, confidence=0.95) -> Effect:
     """Difference-in-differences for rates: the ratio of the two rate ratios (after / before).
 
     Each argument is a ``(count, exposure_time)`` pair. Estimate =
@@ -218,12 +225,10 @@ def did_ratio(treated_after, treated_before, control_after, control_before,
     log_estimate, se = math.log(estimate), math.sqrt(sum(1 / count for count in counts))
     z = _z(confidence)
     p_value = 2 * stats.norm.sf(abs(log_estimate) / se)
-    return Effect(estimate, math.exp(log_estimate - z * se), math.exp(log_estimate + z * se),
-                  float(p_value))
+    return Effect(estimate, math.exp(log_estimate - z * se), math.exp(log_estimate + z * se), float(p_value))
 
 
-def did_proportion(treated_after, treated_before, control_after, control_before,
-                   confidence=0.95) -> Effect:
+def did_proportion(treated_after, treated_before, control_after, control_before, confidence=0.95) -> Effect:
     """Difference-in-differences for shares: (treated after - before) - (control after - before).
 
     Each argument is a ``(successes, n)`` pair. The interval is the MOVER interval of Zou and
@@ -236,8 +241,10 @@ def did_proportion(treated_after, treated_before, control_after, control_before,
     >>> round(did_proportion((9, 10), (3, 10), (5, 10), (5, 10)).estimate, 4)
     0.6
     """
-    cells = [(_count(s, "successes"), _count(n, "n")) for s, n in
-             (treated_after, treated_before, control_after, control_before)]
+    cells = [
+        (_count(s, "successes"), _count(n, "n"))
+        for s, n in (treated_after, treated_before, control_after, control_before)
+    ]
     _check_confidence(confidence)
     if any(s > n for s, n in cells):
         raise ValueError("successes cannot exceed the number of trials")
@@ -251,8 +258,9 @@ def did_proportion(treated_after, treated_before, control_after, control_before,
     return Effect(estimate, low, high, float(p_value))
 
 
-def did_median(treated_after, treated_before, control_after, control_before,
-               confidence=0.95, n_boot=2000, seed=0) -> Effect:
+def did_median(
+    treated_after, treated_before, control_after, control_before, confidence=0.95, n_boot=2000, seed=0
+) -> Effect:
     """Difference-in-differences for medians: (treated after - before) - (control after - before).
 
     Each argument is a sample of raw values (wait days, say). The interval is the percentile
@@ -265,8 +273,7 @@ def did_median(treated_after, treated_before, control_after, control_before,
     >>> did_median([1, 2, 3], [5, 6, 7], [4, 5, 6], [4, 5, 6]).estimate
     -4.0
     """
-    groups = [_sample(group) for group in
-              (treated_after, treated_before, control_after, control_before)]
+    groups = [_sample(group) for group in (treated_after, treated_before, control_after, control_before)]
     _check_confidence(confidence)
     if any(group.size == 0 for group in groups):
         return Effect(NAN, NAN, NAN, NAN)
@@ -278,6 +285,7 @@ def did_median(treated_after, treated_before, control_after, control_before,
 
 
 # Helpers ---------------------------------------------------------------------------------
+
 
 def _bootstrap_medians(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Medians of ``n_boot`` bootstrap resamples of ``values``, without building the resamples.

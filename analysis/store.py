@@ -4,6 +4,7 @@ Loading is idempotent (a file already loaded, byte for byte, adds nothing), a ne
 the same issues updates them, and a load that fails part-way is rolled back, so what was loaded
 before is never lost.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,17 +34,28 @@ PRIMARY_KEYS = {
 ORGANISATION_TABLES = ("teams", "members", "ownership")
 # Facts from a changelog stay true when a later export without a changelog updates the item.
 CHANGELOG_COLUMNS = ("first_due_date", "due_date_changes")
-WORK_ITEM_TEAMS_COLUMNS = ["item_key", "team", "attributed_by", "item_type", "created_at", "started_at",
-                           "resolved_at", "resolved_day", "committed_date", "commitment_source", "replans"]
+WORK_ITEM_TEAMS_COLUMNS = [
+    "item_key",
+    "team",
+    "attributed_by",
+    "item_type",
+    "created_at",
+    "started_at",
+    "resolved_at",
+    "resolved_day",
+    "committed_date",
+    "commitment_source",
+    "replans",
+]
 SKIPPED_FILE_NAMES = ("README", "PROVENANCE")
-MAX_REJECTS_KEPT = 10_000   # per file: enough to see the pattern, bounded for huge bad files
+MAX_REJECTS_KEPT = 10_000  # per file: enough to see the pattern, bounded for huge bad files
 
 
 @dataclass
 class LoadOutcome:
     file_name: str
     kind: str | None
-    status: str                      # loaded, partial, refused, failed, unchanged
+    status: str  # loaded, partial, refused, failed, unchanged
     rows_read: int = 0
     rows_loaded: int = 0
     rejects: list[Reject] = field(default_factory=list)
@@ -80,9 +92,13 @@ class Store:
     def _rebuild_outdated_attribution(self) -> None:
         """A database file written by an older version may hold work_item_teams with fewer
         columns. It is derived data: drop it and let the next report recompute it."""
-        columns = [row[0] for row in self.con.execute(
-            "select column_name from information_schema.columns where table_name = 'work_item_teams' "
-            "order by ordinal_position").fetchall()]
+        columns = [
+            row[0]
+            for row in self.con.execute(
+                "select column_name from information_schema.columns where table_name = 'work_item_teams' "
+                "order by ordinal_position"
+            ).fetchall()
+        ]
         if columns and columns != WORK_ITEM_TEAMS_COLUMNS:
             self.con.execute("drop table work_item_teams")
             self.con.execute("delete from attribution_state")
@@ -96,8 +112,9 @@ class Store:
         self.refresh_attribution((options or ImportOptions()).timezone)
         return outcomes
 
-    def load_bytes(self, name: str, data: bytes, options: ImportOptions | None = None,
-                   refresh: bool = True) -> LoadOutcome:
+    def load_bytes(
+        self, name: str, data: bytes, options: ImportOptions | None = None, refresh: bool = True
+    ) -> LoadOutcome:
         """Load an upload: the bytes go through a temporary file so every importer reads a path.
 
         `refresh=False` leaves the attribution to the caller (one refresh after a batch)."""
@@ -109,8 +126,9 @@ class Store:
             self.refresh_attribution((options or ImportOptions()).timezone)
         return outcome
 
-    def load_file(self, path: Path, options: ImportOptions | None = None,
-                  display_name: str | None = None) -> LoadOutcome:
+    def load_file(
+        self, path: Path, options: ImportOptions | None = None, display_name: str | None = None
+    ) -> LoadOutcome:
         name = display_name or path.name
         digest = file_sha256(path)
         if self.con.execute(
@@ -122,14 +140,23 @@ class Store:
             result = parse_file(path, options)
         except FileRefused as refusal:
             return self._log(LoadOutcome(name, None, "refused", message=str(refusal)), digest)
-        except Exception as error:   # an importer bug must not reach the user as a traceback
-            return self._log(LoadOutcome(name, None, "failed", message=f"{name}: could not be read ({type(error).__name__}: {error})"), digest)
+        except Exception as error:  # an importer bug must not reach the user as a traceback
+            return self._log(
+                LoadOutcome(
+                    name, None, "failed", message=f"{name}: could not be read ({type(error).__name__}: {error})"
+                ),
+                digest,
+            )
 
         rejected_rows = {reject.row for reject in result.rejects if reject.row is not None}
         outcome = LoadOutcome(
-            name, result.kind, "loaded", rows_read=result.rows_read,
+            name,
+            result.kind,
+            "loaded",
+            rows_read=result.rows_read,
             rows_loaded=max(result.rows_read - len(rejected_rows), 0),
-            rejects=result.rejects, notes=result.notes,
+            rejects=result.rejects,
+            notes=result.notes,
         )
         if result.rejects:
             outcome.status = "partial" if outcome.rows_loaded else "refused"
@@ -147,8 +174,13 @@ class Store:
             self.con.commit()
         except Exception as error:
             self.con.rollback()
-            outcome = LoadOutcome(name, result.kind, "failed", rows_read=result.rows_read,
-                                  message=f"{name}: nothing loaded, the file could not be stored ({str(error).splitlines()[0]})")
+            outcome = LoadOutcome(
+                name,
+                result.kind,
+                "failed",
+                rows_read=result.rows_read,
+                message=f"{name}: nothing loaded, the file could not be stored ({str(error).splitlines()[0]})",
+            )
             self._log(outcome, digest)
         return outcome
 
@@ -172,8 +204,10 @@ class Store:
             # Links are a snapshot of the item as exported: only an item this load updated
             # (see _merge_work_items) has its links replaced.
             self.con.execute("delete from links where item_key in (select item_key from updated_items)")
-            self.con.execute(f"insert into links ({columns}) select {columns} from staged "
-                             "where item_key in (select item_key from updated_items)")
+            self.con.execute(
+                f"insert into links ({columns}) select {columns} from staged "
+                "where item_key in (select item_key from updated_items)"
+            )
         elif table in ("status_changes", "field_changes"):
             # A changelog entry never changes once written.
             self.con.execute(f"insert or ignore into {table} ({columns}) select {columns} from staged")
@@ -185,15 +219,17 @@ class Store:
         types, defaults = self._column_types[table], self._column_defaults.get(table, {})
         incoming_columns = set(self.con.sql("select * from incoming limit 0").columns)
         selects = [
-            f'cast("{column}" as {types[column]}) as {column}' if column in incoming_columns
+            f'cast("{column}" as {types[column]}) as {column}'
+            if column in incoming_columns
             else f"cast({defaults.get(column, 'null')} as {types[column]}) as {column}"
             for column in TABLE_COLUMNS[table]
         ]
         selects.append("cast(? as varchar) as source_file")
         key = PRIMARY_KEYS.get(table)
         dedupe = f"qualify row_number() over (partition by {', '.join(key)}) = 1" if key else ""
-        self.con.execute(f"create or replace temp table staged as select {', '.join(selects)} "
-                         f"from incoming {dedupe}", [source_file])
+        self.con.execute(
+            f"create or replace temp table staged as select {', '.join(selects)} from incoming {dedupe}", [source_file]
+        )
 
     def _merge_work_items(self, columns: str) -> None:
         """An item is replaced by the incoming copy unless the stored one was updated later."""
@@ -208,9 +244,9 @@ class Store:
             select * from work_items where item_key in (select item_key from updated_items)
         """)
         self.con.execute("delete from work_items where item_key in (select item_key from updated_items)")
-        kept = {
-            column: f"coalesce(s.{column}, r.{column})" for column in CHANGELOG_COLUMNS
-        } | {"has_changelog": "coalesce(s.has_changelog, false) or coalesce(r.has_changelog, false)"}
+        kept = {column: f"coalesce(s.{column}, r.{column})" for column in CHANGELOG_COLUMNS} | {
+            "has_changelog": "coalesce(s.has_changelog, false) or coalesce(r.has_changelog, false)"
+        }
         values = ", ".join(kept.get(column, f"s.{column}") for column in columns.split(", "))
         self.con.execute(f"""
             insert into work_items ({columns})
@@ -222,16 +258,26 @@ class Store:
     def _log(self, outcome: LoadOutcome, digest: str) -> LoadOutcome:
         # A file tried again replaces its own earlier refusal or failure, so loading the same
         # folder twice leaves the log (and the quality report) as it was.
-        stale = ("select load_id from load_log where file_sha256 = ? and file_name = ? "
-                 "and status in ('refused', 'failed')")
+        stale = (
+            "select load_id from load_log where file_sha256 = ? and file_name = ? and status in ('refused', 'failed')"
+        )
         self.con.execute(f"delete from rejected_rows where load_id in ({stale})", [digest, outcome.file_name])
         self.con.execute(f"delete from load_log where load_id in ({stale})", [digest, outcome.file_name])
         load_id = self.con.execute("select nextval('load_id_seq')").fetchall()[0][0]
         self.con.execute(
             "insert into load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [load_id, outcome.file_name, digest, outcome.kind, dt.datetime.now(dt.timezone.utc),
-             outcome.rows_read, outcome.rows_loaded, len(outcome.rejects), outcome.status,
-             outcome.message or "; ".join(outcome.notes) or None],
+            [
+                load_id,
+                outcome.file_name,
+                digest,
+                outcome.kind,
+                dt.datetime.now(dt.UTC),
+                outcome.rows_read,
+                outcome.rows_loaded,
+                len(outcome.rejects),
+                outcome.status,
+                outcome.message or "; ".join(outcome.notes) or None,
+            ],
         )
         if outcome.rejects:
             self.con.executemany(
@@ -282,10 +328,13 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     files = []
     for path in map(Path, paths):
         if path.is_dir():
-            files.extend(sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and not p.name.startswith(".") and not p.stem.upper().startswith(SKIPPED_FILE_NAMES)
-            ))
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and not p.name.startswith(".") and not p.stem.upper().startswith(SKIPPED_FILE_NAMES)
+                )
+            )
         else:
             files.append(path)
     return files

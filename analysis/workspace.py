@@ -1,4 +1,5 @@
 """Where the shared data comes from: the demo organisation, or a folder a host configures."""
+
 from __future__ import annotations
 
 import os

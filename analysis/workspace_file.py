@@ -11,6 +11,7 @@ The derived tables (team attribution, report windows) are not saved: restoring r
 Restoring reads and checks the whole file before it touches the store, then replaces every
 table in one transaction, so a corrupt or foreign file changes nothing.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -39,7 +40,7 @@ WORKSPACE_TABLES = (*TABLE_COLUMNS, "load_log", "rejected_rows")
 DERIVED_TABLES = ("work_item_teams", "release_teams", "attribution_state", "report_windows")
 # id columns filled from a sequence: after a restore the sequence must pass the restored ids.
 SEQUENCES = {"load_log": ("load_id", "load_id_seq"), "rejected_rows": ("reject_id", "reject_id_seq")}
-MAX_UNCOMPRESSED_BYTES = 2 * 1024**3   # refuse zip bombs before reading them
+MAX_UNCOMPRESSED_BYTES = 2 * 1024**3  # refuse zip bombs before reading them
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
@@ -55,8 +56,12 @@ def is_workspace_file(name: str, data: bytes) -> bool:
 
 def export_workspace(con, settings: Settings) -> bytes:
     """Every data table as Parquet, the settings and a manifest, zipped."""
-    manifest = {"format": FORMAT, "format_version": FORMAT_VERSION,
-                "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "tables": {}}
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "tables": {},
+    }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in WORKSPACE_TABLES:
@@ -64,7 +69,7 @@ def export_workspace(con, settings: Settings) -> bytes:
             parquet = io.BytesIO()
             pq.write_table(rows, parquet, compression="zstd")
             member = f"{table}.parquet"
-            archive.writestr(member, parquet.getvalue(), compress_type=zipfile.ZIP_STORED)   # already compressed
+            archive.writestr(member, parquet.getvalue(), compress_type=zipfile.ZIP_STORED)  # already compressed
             manifest["tables"][table] = {"file": member, "rows": rows.num_rows}
         archive.writestr(SETTINGS, json.dumps(settings_to_dict(settings), indent=2))
         archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
@@ -87,12 +92,16 @@ def restore_workspace(store: Store, data: bytes, name: str = "workspace file") -
             con.execute(f"insert into {table} ({columns}) select {columns} from incoming")
             con.unregister("incoming")
         for table, (column, sequence) in SEQUENCES.items():
-            _advance_sequence(con, sequence, con.execute(f"select coalesce(max({column}), 0) from {table}").fetchall()[0][0])
+            _advance_sequence(
+                con, sequence, con.execute(f"select coalesce(max({column}), 0) from {table}").fetchall()[0][0]
+            )
         con.commit()
     except Exception as error:
         con.rollback()
-        raise WorkspaceFileError(f"{name}: nothing was restored, its tables do not fit this version of "
-                                 f"Threadline ({str(error).splitlines()[0]})") from None
+        raise WorkspaceFileError(
+            f"{name}: nothing was restored, its tables do not fit this version of "
+            f"Threadline ({str(error).splitlines()[0]})"
+        ) from None
     store.refresh_attribution(settings.timezone)
     return settings
 
@@ -102,14 +111,18 @@ def read_workspace(data: bytes, name: str, con) -> tuple[Settings, dict[str, pa.
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise WorkspaceFileError(f"{name}: not a readable zip file (it may be cut off or damaged); "
-                                 "expected a workspace file downloaded from the Data page.") from None
+        raise WorkspaceFileError(
+            f"{name}: not a readable zip file (it may be cut off or damaged); "
+            "expected a workspace file downloaded from the Data page."
+        ) from None
     with archive:
         members = {info.filename: info for info in archive.infolist()}
         if MANIFEST not in members:
-            raise WorkspaceFileError(f"{name}: this zip is not a Threadline workspace file (it has no {MANIFEST}). "
-                                     "Upload export files themselves, not zipped, or a workspace file "
-                                     "downloaded from the Data page.")
+            raise WorkspaceFileError(
+                f"{name}: this zip is not a Threadline workspace file (it has no {MANIFEST}). "
+                "Upload export files themselves, not zipped, or a workspace file "
+                "downloaded from the Data page."
+            )
         if sum(info.file_size for info in members.values()) > MAX_UNCOMPRESSED_BYTES:
             raise WorkspaceFileError(f"{name}: too large once unpacked (over {MAX_UNCOMPRESSED_BYTES // 1024**3} GB).")
         manifest = _json_member(archive, members, MANIFEST, name)
@@ -123,22 +136,29 @@ def read_workspace(data: bytes, name: str, con) -> tuple[Settings, dict[str, pa.
                 raise WorkspaceFileError(f"{name}: {member} is listed in {MANIFEST} but missing from the zip.")
             try:
                 tables[table] = pq.read_table(io.BytesIO(archive.read(member)))
-            except Exception as error:   # a damaged member: zlib, CRC or Parquet errors
-                raise WorkspaceFileError(f"{name}: {member} could not be read ({type(error).__name__}); "
-                                         "the file is damaged.") from None
+            except Exception as error:  # a damaged member: zlib, CRC or Parquet errors
+                raise WorkspaceFileError(
+                    f"{name}: {member} could not be read ({type(error).__name__}); the file is damaged."
+                ) from None
             if tables[table].column_names != expected[table]:
-                raise WorkspaceFileError(f"{name}: {member} has columns {', '.join(tables[table].column_names)}; "
-                                         f"expected {', '.join(expected[table])}.")
+                raise WorkspaceFileError(
+                    f"{name}: {member} has columns {', '.join(tables[table].column_names)}; "
+                    f"expected {', '.join(expected[table])}."
+                )
             if tables[table].num_rows != rows:
-                raise WorkspaceFileError(f"{name}: {member} has {tables[table].num_rows} rows but {MANIFEST} "
-                                         f"says {rows}; the file is damaged.")
+                raise WorkspaceFileError(
+                    f"{name}: {member} has {tables[table].num_rows} rows but {MANIFEST} "
+                    f"says {rows}; the file is damaged."
+                )
     return settings, tables
 
 
 def settings_to_dict(settings: Settings) -> dict:
     values = dataclasses.asdict(settings)
-    return {key: (value.isoformat() if isinstance(value, dt.date) else list(value) if isinstance(value, tuple) else value)
-            for key, value in values.items()}
+    return {
+        key: (value.isoformat() if isinstance(value, dt.date) else list(value) if isinstance(value, tuple) else value)
+        for key, value in values.items()
+    }
 
 
 def settings_from_dict(values, name: str, con) -> Settings:
@@ -175,7 +195,7 @@ def settings_from_dict(values, name: str, con) -> Settings:
             if not isinstance(value, str):
                 raise WorkspaceFileError(problem + "text.")
             parsed[key] = value
-        else:   # tuples of text
+        else:  # tuples of text
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise WorkspaceFileError(problem + "a list of text.")
             parsed[key] = tuple(value)
@@ -193,29 +213,38 @@ def settings_from_dict(values, name: str, con) -> Settings:
 def _check_manifest(manifest, name: str) -> dict[str, tuple[str, int]]:
     """{table: (member, rows)} from a manifest, or WorkspaceFileError."""
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise WorkspaceFileError(f"{name}: {MANIFEST} does not describe a Threadline workspace "
-                                 f"(expected \"format\": \"{FORMAT}\").")
+        raise WorkspaceFileError(
+            f'{name}: {MANIFEST} does not describe a Threadline workspace (expected "format": "{FORMAT}").'
+        )
     version = manifest.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise WorkspaceFileError(f"{name}: {MANIFEST} has no valid format_version.")
     if version > FORMAT_VERSION:
-        raise WorkspaceFileError(f"{name}: made by a newer Threadline (workspace format {version}); "
-                                 f"this one reads format {FORMAT_VERSION}.")
+        raise WorkspaceFileError(
+            f"{name}: made by a newer Threadline (workspace format {version}); this one reads format {FORMAT_VERSION}."
+        )
     tables = manifest.get("tables")
     if not isinstance(tables, dict):
         raise WorkspaceFileError(f"{name}: {MANIFEST} lists no tables.")
     unknown = sorted(set(tables) - set(WORKSPACE_TABLES))
     missing = [table for table in WORKSPACE_TABLES if table not in tables]
     if unknown or missing:
-        raise WorkspaceFileError(f"{name}: {MANIFEST} lists unknown tables {', '.join(unknown) or 'none'} "
-                                 f"and lacks {', '.join(missing) or 'none'}; expected {', '.join(WORKSPACE_TABLES)}.")
+        raise WorkspaceFileError(
+            f"{name}: {MANIFEST} lists unknown tables {', '.join(unknown) or 'none'} "
+            f"and lacks {', '.join(missing) or 'none'}; expected {', '.join(WORKSPACE_TABLES)}."
+        )
     entries = {}
     for table in WORKSPACE_TABLES:
         entry = tables[table]
-        if not (isinstance(entry, dict) and entry.get("file") == f"{table}.parquet"
-                and isinstance(entry.get("rows"), int) and entry["rows"] >= 0):
-            raise WorkspaceFileError(f"{name}: {MANIFEST} entry for {table} should be "
-                                     f"{{\"file\": \"{table}.parquet\", \"rows\": <count>}}.")
+        if not (
+            isinstance(entry, dict)
+            and entry.get("file") == f"{table}.parquet"
+            and isinstance(entry.get("rows"), int)
+            and entry["rows"] >= 0
+        ):
+            raise WorkspaceFileError(
+                f'{name}: {MANIFEST} entry for {table} should be {{"file": "{table}.parquet", "rows": <count>}}.'
+            )
         entries[table] = (entry["file"], entry["rows"])
     return entries
 
@@ -225,7 +254,7 @@ def _json_member(archive: zipfile.ZipFile, members: dict, member: str, name: str
         raise WorkspaceFileError(f"{name}: {member} is missing from the zip.")
     try:
         return json.loads(archive.read(member).decode("utf-8"))
-    except Exception:   # damaged member, bad UTF-8 or bad JSON
+    except Exception:  # damaged member, bad UTF-8 or bad JSON
         raise WorkspaceFileError(f"{name}: {member} is not readable JSON; the file is damaged.") from None
 
 

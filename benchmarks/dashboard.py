@@ -47,6 +47,7 @@ the reports kept in the session (their count and pickled size) and its peak RSS.
 raises in the app is shown with its exception: a page that fails is reported, not timed as fast.
 A widget the page does not have yet (no team selectbox) is reported as missing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,12 +74,12 @@ sys.path.insert(0, str(PROJECT_ROOT))
 APP = PROJECT_ROOT / "app.py"
 TARGET_WARM_SECONDS = 1.0
 TARGET_COLD_SECONDS = 5.0
-RUN_TIMEOUT = 900.0          # seconds for one AppTest run: a slow page is measured, not cut off
-NEW_WINDOW = 240             # a window no session has seen (the default is 180; step 30)
+RUN_TIMEOUT = 900.0  # seconds for one AppTest run: a slow page is measured, not cut off
+NEW_WINDOW = 240  # a window no session has seen (the default is 180; step 30)
 
 
 def peak_rss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024   # Linux reports KiB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
 
 
 def current_rss_bytes() -> int:
@@ -107,7 +108,11 @@ def import_page_modules() -> list[str]:
     import importlib
 
     names = set()
-    for script in [PROJECT_ROOT / "app.py", PROJECT_ROOT / "dashboard.py", *sorted((PROJECT_ROOT / "pages").glob("*.py"))]:
+    for script in [
+        PROJECT_ROOT / "app.py",
+        PROJECT_ROOT / "dashboard.py",
+        *sorted((PROJECT_ROOT / "pages").glob("*.py")),
+    ]:
         for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names.update(alias.name for alias in node.names)
@@ -121,7 +126,7 @@ def import_page_modules() -> list[str]:
             continue
         try:
             importlib.import_module(name)
-        except ModuleNotFoundError:      # a name imported from a module, not a submodule
+        except ModuleNotFoundError:  # a name imported from a module, not a submodule
             continue
         imported.append(name)
     return imported
@@ -138,6 +143,7 @@ def load_report_benchmark():
 # ---------------------------------------------------------------------------------------------
 # A session, driven with AppTest in a child process.
 
+
 def in_memory_store(db: Path):
     """A Store in memory, as the app gives every visitor, holding the file's tables."""
     from analysis.settings import Settings
@@ -146,9 +152,13 @@ def in_memory_store(db: Path):
     store = Store(":memory:", memory_limit=session_memory_limit())
     con = store.con
     con.execute("attach '" + str(db).replace("'", "''") + "' as source (read_only)")
-    tables = [row[0] for row in con.execute(
-        "select table_name from information_schema.tables where table_catalog = 'source' "
-        "and table_schema = 'main' and table_type = 'BASE TABLE'").fetchall()]
+    tables = [
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_catalog = 'source' "
+            "and table_schema = 'main' and table_type = 'BASE TABLE'"
+        ).fetchall()
+    ]
     for table in tables:
         con.execute(f'insert into main."{table}" by name select * from source."{table}"')
     con.execute("detach source")
@@ -184,17 +194,34 @@ class Session:
             change(self.app)
         self.app.run()
         seconds = time.perf_counter() - started
-        exceptions = [" | ".join([str(element.message), *(line.strip() for line in element.stack_trace[-4:])])
-                      for element in self.app.exception]
-        measured = {"page": page, "label": label, "kind": kind, "seconds": seconds,
-                    "charts": len(self.app.get("plotly_chart")), "exceptions": exceptions,
-                    "missing": None}
+        exceptions = [
+            " | ".join([str(element.message), *(line.strip() for line in element.stack_trace[-4:])])
+            for element in self.app.exception
+        ]
+        measured = {
+            "page": page,
+            "label": label,
+            "kind": kind,
+            "seconds": seconds,
+            "charts": len(self.app.get("plotly_chart")),
+            "exceptions": exceptions,
+            "missing": None,
+        }
         self.steps.append(measured)
         return measured
 
     def missing(self, page: str, label: str, kind: str, why: str) -> None:
-        self.steps.append({"page": page, "label": label, "kind": kind, "seconds": None, "charts": None,
-                           "exceptions": [], "missing": why})
+        self.steps.append(
+            {
+                "page": page,
+                "label": label,
+                "kind": kind,
+                "seconds": None,
+                "charts": None,
+                "exceptions": [],
+                "missing": why,
+            }
+        )
 
     def team_selectbox(self):
         """The Team page's team picker: key "team" (the URL's ?team=), else a main-area
@@ -212,19 +239,27 @@ class Session:
         con = self.store.con
         duckdb_memory = con.execute(
             "select coalesce(sum(memory_usage_bytes), 0), coalesce(sum(temporary_storage_bytes), 0) "
-            "from duckdb_memory()").fetchall()[0]
-        size = con.execute("select database_size, wal_size, memory_usage, memory_limit "
-                           "from pragma_database_size() where database_name = current_database()").fetchall()
+            "from duckdb_memory()"
+        ).fetchall()[0]
+        size = con.execute(
+            "select database_size, wal_size, memory_usage, memory_limit "
+            "from pragma_database_size() where database_name = current_database()"
+        ).fetchall()
         reports = self.app.session_state.get("reports", {})
         try:
             reports_bytes = len(pickle.dumps(dict(reports)))
-        except (pickle.PicklingError, TypeError, AttributeError):   # something unpicklable: size unknown
+        except (pickle.PicklingError, TypeError, AttributeError):  # something unpicklable: size unknown
             reports_bytes = None
-        return {"duckdb_memory_bytes": int(duckdb_memory[0]), "duckdb_temporary_bytes": int(duckdb_memory[1]),
-                "database_size": dict(zip(("database_size", "wal_size", "memory_usage", "memory_limit"),
-                                          size[0])) if size else {},
-                "reports_kept": len(reports), "reports_pickled_bytes": reports_bytes,
-                "rss_bytes": current_rss_bytes()}
+        return {
+            "duckdb_memory_bytes": int(duckdb_memory[0]),
+            "duckdb_temporary_bytes": int(duckdb_memory[1]),
+            "database_size": dict(zip(("database_size", "wal_size", "memory_usage", "memory_limit"), size[0]))
+            if size
+            else {},
+            "reports_kept": len(reports),
+            "reports_pickled_bytes": reports_bytes,
+            "rss_bytes": current_rss_bytes(),
+        }
 
 
 def set_window(value: int):
@@ -240,7 +275,7 @@ def phase_team(db: Path, in_memory: bool = False) -> dict:
     first = teams[0]
 
     def deep_link(app):
-        app.switch_page("pages/team.py")         # before the first run: the page a deep link opens
+        app.switch_page("pages/team.py")  # before the first run: the page a deep link opens
         app.query_params["team"] = first
 
     session.step("Team", f"first render (?team={first})", "cold", deep_link)
@@ -251,11 +286,16 @@ def phase_team(db: Path, in_memory: bool = False) -> dict:
     else:
         seen = box.value
         # A reorganised team from the middle of the list (the comparison teams come last).
-        unseen = next((team for team in box.options[len(box.options) // 2:] if team != seen), None)
-        session.step("Team", f"team selectbox to a new team ({unseen})", "cold",
-                     lambda app: session.team_selectbox().set_value(unseen))
-        session.step("Team", f"back to the first team ({seen})", "warm",
-                     lambda app: session.team_selectbox().set_value(seen))
+        unseen = next((team for team in box.options[len(box.options) // 2 :] if team != seen), None)
+        session.step(
+            "Team",
+            f"team selectbox to a new team ({unseen})",
+            "cold",
+            lambda app: session.team_selectbox().set_value(unseen),
+        )
+        session.step(
+            "Team", f"back to the first team ({seen})", "warm", lambda app: session.team_selectbox().set_value(seen)
+        )
     window = session.app.sidebar.number_input(key="window").value
     session.step("Team", f"window {window} -> {NEW_WINDOW} days", "cold", set_window(NEW_WINDOW))
     session.step("Team", f"window back to {window} days", "warm", set_window(window))
@@ -269,8 +309,9 @@ def phase_overview(db: Path, in_memory: bool = False) -> dict:
     window = session.app.sidebar.number_input(key="window").value
     session.step("Overview", f"window {window} -> {NEW_WINDOW} days", "cold", set_window(NEW_WINDOW))
     session.step("Overview", f"window back to {window} days", "warm", set_window(window))
-    session.step("Team", "switch to the Team page after the Overview", "warm",
-                 lambda app: app.switch_page("pages/team.py"))
+    session.step(
+        "Team", "switch to the Team page after the Overview", "warm", lambda app: app.switch_page("pages/team.py")
+    )
     return {"steps": session.steps, "base_rss": base, "memory": session.memory()}
 
 
@@ -300,7 +341,10 @@ PHASES = {"team": phase_team, "overview": phase_overview}
 def run_phase(name: str, db: Path, extra: list[str] = ()) -> dict:
     completed = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--db", str(db), *extra],
-        capture_output=True, text=True, cwd=PROJECT_ROOT, check=False,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=False,
     )
     lines = completed.stdout.strip().splitlines()
     if completed.returncode != 0 or not lines:
@@ -309,6 +353,7 @@ def run_phase(name: str, db: Path, extra: list[str] = ()) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
+
 
 def fastest(runs: list[dict]) -> dict:
     """Per step, the fastest of the runs (steps line up: every run does the same ones)."""
@@ -340,10 +385,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--teams", type=int, default=100, help="without --db: teams to build")
     parser.add_argument("--folder", type=Path, help="work folder (default: a new temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder's database")
-    parser.add_argument("--in-memory", action="store_true",
-                        help="copy the tables into an in-memory store, as the app gives each visitor")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run each session K times (each in a fresh process); the fastest run per step is shown")
+    parser.add_argument(
+        "--in-memory",
+        action="store_true",
+        help="copy the tables into an in-memory store, as the app gives each visitor",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each session K times (each in a fresh process); the fastest run per step is shown",
+    )
     parser.add_argument("--phase", choices=[*PHASES, "build", "prepare"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -377,8 +429,10 @@ def main(argv: list[str] | None = None) -> int:
             # In a child: Linux carries ru_maxrss over fork + exec, so a parent that had built
             # the database itself would pass its peak on to every session measured after.
             built = run_phase("build", db, ["--issues", str(args.issues), "--teams", str(args.teams)])["build"]
-            print(f"database: {db} (built: {built['tables']['work_items']:,} issues, "
-                  f"{built['tables']['teams']} teams, {mib(built['db_bytes'])} on disk)")
+            print(
+                f"database: {db} (built: {built['tables']['work_items']:,} issues, "
+                f"{built['tables']['teams']} teams, {mib(built['db_bytes'])} on disk)"
+            )
         prepared = run_phase("prepare", db)
         print(f"prepared in {prepared['seconds']:.1f} s (current schema, attribution for the default time zone)")
         print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
@@ -409,25 +463,33 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{'':<10}  runs: {step['all_seconds']} s")
 
         print()
-        print(f"{'session':<10}{'peak RSS':>12}{'base':>10}{'RSS at end':>12}{'DuckDB mem':>12}"
-              f"{'DuckDB temp':>13}{'reports kept':>14}")
+        print(
+            f"{'session':<10}{'peak RSS':>12}{'base':>10}{'RSS at end':>12}{'DuckDB mem':>12}"
+            f"{'DuckDB temp':>13}{'reports kept':>14}"
+        )
         for name in PHASES:
             result, memory = results[name], results[name]["memory"]
             kept = f"{memory['reports_kept']} ({mib(memory['reports_pickled_bytes']) or '?'})"
-            print(f"{name:<10}{mib(result['peak_rss']):>12}{mib(result['base_rss']):>10}{mib(memory['rss_bytes']):>12}"
-                  f"{mib(memory['duckdb_memory_bytes']):>12}{mib(memory['duckdb_temporary_bytes']):>13}{kept:>14}")
+            print(
+                f"{name:<10}{mib(result['peak_rss']):>12}{mib(result['base_rss']):>10}{mib(memory['rss_bytes']):>12}"
+                f"{mib(memory['duckdb_memory_bytes']):>12}{mib(memory['duckdb_temporary_bytes']):>13}{kept:>14}"
+            )
         size = results["team"]["memory"]["database_size"]
         if size:
-            print(f"pragma database_size (team session, at the end): database {size['database_size']}, "
-                  f"wal {size['wal_size']}, memory usage {size['memory_usage']} of {size['memory_limit']}")
+            print(
+                f"pragma database_size (team session, at the end): database {size['database_size']}, "
+                f"wal {size['wal_size']}, memory usage {size['memory_usage']} of {size['memory_limit']}"
+            )
         print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         print()
         for name in PHASES:
             for step in results[name]["steps"]:
                 for exception in step["exceptions"]:
                     print(f"[page error] {step['page']}, {step['label']}: {exception}")
-        print(f"targets: cold rerun under {TARGET_COLD_SECONDS:g} s, warm rerun under {TARGET_WARM_SECONDS:g} s: "
-              + ("all [ok]" if all_hold else "some [MISSED]"))
+        print(
+            f"targets: cold rerun under {TARGET_COLD_SECONDS:g} s, warm rerun under {TARGET_WARM_SECONDS:g} s: "
+            + ("all [ok]" if all_hold else "some [MISSED]")
+        )
         return 0 if all_hold else 1
     finally:
         if args.keep:

@@ -27,6 +27,7 @@ metric queries write report_windows and temp tables) one after the other:
 
 and checks that the pandas and DuckDB paths agree on the per-team counts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,21 +48,21 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 SEED = 20240701
-SPAN_START = dt.datetime(2023, 1, 1, tzinfo=dt.timezone.utc)
-SPAN_DAYS = 730                       # two years of data
-CREATED_DAYS = 700                    # items are created over the first 700 days
+SPAN_START = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
+SPAN_DAYS = 730  # two years of data
+CREATED_DAYS = 700  # items are created over the first 700 days
 REORG_FIRST, REORG_LAST = dt.date(2023, 8, 1), dt.date(2024, 6, 30)
 DAY = 86_400
 TARGET_REPORT_SECONDS = 10.0
 TARGET_SPEEDUP = 5.0
-BUILD_MEMORY = "4GB"                  # the build only; phases use the Store's defaults
+BUILD_MEMORY = "4GB"  # the build only; phases use the Store's defaults
 ITEM_TYPES = ["Story", "Bug", "Task", "Sub-task", "Epic"]
 ITEM_TYPE_SHARES = [0.45, 0.25, 0.20, 0.08, 0.02]
 STATUSES = ["To Do", "In Progress", "In Review", "Done"]
 
 
 def peak_rss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024   # Linux reports KiB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
 
 
 def mib(n: float) -> str:
@@ -70,6 +71,7 @@ def mib(n: float) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # The organisation, generated into the store.
+
 
 def team_name(t: int) -> str:
     return f"Team {t:03d}"
@@ -108,8 +110,10 @@ def build(db: Path, issues: int, teams: int, status_changes: int, releases: int)
     comparison = max(1, round(teams * 0.1)) if teams > 1 else 0
     reorg_span = (REORG_LAST - REORG_FIRST).days
     reorg_offsets = rng.integers(0, reorg_span + 1, size=teams)
-    reorg = [None if t >= teams - comparison else REORG_FIRST + dt.timedelta(days=int(reorg_offsets[t]))
-             for t in range(teams)]
+    reorg = [
+        None if t >= teams - comparison else REORG_FIRST + dt.timedelta(days=int(reorg_offsets[t]))
+        for t in range(teams)
+    ]
     epoch = dt.date(1970, 1, 1)
     reorg_day = np.array([(r - epoch).days if r else -1 for r in reorg], dtype=np.int32)
     con.executemany(
@@ -120,12 +124,17 @@ def build(db: Path, issues: int, teams: int, status_changes: int, releases: int)
     for t in range(teams):
         ownership.append(["jira_project", f"P{t:03d}", team_name(t), None, None])
         ownership.append(["github_repo", f"acme/repo-{t:03d}", team_name(t), None, None])
-    con.executemany("insert into ownership (kind, value, team, start_date, end_date, source_file) "
-                    "values (?, ?, ?, ?, ?, 'ownership.csv')", ownership)
+    con.executemany(
+        "insert into ownership (kind, value, team, start_date, end_date, source_file) "
+        "values (?, ?, ?, ?, ?, 'ownership.csv')",
+        ownership,
+    )
     people_per_team = 8
-    con.executemany("insert into members (person, team, start_date, end_date, source_file) "
-                    "values (?, ?, null, null, 'members.csv')",
-                    [[f"person-{t:03d}-{k}", team_name(t)] for t in range(teams) for k in range(people_per_team)])
+    con.executemany(
+        "insert into members (person, team, start_date, end_date, source_file) "
+        "values (?, ?, null, null, 'members.csv')",
+        [[f"person-{t:03d}-{k}", team_name(t)] for t in range(teams) for k in range(people_per_team)],
+    )
 
     # ---- work items -----------------------------------------------------------------------
     n = issues
@@ -148,18 +157,28 @@ def build(db: Path, issues: int, teams: int, status_changes: int, releases: int)
     replanned = committed & (rng.random(n) < 0.3)
     due = np.where(replanned, first_due + rng.integers(1, 21, size=n), first_due)
     due_changes = np.where(replanned, rng.integers(1, 4, size=n), 0)
-    first_due_stored = np.where(has_changelog, first_due, -1)           # only a changelog shows it
+    first_due_stored = np.where(has_changelog, first_due, -1)  # only a changelog shows it
     due_changes_stored = np.where(has_changelog & committed, due_changes, -1)
     # A few items sit in a project nobody owns: attributed through the assignee, or not at all.
     unowned = rng.random(n) < 0.005
     assignee = np.where(unowned & (rng.random(n) < 0.2), -1, rng.integers(0, people_per_team, size=n))
-    insert("work_items", {
-        "i": np.arange(n, dtype=np.int64), "team": team_of, "unowned": unowned, "item_type": item_type,
-        "assignee": assignee, "created": ts(created), "updated": ts(updated), "resolved": ts(resolved),
-        "due": days(due), "first_due": days(first_due_stored),
-        "due_changes": pa.array(due_changes_stored, mask=due_changes_stored < 0, type=pa.int32()),
-        "has_changelog": has_changelog,
-    }, f"""
+    insert(
+        "work_items",
+        {
+            "i": np.arange(n, dtype=np.int64),
+            "team": team_of,
+            "unowned": unowned,
+            "item_type": item_type,
+            "assignee": assignee,
+            "created": ts(created),
+            "updated": ts(updated),
+            "resolved": ts(resolved),
+            "due": days(due),
+            "first_due": days(first_due_stored),
+            "due_changes": pa.array(due_changes_stored, mask=due_changes_stored < 0, type=pa.int32()),
+            "has_changelog": has_changelog,
+        },
+        f"""
         (item_key, item_id, project_key, title, item_type, status, status_category, priority,
          resolution, assignee, reporter, created_at, updated_at, resolved_at, due_date,
          first_due_date, due_date_changes, has_changelog, source_file)
@@ -174,7 +193,8 @@ def build(db: Path, issues: int, teams: int, status_changes: int, releases: int)
             'person-' || lpad(cast(team as varchar), 3, '0') || '-0',
             created, updated, resolved, due, first_due, due_changes, has_changelog, 'bench'
         from (select *, case when unowned then 'ZZZ' else 'P' || lpad(cast(team as varchar), 3, '0') end as project_key from src)
-    """)
+    """,
+    )
     # Item keys by index, for the tables below.
     con.execute("""create or replace temp table item_index as
                    select cast(item_id as bigint) - 10000 as i, item_key from work_items""")
@@ -187,21 +207,27 @@ def build(db: Path, issues: int, teams: int, status_changes: int, releases: int)
     position = np.arange(len(item), dtype=np.int64) - first_row
     spread = np.where(resolved >= 0, resolved - created, 20 * DAY)[item]
     changed = created[item] + ((position + rng.random(len(item))) / counts[item] * spread).astype(np.int64)
-    insert("status_changes", {
-        "i": item, "k": position, "changed": ts(changed),
-    }, """
+    insert(
+        "status_changes",
+        {
+            "i": item,
+            "k": position,
+            "changed": ts(changed),
+        },
+        """
         (item_key, change_id, changed_at, from_status, to_status, source_file)
         select k.item_key, cast(src.i as varchar) || '-' || cast(src.k as varchar), changed,
                ['To Do', 'In Progress', 'In Review'][cast(src.k % 3 as integer) + 1],
                ['In Progress', 'In Review', 'Done'][cast(src.k % 3 as integer) + 1], 'bench'
         from src join item_index k on k.i = src.i
-    """)
+    """,
+    )
 
     # ---- links: 'Blocks' (inward on the blocked item; half also outward on the blocker) ----
-    blocked_share = np.where(after_reorg, 0.12, 0.18)          # fewer dependencies after a reorg
+    blocked_share = np.where(after_reorg, 0.12, 0.18)  # fewer dependencies after a reorg
     is_blocked = rng.random(n) < blocked_share
     blocked = np.flatnonzero(is_blocked)
-    blocked = np.concatenate([blocked, blocked[rng.random(len(blocked)) < 0.3]])   # some have two
+    blocked = np.concatenate([blocked, blocked[rng.random(len(blocked)) < 0.3]])  # some have two
     # Same-team blocker for ~30%: an earlier item of the same team; otherwise any earlier item
     # (with 100 teams almost always another team's).
     order = np.argsort(team_of, kind="stable")
@@ -219,17 +245,26 @@ def build(db: Path, issues: int, teams: int, status_changes: int, releases: int)
     relates_from = rng.choice(n, size=n // 20, replace=False)
     relates_to = rng.integers(0, n, size=n // 20)
     relates_keep = relates_from != relates_to
-    insert("links", {
-        "a": np.concatenate([blocked, blocker[both_sides], relates_from[relates_keep]]),
-        "b": np.concatenate([blocker, blocked[both_sides], relates_to[relates_keep]]),
-        "kind": np.concatenate([np.zeros(len(blocked), np.int8), np.ones(int(both_sides.sum()), np.int8),
-                                np.full(int(relates_keep.sum()), 2, np.int8)]),
-    }, """
+    insert(
+        "links",
+        {
+            "a": np.concatenate([blocked, blocker[both_sides], relates_from[relates_keep]]),
+            "b": np.concatenate([blocker, blocked[both_sides], relates_to[relates_keep]]),
+            "kind": np.concatenate(
+                [
+                    np.zeros(len(blocked), np.int8),
+                    np.ones(int(both_sides.sum()), np.int8),
+                    np.full(int(relates_keep.sum()), 2, np.int8),
+                ]
+            ),
+        },
+        """
         (item_key, link_type, direction, linked_key, source_file)
         select distinct ka.item_key, case when kind = 2 then 'Relates' else 'Blocks' end,
                case when kind = 1 then 'outward' else 'inward' end, kb.item_key, 'bench'
         from src join item_index ka on ka.i = src.a join item_index kb on kb.i = src.b
-    """)
+    """,
+    )
 
     # ---- 'Link' field changes for ~2% of the blocked items: the changelog path --------------
     with_history = rng.random(len(blocked)) < 0.02
@@ -237,14 +272,22 @@ def build(db: Path, issues: int, teams: int, status_changes: int, releases: int)
     added = created[h_blocked] + rng.integers(0, 5 * DAY, size=len(h_blocked))
     removed_too = rng.random(len(h_blocked)) < 0.25
     removed = added + rng.integers(DAY, 10 * DAY, size=len(h_blocked))
-    noise = rng.random(len(h_blocked)) < 0.3            # "This issue blocks ...": not a blocked link
-    insert("field_changes", {
-        "i": np.concatenate([h_blocked, h_blocked[removed_too], h_blocked[noise]]),
-        "other": np.concatenate([h_blocker, h_blocker[removed_too], h_blocker[noise]]),
-        "kind": np.concatenate([np.zeros(len(h_blocked), np.int8), np.ones(int(removed_too.sum()), np.int8),
-                                np.full(int(noise.sum()), 2, np.int8)]),
-        "changed": ts(np.concatenate([added, removed[removed_too], added[noise] + 60])),
-    }, """
+    noise = rng.random(len(h_blocked)) < 0.3  # "This issue blocks ...": not a blocked link
+    insert(
+        "field_changes",
+        {
+            "i": np.concatenate([h_blocked, h_blocked[removed_too], h_blocked[noise]]),
+            "other": np.concatenate([h_blocker, h_blocker[removed_too], h_blocker[noise]]),
+            "kind": np.concatenate(
+                [
+                    np.zeros(len(h_blocked), np.int8),
+                    np.ones(int(removed_too.sum()), np.int8),
+                    np.full(int(noise.sum()), 2, np.int8),
+                ]
+            ),
+            "changed": ts(np.concatenate([added, removed[removed_too], added[noise] + 60])),
+        },
+        """
         (item_key, change_id, changed_at, field, from_value, from_string, to_value, to_string, source_file)
         select k.item_key, 'link-' || cast(row_number() over (partition by k.item_key order by changed, kind, o.item_key) as varchar),
                changed, 'Link',
@@ -255,7 +298,8 @@ def build(db: Path, issues: int, teams: int, status_changes: int, releases: int)
                     when kind = 2 then 'This issue blocks ' || o.item_key end,
                'bench'
         from src join item_index k on k.i = src.i join item_index o on o.i = src.other
-    """)
+    """,
+    )
 
     # ---- releases: ~R / T per team, more often after the reorg -------------------------------
     per_team = releases / teams
@@ -274,13 +318,19 @@ def build(db: Path, issues: int, teams: int, status_changes: int, releases: int)
         rel_time.append(np.sort(times) + start_s)
     rel_team, rel_time = np.concatenate(rel_team), np.concatenate(rel_time)
     m = len(rel_team)
-    rel_kind = (rng.random(m) < 0.35).astype(np.int8)                 # 1 = git tag
-    insert("releases", {
-        "r": np.arange(m, dtype=np.int64), "team": rel_team, "kind": rel_kind, "released": ts(rel_time),
-        "draft": (rel_kind == 0) & (rng.random(m) < 0.05),
-        "pre": (rel_kind == 0) & (rng.random(m) < 0.08),
-        "rc": (rel_kind == 1) & (rng.random(m) < 0.10),
-    }, """
+    rel_kind = (rng.random(m) < 0.35).astype(np.int8)  # 1 = git tag
+    insert(
+        "releases",
+        {
+            "r": np.arange(m, dtype=np.int64),
+            "team": rel_team,
+            "kind": rel_kind,
+            "released": ts(rel_time),
+            "draft": (rel_kind == 0) & (rng.random(m) < 0.05),
+            "pre": (rel_kind == 0) & (rng.random(m) < 0.08),
+            "rc": (rel_kind == 1) & (rng.random(m) < 0.10),
+        },
+        """
         (release_id, source, repo, name, tag_name, created_at, released_at, is_draft, is_prerelease,
          is_released, source_file)
         select case when kind = 1 then 'tag:' else 'github:' end || repo || ':' || tag,
@@ -292,27 +342,37 @@ def build(db: Path, issues: int, teams: int, status_changes: int, releases: int)
                        || case when rc then '-rc1' else '' end as tag
             from src
         )
-    """)
+    """,
+    )
     generated = time.perf_counter() - started
     attribution_started = time.perf_counter()
     store.refresh_attribution()
     attribution = time.perf_counter() - attribution_started
     con.execute("checkpoint")
-    tables = {table: con.execute(f"select count(*) from {table}").fetchall()[0][0]
-              for table in ("teams", "work_items", "status_changes", "links", "field_changes", "releases")}
+    tables = {
+        table: con.execute(f"select count(*) from {table}").fetchall()[0][0]
+        for table in ("teams", "work_items", "status_changes", "links", "field_changes", "releases")
+    }
     unattributed = con.execute("select count(*) from work_item_teams where team is null").fetchall()[0][0]
     store.close()
-    return {"generate_seconds": generated, "attribution_seconds": attribution, "tables": tables,
-            "comparison_teams": comparison, "unattributed_items": unattributed,
-            "db_bytes": db.stat().st_size}
+    return {
+        "generate_seconds": generated,
+        "attribution_seconds": attribution,
+        "tables": tables,
+        "comparison_teams": comparison,
+        "unattributed_items": unattributed,
+        "db_bytes": db.stat().st_size,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # Phases, each in a child process (`--phase NAME --db FILE`), printing one JSON line.
 
+
 def open_store(db: Path):
     from analysis.store import Store
-    return Store(db)           # the app's defaults: 2 threads, 2 GB
+
+    return Store(db)  # the app's defaults: 2 threads, 2 GB
 
 
 def report_counts(report: dict) -> dict:
@@ -321,9 +381,13 @@ def report_counts(report: dict) -> dict:
     for team in report["teams"]:
         metrics = team["metrics"]
         counts[team["team"]] = {
-            period: [metrics["release_frequency"][period]["n"], metrics["timeline_accuracy"][period]["n"],
-                     metrics["timeline_accuracy"][period]["on_time"], metrics["dependency_wait"][period]["n"],
-                     metrics["dependency_wait"][period]["value"]]
+            period: [
+                metrics["release_frequency"][period]["n"],
+                metrics["timeline_accuracy"][period]["n"],
+                metrics["timeline_accuracy"][period]["on_time"],
+                metrics["dependency_wait"][period]["n"],
+                metrics["dependency_wait"][period]["value"],
+            ]
             for period in ("before", "after")
         }
     return counts
@@ -332,6 +396,7 @@ def report_counts(report: dict) -> dict:
 def phase_report(db: Path) -> dict:
     from analysis.report import build_report
     from analysis.settings import Settings
+
     store = open_store(db)
     base = peak_rss_bytes()
     started = time.perf_counter()
@@ -349,6 +414,7 @@ NOT_IN_PANDAS_VERSION = ("resolved_items", "wait_matrix")
 def phase_compute(db: Path) -> dict:
     from analysis.metrics import compute
     from analysis.settings import Settings
+
     store = open_store(db)
     timer = Timer()
     con = TimedConnection(store.con, timer)
@@ -357,24 +423,31 @@ def phase_compute(db: Path) -> dict:
     data = compute(con, Settings())
     seconds = time.perf_counter() - started
     store.close()
-    extra = sum(total for path, (total, _) in timer.totals.items()
-                if path[-1].split(" ")[-1] in NOT_IN_PANDAS_VERSION)
-    return {"seconds": seconds, "base_rss": base, "three_metrics_seconds": seconds - extra,
-            "rows": {"release_days": len(data.release_days), "commitments": len(data.commitments),
-                     "waits": len(data.waits)}}
+    extra = sum(total for path, (total, _) in timer.totals.items() if path[-1].split(" ")[-1] in NOT_IN_PANDAS_VERSION)
+    return {
+        "seconds": seconds,
+        "base_rss": base,
+        "three_metrics_seconds": seconds - extra,
+        "rows": {
+            "release_days": len(data.release_days),
+            "commitments": len(data.commitments),
+            "waits": len(data.waits),
+        },
+    }
 
 
 def phase_team(db: Path) -> dict:
     from analysis.metrics import anchors, compute, data_span, team_windows, teams_table
     from analysis.report import team_report
     from analysis.settings import Settings
+
     settings = Settings()
     store = open_store(db)
     con = store.con
     base = peak_rss_bytes()
     started = time.perf_counter()
     teams = teams_table(con)
-    team = teams.iloc[0]                    # the first reorganised team
+    team = teams.iloc[0]  # the first reorganised team
     windows = team_windows(team.team, anchors(teams, settings)[team.team], data_span(con, settings), settings)
     data = compute(con, settings, windows=windows)
     computed = time.perf_counter()
@@ -382,12 +455,18 @@ def phase_team(db: Path) -> dict:
     finished = time.perf_counter()
     store.close()
     metrics = result["metrics"]
-    return {"seconds": finished - started, "compute_seconds": computed - started,
-            "effects_seconds": finished - computed, "base_rss": base, "team": team.team,
-            "n": {m: [metrics[m]["before"]["n"], metrics[m]["after"]["n"]] for m in metrics}}
+    return {
+        "seconds": finished - started,
+        "compute_seconds": computed - started,
+        "effects_seconds": finished - computed,
+        "base_rss": base,
+        "team": team.team,
+        "n": {m: [metrics[m]["before"]["n"], metrics[m]["after"]["n"]] for m in metrics},
+    }
 
 
 # ---- the pandas version ---------------------------------------------------------------------
+
 
 def pandas_metrics(con, settings) -> tuple[dict, float]:
     """Release days, commitments (on-time share) and dependency waits per team window, in pandas.
@@ -411,17 +490,21 @@ def pandas_metrics(con, settings) -> tuple[dict, float]:
     read_started = time.perf_counter()
     teams = con.execute("select team, reorg_date from teams").df()
     items = con.execute("select created_at, updated_at, resolved_at from work_items").df()
-    item_teams = con.execute("select item_key, team, item_type, created_at, resolved_at, resolved_day, "
-                             "committed_date from work_item_teams").df()
-    releases = con.execute("select release_id, source, tag_name, released_at, release_date, is_draft, "
-                           "is_prerelease, is_released from releases").df()
+    item_teams = con.execute(
+        "select item_key, team, item_type, created_at, resolved_at, resolved_day, committed_date from work_item_teams"
+    ).df()
+    releases = con.execute(
+        "select release_id, source, tag_name, released_at, release_date, is_draft, "
+        "is_prerelease, is_released from releases"
+    ).df()
     release_teams = con.execute("select release_id, team from release_teams").df()
     links = con.execute("select item_key, link_type, direction, linked_key from links").df()
-    changes = con.execute("select item_key, changed_at, field, from_value, from_string, to_value, "
-                          "to_string from field_changes").df()
+    changes = con.execute(
+        "select item_key, changed_at, field, from_value, from_string, to_value, to_string from field_changes"
+    ).df()
     read_seconds = time.perf_counter() - read_started
 
-    def day(times: pd.Series) -> pd.Series:      # UTC calendar day, as a naive midnight timestamp
+    def day(times: pd.Series) -> pd.Series:  # UTC calendar day, as a naive midnight timestamp
         return times.dt.tz_convert(None).dt.floor("D")
 
     def as_day(dates: pd.Series) -> pd.Series:
@@ -431,13 +514,16 @@ def pandas_metrics(con, settings) -> tuple[dict, float]:
     released_day = day(releases["released_at"])
     release_day = released_day.fillna(as_day(releases["release_date"]))
     first_day = min(day(items["created_at"]).min(), release_day.min())
-    last_day = max(day(items["resolved_at"].fillna(items["updated_at"]).fillna(items["created_at"])).max(),
-                   release_day.max())
+    last_day = max(
+        day(items["resolved_at"].fillna(items["updated_at"]).fillna(items["created_at"])).max(), release_day.max()
+    )
     span = (first_day.date(), last_day.date())
     windows = pd.DataFrame(
-        [(w.team, w.period, pd.Timestamp(w.start), pd.Timestamp(w.end))
-         for team, anchor in anchors(teams, settings).items()
-         for w in team_windows(team, anchor, span, settings)],
+        [
+            (w.team, w.period, pd.Timestamp(w.start), pd.Timestamp(w.end))
+            for team, anchor in anchors(teams, settings).items()
+            for w in team_windows(team, anchor, span, settings)
+        ],
         columns=["team", "period", "start", "end"],
     )
     windows[["start", "end"]] = windows[["start", "end"]].astype("datetime64[us]")
@@ -449,10 +535,14 @@ def pandas_metrics(con, settings) -> tuple[dict, float]:
     # 1. Release days.
     r = releases.assign(released_day=released_day).merge(release_teams, on="release_id")
     counted = (
-        r["team"].notna() & ~r["is_draft"] & (~r["is_prerelease"] | settings.include_prereleases)
-        & (((r["source"] == "github_release") & r["released_at"].notna())
-           | ((r["source"] == "git_tag") & r["tag_name"].fillna("").str.fullmatch(settings.release_tag_pattern))
-           | ((r["source"] == "jira_version") & r["is_released"] & r["release_date"].notna()))
+        r["team"].notna()
+        & ~r["is_draft"]
+        & (~r["is_prerelease"] | settings.include_prereleases)
+        & (
+            ((r["source"] == "github_release") & r["released_at"].notna())
+            | ((r["source"] == "git_tag") & r["tag_name"].fillna("").str.fullmatch(settings.release_tag_pattern))
+            | ((r["source"] == "jira_version") & r["is_released"] & r["release_date"].notna())
+        )
     )
     r = r[counted]
     r = r.assign(release_day=np.where(r["source"] == "jira_version", as_day(r["release_date"]), r["released_day"]))
@@ -461,64 +551,102 @@ def pandas_metrics(con, settings) -> tuple[dict, float]:
 
     # 2. Commitments: items resolved in the window with a committed date.
     resolved = item_teams[item_teams["resolved_at"].notna() & item_teams["team"].notna()]
-    resolved = resolved.assign(resolved_day=as_day(resolved["resolved_day"]),
-                               committed=as_day(resolved["committed_date"]))
+    resolved = resolved.assign(
+        resolved_day=as_day(resolved["resolved_day"]), committed=as_day(resolved["committed_date"])
+    )
     if settings.commitment_issue_types:
         resolved = resolved[resolved["item_type"].isin(settings.commitment_issue_types)]
     commitments = in_windows(resolved[resolved["committed"].notna()], "team", "resolved_day")
     commitments = commitments.assign(slip=(commitments["resolved_day"] - commitments["committed"]).dt.days)
     commitment_n = commitments.groupby(["team", "period"]).size()
-    on_time = (commitments["slip"] <= settings.tolerance_days).groupby([commitments["team"], commitments["period"]]).sum()
+    on_time = (
+        (commitments["slip"] <= settings.tolerance_days).groupby([commitments["team"], commitments["period"]]).sum()
+    )
 
     # 3. Dependency waits.
     pattern = "|".join(re.escape(phrase.lower()) for phrase in settings.blocked_phrases)
     link_changes = changes[changes["field"] == "Link"]
-    added = link_changes[link_changes["to_value"].notna()
-                         & link_changes["to_string"].str.lower().str.contains(pattern, regex=True, na=False)]
+    added = link_changes[
+        link_changes["to_value"].notna()
+        & link_changes["to_string"].str.lower().str.contains(pattern, regex=True, na=False)
+    ]
     added = added.rename(columns={"item_key": "blocked_key", "to_value": "blocker_key", "changed_at": "started_at"})
     removals = link_changes[link_changes["from_value"].notna() & link_changes["to_value"].isna()]
-    removals = removals.rename(columns={"item_key": "blocked_key", "from_value": "blocker_key", "changed_at": "removed_at"})
+    removals = removals.rename(
+        columns={"item_key": "blocked_key", "from_value": "blocker_key", "changed_at": "removed_at"}
+    )
     history = pd.merge_asof(
         added[["blocked_key", "blocker_key", "started_at"]].sort_values("started_at"),
         removals[["blocked_key", "blocker_key", "removed_at"]].sort_values("removed_at"),
-        left_on="started_at", right_on="removed_at", by=["blocked_key", "blocker_key"],
-        direction="forward", allow_exact_matches=False,
+        left_on="started_at",
+        right_on="removed_at",
+        by=["blocked_key", "blocker_key"],
+        direction="forward",
+        allow_exact_matches=False,
     )
     blocking = links[links["link_type"].isin(settings.blocking_link_types)]
     inward = blocking["direction"] == "inward"
-    snapshot = pd.DataFrame({
-        "blocked_key": blocking["item_key"].where(inward, blocking["linked_key"]),
-        "blocker_key": blocking["linked_key"].where(inward, blocking["item_key"]),
-    })
+    snapshot = pd.DataFrame(
+        {
+            "blocked_key": blocking["item_key"].where(inward, blocking["linked_key"]),
+            "blocker_key": blocking["linked_key"].where(inward, blocking["item_key"]),
+        }
+    )
     snapshot = snapshot[~snapshot["blocked_key"].isin(set(link_changes["item_key"]))]
     no_time = pd.Series(pd.NaT, index=snapshot.index, dtype=history["started_at"].dtype)
     snapshot = snapshot.assign(started_at=no_time, removed_at=no_time)
     intervals = pd.concat([history, snapshot], ignore_index=True).drop_duplicates()
     with_teams = item_teams[["item_key", "created_at", "resolved_at", "team"]]
     intervals = intervals.merge(
-        with_teams.rename(columns={"item_key": "blocked_key", "created_at": "blocked_created",
-                                   "resolved_at": "blocked_resolved", "team": "blocked_team"}), on="blocked_key",
+        with_teams.rename(
+            columns={
+                "item_key": "blocked_key",
+                "created_at": "blocked_created",
+                "resolved_at": "blocked_resolved",
+                "team": "blocked_team",
+            }
+        ),
+        on="blocked_key",
     ).merge(
         with_teams[["item_key", "resolved_at", "team"]].rename(
-            columns={"item_key": "blocker_key", "resolved_at": "blocker_resolved", "team": "blocker_team"}),
+            columns={"item_key": "blocker_key", "resolved_at": "blocker_resolved", "team": "blocker_team"}
+        ),
         on="blocker_key",
     )
-    intervals = intervals[intervals["blocked_resolved"].notna() & intervals["blocked_team"].notna()
-                          & intervals["blocker_team"].notna() & (intervals["blocked_team"] != intervals["blocker_team"])]
+    intervals = intervals[
+        intervals["blocked_resolved"].notna()
+        & intervals["blocked_team"].notna()
+        & intervals["blocker_team"].notna()
+        & (intervals["blocked_team"] != intervals["blocker_team"])
+    ]
     started = intervals["started_at"].fillna(intervals["blocked_created"])
-    ended = pd.concat([
-        intervals["removed_at"].fillna(intervals["blocked_resolved"]),
-        intervals["blocker_resolved"].fillna(intervals["blocked_resolved"]),
-        intervals["blocked_resolved"],
-    ], axis=1).min(axis=1)
-    stretches = pd.DataFrame({"blocked_key": intervals["blocked_key"], "blocked_team": intervals["blocked_team"],
-                              "blocked_resolved": intervals["blocked_resolved"], "start": started, "end": ended})
+    ended = pd.concat(
+        [
+            intervals["removed_at"].fillna(intervals["blocked_resolved"]),
+            intervals["blocker_resolved"].fillna(intervals["blocked_resolved"]),
+            intervals["blocked_resolved"],
+        ],
+        axis=1,
+    ).min(axis=1)
+    stretches = pd.DataFrame(
+        {
+            "blocked_key": intervals["blocked_key"],
+            "blocked_team": intervals["blocked_team"],
+            "blocked_resolved": intervals["blocked_resolved"],
+            "start": started,
+            "end": ended,
+        }
+    )
     stretches = stretches[stretches["end"] > stretches["start"]].sort_values(["blocked_key", "start", "end"])
     previous_end = stretches.groupby("blocked_key")["end"].cummax().groupby(stretches["blocked_key"]).shift(1)
     island = (previous_end.isna() | (stretches["start"] > previous_end)).cumsum()
-    merged = stretches.groupby(island).agg(blocked_key=("blocked_key", "first"), blocked_team=("blocked_team", "first"),
-                                           blocked_resolved=("blocked_resolved", "first"),
-                                           start=("start", "min"), end=("end", "max"))
+    merged = stretches.groupby(island).agg(
+        blocked_key=("blocked_key", "first"),
+        blocked_team=("blocked_team", "first"),
+        blocked_resolved=("blocked_resolved", "first"),
+        start=("start", "min"),
+        end=("end", "max"),
+    )
     merged["seconds"] = (merged["end"] - merged["start"]).dt.total_seconds()
     waits = merged.groupby(["blocked_key", "blocked_team", "blocked_resolved"], as_index=False)["seconds"].sum()
     waits = waits.assign(wait_days=waits["seconds"] / 86400.0, resolved_day=day(waits["blocked_resolved"]))
@@ -532,8 +660,11 @@ def pandas_metrics(con, settings) -> tuple[dict, float]:
         key = (w.team, w.period)
         median = wait_median.get(key)
         counts.setdefault(w.team, {})[w.period] = [
-            int(release_n.get(key, 0)), int(commitment_n.get(key, 0)), int(on_time.get(key, 0)),
-            int(wait_n.get(key, 0)), None if median is None or pd.isna(median) else round(float(median), 4),
+            int(release_n.get(key, 0)),
+            int(commitment_n.get(key, 0)),
+            int(on_time.get(key, 0)),
+            int(wait_n.get(key, 0)),
+            None if median is None or pd.isna(median) else round(float(median), 4),
             int(items_resolved.get(key, 0)),
         ]
     return counts, read_seconds
@@ -543,6 +674,7 @@ def phase_pandas(db: Path) -> dict:
     import warnings
 
     from analysis.settings import Settings
+
     # duckdb 2.0's .df() calls DataFrame.drop(inplace=True), deprecated in pandas 3.1.
     warnings.filterwarnings("ignore", message="The inplace keyword")
     store = open_store(db)
@@ -551,18 +683,24 @@ def phase_pandas(db: Path) -> dict:
     counts, read_seconds = pandas_metrics(store.con, Settings())
     seconds = time.perf_counter() - started
     store.close()
-    return {"seconds": seconds, "read_seconds": read_seconds, "compute_seconds": seconds - read_seconds,
-            "base_rss": base, "counts": counts}
+    return {
+        "seconds": seconds,
+        "read_seconds": read_seconds,
+        "compute_seconds": seconds - read_seconds,
+        "base_rss": base,
+        "counts": counts,
+    }
 
 
 # ---- the breakdown: build_report with every query and Python step timed ----------------------
+
 
 class Timer:
     """Inclusive wall time per call path ("build_report > histories > compute > sql ...")."""
 
     def __init__(self):
         self.stack: list[str] = []
-        self.totals: dict[tuple, list] = {}     # in the order regions were first entered
+        self.totals: dict[tuple, list] = {}  # in the order regions were first entered
 
     def region(self, name: str):
         timer = self
@@ -586,11 +724,13 @@ class Timer:
         def timed(*args, **kwargs):
             with self.region(name):
                 return function(*args, **kwargs)
+
         return timed
 
 
 def query_label(sql: str) -> str:
     from analysis import queries
+
     for name in queries.names():
         if queries.sql(name) in sql:
             return name
@@ -616,7 +756,7 @@ class TimedResult:
 class TimedConnection:
     def __init__(self, con, timer: Timer):
         self._con, self._timer = con, timer
-        self.last_call: dict[str, tuple] = {}     # label -> (sql, args) of its last execution
+        self.last_call: dict[str, tuple] = {}  # label -> (sql, args) of its last execution
 
     def execute(self, sql, *args):
         label = query_label(sql)
@@ -652,13 +792,30 @@ class TimedConnection:
 def phase_profile(db: Path) -> dict:
     from analysis import comparison, metrics, report
     from analysis.settings import Settings
+
     timer = Timer()
-    for module, names in ((report, ("teams_table", "data_span", "compute", "team_histories", "team_report",
-                                    "release_frequency", "timeline_accuracy", "dependency_wait",
-                                    "supporting_measures", "difference_in_differences", "placebo",
-                                    "rejected_rows", "add_adjusted_p_values")),
-                          (comparison, ("TeamHistory",)),
-                          (metrics, ("write_windows", "build_blocked_intervals"))):
+    for module, names in (
+        (
+            report,
+            (
+                "teams_table",
+                "data_span",
+                "compute",
+                "team_histories",
+                "team_report",
+                "release_frequency",
+                "timeline_accuracy",
+                "dependency_wait",
+                "supporting_measures",
+                "difference_in_differences",
+                "placebo",
+                "rejected_rows",
+                "add_adjusted_p_values",
+            ),
+        ),
+        (comparison, ("TeamHistory",)),
+        (metrics, ("write_windows", "build_blocked_intervals")),
+    ):
         for name in names:
             setattr(module, name, timer.wrap(name, getattr(module, name)))
     store = open_store(db)
@@ -674,16 +831,22 @@ def phase_profile(db: Path) -> dict:
     # DuckDB's own profile of the two slowest metric queries, run again as the report's last
     # compute() ran them (report windows, blocked_intervals in place): the costliest operators.
     plans = {}
-    slowest = [label for label, _ in sorted(sql_times.items(), key=lambda kv: -kv[1])
-               if label in con.last_call and label in METRIC_QUERIES][:2]
+    slowest = [
+        label
+        for label, _ in sorted(sql_times.items(), key=lambda kv: -kv[1])
+        if label in con.last_call and label in METRIC_QUERIES
+    ][:2]
     for label in slowest:
         sql, args = con.last_call[label]
         plan = json.loads(store.con.execute("explain (analyze, format json) " + sql, *args).fetchall()[0][1])
         plans[label] = costliest_operators(plan)
     store.close()
-    return {"seconds": seconds,
-            "breakdown": [[list(path), total, calls] for path, (total, calls) in timer.totals.items()],
-            "sql_totals": dict(sql_times), "plans": plans}
+    return {
+        "seconds": seconds,
+        "breakdown": [[list(path), total, calls] for path, (total, calls) in timer.totals.items()],
+        "sql_totals": dict(sql_times),
+        "plans": plans,
+    }
 
 
 METRIC_QUERIES = ("release_days", "commitments", "dependency_waits", "wait_matrix", "resolved_items", "data_span")
@@ -696,11 +859,15 @@ def costliest_operators(plan: dict, top: int = 3) -> list[dict]:
     def walk(node):
         info = node.get("extra_info", {})
         conditions = info.get("Conditions")
-        found.append({
-            "operator": node.get("type"), "seconds": node.get("timing", 0.0),
-            "rows": node.get("intermediate_rows"), "estimated": info.get("Estimated Cardinality"),
-            "conditions": " and ".join(conditions) if isinstance(conditions, list) else conditions,
-        })
+        found.append(
+            {
+                "operator": node.get("type"),
+                "seconds": node.get("timing", 0.0),
+                "rows": node.get("intermediate_rows"),
+                "estimated": info.get("Estimated Cardinality"),
+                "conditions": " and ".join(conditions) if isinstance(conditions, list) else conditions,
+            }
+        )
         for child in node.get("children", []):
             walk(child)
 
@@ -709,14 +876,22 @@ def costliest_operators(plan: dict, top: int = 3) -> list[dict]:
     return sorted(found, key=lambda op: -(op["seconds"] or 0))[:top]
 
 
-PHASES = {"build": None, "report": phase_report, "compute": phase_compute, "team": phase_team, "pandas": phase_pandas,
-          "profile": phase_profile}
+PHASES = {
+    "build": None,
+    "report": phase_report,
+    "compute": phase_compute,
+    "team": phase_team,
+    "pandas": phase_pandas,
+    "profile": phase_profile,
+}
 
 
 def run_phase(name: str, db: Path, extra: list[str] = ()) -> dict:
     completed = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--db", str(db), *extra],
-        capture_output=True, text=True, cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
     )
     if completed.returncode != 0:
         raise SystemExit(f"phase {name} failed (exit {completed.returncode}):\n{completed.stderr}")
@@ -724,6 +899,7 @@ def run_phase(name: str, db: Path, extra: list[str] = ()) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
+
 
 def compare_counts(duckdb_counts: dict, pandas_counts: dict) -> dict[str, list[str]]:
     """Mismatches per check: release days n, commitments n (the required check), then extras."""
@@ -735,9 +911,12 @@ def compare_counts(duckdb_counts: dict, pandas_counts: dict) -> dict[str, list[s
             if d is None or p is None:
                 checks["release days n + commitments n"].append(f"{team} {period}: missing on one side")
                 continue
-            for label, index, check in (("release days n", 0, "release days n + commitments n"),
-                                        ("commitments n", 1, "release days n + commitments n"),
-                                        ("on time", 2, "on-time count"), ("waits n", 3, "waits n")):
+            for label, index, check in (
+                ("release days n", 0, "release days n + commitments n"),
+                ("commitments n", 1, "release days n + commitments n"),
+                ("on time", 2, "on-time count"),
+                ("waits n", 3, "waits n"),
+            ):
                 if d[index] != p[index]:
                     checks[check].append(f"{team} {period} {label}: duckdb {d[index]} pandas {p[index]}")
             if (d[4] is None) != (p[4] is None) or (d[4] is not None and abs(d[4] - p[4]) > 1e-3):
@@ -753,10 +932,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--releases", type=int, help="default: 200 per team")
     parser.add_argument("--folder", type=Path, help="work folder (default: a new temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the database")
-    parser.add_argument("--reuse", action="store_true",
-                        help="reuse the database already in --folder (same arguments) instead of building")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run each timed phase K times; the table shows the fastest run and the highest peak")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse the database already in --folder (same arguments) instead of building",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each timed phase K times; the table shows the fastest run and the highest peak",
+    )
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -783,18 +969,37 @@ def main(argv: list[str] | None = None) -> int:
                 stale.unlink(missing_ok=True)
             # In a child too: Linux carries ru_maxrss across fork + exec, so a parent that had
             # built the database itself would pass its peak on to every phase measured after.
-            built = run_phase("build", db, ["--issues", str(args.issues), "--teams", str(args.teams),
-                                            "--status-changes", str(status_changes), "--releases", str(releases)])
+            built = run_phase(
+                "build",
+                db,
+                [
+                    "--issues",
+                    str(args.issues),
+                    "--teams",
+                    str(args.teams),
+                    "--status-changes",
+                    str(status_changes),
+                    "--releases",
+                    str(releases),
+                ],
+            )
             print(f"database: {db}")
-            print(f"  generated in {built['generate_seconds']:.1f} s, attribution (refresh_attribution) "
-                  f"{built['attribution_seconds']:.1f} s; {mib(built['db_bytes'])} on disk; "
-                  f"build peak RSS {mib(built['peak_rss'])}")
-            print("  rows: " + ", ".join(f"{table} {count:,}" for table, count in built["tables"].items())
-                  + f"; {built['comparison_teams']} comparison teams; "
-                  f"{built['unattributed_items']:,} unattributed items")
+            print(
+                f"  generated in {built['generate_seconds']:.1f} s, attribution (refresh_attribution) "
+                f"{built['attribution_seconds']:.1f} s; {mib(built['db_bytes'])} on disk; "
+                f"build peak RSS {mib(built['peak_rss'])}"
+            )
+            print(
+                "  rows: "
+                + ", ".join(f"{table} {count:,}" for table, count in built["tables"].items())
+                + f"; {built['comparison_teams']} comparison teams; "
+                f"{built['unattributed_items']:,} unattributed items"
+            )
 
-        print(f"  load average before the phases: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
-              f"on {os.cpu_count()} CPUs (the Store uses 2 threads)")
+        print(
+            f"  load average before the phases: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+            f"on {os.cpu_count()} CPUs (the Store uses 2 threads)"
+        )
         results = {}
         for name in ("report", "compute", "team", "pandas", "profile"):
             runs = [run_phase(name, db) for _ in range(max(args.repeat, 1) if name != "profile" else 1)]
@@ -827,11 +1032,14 @@ def main(argv: list[str] | None = None) -> int:
         speedup_compute = pand["seconds"] / comp["seconds"]
         speedup_report = pand["seconds"] / rep["seconds"]
         print()
-        print(f"speed-up, pandas / DuckDB three metrics (compute() without {' and '.join(NOT_IN_PANDAS_VERSION)}): "
-              f"{speedup_metrics:.2f}x")
+        print(
+            f"speed-up, pandas / DuckDB three metrics (compute() without {' and '.join(NOT_IN_PANDAS_VERSION)}): "
+            f"{speedup_metrics:.2f}x"
+        )
         print(f"speed-up, pandas / whole compute() (all teams): {speedup_compute:.2f}x")
-        print(f"speed-up, pandas / full report (which also runs histories, effects, DiD, placebo): "
-              f"{speedup_report:.2f}x")
+        print(
+            f"speed-up, pandas / full report (which also runs histories, effects, DiD, placebo): {speedup_report:.2f}x"
+        )
 
         checks = compare_counts(rep["counts"], pand["counts"])
         required = checks.pop("release days n + commitments n")
@@ -843,8 +1051,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"counts agree (release days n and commitments n, {len(rep['counts'])} teams x 2 windows)")
         for label, mismatches in checks.items():
-            print(f"  also {label}: " + ("agrees" if not mismatches else
-                                         f"{len(mismatches)} mismatches, e.g. {mismatches[0]}"))
+            print(
+                f"  also {label}: "
+                + ("agrees" if not mismatches else f"{len(mismatches)} mismatches, e.g. {mismatches[0]}")
+            )
 
         print()
         print(f"breakdown of build_report (inclusive seconds, profiled run {results['profile']['seconds']:.2f} s):")
@@ -857,16 +1067,24 @@ def main(argv: list[str] | None = None) -> int:
         for label, operators in results["profile"]["plans"].items():
             print(f"  EXPLAIN ANALYZE {label} (report windows), costliest operators:")
             for op in operators:
-                print(f"    {op['operator']:<24}{op['seconds']:>7.2f} s {op['rows'] or 0:>13,} rows "
-                      f"(estimated {op['estimated']})" + (f"  on {op['conditions']}" if op["conditions"] else ""))
+                print(
+                    f"    {op['operator']:<24}{op['seconds']:>7.2f} s {op['rows'] or 0:>13,} rows "
+                    f"(estimated {op['estimated']})" + (f"  on {op['conditions']}" if op["conditions"] else "")
+                )
 
         print()
         print(f"load average after the phases: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         targets = [
-            (f"full report under {TARGET_REPORT_SECONDS:g} s", rep["seconds"] < TARGET_REPORT_SECONDS,
-             f"{rep['seconds']:.2f} s"),
-            (f"DuckDB three metrics at least {TARGET_SPEEDUP:g}x faster than pandas", speedup_metrics >= TARGET_SPEEDUP,
-             f"{speedup_metrics:.2f}x (whole compute(): {speedup_compute:.2f}x, full report: {speedup_report:.2f}x)"),
+            (
+                f"full report under {TARGET_REPORT_SECONDS:g} s",
+                rep["seconds"] < TARGET_REPORT_SECONDS,
+                f"{rep['seconds']:.2f} s",
+            ),
+            (
+                f"DuckDB three metrics at least {TARGET_SPEEDUP:g}x faster than pandas",
+                speedup_metrics >= TARGET_SPEEDUP,
+                f"{speedup_metrics:.2f}x (whole compute(): {speedup_compute:.2f}x, full report: {speedup_report:.2f}x)",
+            ),
             ("pandas and DuckDB counts agree", not required, f"{len(required)} mismatches"),
         ]
         for label, holds, shown in targets:

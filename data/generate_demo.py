@@ -24,6 +24,7 @@ engineering/product/design "triad" and is the comparison group.
 Every figure comes from a seeded `random.Random`, never from the clock, so running this script
 twice writes byte-identical files. `python data/generate_demo.py [--out DIR]`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,7 +35,7 @@ import json
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 # The story lives in PROFILES and the release schedules; the seed only picks one draw of the
@@ -42,14 +43,14 @@ from pathlib import Path
 SEED = 100
 DEFAULT_OUT = Path(__file__).resolve().parent / "demo"
 
-UTC = timezone.utc
+UTC = UTC
 SPAN_START = date(2025, 1, 6)
-FIRST_RESOLUTION = SPAN_START + timedelta(days=7)   # the exports hold nothing older than the span
-EXPORT_AT = datetime(2026, 6, 30, 17, 40, 12, tzinfo=UTC)   # when the exports were taken
+FIRST_RESOLUTION = SPAN_START + timedelta(days=7)  # the exports hold nothing older than the span
+EXPORT_AT = datetime(2026, 6, 30, 17, 40, 12, tzinfo=UTC)  # when the exports were taken
 REORG = date(2025, 10, 1)
-PM_LEAVES = date(2026, 1, 20)            # Onboarding's product manager's last day
-ONB_RECOVERS = date(2026, 1, 26)         # Onboarding's work changes about a week later
-WINDOW_DAYS = 180                        # the spec's default window, used for the README figures
+PM_LEAVES = date(2026, 1, 20)  # Onboarding's product manager's last day
+ONB_RECOVERS = date(2026, 1, 26)  # Onboarding's work changes about a week later
+WINDOW_DAYS = 180  # the spec's default window, used for the README figures
 TOLERANCE_DAYS = 3
 
 JIRA = "https://acme.atlassian.net"
@@ -142,13 +143,26 @@ PROJECTS = {  # key: (name, lead, id)
 OPS_COMPONENTS = ["Payments Gateway", "Identity", "Agent Runtime", "Platform"]
 
 PERSON_TZ = {
-    "Ana Lima": "Europe/Lisbon", "Ben Carter": "Europe/London", "Chloe Nguyen": "Europe/Paris",
-    "Dev Patel": "Asia/Kolkata", "Elif Demir": "Europe/Istanbul", "Farid Haddad": "Europe/Paris",
-    "Grace Kim": "America/New_York", "Sofia Brandt": "Europe/Berlin",
-    "Hugo Martin": "Europe/Paris", "Ines Sousa": "Europe/Lisbon", "Jonas Berg": "Europe/Stockholm",
-    "Kai Tanaka": "Europe/Berlin", "Lena Fischer": "Europe/Berlin", "Marco Rossi": "Europe/Rome",
-    "Omar Aziz": "Europe/London", "Priya Shah": "Asia/Kolkata", "Quinn Walsh": "America/New_York",
-    "Rosa Jimenez": "Europe/Madrid", "Uma Reddy": "Asia/Kolkata", "Tomás Ruiz": "Europe/Madrid",
+    "Ana Lima": "Europe/Lisbon",
+    "Ben Carter": "Europe/London",
+    "Chloe Nguyen": "Europe/Paris",
+    "Dev Patel": "Asia/Kolkata",
+    "Elif Demir": "Europe/Istanbul",
+    "Farid Haddad": "Europe/Paris",
+    "Grace Kim": "America/New_York",
+    "Sofia Brandt": "Europe/Berlin",
+    "Hugo Martin": "Europe/Paris",
+    "Ines Sousa": "Europe/Lisbon",
+    "Jonas Berg": "Europe/Stockholm",
+    "Kai Tanaka": "Europe/Berlin",
+    "Lena Fischer": "Europe/Berlin",
+    "Marco Rossi": "Europe/Rome",
+    "Omar Aziz": "Europe/London",
+    "Priya Shah": "Asia/Kolkata",
+    "Quinn Walsh": "America/New_York",
+    "Rosa Jimenez": "Europe/Madrid",
+    "Uma Reddy": "Asia/Kolkata",
+    "Tomás Ruiz": "Europe/Madrid",
 }
 
 
@@ -183,73 +197,134 @@ def owner_of_source(kind: str, value: str, day: date) -> str | None:
 # How each team works, before and after
 # ---------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Profile:
-    throughput: float             # items resolved per 30 days
-    on_time: float                # chance a commitment lands <= TOLERANCE_DAYS late
-    late_days: tuple[int, int]    # slip of a late commitment
-    early_share: float            # share of on-time commitments that land early
-    plan_days: tuple[int, int]    # created -> committed date
-    cycle_days: tuple[float, float]   # In Progress -> Done
-    cross_block: float            # chance an item waits on another team's item
+    throughput: float  # items resolved per 30 days
+    on_time: float  # chance a commitment lands <= TOLERANCE_DAYS late
+    late_days: tuple[int, int]  # slip of a late commitment
+    early_share: float  # share of on-time commitments that land early
+    plan_days: tuple[int, int]  # created -> committed date
+    cycle_days: tuple[float, float]  # In Progress -> Done
+    cross_block: float  # chance an item waits on another team's item
     wait_days: tuple[float, float]
-    same_block: float             # chance of a block inside the team (metrics ignore these)
-    replan: float = 0.0           # share of late items whose due date is moved (changelog only)
+    same_block: float  # chance of a block inside the team (metrics ignore these)
+    replan: float = 0.0  # share of late items whose due date is moved (changelog only)
     points: tuple[int, ...] = (1, 2, 3, 5, 8)
 
 
 def steady(**changes) -> Profile:
     """The habits of a team that neither flourishes nor struggles; `changes` override them."""
-    base = dict(throughput=15, on_time=0.64, late_days=(4, 16), early_share=0.20,
-                plan_days=(10, 30), cycle_days=(3, 12), cross_block=0.15, wait_days=(3, 12),
-                same_block=0.06)
+    base = dict(
+        throughput=15,
+        on_time=0.64,
+        late_days=(4, 16),
+        early_share=0.20,
+        plan_days=(10, 30),
+        cycle_days=(3, 12),
+        cross_block=0.15,
+        wait_days=(3, 12),
+        same_block=0.06,
+    )
     return Profile(**{**base, **changes})
 
 
 PROFILES = {
     # Web's big batches: long plans, long cycles, a third on time, many waits on Infra/Billing.
-    ("Checkout", "before"): steady(throughput=16, on_time=0.30, late_days=(5, 30),
-                                   early_share=0.15, plan_days=(21, 55), cycle_days=(8, 24),
-                                   cross_block=0.55, wait_days=(5, 30), replan=0.45,
-                                   points=(3, 5, 8, 13)),
+    ("Checkout", "before"): steady(
+        throughput=16,
+        on_time=0.30,
+        late_days=(5, 30),
+        early_share=0.15,
+        plan_days=(21, 55),
+        cycle_days=(8, 24),
+        cross_block=0.55,
+        wait_days=(5, 30),
+        replan=0.45,
+        points=(3, 5, 8, 13),
+    ),
     # Small increments; the dependencies now sit inside the team.
-    ("Checkout", "after"): steady(throughput=18, on_time=0.86, late_days=(4, 10),
-                                  early_share=0.35, plan_days=(7, 20), cycle_days=(1.5, 7),
-                                  cross_block=0.07, wait_days=(1, 5), same_block=0.15,
-                                  replan=0.10, points=(1, 2, 3, 5)),
-    ("Onboarding", "before"): steady(throughput=19, on_time=0.60, late_days=(4, 18),
-                                     plan_days=(10, 35), cycle_days=(4, 14), cross_block=0.18,
-                                     wait_days=(3, 15), same_block=0.05),
+    ("Checkout", "after"): steady(
+        throughput=18,
+        on_time=0.86,
+        late_days=(4, 10),
+        early_share=0.35,
+        plan_days=(7, 20),
+        cycle_days=(1.5, 7),
+        cross_block=0.07,
+        wait_days=(1, 5),
+        same_block=0.15,
+        replan=0.10,
+        points=(1, 2, 3, 5),
+    ),
+    ("Onboarding", "before"): steady(
+        throughput=19,
+        on_time=0.60,
+        late_days=(4, 18),
+        plan_days=(10, 35),
+        cycle_days=(4, 14),
+        cross_block=0.18,
+        wait_days=(3, 15),
+        same_block=0.05,
+    ),
     # Oct 2025 - Jan 2026: scope churn, waiting on Checkout and the platform.
-    ("Onboarding", "struggle"): steady(throughput=13, on_time=0.30, late_days=(5, 28),
-                                       early_share=0.10, plan_days=(10, 35), cycle_days=(6, 20),
-                                       cross_block=0.35, wait_days=(7, 30), same_block=0.05),
-    ("Onboarding", "after"): steady(throughput=22, on_time=0.76, late_days=(4, 12),
-                                    early_share=0.30, plan_days=(7, 21), cycle_days=(2, 8),
-                                    cross_block=0.12, wait_days=(2, 8), same_block=0.08),
+    ("Onboarding", "struggle"): steady(
+        throughput=13,
+        on_time=0.30,
+        late_days=(5, 28),
+        early_share=0.10,
+        plan_days=(10, 35),
+        cycle_days=(6, 20),
+        cross_block=0.35,
+        wait_days=(7, 30),
+        same_block=0.05,
+    ),
+    ("Onboarding", "after"): steady(
+        throughput=22,
+        on_time=0.76,
+        late_days=(4, 12),
+        early_share=0.30,
+        plan_days=(7, 21),
+        cycle_days=(2, 8),
+        cross_block=0.12,
+        wait_days=(2, 8),
+        same_block=0.08,
+    ),
     ("Assist", "before"): steady(),
     ("Assist", "after"): steady(on_time=0.63, cycle_days=(3, 11), same_block=0.07),
-    ("Billing", "before"): steady(on_time=0.62, cross_block=0.10, wait_days=(2, 10),
-                                  same_block=0.05),
-    ("Billing", "after"): steady(throughput=14, on_time=0.58, late_days=(4, 18),
-                                 cross_block=0.10, wait_days=(2, 10), same_block=0.05),
-    ("Infra", "before"): steady(throughput=0, on_time=0.50, late_days=(4, 20), plan_days=(7, 30),
-                                cycle_days=(2, 10), cross_block=0.0, same_block=0.0),
+    ("Billing", "before"): steady(on_time=0.62, cross_block=0.10, wait_days=(2, 10), same_block=0.05),
+    ("Billing", "after"): steady(
+        throughput=14, on_time=0.58, late_days=(4, 18), cross_block=0.10, wait_days=(2, 10), same_block=0.05
+    ),
+    ("Infra", "before"): steady(
+        throughput=0,
+        on_time=0.50,
+        late_days=(4, 20),
+        plan_days=(7, 30),
+        cycle_days=(2, 10),
+        cross_block=0.0,
+        same_block=0.0,
+    ),
 }
-GENERIC = steady(throughput=0, on_time=0.55, late_days=(4, 15), plan_days=(7, 25),
-                 cycle_days=(2, 10), cross_block=0.0, same_block=0.0)
+GENERIC = steady(
+    throughput=0,
+    on_time=0.55,
+    late_days=(4, 15),
+    plan_days=(7, 25),
+    cycle_days=(2, 10),
+    cross_block=0.0,
+    same_block=0.0,
+)
 
 # Where a team's cross-team blockers come from, as (project, component, team field). The owner
 # on the blocker's resolution date must differ from the blocked item's team; candidates that
 # would not are skipped (e.g. "Payments Gateway" becomes Checkout's own on the reorg date).
 BLOCKER_SOURCES = {
-    ("Checkout", "before"): [("OPS", "Payments Gateway", None)] * 3 + [("OPS", "Platform", None),
-                             ("BIL", None, None), ("OPS", None, "Ledger Squad")],
+    ("Checkout", "before"): [("OPS", "Payments Gateway", None)] * 3
+    + [("OPS", "Platform", None), ("BIL", None, None), ("OPS", None, "Ledger Squad")],
     ("Checkout", "after"): [("BIL", None, None), ("OPS", "Platform", None), ("ONB", None, None)],
-    ("Onboarding", "before"): [("OPS", "Identity", None)] * 2 + [("CHK", None, None),
-                               ("OPS", "Platform", None)],
-    ("Onboarding", "struggle"): [("CHK", None, None)] * 2 + [("OPS", "Platform", None),
-                                 ("BIL", None, None)],
+    ("Onboarding", "before"): [("OPS", "Identity", None)] * 2 + [("CHK", None, None), ("OPS", "Platform", None)],
+    ("Onboarding", "struggle"): [("CHK", None, None)] * 2 + [("OPS", "Platform", None), ("BIL", None, None)],
     ("Onboarding", "after"): [("CHK", None, None), ("OPS", "Platform", None)],
     ("Assist", "before"): [("OPS", "Agent Runtime", None)] * 2 + [("ONB", None, None)],
     ("Assist", "after"): [("ONB", None, None), ("CHK", None, None), ("BIL", None, None)],
@@ -257,12 +332,9 @@ BLOCKER_SOURCES = {
     ("Billing", "after"): [("OPS", "Platform", None), ("CHK", None, None)],
 }
 SAME_TEAM_SOURCES = {
-    "Checkout": {"before": [("CHK", None, None)],
-                 "after": [("CHK", None, None), ("OPS", "Payments Gateway", None)]},
-    "Onboarding": {"before": [("ONB", None, None)],
-                   "after": [("ONB", None, None), ("OPS", "Identity", None)]},
-    "Assist": {"before": [("AST", None, None)],
-               "after": [("AST", None, None), ("OPS", "Agent Runtime", None)]},
+    "Checkout": {"before": [("CHK", None, None)], "after": [("CHK", None, None), ("OPS", "Payments Gateway", None)]},
+    "Onboarding": {"before": [("ONB", None, None)], "after": [("ONB", None, None), ("OPS", "Identity", None)]},
+    "Assist": {"before": [("AST", None, None)], "after": [("AST", None, None), ("OPS", "Agent Runtime", None)]},
     "Billing": {"before": [("BIL", None, None)], "after": [("BIL", None, None)]},
 }
 
@@ -286,6 +358,7 @@ def profile(team: str | None, day: date) -> Profile:
 # ---------------------------------------------------------------------------------------------
 # Small random helpers (only rng.random(), so results do not depend on the Python version)
 # ---------------------------------------------------------------------------------------------
+
 
 def uniform(rng: random.Random, lo: float, hi: float) -> float:
     return lo + (hi - lo) * rng.random()
@@ -320,8 +393,7 @@ def poisson(rng: random.Random, mean: float) -> int:
 def work_time(rng: random.Random, day: date, first_hour: int = 7, last_hour: int = 17) -> datetime:
     """A moment in office hours (UTC) with seconds and milliseconds, as Jira records them."""
     seconds = randint(rng, first_hour * 3600, last_hour * 3600 + 3599)
-    return datetime.combine(day, time(), UTC) + timedelta(
-        seconds=seconds, milliseconds=randint(rng, 0, 999))
+    return datetime.combine(day, time(), UTC) + timedelta(seconds=seconds, milliseconds=randint(rng, 0, 999))
 
 
 def weekday_on_or_after(day: date) -> date:
@@ -350,11 +422,12 @@ def login(person: str) -> str:
 # Issues
 # ---------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Block:
-    blocker: "Issue"
+    blocker: Issue
     added_at: datetime
-    removed_at: datetime | None = None    # link removed before the blocker was resolved
+    removed_at: datetime | None = None  # link removed before the blocker was resolved
 
 
 @dataclass
@@ -368,9 +441,9 @@ class Issue:
     reviewed: datetime | None
     assignee: str | None
     reporter: str
-    first_due: date | None = None          # the commitment: first due date ever set
-    due: date | None = None                # due date at export time
-    due_set_at: datetime | None = None     # None: set when the issue was created
+    first_due: date | None = None  # the commitment: first due date ever set
+    due: date | None = None  # due date at export time
+    due_set_at: datetime | None = None  # None: set when the issue was created
     replanned_at: datetime | None = None
     resolution: str | None = None
     component: str | None = None
@@ -380,11 +453,11 @@ class Issue:
     labels: list[str] = field(default_factory=list)
     description: str = ""
     comments: list[tuple[datetime, str, str]] = field(default_factory=list)
-    parent: "Issue | None" = None
-    blocks: list[Block] = field(default_factory=list)   # items this issue is blocked by
-    relates: list["Issue"] = field(default_factory=list)
+    parent: Issue | None = None
+    blocks: list[Block] = field(default_factory=list)  # items this issue is blocked by
+    relates: list[Issue] = field(default_factory=list)
     fix_version: str | None = None
-    also_fixed_in: str | None = None       # a backport to a patch release
+    also_fixed_in: str | None = None  # a backport to a patch release
     is_blocker: bool = False
     key: str = ""
     id: str = ""
@@ -410,8 +483,7 @@ class Issue:
         return self.first_due if self.project == "CHK" else self.due
 
     def last_change(self) -> datetime:
-        return max(t for t in (self.created, self.started, self.reviewed, self.resolved)
-                   if t and t <= EXPORT_AT)
+        return max(t for t in (self.created, self.started, self.reviewed, self.resolved) if t and t <= EXPORT_AT)
 
 
 def owner_of(issue: Issue, day: date | None = None) -> str | None:
@@ -432,43 +504,100 @@ def owner_of(issue: Issue, day: date | None = None) -> str | None:
 
 
 TOPICS = {
-    "CHK": ["cart summary", "promo codes", "Apple Pay button", "address autocomplete",
-            "shipping estimate", "order confirmation email", "guest checkout", "3-D Secure flow",
-            "saved cards", "tax calculation", "gift cards", "checkout analytics events",
-            "payment retry", "split shipments", "basket recovery email", "PayPal redirect"],
-    "ONB": ["sign-up form", "email verification", "welcome tour", "profile setup",
-            "push notification opt-in", "SSO sign-in", "password reset", "invite teammates",
-            "first-run checklist", "app store screenshots", "passcode screen", "KYC upload"],
-    "AST": ["reply suggestions", "ticket triage model", "macro editor", "agent inbox",
-            "knowledge-base search", "handover to human", "sentiment tagging", "agent metrics",
-            "conversation summary", "tone checker", "language detection"],
-    "BIL": ["invoice PDF", "proration", "dunning emails", "VAT report", "usage metering",
-            "refund workflow", "ledger export", "plan change", "credit notes", "payout sync"],
-    "OPS": {"Payments Gateway": ["PSP webhook relay", "card vault rotation", "gateway timeouts"],
-            "Identity": ["OAuth client for mobile", "session service", "MFA provider"],
-            "Agent Runtime": ["model serving pool", "agent job queue", "GPU node group"],
-            "Platform": ["Kubernetes upgrade", "CI runners", "staging database", "log retention"],
-            "Ledger Squad": ["ledger replication", "payout batch job", "reconciliation cron"],
-            None: ["on-call rota", "cost report", "access review", "incident follow-up"]},
+    "CHK": [
+        "cart summary",
+        "promo codes",
+        "Apple Pay button",
+        "address autocomplete",
+        "shipping estimate",
+        "order confirmation email",
+        "guest checkout",
+        "3-D Secure flow",
+        "saved cards",
+        "tax calculation",
+        "gift cards",
+        "checkout analytics events",
+        "payment retry",
+        "split shipments",
+        "basket recovery email",
+        "PayPal redirect",
+    ],
+    "ONB": [
+        "sign-up form",
+        "email verification",
+        "welcome tour",
+        "profile setup",
+        "push notification opt-in",
+        "SSO sign-in",
+        "password reset",
+        "invite teammates",
+        "first-run checklist",
+        "app store screenshots",
+        "passcode screen",
+        "KYC upload",
+    ],
+    "AST": [
+        "reply suggestions",
+        "ticket triage model",
+        "macro editor",
+        "agent inbox",
+        "knowledge-base search",
+        "handover to human",
+        "sentiment tagging",
+        "agent metrics",
+        "conversation summary",
+        "tone checker",
+        "language detection",
+    ],
+    "BIL": [
+        "invoice PDF",
+        "proration",
+        "dunning emails",
+        "VAT report",
+        "usage metering",
+        "refund workflow",
+        "ledger export",
+        "plan change",
+        "credit notes",
+        "payout sync",
+    ],
+    "OPS": {
+        "Payments Gateway": ["PSP webhook relay", "card vault rotation", "gateway timeouts"],
+        "Identity": ["OAuth client for mobile", "session service", "MFA provider"],
+        "Agent Runtime": ["model serving pool", "agent job queue", "GPU node group"],
+        "Platform": ["Kubernetes upgrade", "CI runners", "staging database", "log retention"],
+        "Ledger Squad": ["ledger replication", "payout batch job", "reconciliation cron"],
+        None: ["on-call rota", "cost report", "access review", "incident follow-up"],
+    },
 }
-VERBS = {"Story": ["Add", "Support", "Redesign", "Localise", "Speed up", "Track"],
-         "Task": ["Migrate", "Clean up", "Upgrade", "Document", "Refactor", "Monitor"],
-         "Bug": ["Fix", "Crash in", "Wrong totals in", "Timeout in", "Flaky", "Broken"],
-         "Epic": ["Launch", "Rebuild", "Phase 2:", "Rework", "Scale"]}
-LABELS = {"CHK": ["frontend", "payments", "tech-debt", "experiment", "customer-reported"],
-          "ONB": ["ios", "android", "growth", "a11y", "customer-reported"],
-          "AST": ["ml", "agent-ui", "quality", "tech-debt"],
-          "BIL": ["finance", "compliance", "tech-debt", "customer-reported"],
-          "OPS": ["infra", "security", "cost", "oncall"]}
-COMMENTS = ["Picked this up, first PR is up.", "Waiting for review from the other team.",
-            "Moved to next sprint, we ran out of time.", "Deployed to staging, please verify.",
-            "Can we ship this behind a flag?", "Done, see release notes.",
-            "QA found an edge case with, \"expired\" cards; fixing.",
-            "Blocked until the API lands."]
+VERBS = {
+    "Story": ["Add", "Support", "Redesign", "Localise", "Speed up", "Track"],
+    "Task": ["Migrate", "Clean up", "Upgrade", "Document", "Refactor", "Monitor"],
+    "Bug": ["Fix", "Crash in", "Wrong totals in", "Timeout in", "Flaky", "Broken"],
+    "Epic": ["Launch", "Rebuild", "Phase 2:", "Rework", "Scale"],
+}
+LABELS = {
+    "CHK": ["frontend", "payments", "tech-debt", "experiment", "customer-reported"],
+    "ONB": ["ios", "android", "growth", "a11y", "customer-reported"],
+    "AST": ["ml", "agent-ui", "quality", "tech-debt"],
+    "BIL": ["finance", "compliance", "tech-debt", "customer-reported"],
+    "OPS": ["infra", "security", "cost", "oncall"],
+}
+COMMENTS = [
+    "Picked this up, first PR is up.",
+    "Waiting for review from the other team.",
+    "Moved to next sprint, we ran out of time.",
+    "Deployed to staging, please verify.",
+    "Can we ship this behind a flag?",
+    "Done, see release notes.",
+    'QA found an edge case with, "expired" cards; fixing.',
+    "Blocked until the API lands.",
+]
 
 
-def summary_for(rng: random.Random, project: str, itype: str, component: str | None,
-                team_field: str | None = None) -> str:
+def summary_for(
+    rng: random.Random, project: str, itype: str, component: str | None, team_field: str | None = None
+) -> str:
     topics = TOPICS[project][component or team_field] if project == "OPS" else TOPICS[project]
     return f"{pick(rng, VERBS[itype])} {pick(rng, topics)}"
 
@@ -480,11 +609,13 @@ def description_for(rng: random.Random, issue: Issue) -> str:
         return ""
     topic = issue.summary.split(" ", 1)[-1]
     if roll < 0.8:
-        return f"See the {topic} notes in Confluence, section \"Scope\"."
-    return (f"As a customer, I want the {topic} to \"just work\", so that I don't contact "
-            f"support.\n"
-            f"\nAcceptance criteria:\n* works on web, iOS and Android\n"
-            f"* copy reviewed by design, \"tone\" approved\n* metrics event: {login(topic)}_viewed")
+        return f'See the {topic} notes in Confluence, section "Scope".'
+    return (
+        f'As a customer, I want the {topic} to "just work", so that I don\'t contact '
+        f"support.\n"
+        f"\nAcceptance criteria:\n* works on web, iOS and Android\n"
+        f'* copy reviewed by design, "tone" approved\n* metrics event: {login(topic)}_viewed'
+    )
 
 
 def sample_slip(rng: random.Random, prof: Profile) -> int:
@@ -494,7 +625,7 @@ def sample_slip(rng: random.Random, prof: Profile) -> int:
             return -randint(rng, 1, 7)
         return randint(rng, 0, TOLERANCE_DAYS)
     lo, hi = prof.late_days
-    return lo + int((hi - lo) * rng.random() ** 1.4)   # skewed towards shorter slips
+    return lo + int((hi - lo) * rng.random() ** 1.4)  # skewed towards shorter slips
 
 
 DUE_SHARE = {"Story": 0.85, "Task": 0.6, "Bug": 0.25, "Epic": 1.0}
@@ -503,10 +634,9 @@ DUE_SHARE = {"Story": 0.85, "Task": 0.6, "Bug": 0.25, "Epic": 1.0}
 def person_for(rng: random.Random, project: str, team: str | None, day: date) -> str | None:
     people = members_of(team, day) if team else []
     if not people and project == "OPS":
-        people = ["Kai Tanaka", "Lena Fischer", "Marco Rossi"]   # ex-Infra keep the chores
+        people = ["Kai Tanaka", "Lena Fischer", "Marco Rossi"]  # ex-Infra keep the chores
     if not people:
-        people = (members_of(OLD_TEAM[project], day)
-                  or members_of(PROJECT_TEAM.get(project, ""), day))
+        people = members_of(OLD_TEAM[project], day) or members_of(PROJECT_TEAM.get(project, ""), day)
     return pick(rng, people) if people else None
 
 
@@ -517,17 +647,25 @@ def reporter_for(rng: random.Random, project: str, team: str | None, day: date) 
     return person_for(rng, project, team, day) or PROJECTS[project][1]
 
 
-def make_issue(rng: random.Random, project: str, resolved: datetime, *, itype: str | None = None,
-               component: str | None = None, team_field: str | None = None,
-               committed: bool | None = None) -> Issue:
+def make_issue(
+    rng: random.Random,
+    project: str,
+    resolved: datetime,
+    *,
+    itype: str | None = None,
+    component: str | None = None,
+    team_field: str | None = None,
+    committed: bool | None = None,
+) -> Issue:
     """An item resolved at `resolved` (possibly after the export: then it is still open).
 
     Its owner and that owner's profile on the resolution day decide its dates: the slip from the
     commitment is drawn first, the commitment and creation are derived from it.
     """
     itype = itype or weighted(rng, [("Story", 0.5), ("Task", 0.28), ("Bug", 0.22)])
-    probe = Issue(project, itype, "", resolved, resolved, None, None, None, "",
-                  component=component, team_field=team_field)
+    probe = Issue(
+        project, itype, "", resolved, resolved, None, None, None, "", component=component, team_field=team_field
+    )
     team = owner_of(probe)
     prof = profile(team, resolved.date())
     committed = rng.random() < DUE_SHARE[itype] if committed is None else committed
@@ -547,14 +685,24 @@ def make_issue(rng: random.Random, project: str, resolved: datetime, *, itype: s
     started = max(created + timedelta(hours=2), resolved - cycle)
     reviewed = started + (resolved - started) * uniform(rng, 0.55, 0.9)
     is_open = resolved > EXPORT_AT
-    assignee = person_for(rng, project, team, started.date() if started <= EXPORT_AT
-                          else created.date())
+    assignee = person_for(rng, project, team, started.date() if started <= EXPORT_AT else created.date())
     if is_open and started > EXPORT_AT and rng.random() < 0.5:
-        assignee = None                                # not picked up yet
-    issue = Issue(project, itype, summary_for(rng, project, itype, component, team_field),
-                  created, None if is_open else resolved, started, reviewed, assignee,
-                  reporter_for(rng, project, team, created.date()),
-                  first_due=due, due=due, component=component, team_field=team_field)
+        assignee = None  # not picked up yet
+    issue = Issue(
+        project,
+        itype,
+        summary_for(rng, project, itype, component, team_field),
+        created,
+        None if is_open else resolved,
+        started,
+        reviewed,
+        assignee,
+        reporter_for(rng, project, team, created.date()),
+        first_due=due,
+        due=due,
+        component=component,
+        team_field=team_field,
+    )
     issue.resolution = None if is_open else "Done"
     issue.priority = weighted(rng, [("Medium", 60), ("High", 20), ("Low", 15), ("Highest", 5)])
     if itype in ("Story", "Task") and rng.random() < 0.8:
@@ -594,7 +742,7 @@ def plan_due_changes(rng: random.Random, issue: Issue, prof: Profile) -> None:
             new_due = issue.resolved.date() - timedelta(days=randint(rng, 0, 2))
             if late and new_due > issue.first_due:
                 issue.due = new_due
-            else:   # an on-time item pushed out "just in case"
+            else:  # an on-time item pushed out "just in case"
                 issue.due = issue.first_due + timedelta(days=randint(rng, 3, 10))
             if issue.due == issue.first_due:
                 issue.replanned_at = None
@@ -608,7 +756,7 @@ def team_stream(rng: random.Random, project: str) -> list[Issue]:
         if day.weekday() < 5:
             rate = profile(team, day).throughput * 7 / 5 / 30
             if project == "BIL" and day.month == 12:
-                rate *= 0.8                            # the seasonal drift: a quieter December
+                rate *= 0.8  # the seasonal drift: a quieter December
             for _ in range(poisson(rng, rate)):
                 items.append(make_issue(rng, project, work_time(rng, day, 8, 18)))
         day += timedelta(days=1)
@@ -621,13 +769,24 @@ def backlog(rng: random.Random, project: str, team: str | None, count: int) -> l
     """Ideas nobody started: open, mostly without due dates, some overdue."""
     out = []
     for _ in range(count):
-        created = work_time(rng, weekday_on_or_after(
-            SPAN_START + timedelta(days=randint(rng, 0, (EXPORT_AT.date() - SPAN_START).days - 3))))
+        created = work_time(
+            rng,
+            weekday_on_or_after(SPAN_START + timedelta(days=randint(rng, 0, (EXPORT_AT.date() - SPAN_START).days - 3))),
+        )
         itype = weighted(rng, [("Story", 0.5), ("Task", 0.2), ("Bug", 0.3)])
         component = pick(rng, OPS_COMPONENTS + [None]) if project == "OPS" else None
-        issue = Issue(project, itype, summary_for(rng, project, itype, component), created, None,
-                      None, None, None, reporter_for(rng, project, team, created.date()),
-                      component=component)
+        issue = Issue(
+            project,
+            itype,
+            summary_for(rng, project, itype, component),
+            created,
+            None,
+            None,
+            None,
+            None,
+            reporter_for(rng, project, team, created.date()),
+            component=component,
+        )
         if rng.random() < 0.2:
             issue.due = issue.first_due = created.date() + timedelta(days=randint(rng, 14, 60))
         issue.labels = [lab for lab in LABELS[project] if rng.random() < 0.15][:3]
@@ -643,25 +802,31 @@ def ops_stream(rng: random.Random) -> list[Issue]:
             for _ in range(poisson(rng, 6 * 7 / 5 / 30)):
                 component = weighted(rng, [(c, 1) for c in OPS_COMPONENTS] + [(None, 0.8)])
                 # Unowned OPS work: no due date, and its team comes from the assignee.
-                items.append(make_issue(rng, "OPS", work_time(rng, day), component=component,
-                                        itype=weighted(rng, [("Task", 3), ("Bug", 1)]),
-                                        committed=False if component is None else None))
+                items.append(
+                    make_issue(
+                        rng,
+                        "OPS",
+                        work_time(rng, day),
+                        component=component,
+                        itype=weighted(rng, [("Task", 3), ("Bug", 1)]),
+                        committed=False if component is None else None,
+                    )
+                )
         day += timedelta(days=1)
     items = [i for i in items if i.created <= EXPORT_AT]
     for issue in items:
         if issue.component is None and rng.random() < 0.15:
-            issue.assignee = None        # stays unattributed: the app must count and show it
+            issue.assignee = None  # stays unattributed: the app must count and show it
     return items + backlog(rng, "OPS", None, 6)
 
 
 def add_epics(rng: random.Random, project: str, items: list[Issue]) -> list[Issue]:
     """Group consecutive stories and tasks under epics; an epic closes after its last child."""
-    children = sorted((i for i in items if i.itype in ("Story", "Task") and i.started),
-                      key=lambda i: i.created)
+    children = sorted((i for i in items if i.itype in ("Story", "Task") and i.started), key=lambda i: i.created)
     epics, at = [], 0
     while at < len(children):
         size = randint(rng, 5, 14)
-        group = [c for c in children[at:at + size] if rng.random() < 0.85]
+        group = [c for c in children[at : at + size] if rng.random() < 0.85]
         at += size
         if len(group) < 2:
             continue
@@ -676,13 +841,12 @@ def add_epics(rng: random.Random, project: str, items: list[Issue]) -> list[Issu
             # The epic's commitment follows its team's habits like any other item.
             prof = profile(owner_of(epic), epic.resolved.date())
             slip = timedelta(days=sample_slip(rng, prof))
-            epic.first_due = epic.due = max(created.date() + timedelta(days=7),
-                                            resolved.date() - slip)
+            epic.first_due = epic.due = max(created.date() + timedelta(days=7), resolved.date() - slip)
             epic.due_set_at = epic.replanned_at = None
             if project == "CHK":
                 plan_due_changes(rng, epic, prof)
         elif epic.due_set_at and epic.due_set_at < created:
-            epic.due_set_at = None             # set when the epic was created
+            epic.due_set_at = None  # set when the epic was created
         epic.summary = f"{pick(rng, VERBS['Epic'])} {pick(rng, TOPICS[project])}"
         epic.points, epic.comments = None, []
         for child in group:
@@ -704,18 +868,18 @@ def add_blocks(rng: random.Random, items: list[Issue], pool: dict[str, list[Issu
         if rng.random() < prof.cross_block:
             plant_block(rng, issue, team, BLOCKER_SOURCES.get((team, per), []), prof, pool, True)
         if rng.random() < prof.same_block:
-            sources = SAME_TEAM_SOURCES.get(team, {}).get("before" if per == "before" else "after",
-                                                         [])
+            sources = SAME_TEAM_SOURCES.get(team, {}).get("before" if per == "before" else "after", [])
             plant_block(rng, issue, team, sources, prof, pool, False)
-        if rng.random() < 0.05:   # "relates to": not a block, metrics must ignore it
+        if rng.random() < 0.05:  # "relates to": not a block, metrics must ignore it
             others = pool[pick(rng, ["CHK", "ONB", "AST", "BIL"])]
             other = pick(rng, others)
             if other is not issue and other not in issue.relates:
                 issue.relates.append(other)
 
 
-def plant_block(rng, issue: Issue, team: str | None, sources, prof: Profile,
-                pool: dict[str, list[Issue]], cross: bool) -> None:
+def plant_block(
+    rng, issue: Issue, team: str | None, sources, prof: Profile, pool: dict[str, list[Issue]], cross: bool
+) -> None:
     end = issue.resolved or EXPORT_AT + timedelta(days=20)
     if issue.project == "CHK":
         added = issue.created + (end - issue.created) * uniform(rng, 0.02, 0.35)
@@ -729,8 +893,7 @@ def plant_block(rng, issue: Issue, team: str | None, sources, prof: Profile,
     done = start + timedelta(days=wait)
     candidates = []
     for project, component, team_field in sources:
-        probe = Issue(project, "Task", "", done, done, None, None, None, "",
-                      component=component, team_field=team_field)
+        probe = Issue(project, "Task", "", done, done, None, None, None, "", component=component, team_field=team_field)
         if (owner_of(probe) != team) == cross:
             candidates.append((project, component, team_field))
     if not candidates:
@@ -740,9 +903,14 @@ def plant_block(rng, issue: Issue, team: str | None, sources, prof: Profile,
     if issue.project == "CHK" and cross and rng.random() < 0.12 and done < EXPORT_AT:
         # Worked around: the link is removed when the wait ends, the blocker lands later.
         removed, done = done, done + timedelta(days=uniform(rng, 3, 20))
-    blocker = make_issue(rng, project, done,
-                         component=component, team_field=team_field,
-                         itype=weighted(rng, [("Task", 3), ("Story", 2), ("Bug", 1)]))
+    blocker = make_issue(
+        rng,
+        project,
+        done,
+        component=component,
+        team_field=team_field,
+        itype=weighted(rng, [("Task", 3), ("Story", 2), ("Bug", 1)]),
+    )
     blocker.created = min(blocker.created, added - timedelta(days=uniform(rng, 0.5, 12)))
     blocker.created = max(blocker.created, datetime.combine(SPAN_START, time(8), UTC))
     blocker.started = max(blocker.created + timedelta(hours=1), min(blocker.started, done))
@@ -768,6 +936,7 @@ def assign_keys(items: list[Issue]) -> None:
 # Releases
 # ---------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Release:
     tag: str
@@ -792,27 +961,31 @@ def checkout_releases(rng: random.Random) -> list[Release]:
     out: list[Release] = []
     authors_before = ["Ana Lima", "Ben Carter"]
     authors_after = ["Ana Lima", "Dev Patel", "Kai Tanaka"]
-    for minor, day in enumerate(cadence(rng, date(2025, 1, 22), REORG - timedelta(days=5),
-                                        (52, 68))):
+    for minor, day in enumerate(cadence(rng, date(2025, 1, 22), REORG - timedelta(days=5), (52, 68))):
         who = pick(rng, authors_before)
         if rng.random() < 0.6:
-            out.append(Release(f"v3.{minor}.0-rc.1", work_time(rng, day - timedelta(days=randint(
-                rng, 4, 9))), prerelease=True, author=who))
-        out.append(Release(f"v3.{minor}.0", work_time(rng, day, 9, 16), author=who,
-                           name=f"Checkout 3.{minor}"))
-        if rng.random() < 0.7:   # the big release often needed a hotfix
+            out.append(
+                Release(
+                    f"v3.{minor}.0-rc.1",
+                    work_time(rng, day - timedelta(days=randint(rng, 4, 9))),
+                    prerelease=True,
+                    author=who,
+                )
+            )
+        out.append(Release(f"v3.{minor}.0", work_time(rng, day, 9, 16), author=who, name=f"Checkout 3.{minor}"))
+        if rng.random() < 0.7:  # the big release often needed a hotfix
             fix_day = weekday_on_or_after(day + timedelta(days=randint(rng, 1, 5)))
             out.append(Release(f"v3.{minor}.1", work_time(rng, fix_day), author=who))
     for minor, day in enumerate(cadence(rng, date(2025, 10, 7), EXPORT_AT.date(), (6, 14))):
         at = work_time(rng, day, 8, 14)
         who = pick(rng, authors_after)
         out.append(Release(f"v4.{minor}.0", at, author=who, name="" if minor % 3 else f"4.{minor}"))
-        if rng.random() < 0.15:   # a same-day patch: still one release day
-            out.append(Release(f"v4.{minor}.1", at + timedelta(hours=uniform(rng, 1, 3)),
-                               author=who))
+        if rng.random() < 0.15:  # a same-day patch: still one release day
+            out.append(Release(f"v4.{minor}.1", at + timedelta(hours=uniform(rng, 1, 3)), author=who))
     last = int(out[-1].tag.split(".")[1])
-    out.append(Release(f"v4.{last + 1}.0", EXPORT_AT - timedelta(hours=20), draft=True,
-                       author="Dev Patel", name="next"))
+    out.append(
+        Release(f"v4.{last + 1}.0", EXPORT_AT - timedelta(hours=20), draft=True, author="Dev Patel", name="next")
+    )
     return out
 
 
@@ -821,19 +994,32 @@ def onboarding_releases(rng: random.Random) -> list[Release]:
     out: list[Release] = []
     version = 20
     for day in cadence(rng, date(2025, 1, 14), REORG, (20, 32)):
-        out.append(Release(f"{version // 10}.{version % 10}.0", work_time(rng, day),
-                           author=pick(rng, ["Elif Demir", "Grace Kim"])))
+        out.append(
+            Release(
+                f"{version // 10}.{version % 10}.0", work_time(rng, day), author=pick(rng, ["Elif Demir", "Grace Kim"])
+            )
+        )
         version += 1
     for day in (date(2025, 10, 30), date(2025, 12, 17)):
-        out.append(Release(f"{version // 10}.{version % 10}.0", work_time(rng, day),
-                           author="Farid Haddad"))
+        out.append(Release(f"{version // 10}.{version % 10}.0", work_time(rng, day), author="Farid Haddad"))
         version += 1
     for beta, day in ((1, date(2025, 11, 26)), (2, date(2026, 1, 8))):
-        out.append(Release(f"{version // 10}.{version % 10}.0-beta.{beta}", work_time(rng, day),
-                           prerelease=True, author="Grace Kim"))
+        out.append(
+            Release(
+                f"{version // 10}.{version % 10}.0-beta.{beta}",
+                work_time(rng, day),
+                prerelease=True,
+                author="Grace Kim",
+            )
+        )
     for day in cadence(rng, date(2026, 1, 29), EXPORT_AT.date(), (9, 17)):
-        out.append(Release(f"{version // 10}.{version % 10}.0", work_time(rng, day),
-                           author=pick(rng, ["Chloe Nguyen", "Grace Kim", "Farid Haddad"])))
+        out.append(
+            Release(
+                f"{version // 10}.{version % 10}.0",
+                work_time(rng, day),
+                author=pick(rng, ["Chloe Nguyen", "Grace Kim", "Farid Haddad"]),
+            )
+        )
         version += 1
     return out
 
@@ -842,14 +1028,13 @@ def onboarding_releases(rng: random.Random) -> list[Release]:
 class Tag:
     name: str
     annotated: bool
-    tagged_at: datetime            # local time with its UTC offset
+    tagged_at: datetime  # local time with its UTC offset
     committed_at: datetime
     sha: str
     tagger: str
 
 
-TAG_OFFSETS = [timezone(timedelta(hours=h, minutes=m)) for h, m in
-               ((1, 0), (2, 0), (-4, 0), (-5, 0), (5, 30), (0, 0))]
+TAG_OFFSETS = [timezone(timedelta(hours=h, minutes=m)) for h, m in ((1, 0), (2, 0), (-4, 0), (-5, 0), (5, 30), (0, 0))]
 
 
 def assist_tags(rng: random.Random) -> list[Tag]:
@@ -860,8 +1045,7 @@ def assist_tags(rng: random.Random) -> list[Tag]:
     def tag(name: str, day: date, annotated: bool) -> None:
         zone = pick(rng, TAG_OFFSETS)
         # Local office hours, so the UTC date is the local date for every offset used here.
-        local = datetime.combine(day, time(), zone) + timedelta(
-            seconds=randint(rng, 9 * 3600, 17 * 3600))
+        local = datetime.combine(day, time(), zone) + timedelta(seconds=randint(rng, 9 * 3600, 17 * 3600))
         committed = local - timedelta(minutes=randint(rng, 2, 240)) if annotated else local
         who = pick(rng, taggers[period("Assist", day)]) if annotated else ""
         out.append(Tag(name, annotated, local, committed, digest("tag", name), who))
@@ -898,19 +1082,20 @@ def billing_versions(rng: random.Random) -> list[Version]:
         in_year = sum(v.name.startswith(f"{day.year}.") and v.name.count(".") == 1 for v in out)
         name = f"{day.year}.{in_year + 1}"
         out.append(Version(str(10100 + number * 2), name, day, True))
-        if rng.random() < 0.25:   # a patch release
+        if rng.random() < 0.25:  # a patch release
             patch = weekday_on_or_after(day + timedelta(days=randint(rng, 3, 9)))
             out.append(Version(str(10101 + number * 2), f"{name}.1", patch, True))
         day += timedelta(days=randint(rng, 27, 37) + (8 if day.month in (11, 12) else 0))
     following = sum(v.name.startswith("2026.") and v.name.count(".") == 1 for v in out) + 1
     out.append(Version("10190", f"2026.{following}", date(2026, 7, 22), False))
-    out.append(Version("10191", f"2026.{following + 1}", None, False))   # not yet planned
+    out.append(Version("10191", f"2026.{following + 1}", None, False))  # not yet planned
     return out
 
 
 # ---------------------------------------------------------------------------------------------
 # Building the organisation
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Demo:
@@ -937,9 +1122,8 @@ def build(seed: int = SEED) -> Demo:
         if issue.component is None and issue.team_field is None and rng.random() < 0.12:
             issue.team_field = "Ledger Squad"
             issue.assignee = pick(rng, members_of("Billing", issue.team_date))
-            ledger = TOPICS["OPS"]["Ledger Squad"]   # (no rng draw: keeps the rest of the story)
-            verb = next(issue.summary[:-len(t)] for t in TOPICS["OPS"][None]
-                        if issue.summary.endswith(t))
+            ledger = TOPICS["OPS"]["Ledger Squad"]  # (no rng draw: keeps the rest of the story)
+            verb = next(issue.summary[: -len(t)] for t in TOPICS["OPS"][None] if issue.summary.endswith(t))
             issue.summary = verb + ledger[issue.created.day % len(ledger)]
     for project, value in (("BIL", "Ledger Squad"), ("AST", "Assist"), ("ONB", "Onboarding")):
         for issue in pool[project]:
@@ -951,15 +1135,17 @@ def build(seed: int = SEED) -> Demo:
         patch = f"{issue.fix_version}.1"
         # Some committed fixes were backported to the patch release too: two Fix versions. Only
         # items with a due date, so the commitment stays unambiguous.
-        if issue.due and int(digest(issue.summary, issue.created.isoformat())[:4], 16) % 4 == 0 \
-                and any(v.name == patch for v in versions):
+        if (
+            issue.due
+            and int(digest(issue.summary, issue.created.isoformat())[:4], 16) % 4 == 0
+            and any(v.name == patch for v in versions)
+        ):
             issue.also_fixed_in = patch
     issues = [i for p in ("CHK", "ONB", "AST", "BIL", "OPS") for i in pool[p]]
     assign_keys(issues)
     checkout = checkout_releases(rng)
     pulls, reviews = checkout_pulls(rng)
-    return Demo(issues, checkout, onboarding_releases(rng), assist_tags(rng), versions,
-                pulls, reviews)
+    return Demo(issues, checkout, onboarding_releases(rng), assist_tags(rng), versions, pulls, reviews)
 
 
 def fix_version_for(issue: Issue, versions: list[Version]) -> str | None:
@@ -969,8 +1155,7 @@ def fix_version_for(issue: Issue, versions: list[Version]) -> str | None:
     if issue.resolved is None:
         return upcoming if issue.started else None
     for version in versions:
-        if version.released and version.release_date \
-                and version.release_date >= issue.resolved.date():
+        if version.released and version.release_date and version.release_date >= issue.resolved.date():
             return version.name
     return upcoming
 
@@ -986,8 +1171,7 @@ def csv_time(moment: datetime) -> str:
     """Jira's CSV format, `15/Feb/26 4:37 PM`, naive (the demo's zone is UTC)."""
     hour = moment.hour % 12 or 12
     half = "AM" if moment.hour < 12 else "PM"
-    return f"{moment.day:02d}/{MONTHS[moment.month - 1]}/{moment.year % 100:02d} " \
-           f"{hour}:{moment.minute:02d} {half}"
+    return f"{moment.day:02d}/{MONTHS[moment.month - 1]}/{moment.year % 100:02d} {hour}:{moment.minute:02d} {half}"
 
 
 def csv_day(day: date | None) -> str:
@@ -1022,8 +1206,7 @@ def sprints_of(issue: Issue) -> list[str]:
 
 
 def status_category(status: str) -> str:
-    return {"To Do": "To Do", "In Progress": "In Progress", "In Review": "In Progress"}.get(
-        status, "Done")
+    return {"To Do": "To Do", "In Progress": "In Progress", "In Review": "In Progress"}.get(status, "Done")
 
 
 def blocked_by_pairs(issues: list[Issue]) -> list[tuple[Issue, Issue]]:
@@ -1058,13 +1241,12 @@ def write_jira_csv(issues: list[Issue], path: Path, rng: random.Random) -> None:
         "Inward issue link (Relates)": lambda i: inward_rel.get(id(i), []),
         "Outward issue link (Relates)": lambda i: outward_rel.get(id(i), []),
         "Sprint": sprints_of,
-        "Comment": lambda i: [f"{csv_time(t)};{account_id(who)};{text}"
-                              for t, who, text in i.comments],
+        "Comment": lambda i: [f"{csv_time(t)};{account_id(who)};{text}" for t, who, text in i.comments],
     }
     width = {name: max(1, max(len(get(i)) for i in rows)) for name, get in repeated.items()}
 
     header: list[str] = []
-    layout: list[tuple[str, int]] = []   # (column, position within a repeated group)
+    layout: list[tuple[str, int]] = []  # (column, position within a repeated group)
 
     def add(name: str) -> None:
         count = width.get(name, 1)
@@ -1074,39 +1256,100 @@ def write_jira_csv(issues: list[Issue], path: Path, rng: random.Random) -> None:
             header.append(name)
             layout.append((name, n))
 
-    for name in ["Summary", "Issue key", "Issue id", "Issue Type", "Status", "Project key",
-                 "Project name", "Project type", "Project lead", "Project lead id",
-                 "Project description", "Priority", "Resolution", "Assignee", "Assignee Id",
-                 "Reporter", "Reporter Id", "Creator", "Creator Id", "Created", "Updated",
-                 "Last Viewed", "Resolved", "Fix versions", "Components", "Due date", "Votes",
-                 "Labels", "Description", "Environment", "Watchers", "Watchers Id",
-                 "Original estimate", "Remaining Estimate", "Time Spent", "Work Ratio",
-                 "Σ Original Estimate", "Σ Remaining Estimate", "Σ Time Spent", "Security Level",
-                 "Inward issue link (Blocks)", "Outward issue link (Blocks)",
-                 "Inward issue link (Relates)", "Outward issue link (Relates)", "Attachment",
-                 "Custom field (Development)", "Custom field (Issue color)", "Custom field (Rank)",
-                 "Sprint", "Custom field (Start date)", "Custom field (Story Points)",
-                 "Custom field (Story point estimate)", "Custom field (Team)",
-                 "Custom field (Vulnerability)", "Comment", "Status Category",
-                 "Status Category Changed", "Parent", "Parent key", "Parent summary"]:
+    for name in [
+        "Summary",
+        "Issue key",
+        "Issue id",
+        "Issue Type",
+        "Status",
+        "Project key",
+        "Project name",
+        "Project type",
+        "Project lead",
+        "Project lead id",
+        "Project description",
+        "Priority",
+        "Resolution",
+        "Assignee",
+        "Assignee Id",
+        "Reporter",
+        "Reporter Id",
+        "Creator",
+        "Creator Id",
+        "Created",
+        "Updated",
+        "Last Viewed",
+        "Resolved",
+        "Fix versions",
+        "Components",
+        "Due date",
+        "Votes",
+        "Labels",
+        "Description",
+        "Environment",
+        "Watchers",
+        "Watchers Id",
+        "Original estimate",
+        "Remaining Estimate",
+        "Time Spent",
+        "Work Ratio",
+        "Σ Original Estimate",
+        "Σ Remaining Estimate",
+        "Σ Time Spent",
+        "Security Level",
+        "Inward issue link (Blocks)",
+        "Outward issue link (Blocks)",
+        "Inward issue link (Relates)",
+        "Outward issue link (Relates)",
+        "Attachment",
+        "Custom field (Development)",
+        "Custom field (Issue color)",
+        "Custom field (Rank)",
+        "Sprint",
+        "Custom field (Start date)",
+        "Custom field (Story Points)",
+        "Custom field (Story point estimate)",
+        "Custom field (Team)",
+        "Custom field (Vulnerability)",
+        "Comment",
+        "Status Category",
+        "Status Category Changed",
+        "Parent",
+        "Parent key",
+        "Parent summary",
+    ]:
         add(name)
 
     def row_for(i: Issue) -> list[str]:
         name, lead, _ = PROJECTS[i.project]
         updated = min(EXPORT_AT, i.last_change() + timedelta(hours=uniform(rng, 0, 60)))
         single = {
-            "Summary": i.summary, "Issue key": i.key, "Issue id": i.id, "Issue Type": i.itype,
-            "Status": i.status, "Project key": i.project, "Project name": name,
-            "Project type": "software", "Project lead": lead, "Project lead id": account_id(lead),
-            "Project description": "", "Priority": i.priority, "Resolution": i.resolution or "",
+            "Summary": i.summary,
+            "Issue key": i.key,
+            "Issue id": i.id,
+            "Issue Type": i.itype,
+            "Status": i.status,
+            "Project key": i.project,
+            "Project name": name,
+            "Project type": "software",
+            "Project lead": lead,
+            "Project lead id": account_id(lead),
+            "Project description": "",
+            "Priority": i.priority,
+            "Resolution": i.resolution or "",
             "Assignee": i.assignee or "",
             "Assignee Id": account_id(i.assignee) if i.assignee else "",
-            "Reporter": i.reporter, "Reporter Id": account_id(i.reporter), "Creator": i.reporter,
-            "Creator Id": account_id(i.reporter), "Created": csv_time(i.created),
+            "Reporter": i.reporter,
+            "Reporter Id": account_id(i.reporter),
+            "Creator": i.reporter,
+            "Creator Id": account_id(i.reporter),
+            "Created": csv_time(i.created),
             "Updated": csv_time(updated),
             "Last Viewed": csv_time(updated) if rng.random() < 0.1 else "",
             "Resolved": csv_time(i.resolved) if i.resolved else "",
-            "Due date": csv_day(i.due), "Votes": "0", "Description": i.description,
+            "Due date": csv_day(i.due),
+            "Votes": "0",
+            "Description": i.description,
             "Custom field (Rank)": f"0|i{int(i.id) - 9000:05x}:",
             "Custom field (Story Points)": f"{i.points}.0" if i.points else "",
             "Custom field (Team)": i.team_field or "",
@@ -1129,16 +1372,33 @@ def write_jira_csv(issues: list[Issue], path: Path, rng: random.Random) -> None:
     body = [row_for(i) for i in rows]
     # Realistic mess: one row whose Created cannot be parsed and one that lost its key (a
     # hand-edited export). Neither carries links, so the good rows do not depend on them.
-    bad_date = row_for(Issue("OPS", "Task", "Rotate the staging TLS certificates",
-                             datetime(2025, 8, 4, 9, 0, tzinfo=UTC), None, None, None, None,
-                             "Kai Tanaka", component="Platform", key="OPS-9999", id="19999"))
+    bad_date = row_for(
+        Issue(
+            "OPS",
+            "Task",
+            "Rotate the staging TLS certificates",
+            datetime(2025, 8, 4, 9, 0, tzinfo=UTC),
+            None,
+            None,
+            None,
+            None,
+            "Kai Tanaka",
+            component="Platform",
+            key="OPS-9999",
+            id="19999",
+        )
+    )
     bad_date[header.index("Created")] = "31/Foo/25 9:00 AM"
     no_key = list(body[len(body) // 3])
     no_key[header.index("Issue key")] = ""
     no_key[header.index("Issue id")] = ""
     no_key[header.index("Summary")] = "Copy of: " + no_key[header.index("Summary")]
-    for column in ("Inward issue link (Blocks)", "Outward issue link (Blocks)",
-                   "Inward issue link (Relates)", "Outward issue link (Relates)"):
+    for column in (
+        "Inward issue link (Blocks)",
+        "Outward issue link (Blocks)",
+        "Inward issue link (Relates)",
+        "Outward issue link (Relates)",
+    ):
         for n, name in enumerate(header):
             if name == column:
                 no_key[n] = ""
@@ -1156,15 +1416,19 @@ def jira_user(person: str | None) -> dict | None:
     if not person:
         return None
     aid = account_id(person)
-    return {"self": f"{JIRA}/rest/api/2/user?accountId={aid}", "accountId": aid,
-            "displayName": person, "active": True, "timeZone": PERSON_TZ[person],
-            "accountType": "atlassian"}
+    return {
+        "self": f"{JIRA}/rest/api/2/user?accountId={aid}",
+        "accountId": aid,
+        "displayName": person,
+        "active": True,
+        "timeZone": PERSON_TZ[person],
+        "accountType": "atlassian",
+    }
 
 
 def history_author(person: str) -> dict:
     # Jira repeats the full user in every history; the demo keeps the fields that identify it.
-    return {"accountId": account_id(person), "displayName": person, "active": True,
-            "accountType": "atlassian"}
+    return {"accountId": account_id(person), "displayName": person, "active": True, "accountType": "atlassian"}
 
 
 STATUS = {  # name: (id, category id, category key, category name)
@@ -1176,32 +1440,62 @@ STATUS = {  # name: (id, category id, category key, category name)
 PRIORITY_IDS = {"Highest": "1", "High": "2", "Medium": "3", "Low": "4"}
 ISSUE_TYPES = {"Story": "10001", "Task": "10002", "Bug": "10004", "Epic": "10000"}
 LINK_TYPES = {
-    "Blocks": {"id": "10000", "name": "Blocks", "inward": "is blocked by", "outward": "blocks",
-               "self": f"{JIRA}/rest/api/2/issueLinkType/10000"},
-    "Relates": {"id": "10003", "name": "Relates", "inward": "relates to",
-                "outward": "relates to", "self": f"{JIRA}/rest/api/2/issueLinkType/10003"},
+    "Blocks": {
+        "id": "10000",
+        "name": "Blocks",
+        "inward": "is blocked by",
+        "outward": "blocks",
+        "self": f"{JIRA}/rest/api/2/issueLinkType/10000",
+    },
+    "Relates": {
+        "id": "10003",
+        "name": "Relates",
+        "inward": "relates to",
+        "outward": "relates to",
+        "self": f"{JIRA}/rest/api/2/issueLinkType/10003",
+    },
 }
 
 
 def jira_status(name: str) -> dict:
     sid, cid, ckey, cname = STATUS[name]
-    return {"self": f"{JIRA}/rest/api/2/status/{sid}", "description": "", "name": name, "id": sid,
-            "statusCategory": {"self": f"{JIRA}/rest/api/2/statuscategory/{cid}", "id": cid,
-                               "key": ckey, "colorName": {2: "blue-gray", 4: "yellow",
-                                                          3: "green"}[cid], "name": cname}}
+    return {
+        "self": f"{JIRA}/rest/api/2/status/{sid}",
+        "description": "",
+        "name": name,
+        "id": sid,
+        "statusCategory": {
+            "self": f"{JIRA}/rest/api/2/statuscategory/{cid}",
+            "id": cid,
+            "key": ckey,
+            "colorName": {2: "blue-gray", 4: "yellow", 3: "green"}[cid],
+            "name": cname,
+        },
+    }
 
 
 def jira_type(name: str) -> dict:
     tid = ISSUE_TYPES[name]
-    return {"self": f"{JIRA}/rest/api/2/issuetype/{tid}", "id": tid, "name": name,
-            "subtask": False, "hierarchyLevel": 1 if name == "Epic" else 0}
+    return {
+        "self": f"{JIRA}/rest/api/2/issuetype/{tid}",
+        "id": tid,
+        "name": name,
+        "subtask": False,
+        "hierarchyLevel": 1 if name == "Epic" else 0,
+    }
 
 
 def issue_ref(issue: Issue) -> dict:
-    return {"id": issue.id, "key": issue.key, "self": f"{JIRA}/rest/api/2/issue/{issue.id}",
-            "fields": {"summary": issue.summary, "status": {"name": issue.status,
-                       "id": STATUS[issue.status][0]},
-                       "issuetype": {"name": issue.itype, "id": ISSUE_TYPES[issue.itype]}}}
+    return {
+        "id": issue.id,
+        "key": issue.key,
+        "self": f"{JIRA}/rest/api/2/issue/{issue.id}",
+        "fields": {
+            "summary": issue.summary,
+            "status": {"name": issue.status, "id": STATUS[issue.status][0]},
+            "issuetype": {"name": issue.itype, "id": ISSUE_TYPES[issue.itype]},
+        },
+    }
 
 
 def chk_histories(issues: list[Issue]) -> dict[str, list[tuple[datetime, list[dict], str]]]:
@@ -1209,20 +1503,37 @@ def chk_histories(issues: list[Issue]) -> dict[str, list[tuple[datetime, list[di
     events: dict[str, list] = {i.key: [] for i in issues if i.project == "CHK"}
 
     def status_item(old: str, new: str) -> dict:
-        return {"field": "status", "fieldtype": "jira", "fieldId": "status",
-                "from": STATUS[old][0], "fromString": old, "to": STATUS[new][0], "toString": new}
+        return {
+            "field": "status",
+            "fieldtype": "jira",
+            "fieldId": "status",
+            "from": STATUS[old][0],
+            "fromString": old,
+            "to": STATUS[new][0],
+            "toString": new,
+        }
 
     def due_item(old: date | None, new: date) -> dict:
-        return {"field": "duedate", "fieldtype": "jira", "fieldId": "duedate",
-                "from": old.isoformat() if old else None,
-                "fromString": f"{old.isoformat()} 00:00:00.0" if old else None,
-                "to": new.isoformat(), "toString": f"{new.isoformat()} 00:00:00.0"}
+        return {
+            "field": "duedate",
+            "fieldtype": "jira",
+            "fieldId": "duedate",
+            "from": old.isoformat() if old else None,
+            "fromString": f"{old.isoformat()} 00:00:00.0" if old else None,
+            "to": new.isoformat(),
+            "toString": f"{new.isoformat()} 00:00:00.0",
+        }
 
     def link_item(other: Issue, phrase: str, added: bool) -> dict:
         text = f"This issue {phrase} {other.key}"
-        return {"field": "Link", "fieldtype": "jira",
-                "from": None if added else other.key, "fromString": None if added else text,
-                "to": other.key if added else None, "toString": text if added else None}
+        return {
+            "field": "Link",
+            "fieldtype": "jira",
+            "from": None if added else other.key,
+            "fromString": None if added else text,
+            "to": other.key if added else None,
+            "toString": text if added else None,
+        }
 
     for i in issues:
         if i.project != "CHK":
@@ -1237,9 +1548,17 @@ def chk_histories(issues: list[Issue]) -> dict[str, list[tuple[datetime, list[di
         if i.started and i.started <= EXPORT_AT and i.itype != "Epic":
             items = [status_item("To Do", "In Progress")]
             if i.assignee:
-                items.append({"field": "assignee", "fieldtype": "jira", "fieldId": "assignee",
-                              "from": None, "fromString": None, "to": account_id(i.assignee),
-                              "toString": i.assignee})
+                items.append(
+                    {
+                        "field": "assignee",
+                        "fieldtype": "jira",
+                        "fieldId": "assignee",
+                        "from": None,
+                        "fromString": None,
+                        "to": account_id(i.assignee),
+                        "toString": i.assignee,
+                    }
+                )
             log.append((i.started, items, worker))
             if i.reviewed and i.reviewed <= EXPORT_AT:
                 log.append((i.reviewed, [status_item("In Progress", "In Review")], worker))
@@ -1247,10 +1566,24 @@ def chk_histories(issues: list[Issue]) -> dict[str, list[tuple[datetime, list[di
             before = "In Progress" if i.itype == "Epic" else "In Review"
             if i.itype == "Epic":
                 log.append((i.started, [status_item("To Do", "In Progress")], worker))
-            log.append((i.resolved, [status_item(before, "Done"),
-                                     {"field": "resolution", "fieldtype": "jira",
-                                      "fieldId": "resolution", "from": None, "fromString": None,
-                                      "to": "10000", "toString": i.resolution}], worker))
+            log.append(
+                (
+                    i.resolved,
+                    [
+                        status_item(before, "Done"),
+                        {
+                            "field": "resolution",
+                            "fieldtype": "jira",
+                            "fieldId": "resolution",
+                            "from": None,
+                            "fromString": None,
+                            "to": "10000",
+                            "toString": i.resolution,
+                        },
+                    ],
+                    worker,
+                )
+            )
         elif i.itype == "Epic" and i.started and i.started <= EXPORT_AT:
             log.append((i.started, [status_item("To Do", "In Progress")], worker))
     for i in issues:
@@ -1263,20 +1596,17 @@ def chk_histories(issues: list[Issue]) -> dict[str, list[tuple[datetime, list[di
                 author = i.assignee or i.reporter
                 events[this.key].append((block.added_at, [link_item(other, phrase, True)], author))
                 if block.removed_at:
-                    events[this.key].append((block.removed_at, [link_item(other, phrase, False)],
-                                             author))
+                    events[this.key].append((block.removed_at, [link_item(other, phrase, False)], author))
     return events
 
 
 def write_jira_search_pages(issues: list[Issue], out: Path, rng: random.Random) -> list[Path]:
     """`GET /rest/api/2/search?jql=project=CHK&expand=changelog`, 100 issues a page."""
-    chk = sorted((i for i in issues if i.project == "CHK"), key=lambda i: int(i.key.split("-")[1]),
-                 reverse=True)
+    chk = sorted((i for i in issues if i.project == "CHK"), key=lambda i: int(i.key.split("-")[1]), reverse=True)
     events = chk_histories(issues)
     # History ids grow with time across the instance, as Jira's do.
     flat = sorted((t, key, n) for key, log in events.items() for n, (t, _, _) in enumerate(log))
-    history_id = {(key, n): str(200000 + k * 3 + (hash_int(key, n) % 3)) for k, (_, key, n)
-                  in enumerate(flat)}
+    history_id = {(key, n): str(200000 + k * 3 + (hash_int(key, n) % 3)) for k, (_, key, n) in enumerate(flat)}
     link_ids: dict[tuple[str, str], str] = {}
 
     def link_id(a: Issue, b: Issue) -> str:
@@ -1297,46 +1627,82 @@ def write_jira_search_pages(issues: list[Issue], out: Path, rng: random.Random) 
         links = []
         for block in i.blocks:
             if block.removed_at is None:
-                links.append({"id": link_id(block.blocker, i),
-                              "self": f"{JIRA}/rest/api/2/issueLink/{link_id(block.blocker, i)}",
-                              "type": LINK_TYPES["Blocks"],
-                              "inwardIssue": issue_ref(block.blocker)})
+                links.append(
+                    {
+                        "id": link_id(block.blocker, i),
+                        "self": f"{JIRA}/rest/api/2/issueLink/{link_id(block.blocker, i)}",
+                        "type": LINK_TYPES["Blocks"],
+                        "inwardIssue": issue_ref(block.blocker),
+                    }
+                )
         for blocked in outward_of.get(i.key, []):
-            links.append({"id": link_id(i, blocked),
-                          "self": f"{JIRA}/rest/api/2/issueLink/{link_id(i, blocked)}",
-                          "type": LINK_TYPES["Blocks"], "outwardIssue": issue_ref(blocked)})
+            links.append(
+                {
+                    "id": link_id(i, blocked),
+                    "self": f"{JIRA}/rest/api/2/issueLink/{link_id(i, blocked)}",
+                    "type": LINK_TYPES["Blocks"],
+                    "outwardIssue": issue_ref(blocked),
+                }
+            )
         for other in i.relates:
-            links.append({"id": link_id(i, other), "self": f"{JIRA}/rest/api/2/issueLink/"
-                          f"{link_id(i, other)}", "type": LINK_TYPES["Relates"],
-                          "outwardIssue": issue_ref(other)})
+            links.append(
+                {
+                    "id": link_id(i, other),
+                    "self": f"{JIRA}/rest/api/2/issueLink/{link_id(i, other)}",
+                    "type": LINK_TYPES["Relates"],
+                    "outwardIssue": issue_ref(other),
+                }
+            )
         for other in relates_in.get(i.key, []):
-            links.append({"id": link_id(other, i), "self": f"{JIRA}/rest/api/2/issueLink/"
-                          f"{link_id(other, i)}", "type": LINK_TYPES["Relates"],
-                          "inwardIssue": issue_ref(other)})
+            links.append(
+                {
+                    "id": link_id(other, i),
+                    "self": f"{JIRA}/rest/api/2/issueLink/{link_id(other, i)}",
+                    "type": LINK_TYPES["Relates"],
+                    "inwardIssue": issue_ref(other),
+                }
+            )
         log = events[i.key]
-        histories = [{"id": history_id[(i.key, n)], "author": history_author(author),
-                      "created": jira_time(t), "items": items}
-                     for n, (t, items, author) in enumerate(log)]
-        histories.sort(key=lambda h: h["created"], reverse=True)   # newest first, as Cloud does
-        updated = min(EXPORT_AT, max([i.last_change()] + [t for t, _, _ in log]) +
-                      timedelta(minutes=uniform(rng, 0, 90)))
-        sprints = [{"id": 100 + int(s.split()[-1]), "name": s, "state": "closed", "boardId":
-                    3 if s.startswith("WEB") else 7} for s in sprints_of(i)]
+        histories = [
+            {"id": history_id[(i.key, n)], "author": history_author(author), "created": jira_time(t), "items": items}
+            for n, (t, items, author) in enumerate(log)
+        ]
+        histories.sort(key=lambda h: h["created"], reverse=True)  # newest first, as Cloud does
+        updated = min(
+            EXPORT_AT, max([i.last_change()] + [t for t, _, _ in log]) + timedelta(minutes=uniform(rng, 0, 90))
+        )
+        sprints = [
+            {"id": 100 + int(s.split()[-1]), "name": s, "state": "closed", "boardId": 3 if s.startswith("WEB") else 7}
+            for s in sprints_of(i)
+        ]
         fields = {
             "statuscategorychangedate": jira_time(i.last_change()),
             "issuetype": jira_type(i.itype),
-            "project": {"self": f"{JIRA}/rest/api/2/project/{PROJECTS['CHK'][2]}",
-                        "id": PROJECTS["CHK"][2], "key": "CHK", "name": "Checkout",
-                        "projectTypeKey": "software", "simplified": False},
+            "project": {
+                "self": f"{JIRA}/rest/api/2/project/{PROJECTS['CHK'][2]}",
+                "id": PROJECTS["CHK"][2],
+                "key": "CHK",
+                "name": "Checkout",
+                "projectTypeKey": "software",
+                "simplified": False,
+            },
             "fixVersions": [],
-            "resolution": {"self": f"{JIRA}/rest/api/2/resolution/10000", "id": "10000",
-                           "description": "Work has been completed on this issue.",
-                           "name": i.resolution} if i.resolution else None,
+            "resolution": {
+                "self": f"{JIRA}/rest/api/2/resolution/10000",
+                "id": "10000",
+                "description": "Work has been completed on this issue.",
+                "name": i.resolution,
+            }
+            if i.resolution
+            else None,
             "resolutiondate": jira_time(i.resolved),
             "created": jira_time(i.created),
             "updated": jira_time(updated),
-            "priority": {"self": f"{JIRA}/rest/api/2/priority/{PRIORITY_IDS[i.priority]}",
-                         "name": i.priority, "id": PRIORITY_IDS[i.priority]},
+            "priority": {
+                "self": f"{JIRA}/rest/api/2/priority/{PRIORITY_IDS[i.priority]}",
+                "name": i.priority,
+                "id": PRIORITY_IDS[i.priority],
+            },
             "labels": i.labels,
             "duedate": i.due.isoformat() if i.due else None,
             "issuelinks": links,
@@ -1345,38 +1711,61 @@ def write_jira_search_pages(issues: list[Issue], out: Path, rng: random.Random) 
             "status": jira_status(i.status),
             "components": [],
             "summary": i.summary,
-            "customfield_10020": sprints or None,          # Sprint
-            "customfield_10016": float(i.points) if i.points else None,   # Story point estimate
-            "customfield_10001": None,                     # Team
+            "customfield_10020": sprints or None,  # Sprint
+            "customfield_10016": float(i.points) if i.points else None,  # Story point estimate
+            "customfield_10001": None,  # Team
         }
         if i.parent:
             fields["parent"] = issue_ref(i.parent)
-        return {"expand": "operations,versionedRepresentations,editmeta,changelog,renderedFields",
-                "id": i.id, "self": f"{JIRA}/rest/api/2/issue/{i.id}", "key": i.key,
-                "changelog": {"startAt": 0, "maxResults": len(histories),
-                              "total": len(histories), "histories": histories},
-                "fields": fields}
+        return {
+            "expand": "operations,versionedRepresentations,editmeta,changelog,renderedFields",
+            "id": i.id,
+            "self": f"{JIRA}/rest/api/2/issue/{i.id}",
+            "key": i.key,
+            "changelog": {"startAt": 0, "maxResults": len(histories), "total": len(histories), "histories": histories},
+            "fields": fields,
+        }
 
     paths = []
     for page, start in enumerate(range(0, len(chk), 100), 1):
-        body = {"expand": "schema,names", "startAt": start, "maxResults": 100, "total": len(chk),
-                "issues": [as_json(i) for i in chk[start:start + 100]], "names": FIELD_NAMES}
+        body = {
+            "expand": "schema,names",
+            "startAt": start,
+            "maxResults": 100,
+            "total": len(chk),
+            "issues": [as_json(i) for i in chk[start : start + 100]],
+            "names": FIELD_NAMES,
+        }
         path = out / f"jira_search_CHK_page{page}.json"
-        path.write_text(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                        encoding="utf-8")
+        path.write_text(json.dumps(body, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         paths.append(path)
     return paths
 
 
 # `expand=names`: what the custom field ids mean on this instance.
-FIELD_NAMES = {"statuscategorychangedate": "Status Category Changed", "issuetype": "Issue Type",
-               "project": "Project", "fixVersions": "Fix versions", "resolution": "Resolution",
-               "resolutiondate": "Resolved", "created": "Created", "updated": "Updated",
-               "priority": "Priority", "labels": "Labels", "duedate": "Due date",
-               "issuelinks": "Linked Issues", "assignee": "Assignee", "reporter": "Reporter",
-               "status": "Status", "components": "Components", "summary": "Summary",
-               "customfield_10020": "Sprint", "customfield_10016": "Story point estimate",
-               "customfield_10001": "Team", "parent": "Parent"}
+FIELD_NAMES = {
+    "statuscategorychangedate": "Status Category Changed",
+    "issuetype": "Issue Type",
+    "project": "Project",
+    "fixVersions": "Fix versions",
+    "resolution": "Resolution",
+    "resolutiondate": "Resolved",
+    "created": "Created",
+    "updated": "Updated",
+    "priority": "Priority",
+    "labels": "Labels",
+    "duedate": "Due date",
+    "issuelinks": "Linked Issues",
+    "assignee": "Assignee",
+    "reporter": "Reporter",
+    "status": "Status",
+    "components": "Components",
+    "summary": "Summary",
+    "customfield_10020": "Sprint",
+    "customfield_10016": "Story point estimate",
+    "customfield_10001": "Team",
+    "parent": "Parent",
+}
 
 
 def hash_int(*parts) -> int:
@@ -1388,19 +1777,37 @@ def write_versions(versions: list[Version], path: Path) -> None:
     pid = PROJECTS["BIL"][2]
     body = {
         "expand": "description,lead,issueTypes,url,projectKeys,permissions,insight",
-        "self": f"{JIRA}/rest/api/2/project/{pid}", "id": pid, "key": "BIL",
+        "self": f"{JIRA}/rest/api/2/project/{pid}",
+        "id": pid,
+        "key": "BIL",
         "description": "Invoices, payments and the ledger.",
-        "lead": jira_user("Omar Aziz"), "components": [],
+        "lead": jira_user("Omar Aziz"),
+        "components": [],
         "issueTypes": [jira_type(t) for t in ISSUE_TYPES],
         "assigneeType": "UNASSIGNED",
-        "versions": [{
-            "self": f"{JIRA}/rest/api/2/version/{v.id}", "id": v.id, "name": v.name,
-            "archived": v.archived, "released": v.released,
-            **({"releaseDate": v.release_date.isoformat(),
-                "userReleaseDate": f"{v.release_date.day:02d}/{MONTHS[v.release_date.month - 1]}/"
-                                   f"{v.release_date.year % 100:02d}"} if v.release_date else {}),
-            "projectId": int(pid)} for v in versions],
-        "name": "Billing", "projectTypeKey": "software", "simplified": False,
+        "versions": [
+            {
+                "self": f"{JIRA}/rest/api/2/version/{v.id}",
+                "id": v.id,
+                "name": v.name,
+                "archived": v.archived,
+                "released": v.released,
+                **(
+                    {
+                        "releaseDate": v.release_date.isoformat(),
+                        "userReleaseDate": f"{v.release_date.day:02d}/{MONTHS[v.release_date.month - 1]}/"
+                        f"{v.release_date.year % 100:02d}",
+                    }
+                    if v.release_date
+                    else {}
+                ),
+                "projectId": int(pid),
+            }
+            for v in versions
+        ],
+        "name": "Billing",
+        "projectTypeKey": "software",
+        "simplified": False,
     }
     path.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
@@ -1408,52 +1815,72 @@ def write_versions(versions: list[Version], path: Path) -> None:
 def gh_user(person: str) -> dict:
     name = login(person)
     uid = hash_int("gh", person) % 90_000_000 + 1_000_000
-    return {"login": name, "id": uid, "node_id": f"MDQ6VXNlcj{uid}", "avatar_url":
-            f"https://avatars.githubusercontent.com/u/{uid}?v=4", "gravatar_id": "",
-            "url": f"{GITHUB_API}/users/{name}", "html_url": f"https://github.com/{name}",
-            "type": "User", "site_admin": False}
+    return {
+        "login": name,
+        "id": uid,
+        "node_id": f"MDQ6VXNlcj{uid}",
+        "avatar_url": f"https://avatars.githubusercontent.com/u/{uid}?v=4",
+        "gravatar_id": "",
+        "url": f"{GITHUB_API}/users/{name}",
+        "html_url": f"https://github.com/{name}",
+        "type": "User",
+        "site_admin": False,
+    }
 
 
 def write_releases(releases: list[Release], repo: str, path: Path, rng: random.Random) -> None:
     """`GET /repos/{owner}/{repo}/releases`: newest first, but not strictly by date."""
     ordered = sorted(releases, key=lambda r: r.at, reverse=True)
-    for n in range(3, len(ordered) - 1, 9):   # GitHub's list order is not date order
+    for n in range(3, len(ordered) - 1, 9):  # GitHub's list order is not date order
         ordered[n], ordered[n + 1] = ordered[n + 1], ordered[n]
     body = []
     for r in ordered:
         rid = 150_000_000 + hash_int(repo, r.tag) % 50_000_000
         created = r.at - timedelta(minutes=uniform(rng, 1, 40))
-        body.append({
-            "url": f"{GITHUB_API}/repos/{repo}/releases/{rid}",
-            "assets_url": f"{GITHUB_API}/repos/{repo}/releases/{rid}/assets",
-            "upload_url": f"https://uploads.github.com/repos/{repo}/releases/{rid}/assets"
-                          "{?name,label}",
-            "html_url": f"https://github.com/{repo}/releases/tag/{r.tag}" if not r.draft else
-                        f"https://github.com/{repo}/releases/tag/untagged-{digest(r.tag)[:20]}",
-            "id": rid, "author": gh_user(r.author), "node_id": f"RE_kwDO{rid}",
-            "tag_name": r.tag, "target_commitish": "main", "name": r.name,
-            "draft": r.draft, "prerelease": r.prerelease,
-            "created_at": gh_time(created),
-            "published_at": None if r.draft else gh_time(r.at),
-            "assets": [],
-            "tarball_url": f"{GITHUB_API}/repos/{repo}/tarball/{r.tag}",
-            "zipball_url": f"{GITHUB_API}/repos/{repo}/zipball/{r.tag}",
-            "body": f"## What's Changed\r\n* {pick(rng, COMMENTS)} by @{login(r.author)}\r\n\r\n"
-                    f"**Full Changelog**: https://github.com/{repo}/commits/{r.tag}",
-        })
+        body.append(
+            {
+                "url": f"{GITHUB_API}/repos/{repo}/releases/{rid}",
+                "assets_url": f"{GITHUB_API}/repos/{repo}/releases/{rid}/assets",
+                "upload_url": f"https://uploads.github.com/repos/{repo}/releases/{rid}/assets{{?name,label}}",
+                "html_url": f"https://github.com/{repo}/releases/tag/{r.tag}"
+                if not r.draft
+                else f"https://github.com/{repo}/releases/tag/untagged-{digest(r.tag)[:20]}",
+                "id": rid,
+                "author": gh_user(r.author),
+                "node_id": f"RE_kwDO{rid}",
+                "tag_name": r.tag,
+                "target_commitish": "main",
+                "name": r.name,
+                "draft": r.draft,
+                "prerelease": r.prerelease,
+                "created_at": gh_time(created),
+                "published_at": None if r.draft else gh_time(r.at),
+                "assets": [],
+                "tarball_url": f"{GITHUB_API}/repos/{repo}/tarball/{r.tag}",
+                "zipball_url": f"{GITHUB_API}/repos/{repo}/zipball/{r.tag}",
+                "body": f"## What's Changed\r\n* {pick(rng, COMMENTS)} by @{login(r.author)}\r\n\r\n"
+                f"**Full Changelog**: https://github.com/{repo}/commits/{r.tag}",
+            }
+        )
     path.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def write_tags(tags: list[Tag], path: Path) -> None:
     """`git for-each-ref --sort=creatordate refs/tags` with the samples' columns."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)   # CRLF, like the sample tag files
-    writer.writerow(["tag", "tag_object_type", "tagger_date", "commit_date", "commit_sha",
-                     "tagger_name"])
+    writer = csv.writer(buffer)  # CRLF, like the sample tag files
+    writer.writerow(["tag", "tag_object_type", "tagger_date", "commit_date", "commit_sha", "tagger_name"])
     for t in tags:
-        writer.writerow([t.name, "tag" if t.annotated else "commit",
-                         t.tagged_at.isoformat() if t.annotated else "",
-                         t.committed_at.isoformat(), t.sha, t.tagger])
+        writer.writerow(
+            [
+                t.name,
+                "tag" if t.annotated else "commit",
+                t.tagged_at.isoformat() if t.annotated else "",
+                t.committed_at.isoformat(),
+                t.sha,
+                t.tagger,
+            ]
+        )
     path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
 
 
@@ -1465,81 +1892,119 @@ def checkout_pulls(rng: random.Random) -> tuple[list[dict], list[dict]]:
     repo = "acme/checkout-web"
     specs = []
     for day in cadence(rng, date(2025, 2, 3), REORG, (12, 20)):
-        specs.append((work_time(rng, day), uniform(rng, 2.5, 12), ["Ana Lima", "Ben Carter",
-                                                                   "Chloe Nguyen", "Dev Patel"]))
+        specs.append(
+            (work_time(rng, day), uniform(rng, 2.5, 12), ["Ana Lima", "Ben Carter", "Chloe Nguyen", "Dev Patel"])
+        )
     for day in cadence(rng, date(2025, 10, 2), date(2026, 6, 27), (6, 11)):
-        specs.append((work_time(rng, day), uniform(rng, 0.08, 1.3), ["Ana Lima", "Ben Carter",
-                                                                     "Dev Patel", "Kai Tanaka",
-                                                                     "Lena Fischer"]))
+        specs.append(
+            (
+                work_time(rng, day),
+                uniform(rng, 0.08, 1.3),
+                ["Ana Lima", "Ben Carter", "Dev Patel", "Kai Tanaka", "Lena Fischer"],
+            )
+        )
     # Two still open at export time, one of them a draft.
-    specs += [(work_time(rng, day), 3.0, specs[-1][2]) for day in (date(2026, 6, 29),
-                                                                 date(2026, 6, 30))]
+    specs += [(work_time(rng, day), 3.0, specs[-1][2]) for day in (date(2026, 6, 29), date(2026, 6, 30))]
     pulls, reviews = [], []
     for number, (created, days_open, people) in enumerate(specs, 101):
         author = pick(rng, people)
         closed = created + timedelta(days=days_open)
         state, merged, draft = "closed", closed, False
         if number % 17 == 0:
-            merged = None                                      # closed without merging
+            merged = None  # closed without merging
         if closed > EXPORT_AT:
             state, closed, merged = "open", None, None
             draft = created.date() == EXPORT_AT.date()
         pid = 1_900_000_000 + number * 7919
         sha = digest("head", str(number))
-        repo_obj = {"id": 612345678, "name": "checkout-web", "full_name": repo, "private": True,
-                    "owner": ACME_ORG,
-                    "html_url": f"https://github.com/{repo}", "url": f"{GITHUB_API}/repos/{repo}"}
+        repo_obj = {
+            "id": 612345678,
+            "name": "checkout-web",
+            "full_name": repo,
+            "private": True,
+            "owner": ACME_ORG,
+            "html_url": f"https://github.com/{repo}",
+            "url": f"{GITHUB_API}/repos/{repo}",
+        }
         branch = f"{login(author)}/chk-{number}"
         topic = pick(rng, TOPICS["CHK"])
-        pulls.append({
-            "url": f"{GITHUB_API}/repos/{repo}/pulls/{number}", "id": pid,
-            "node_id": f"PR_kwDO{pid}", "html_url": f"https://github.com/{repo}/pull/{number}",
-            "diff_url": f"https://github.com/{repo}/pull/{number}.diff",
-            "patch_url": f"https://github.com/{repo}/pull/{number}.patch",
-            "issue_url": f"{GITHUB_API}/repos/{repo}/issues/{number}", "number": number,
-            "state": state, "locked": False,
-            "title": f"{pick(rng, VERBS['Story'])} {topic}",
-            "user": gh_user(author), "body": f"Part of the {topic} work.\r\n\r\n- [x] tests",
-            "created_at": gh_time(created),
-            "updated_at": gh_time(min(EXPORT_AT, (closed or created) + timedelta(minutes=7))),
-            "closed_at": gh_time(closed), "merged_at": gh_time(merged),
-            "merge_commit_sha": digest("merge", str(number)) if merged else None,
-            "assignee": None, "assignees": [], "requested_reviewers": [], "requested_teams": [],
-            "labels": [], "milestone": None, "draft": draft,
-            "commits_url": f"{GITHUB_API}/repos/{repo}/pulls/{number}/commits",
-            "review_comments_url": f"{GITHUB_API}/repos/{repo}/pulls/{number}/comments",
-            "review_comment_url": f"{GITHUB_API}/repos/{repo}/pulls/comments{{/number}}",
-            "comments_url": f"{GITHUB_API}/repos/{repo}/issues/{number}/comments",
-            "statuses_url": f"{GITHUB_API}/repos/{repo}/statuses/{sha}",
-            "head": {"label": f"acme:{branch}", "ref": branch, "sha": sha,
-                     "user": ACME_ORG, "repo": repo_obj},
-            "base": {"label": "acme:main", "ref": "main", "sha": digest("base", str(number)),
-                     "user": ACME_ORG, "repo": repo_obj},
-            "_links": {"self": {"href": f"{GITHUB_API}/repos/{repo}/pulls/{number}"},
-                       "html": {"href": f"https://github.com/{repo}/pull/{number}"}},
-            "author_association": "MEMBER", "auto_merge": None, "active_lock_reason": None,
-        })
+        pulls.append(
+            {
+                "url": f"{GITHUB_API}/repos/{repo}/pulls/{number}",
+                "id": pid,
+                "node_id": f"PR_kwDO{pid}",
+                "html_url": f"https://github.com/{repo}/pull/{number}",
+                "diff_url": f"https://github.com/{repo}/pull/{number}.diff",
+                "patch_url": f"https://github.com/{repo}/pull/{number}.patch",
+                "issue_url": f"{GITHUB_API}/repos/{repo}/issues/{number}",
+                "number": number,
+                "state": state,
+                "locked": False,
+                "title": f"{pick(rng, VERBS['Story'])} {topic}",
+                "user": gh_user(author),
+                "body": f"Part of the {topic} work.\r\n\r\n- [x] tests",
+                "created_at": gh_time(created),
+                "updated_at": gh_time(min(EXPORT_AT, (closed or created) + timedelta(minutes=7))),
+                "closed_at": gh_time(closed),
+                "merged_at": gh_time(merged),
+                "merge_commit_sha": digest("merge", str(number)) if merged else None,
+                "assignee": None,
+                "assignees": [],
+                "requested_reviewers": [],
+                "requested_teams": [],
+                "labels": [],
+                "milestone": None,
+                "draft": draft,
+                "commits_url": f"{GITHUB_API}/repos/{repo}/pulls/{number}/commits",
+                "review_comments_url": f"{GITHUB_API}/repos/{repo}/pulls/{number}/comments",
+                "review_comment_url": f"{GITHUB_API}/repos/{repo}/pulls/comments{{/number}}",
+                "comments_url": f"{GITHUB_API}/repos/{repo}/issues/{number}/comments",
+                "statuses_url": f"{GITHUB_API}/repos/{repo}/statuses/{sha}",
+                "head": {"label": f"acme:{branch}", "ref": branch, "sha": sha, "user": ACME_ORG, "repo": repo_obj},
+                "base": {
+                    "label": "acme:main",
+                    "ref": "main",
+                    "sha": digest("base", str(number)),
+                    "user": ACME_ORG,
+                    "repo": repo_obj,
+                },
+                "_links": {
+                    "self": {"href": f"{GITHUB_API}/repos/{repo}/pulls/{number}"},
+                    "html": {"href": f"https://github.com/{repo}/pull/{number}"},
+                },
+                "author_association": "MEMBER",
+                "auto_merge": None,
+                "active_lock_reason": None,
+            }
+        )
         end = closed or EXPORT_AT
         count = 0 if draft else randint(rng, 1, 3)
         for n in range(count):
             reviewer = pick(rng, [p for p in people if p != author])
-            state_r = "APPROVED" if n == count - 1 and merged else pick(
-                rng, ["COMMENTED", "CHANGES_REQUESTED", "COMMENTED"])
+            state_r = (
+                "APPROVED" if n == count - 1 and merged else pick(rng, ["COMMENTED", "CHANGES_REQUESTED", "COMMENTED"])
+            )
             rid = 2_500_000_000 + number * 100 + n
             submitted = created + (end - created) * ((n + uniform(rng, 0.2, 0.9)) / count)
-            reviews.append({
-                "id": rid, "node_id": f"PRR_kwDO{rid}", "user": gh_user(reviewer),
-                "body": "" if state_r == "APPROVED" else "A couple of nits, see inline.",
-                "state": state_r,
-                "html_url": f"https://github.com/{repo}/pull/{number}#pullrequestreview-{rid}",
-                "pull_request_url": f"{GITHUB_API}/repos/{repo}/pulls/{number}",
-                "author_association": "MEMBER",
-                "_links": {"html": {"href": f"https://github.com/{repo}/pull/{number}"
-                                            f"#pullrequestreview-{rid}"},
-                           "pull_request": {"href": f"{GITHUB_API}/repos/{repo}/pulls/{number}"}},
-                "submitted_at": gh_time(submitted), "commit_id": sha,
-            })
-    pulls.sort(key=lambda p: p["created_at"], reverse=True)   # the API's default order
+            reviews.append(
+                {
+                    "id": rid,
+                    "node_id": f"PRR_kwDO{rid}",
+                    "user": gh_user(reviewer),
+                    "body": "" if state_r == "APPROVED" else "A couple of nits, see inline.",
+                    "state": state_r,
+                    "html_url": f"https://github.com/{repo}/pull/{number}#pullrequestreview-{rid}",
+                    "pull_request_url": f"{GITHUB_API}/repos/{repo}/pulls/{number}",
+                    "author_association": "MEMBER",
+                    "_links": {
+                        "html": {"href": f"https://github.com/{repo}/pull/{number}#pullrequestreview-{rid}"},
+                        "pull_request": {"href": f"{GITHUB_API}/repos/{repo}/pulls/{number}"},
+                    },
+                    "submitted_at": gh_time(submitted),
+                    "commit_id": sha,
+                }
+            )
+    pulls.sort(key=lambda p: p["created_at"], reverse=True)  # the API's default order
     return pulls, reviews
 
 
@@ -1554,6 +2019,7 @@ def write_org(path: Path, header: list[str], rows) -> None:
 # ---------------------------------------------------------------------------------------------
 # Planted figures (what the app should find), written into the README
 # ---------------------------------------------------------------------------------------------
+
 
 def windows() -> dict[str, tuple[date, date]]:
     return {
@@ -1570,12 +2036,9 @@ def release_days(demo: Demo) -> dict[str, list[date]]:
         return all(p.isdigit() for p in core.split(".")) and "-" not in name
 
     return {
-        "Checkout": sorted({r.at.date() for r in demo.checkout
-                            if not r.draft and not r.prerelease}),
-        "Onboarding": sorted({r.at.date() for r in demo.onboarding
-                              if not r.draft and not r.prerelease}),
-        "Assist": sorted({t.tagged_at.astimezone(UTC).date() for t in demo.tags
-                          if version_like(t.name)}),
+        "Checkout": sorted({r.at.date() for r in demo.checkout if not r.draft and not r.prerelease}),
+        "Onboarding": sorted({r.at.date() for r in demo.onboarding if not r.draft and not r.prerelease}),
+        "Assist": sorted({t.tagged_at.astimezone(UTC).date() for t in demo.tags if version_like(t.name)}),
         "Billing": sorted({v.release_date for v in demo.versions if v.released and v.release_date}),
     }
 
@@ -1607,23 +2070,27 @@ def planted_figures(demo: Demo) -> list[dict]:
             if label in ("Oct–Jan", "Feb–Jun") and team != "Onboarding":
                 continue
             length = (hi - lo).days
-            mine = [i for i in demo.issues if i.resolved and lo <= i.resolved.date() < hi
-                    and owner_of(i) == team]
+            mine = [i for i in demo.issues if i.resolved and lo <= i.resolved.date() < hi and owner_of(i) == team]
             commitments = [i for i in mine if commitment_of(i, demo)]
-            on_time = [i for i in commitments if
-                       (i.resolved.date() - commitment_of(i, demo)).days <= TOLERANCE_DAYS]
+            on_time = [i for i in commitments if (i.resolved.date() - commitment_of(i, demo)).days <= TOLERANCE_DAYS]
             waits = [w for w in (wait_days(i, team) for i in mine) if w > 0]
             n_days = sum(lo <= d < hi for d in days[team])
-            figures.append({
-                "team": team, "window": label, "from": lo.isoformat(),
-                "to": (hi - timedelta(days=1)).isoformat(), "release_days": n_days,
-                "per_30_days": round(n_days / length * 30, 2),
-                "commitments": len(commitments),
-                "on_time_share": round(len(on_time) / len(commitments), 3) if commitments else None,
-                "resolved": len(mine), "with_cross_team_wait": len(waits),
-                "wait_share": round(len(waits) / len(mine), 3) if mine else None,
-                "median_wait_days": round(sorted(waits)[len(waits) // 2], 1) if waits else None,
-            })
+            figures.append(
+                {
+                    "team": team,
+                    "window": label,
+                    "from": lo.isoformat(),
+                    "to": (hi - timedelta(days=1)).isoformat(),
+                    "release_days": n_days,
+                    "per_30_days": round(n_days / length * 30, 2),
+                    "commitments": len(commitments),
+                    "on_time_share": round(len(on_time) / len(commitments), 3) if commitments else None,
+                    "resolved": len(mine),
+                    "with_cross_team_wait": len(waits),
+                    "wait_share": round(len(waits) / len(mine), 3) if mine else None,
+                    "median_wait_days": round(sorted(waits)[len(waits) // 2], 1) if waits else None,
+                }
+            )
     return figures
 
 
@@ -1644,12 +2111,16 @@ def write_readme(demo: Demo, files: list[Path], path: Path) -> None:
         f"{'' if f['on_time_share'] is None else format(f['on_time_share'], '.3f')} | "
         f"{f['resolved']} | {f['with_cross_team_wait']} | "
         f"{'' if f['wait_share'] is None else format(f['wait_share'], '.3f')} |"
-        for f in planted_figures(demo))
+        for f in planted_figures(demo)
+    )
     pages = [p.name for p in files if p.name.startswith("jira_search_CHK_page")]
     names = [p.name for p in files if p.name not in pages[1:]]
     listing = "\n".join(
-        f"- `{name}`: {FILE_NOTES[name]}" if name in FILE_NOTES else
-        f"- `{pages[0]}` .. `{pages[-1]}`: {FILE_NOTES['page']}" for name in names)
+        f"- `{name}`: {FILE_NOTES[name]}"
+        if name in FILE_NOTES
+        else f"- `{pages[0]}` .. `{pages[-1]}`: {FILE_NOTES['page']}"
+        for name in names
+    )
     text = f"""# Demo organisation: Acme
 
 Written by `data/generate_demo.py` (seeded, deterministic; do not edit by hand, re-run it).
@@ -1701,44 +2172,44 @@ the item's resolution). Teams by the spec's rules (team field, component, projec
     path.write_text(text, encoding="utf-8")
 
 
-TABLE_HEAD = ("| team | window | dates | release days | per 30 days | commitments | on-time share "
-              "| resolved | with cross-team wait | wait share |\n" + "|---" * 10 + "|")
+TABLE_HEAD = (
+    "| team | window | dates | release days | per 30 days | commitments | on-time share "
+    "| resolved | with cross-team wait | wait share |\n" + "|---" * 10 + "|"
+)
 
 FILE_NOTES = {
     "teams.csv": "the four current teams; Billing has no reorg date (comparison group).",
-    "members.csv": "dated roster; the old teams' rows end 2025-09-30, the new teams' start "
-                   "2025-10-01.",
+    "members.csv": "dated roster; the old teams' rows end 2025-09-30, the new teams' start 2025-10-01.",
     "ownership.csv": "which team owned each Jira project, OPS component (by component name), "
-                     "Team-field value and GitHub repo, over time. Until the reorg the OPS "
-                     "components belonged to Infra, a team that now exists only in the roster.",
+    "Team-field value and GitHub repo, over time. Until the reorg the OPS "
+    "components belonged to Infra, a team that now exists only in the roster.",
     "jira_export_all_fields.csv": "Jira Cloud *Export CSV (all fields)*, English, UTF-8 with BOM: "
-                                  "projects ONB, AST, BIL, OPS; repeated Sprint, Labels, Fix "
-                                  "versions, Watchers, Comment and issue-link columns.",
+    "projects ONB, AST, BIL, OPS; repeated Sprint, Labels, Fix "
+    "versions, Watchers, Comment and issue-link columns.",
     "page": "Jira REST `/rest/api/2/search?jql=project=CHK&expand=changelog,names` pages (100 "
-            "issues a page, histories newest first); user objects without `avatarUrls` to keep the "
-            "demo small.",
-    "jira_project_BIL.json": "Jira REST `/rest/api/2/project/BIL`, with its `versions` "
-                             "(`released`, `releaseDate`).",
+    "issues a page, histories newest first); user objects without `avatarUrls` to keep the "
+    "demo small.",
+    "jira_project_BIL.json": "Jira REST `/rest/api/2/project/BIL`, with its `versions` (`released`, `releaseDate`).",
     "acme__checkout-web__releases.json": "GitHub REST `GET /repos/acme/checkout-web/releases`.",
     "acme__onboarding-app__releases.json": "GitHub REST `GET /repos/acme/onboarding-app/releases`.",
     "acme__checkout-web__pulls.json": "GitHub REST `GET /repos/acme/checkout-web/pulls?state=all` "
-                                      "(nested repo and user objects trimmed).",
-    "acme__checkout-web__pull_reviews.json": "GitHub REST `GET .../pulls/{n}/reviews`, all PRs "
-                                             "concatenated.",
+    "(nested repo and user objects trimmed).",
+    "acme__checkout-web__pull_reviews.json": "GitHub REST `GET .../pulls/{n}/reviews`, all PRs concatenated.",
     "acme__assist-agent__tags.csv": "`git for-each-ref` tag list of acme/assist-agent (the repo "
-                                    "is in the file name, as in the samples).",
+    "is in the file name, as in the samples).",
     "README.md": "this file.",
 }
 
 
 # ---------------------------------------------------------------------------------------------
 
+
 def generate(out: Path, seed: int = SEED) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob("jira_search_CHK_page*.json"):   # the page count can shrink
+    for stale in out.glob("jira_search_CHK_page*.json"):  # the page count can shrink
         stale.unlink()
     demo = build(seed)
-    rng = random.Random(seed + 1)          # formatting noise, independent of the story
+    rng = random.Random(seed + 1)  # formatting noise, independent of the story
     files = []
 
     def org(name, header, rows):
@@ -1753,15 +2224,15 @@ def generate(out: Path, seed: int = SEED) -> list[Path]:
     files += write_jira_search_pages(demo.issues, out, rng)
     write_versions(demo.versions, out / "jira_project_BIL.json")
     files.append(out / "jira_project_BIL.json")
-    for repo, releases in (("acme/checkout-web", demo.checkout),
-                           ("acme/onboarding-app", demo.onboarding)):
+    for repo, releases in (("acme/checkout-web", demo.checkout), ("acme/onboarding-app", demo.onboarding)):
         name = f"{repo.replace('/', '__')}__releases.json"
         write_releases(releases, repo, out / name, rng)
         files.append(out / name)
-    for name, body in (("acme__checkout-web__pulls.json", demo.pulls),
-                       ("acme__checkout-web__pull_reviews.json", demo.reviews)):
-        (out / name).write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n",
-                                encoding="utf-8")
+    for name, body in (
+        ("acme__checkout-web__pulls.json", demo.pulls),
+        ("acme__checkout-web__pull_reviews.json", demo.reviews),
+    ):
+        (out / name).write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         files.append(out / name)
     write_tags(demo.tags, out / "acme__assist-agent__tags.csv")
     files.append(out / "acme__assist-agent__tags.csv")

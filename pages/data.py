@@ -3,6 +3,7 @@
 Everything here acts on this visitor's own store (context.store); another visitor never sees it.
 Text from exports is shown through st.dataframe / st.text, or escaped before Markdown.
 """
+
 import datetime as dt
 
 import streamlit as st
@@ -10,6 +11,7 @@ from streamlit import column_config as cc
 
 from analysis.importers.org import OWNERSHIP_KINDS
 from analysis.quality import quality_report
+from analysis.views.common import markdown_literal
 from analysis.views.data import (
     apply_org,
     edit_settings,
@@ -20,13 +22,12 @@ from analysis.views.data import (
     settings_choices,
     upload_table,
 )
-from analysis.views.common import markdown_literal
 from analysis.workspace_file import export_workspace
 from dashboard import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, page_setup
 
 context = page_setup()
 store, settings = context.store, context.settings
-version = store.version   # editors and the settings form start afresh whenever the data changes
+version = store.version  # editors and the settings form start afresh whenever the data changes
 st.title("Data")
 st.caption("Uploads, edits and settings here belong to this browser session only; other visitors never see them.")
 
@@ -34,24 +35,37 @@ st.caption("Uploads, edits and settings here belong to this browser session only
 def use_view_settings(saved):
     """Button callback (runs before the sidebar exists): the sidebar takes the file's values,
     kept within the sidebar's ranges."""
+
     def within(value, bounds):
         return min(max(value, bounds[0]), bounds[1])
-    st.session_state.update(window=within(saved.window_days, WINDOW_DAYS_RANGE),
-                            transition=within(saved.transition_days, TRANSITION_DAYS_RANGE),
-                            tolerance=within(saved.tolerance_days, TOLERANCE_DAYS_RANGE), tz=saved.timezone)
+
+    st.session_state.update(
+        window=within(saved.window_days, WINDOW_DAYS_RANGE),
+        transition=within(saved.transition_days, TRANSITION_DAYS_RANGE),
+        tolerance=within(saved.tolerance_days, TOLERANCE_DAYS_RANGE),
+        tz=saved.timezone,
+    )
 
 
 st.header("Upload")
 with st.form("upload_form", clear_on_submit=True):
-    files = st.file_uploader("Exports, organisation files or a workspace file", accept_multiple_files=True,
-                             key="upload_files", help="Jira CSV or JSON, GitHub JSON, git tag CSV, teams/members/"
-                             "ownership CSV, or a workspace .zip downloaded below (it replaces everything loaded so far). "
-                             "The kind is detected from the content.")
+    files = st.file_uploader(
+        "Exports, organisation files or a workspace file",
+        accept_multiple_files=True,
+        key="upload_files",
+        help="Jira CSV or JSON, GitHub JSON, git tag CSV, teams/members/"
+        "ownership CSV, or a workspace .zip downloaded below (it replaces everything loaded so far). "
+        "The kind is detected from the content.",
+    )
     load = st.form_submit_button("Load files", key="upload_load", type="primary")
 if load and files:
     with st.status(f"Loading {len(files)} file(s)...", expanded=True):
-        results = load_uploads(store, [(f.name, f.getvalue()) for f in files], settings.timezone,
-                               on_file=lambda i, name: st.text(f"{i + 1} of {len(files)}: {name}"))
+        results = load_uploads(
+            store,
+            [(f.name, f.getvalue()) for f in files],
+            settings.timezone,
+            on_file=lambda i, name: st.text(f"{i + 1} of {len(files)}: {name}"),
+        )
     st.session_state["upload_results"] = results
     st.session_state["uploaded_files"] = st.session_state.get("uploaded_files", 0) + sum(r.added for r in results)
     restored = [r for r in results if r.settings]
@@ -59,16 +73,26 @@ if load and files:
         st.session_state["analysis_settings"] = restored[-1].settings
         st.session_state["data_source"] = restored[-1].file_name
         st.session_state["uploaded_files"] = sum(r.added for r in results if r.settings is None)
-    st.rerun()   # the sidebar's caption and settings follow what was just loaded
+    st.rerun()  # the sidebar's caption and settings follow what was just loaded
 for result in st.session_state.get("upload_results", []):
-    if result.problem:   # the file's own text is escaped; the list markers are ours
+    if result.problem:  # the file's own text is escaped; the list markers are ours
         shown = st.warning if result.status == "partial" else st.error
-        shown("\n\n".join([markdown_literal(result.message or result.file_name),
-                             "\n".join(f"- {markdown_literal(line)}" for line in result.rejects)]))
+        shown(
+            "\n\n".join(
+                [
+                    markdown_literal(result.message or result.file_name),
+                    "\n".join(f"- {markdown_literal(line)}" for line in result.rejects),
+                ]
+            )
+        )
     if result.settings:
         st.success(markdown_literal(result.message))
-        st.button("Also use the file's window, transition, tolerance and time zone in the sidebar",
-                  key="use_file_view", on_click=use_view_settings, args=(result.settings,))
+        st.button(
+            "Also use the file's window, transition, tolerance and time zone in the sidebar",
+            key="use_file_view",
+            on_click=use_view_settings,
+            args=(result.settings,),
+        )
 if st.session_state.get("upload_results"):
     st.dataframe(upload_table(st.session_state["upload_results"]), hide_index=True, key="upload_table")
 
@@ -79,8 +103,14 @@ for column, (label, value) in zip(st.columns(5), quality_numbers(quality).items(
 st.dataframe(quality.files, hide_index=True, key="quality_files")
 st.subheader("Rejected rows")
 st.dataframe(quality.rejects, hide_index=True, key="quality_rejects")
-st.download_button("Download rejected rows (CSV)", rejects_csv(quality), file_name="rejected_rows.csv",
-                   mime="text/csv", key="download_rejects", on_click="ignore")
+st.download_button(
+    "Download rejected rows (CSV)",
+    rejects_csv(quality),
+    file_name="rejected_rows.csv",
+    mime="text/csv",
+    key="download_rejects",
+    on_click="ignore",
+)
 with st.expander("Team attribution and table sizes", key="quality_more"):
     st.dataframe(quality.attribution, hide_index=True, key="quality_attribution")
     if len(quality.unknown_teams):
@@ -89,21 +119,40 @@ with st.expander("Team attribution and table sizes", key="quality_more"):
     st.dataframe(quality.table_counts, hide_index=True, key="quality_table_counts")
 
 st.header("Organisation")
-st.caption("Edit in place, add or delete rows, then Apply. A later upload of teams.csv, members.csv or "
-           "ownership.csv replaces the table it holds.")
+st.caption(
+    "Edit in place, add or delete rows, then Apply. A later upload of teams.csv, members.csv or "
+    "ownership.csv replaces the table it holds."
+)
 frames, text = org_tables(store.con), cc.TextColumn
 date = cc.DateColumn(format="YYYY-MM-DD")
 with st.form("org_form", border=False):
     teams_tab, roster_tab, ownership_tab = st.tabs(["Teams", "Roster", "Ownership"], key="org_tabs")
     edited = {
-        "teams": teams_tab.data_editor(frames["teams"], num_rows="dynamic", hide_index=True, key=f"org_teams_{version}",
-                                       column_config={"team": text(required=True), "reorg_date": date}),
-        "members": roster_tab.data_editor(frames["members"], num_rows="dynamic", hide_index=True, key=f"org_members_{version}",
-                                          column_config={"start_date": date, "end_date": date}),
-        "ownership": ownership_tab.data_editor(frames["ownership"], num_rows="dynamic", hide_index=True,
-                                               key=f"org_ownership_{version}", column_config={
-                                                   "kind": cc.SelectboxColumn(options=OWNERSHIP_KINDS, required=True),
-                                                   "start_date": date, "end_date": date}),
+        "teams": teams_tab.data_editor(
+            frames["teams"],
+            num_rows="dynamic",
+            hide_index=True,
+            key=f"org_teams_{version}",
+            column_config={"team": text(required=True), "reorg_date": date},
+        ),
+        "members": roster_tab.data_editor(
+            frames["members"],
+            num_rows="dynamic",
+            hide_index=True,
+            key=f"org_members_{version}",
+            column_config={"start_date": date, "end_date": date},
+        ),
+        "ownership": ownership_tab.data_editor(
+            frames["ownership"],
+            num_rows="dynamic",
+            hide_index=True,
+            key=f"org_ownership_{version}",
+            column_config={
+                "kind": cc.SelectboxColumn(options=OWNERSHIP_KINDS, required=True),
+                "start_date": date,
+                "end_date": date,
+            },
+        ),
     }
     apply = st.form_submit_button("Apply", key="org_apply", type="primary")
 if apply:
@@ -114,46 +163,83 @@ if apply:
         st.success("Organisation saved; every item and release was given its team again.")
 
 st.header("Settings")
-st.info("Window, transition, tolerance and time zone are in the sidebar and kept in the page's link, so a "
-        "shared link opens the same view. The settings below are kept for this session and in the workspace file.")
+st.info(
+    "Window, transition, tolerance and time zone are in the sidebar and kept in the page's link, so a "
+    "shared link opens the same view. The settings below are kept for this session and in the workspace file."
+)
 choices = settings_choices(store.con, settings)
 with st.form("settings_form"):
-    link_types = st.multiselect("Blocking link types", choices["link_types"], default=list(settings.blocking_link_types),
-                                accept_new_options=True, key=f"set_link_types_{version}",
-                                help="Links of these types count as one item waiting on another.")
-    blocked_statuses = st.multiselect("Blocked statuses (none chosen: only links and flags count)", choices["statuses"],
-                                      default=list(settings.blocked_statuses), accept_new_options=True,
-                                      key=f"set_blocked_statuses_{version}",
-                                      help="Time an item spends in these statuses counts as waiting on its blockers.")
-    pattern = st.text_input("Release tag pattern (regular expression, whole tag)", settings.release_tag_pattern,
-                            key=f"set_tag_pattern_{version}", help="Git tags that count as releases.")
-    issue_types = st.multiselect("Commitment issue types (none chosen: every type)", choices["issue_types"],
-                                 default=list(settings.commitment_issue_types), key=f"set_issue_types_{version}")
-    prereleases = st.checkbox("Count GitHub prereleases as releases", settings.include_prereleases,
-                              key=f"set_prereleases_{version}")
-    comparison = st.date_input("Comparison date for teams without a reorg (empty: the earliest reorg date)",
-                               settings.comparison_date, min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1),
-                               format="YYYY-MM-DD", key=f"set_comparison_{version}")
+    link_types = st.multiselect(
+        "Blocking link types",
+        choices["link_types"],
+        default=list(settings.blocking_link_types),
+        accept_new_options=True,
+        key=f"set_link_types_{version}",
+        help="Links of these types count as one item waiting on another.",
+    )
+    blocked_statuses = st.multiselect(
+        "Blocked statuses (none chosen: only links and flags count)",
+        choices["statuses"],
+        default=list(settings.blocked_statuses),
+        accept_new_options=True,
+        key=f"set_blocked_statuses_{version}",
+        help="Time an item spends in these statuses counts as waiting on its blockers.",
+    )
+    pattern = st.text_input(
+        "Release tag pattern (regular expression, whole tag)",
+        settings.release_tag_pattern,
+        key=f"set_tag_pattern_{version}",
+        help="Git tags that count as releases.",
+    )
+    issue_types = st.multiselect(
+        "Commitment issue types (none chosen: every type)",
+        choices["issue_types"],
+        default=list(settings.commitment_issue_types),
+        key=f"set_issue_types_{version}",
+    )
+    prereleases = st.checkbox(
+        "Count GitHub prereleases as releases", settings.include_prereleases, key=f"set_prereleases_{version}"
+    )
+    comparison = st.date_input(
+        "Comparison date for teams without a reorg (empty: the earliest reorg date)",
+        settings.comparison_date,
+        min_value=dt.date(2000, 1, 1),
+        max_value=dt.date(2100, 1, 1),
+        format="YYYY-MM-DD",
+        key=f"set_comparison_{version}",
+    )
     left, right = st.columns(2)
-    min_items = left.number_input("Minimum items on each side", 1, 1000, settings.min_items, key=f"set_min_items_{version}")
-    min_releases = right.number_input("Minimum releases on each side", 1, 1000, settings.min_releases,
-                                      key=f"set_min_releases_{version}")
+    min_items = left.number_input(
+        "Minimum items on each side", 1, 1000, settings.min_items, key=f"set_min_items_{version}"
+    )
+    min_releases = right.number_input(
+        "Minimum releases on each side", 1, 1000, settings.min_releases, key=f"set_min_releases_{version}"
+    )
     save = st.form_submit_button("Save settings", key="settings_save")
 if save:
     new_settings, problems = edit_settings(
-        settings, store.con, blocking_link_types=link_types, blocked_statuses=blocked_statuses,
+        settings,
+        store.con,
+        blocking_link_types=link_types,
+        blocked_statuses=blocked_statuses,
         release_tag_pattern=pattern,
-        commitment_issue_types=issue_types, include_prereleases=prereleases, comparison_date=comparison,
-        min_items=min_items, min_releases=min_releases)
+        commitment_issue_types=issue_types,
+        include_prereleases=prereleases,
+        comparison_date=comparison,
+        min_items=min_items,
+        min_releases=min_releases,
+    )
     for problem in problems:
         st.error(markdown_literal(problem))
     if new_settings:
-        st.session_state["analysis_settings"] = settings = new_settings   # the download below saves them
+        st.session_state["analysis_settings"] = settings = new_settings  # the download below saves them
         st.success("Settings saved for this session.")
 
 st.header("Workspace file")
-st.caption("Every table (normalised data, the organisation, the load log and rejected rows) and the settings, "
-           "as one .zip. Upload it above later to carry on where you left off.")
+st.caption(
+    "Every table (normalised data, the organisation, the load log and rejected rows) and the settings, "
+    "as one .zip. Upload it above later to carry on where you left off."
+)
 
 
 def workspace_bytes(settings=settings):
@@ -165,5 +251,11 @@ def workspace_bytes(settings=settings):
         cursor.close()
 
 
-st.download_button("Download the workspace", workspace_bytes, mime="application/zip", key="download_workspace",
-                   file_name=f"threadline-workspace-{dt.date.today().isoformat()}.zip", on_click="ignore")
+st.download_button(
+    "Download the workspace",
+    workspace_bytes,
+    mime="application/zip",
+    key="download_workspace",
+    file_name=f"threadline-workspace-{dt.date.today().isoformat()}.zip",
+    on_click="ignore",
+)

@@ -1,4 +1,5 @@
 """Methods: the definitions, the statistics and the verdict rules, with the current settings."""
+
 import streamlit as st
 
 from analysis.views import methods as view
@@ -8,13 +9,15 @@ context = page_setup()
 settings = context.settings
 
 st.title("Methods")
-st.markdown("How every number in Threadline is defined and tested, in plain words, with the settings "
-            "in use right now. Change the window, transition, tolerance and time zone in the sidebar; "
-            "the rest on the Data page.")
+st.markdown(
+    "How every number in Threadline is defined and tested, in plain words, with the settings "
+    "in use right now. Change the window, transition, tolerance and time zone in the sidebar; "
+    "the rest on the Data page."
+)
 
 st.header("Current settings")
 table = view.settings_table(settings, context.report()["comparison_date"])
-st.dataframe(table, key="settings_table", hide_index=True, height=38 + 35 * len(table))   # every row, no scroll
+st.dataframe(table, key="settings_table", hide_index=True, height=38 + 35 * len(table))  # every row, no scroll
 st.caption("Release tag pattern (a regular expression):")
 st.code(settings.release_tag_pattern, language="regex")
 

@@ -1,4 +1,5 @@
 """Overview: who reorganised when, every team's before/after verdicts, and a summary per team."""
+
 import streamlit as st
 
 from analysis.views import overview as view
@@ -19,18 +20,27 @@ st.header("Reorganisation timeline")
 st.plotly_chart(view.timeline_figure(report), key="timeline", width="stretch")
 
 st.header("Verdicts")
-adjusted = st.toggle("Adjusted p-values (Benjamini-Hochberg across all teams and metrics)", key="adjusted",
-                     bind="query-params", help="Allows for the many comparisons on this page; see Methods.")
-st.caption(f"Change = after vs before with its {view.interval_label(confidence)} and "
-           f"{'adjusted' if adjusted else 'unadjusted'} p-value; n = release days, commitments or waiting items. "
-           "▲ improved · ▼ worsened · ● no clear change · ○ insufficient data.")
+adjusted = st.toggle(
+    "Adjusted p-values (Benjamini-Hochberg across all teams and metrics)",
+    key="adjusted",
+    bind="query-params",
+    help="Allows for the many comparisons on this page; see Methods.",
+)
+st.caption(
+    f"Change = after vs before with its {view.interval_label(confidence)} and "
+    f"{'adjusted' if adjusted else 'unadjusted'} p-value; n = release days, commitments or waiting items. "
+    "▲ improved · ▼ worsened · ● no clear change · ○ insufficient data."
+)
 grid = view.verdict_grid(report, adjusted=adjusted)
 st.dataframe(
-    view.styled_grid(grid), key="verdict_grid", hide_index=True,
-    height=min(38 + 35 * len(grid), 560),   # every row visible for a few teams, then scroll
+    view.styled_grid(grid),
+    key="verdict_grid",
+    hide_index=True,
+    height=min(38 + 35 * len(grid), 560),  # every row visible for a few teams, then scroll
     column_config={
         "comparison": st.column_config.CheckboxColumn(
-            "comparison", help="Did not reorganise: measured around the comparison date."),
+            "comparison", help="Did not reorganise: measured around the comparison date."
+        ),
         "change": st.column_config.TextColumn(f"change ({view.interval_label(confidence)}), p"),
     },
 )
@@ -40,6 +50,10 @@ st.caption("Each team's name opens its Team page with the same settings.")
 # Scrolls in its own box once there are more teams than fit on a screen (100 teams stay readable).
 with st.container(height=480 if len(report["teams"]) > 8 else "content", key="summaries"):
     for team, summary in view.summaries(report, confidence):
-        st.page_link("pages/team.py", label=markdown_literal(team), icon=":material/groups:",
-                     query_params=view.team_page_query(team))
+        st.page_link(
+            "pages/team.py",
+            label=markdown_literal(team),
+            icon=":material/groups:",
+            query_params=view.team_page_query(team),
+        )
         st.text(summary)

@@ -1,5 +1,6 @@
 """Team page: one team's three metrics before and after its reorg, the numbers behind each chart,
 and how sure we can be (event study, comparison teams, placebo check, data quality)."""
+
 import streamlit as st
 
 from analysis.views import team as view
@@ -16,9 +17,12 @@ if team is None:
 entry = context.team_report(team)
 # Built once per entry (a new object when the data, the settings or the team change, or when the
 # whole report replaces a team-only entry): searching the tables below reruns only them.
-page = cached(st.session_state.setdefault("team_pages", {}),
-                   (context.store.version, context.settings, team, id(entry)),
-                   lambda: view.team_page(context.con, context.settings, entry), keep=view.TEAM_PAGES_KEPT)
+page = cached(
+    st.session_state.setdefault("team_pages", {}),
+    (context.store.version, context.settings, team, id(entry)),
+    lambda: view.team_page(context.con, context.settings, entry),
+    keep=view.TEAM_PAGES_KEPT,
+)
 
 header.title(view.markdown_literal(team))
 (st.info if page.data.is_comparison else st.markdown)(view.markdown_literal(page.context))
@@ -54,13 +58,26 @@ st.subheader("Data quality", divider="gray")
 st.markdown(view.markdown_list(page.quality_notes))
 
 st.subheader("Items and releases", divider="gray")
-search = st.text_input("Search", key="search", bind="query-params", type="search",
-                       placeholder="Key, title, type, status, assignee, release name or tag")
+search = st.text_input(
+    "Search",
+    key="search",
+    bind="query-params",
+    type="search",
+    placeholder="Key, title, type, status, assignee, release name or tag",
+)
 items, matching_items = view.items_table(context.con, page.data, search)
 st.caption(f"Work items resolved in the windows: showing {len(items)} of {matching_items} matching.")
-st.dataframe(items, hide_index=True, key="items", column_config={
-    **view.ITEM_COLUMN_LABELS, "url": st.column_config.LinkColumn("Link", display_text="open")})
+st.dataframe(
+    items,
+    hide_index=True,
+    key="items",
+    column_config={**view.ITEM_COLUMN_LABELS, "url": st.column_config.LinkColumn("Link", display_text="open")},
+)
 releases, matching_releases = view.releases_table(context.con, page.data, search)
 st.caption(f"Releases of the team (counted or not): showing {len(releases)} of {matching_releases} matching.")
-st.dataframe(releases, hide_index=True, key="releases", column_config={
-    **view.RELEASE_COLUMN_LABELS, "url": st.column_config.LinkColumn("Link", display_text="open")})
+st.dataframe(
+    releases,
+    hide_index=True,
+    key="releases",
+    column_config={**view.RELEASE_COLUMN_LABELS, "url": st.column_config.LinkColumn("Link", display_text="open")},
+)

@@ -3,6 +3,7 @@
 Playwright cannot download its own browser here, so it drives /usr/bin/chromium. Chromium's
 background networking is switched off: this machine has no network beyond package registries.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -20,8 +21,13 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -40,10 +46,23 @@ def streamlit_server(env: dict | None = None, timeout: float = 60):
     """Start `streamlit run app.py` fresh; yield its base URL; stop it afterwards."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=PROJECT_DIR, env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(PROJECT_DIR / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=PROJECT_DIR,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -106,12 +125,14 @@ class PageWatch:
 
     def problems(self) -> list[str]:
         expected_urls = {url for status, url in self.failed_responses if self.expected(status, url)}
-        problems = [f"HTTP {status} {url}" for status, url in self.failed_responses
-                    if not self.expected(status, url)]
-        problems += [f"console error: {text} ({url})" for text, url in self.console_errors
-                     if not (url in expected_urls and text.startswith("Failed to load resource"))]
+        problems = [f"HTTP {status} {url}" for status, url in self.failed_responses if not self.expected(status, url)]
+        problems += [
+            f"console error: {text} ({url})"
+            for text, url in self.console_errors
+            if not (url in expected_urls and text.startswith("Failed to load resource"))
+        ]
         problems += [f"page error: {error}" for error in self.page_errors]
-        counts = {problem: problems.count(problem) for problem in problems}   # first seen first
+        counts = {problem: problems.count(problem) for problem in problems}  # first seen first
         return [problem + (f" (x{count})" if count > 1 else "") for problem, count in counts.items()]
 
 
@@ -134,7 +155,8 @@ def open_app(page, url: str, timeout: float = 90_000) -> None:
     """Open a URL (a new session) and wait until its first script run has drawn and finished."""
     page.goto(url)
     page.locator("[data-testid=stMain] [data-testid=stElementContainer]").first.wait_for(
-        state="attached", timeout=timeout)
+        state="attached", timeout=timeout
+    )
     wait_for_script(page, timeout)
 
 

@@ -5,6 +5,7 @@ depending on how a vendor export is parsed: a file starting with `{"threadline_t
 recognised by it and its rows are handed to the store as they are. The store then does all its
 real work on them (casting, merging, transactions, load_log, attribution).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,6 +42,7 @@ def store():
 @pytest.fixture
 def write_file(tmp_path):
     """write_file(name, text_or_bytes) -> Path under tmp_path (text is written as UTF-8, as is)."""
+
     def write(name: str, content: str | bytes) -> Path:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -49,13 +51,16 @@ def write_file(tmp_path):
         else:
             path.write_bytes(content)
         return path
+
     return write
 
 
 def detect_and_parse(path: Path, importer, kind: str | None = None, options=None) -> ParseResult:
     """Detect through the real dispatcher (so no other importer claims the file), then parse."""
     found, found_kind = importers.detect(path)
-    assert found is importer, f"{path.name} was detected by {getattr(found, '__name__', found)}, not {importer.__name__}"
+    assert found is importer, (
+        f"{path.name} was detected by {getattr(found, '__name__', found)}, not {importer.__name__}"
+    )
     if kind is not None:
         assert found_kind == kind
     return importer.parse(path, found_kind, options or ImportOptions())
@@ -68,6 +73,7 @@ def rows(store: Store, sql: str, params=None) -> list[tuple]:
 
 # ---- the test importer ---------------------------------------------------------------------
 
+
 def _detect(sample: Sample) -> str | None:
     return "test_tables" if sample.text.lstrip().startswith(TEST_MARKER) else None
 
@@ -79,13 +85,16 @@ def _parse(path: Path, kind: str, options) -> ParseResult:
         columns = TABLE_COLUMNS[table]
         unknown = set().union(*map(set, records)) - set(columns) if records else set()
         assert not unknown, f"test file names columns {unknown} that {table} does not have"
-        result.tables[table] = pd.DataFrame.from_records(
-            [{c: r.get(c) for c in columns if c in r} for r in records]
-        ) if records else pd.DataFrame(columns=columns)
+        result.tables[table] = (
+            pd.DataFrame.from_records([{c: r.get(c) for c in columns if c in r} for r in records])
+            if records
+            else pd.DataFrame(columns=columns)
+        )
         if "rows_read" not in document:
             result.rows_read += len(records)
-    result.rejects = [Reject(row=r["row"], reason=r["reason"], field=r.get("field"))
-                      for r in document.get("rejects", [])]
+    result.rejects = [
+        Reject(row=r["row"], reason=r["reason"], field=r.get("field")) for r in document.get("rejects", [])
+    ]
     result.notes = document.get("notes", [])
     return result
 
@@ -102,10 +111,10 @@ def canonical_file(monkeypatch, write_file):
     """
     monkeypatch.setattr(importers, "IMPORTERS", (TEST_IMPORTER, *importers.IMPORTERS))
 
-    def make(name: str, tables: dict[str, list[dict]], rejects: list[dict] | None = None,
-             **extra) -> Path:
+    def make(name: str, tables: dict[str, list[dict]], rejects: list[dict] | None = None, **extra) -> Path:
         document = {"threadline_test": name, "tables": tables, "rejects": rejects or [], **extra}
         return write_file(name, json.dumps(document, default=str))
+
     return make
 
 
@@ -134,4 +143,4 @@ def item(key: str, created: str, resolved: str | None = None, **fields) -> dict:
 
 
 def utc(*parts: int) -> dt.datetime:
-    return dt.datetime(*parts, tzinfo=dt.timezone.utc)
+    return dt.datetime(*parts, tzinfo=dt.UTC)

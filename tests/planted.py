@@ -47,6 +47,7 @@ Usage::
     org.write(folder)
     org.items, org.releases           # the ground truth, to compute what must be found
 """
+
 from __future__ import annotations
 
 import csv
@@ -58,39 +59,40 @@ from pathlib import Path
 
 import numpy as np
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 OWNER = "acme"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MAX_WAIT_DAYS = 60.0          # planted waits are capped (the same on both sides)
-MAX_ROWS_PER_FILE = 1000      # Jira Cloud's CSV export limit
+MAX_WAIT_DAYS = 60.0  # planted waits are capped (the same on both sides)
+MAX_ROWS_PER_FILE = 1000  # Jira Cloud's CSV export limit
 MINUTE = dt.timedelta(minutes=1)
 DAY = dt.timedelta(days=1)
 
 
 # ---- the plan ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class TeamPlan:
     name: str
-    reorg_date: dt.date | None = None          # None: a comparison team
-    model: str | None = None                   # default: "sto" when reorganised, else "triad"
-    release_rate_before: float = 0.1           # releases per day (Poisson)
+    reorg_date: dt.date | None = None  # None: a comparison team
+    model: str | None = None  # default: "sto" when reorganised, else "triad"
+    release_rate_before: float = 0.1  # releases per day (Poisson)
     release_rate_after: float = 0.1
-    release_days_before: int | None = None     # exact release days in the window instead
+    release_days_before: int | None = None  # exact release days in the window instead
     release_days_after: int | None = None
     on_time_before: float = 0.6
     on_time_after: float = 0.6
-    commitments_before: int = 30               # resolved inside the window, with a due date
+    commitments_before: int = 30  # resolved inside the window, with a due date
     commitments_after: int = 30
-    other_items_before: int = 10               # resolved inside the window, no due date
+    other_items_before: int = 10  # resolved inside the window, no due date
     other_items_after: int = 10
-    items_outside: int = 6                     # commitments resolved outside both windows
+    items_outside: int = 6  # commitments resolved outside both windows
     blocked_share_before: float = 0.3
     blocked_share_after: float = 0.3
-    wait_days_before: float = 8.0              # mean wait on another team, days
+    wait_days_before: float = 8.0  # mean wait on another team, days
     wait_days_after: float = 8.0
-    project: str | None = None                 # Jira project key; default from the name
-    repo: str | None = None                    # GitHub repo name; default from the name
+    project: str | None = None  # Jira project key; default from the name
+    repo: str | None = None  # GitHub repo name; default from the name
     people: int = 4
 
     def side(self, which: str, name: str):
@@ -100,26 +102,27 @@ class TeamPlan:
 @dataclass(frozen=True)
 class OrgPlan:
     teams: tuple[TeamPlan, ...]
-    start: dt.date                              # first day of data
-    end: dt.date                                # last day of data
+    start: dt.date  # first day of data
+    end: dt.date  # last day of data
     seed: int = 0
     window_days: int = 180
     tolerance_days: int = 3
-    comparison_date: dt.date | None = None      # default: the earliest reorg date (SPEC)
-    blocker_team: str = "Platform"              # owns the items others wait on
+    comparison_date: dt.date | None = None  # default: the earliest reorg date (SPEC)
+    blocker_team: str = "Platform"  # owns the items others wait on
     blocker_project: str = "PLT"
-    list_blocker_team: bool = True              # False: the blocker team is outside teams.csv
+    list_blocker_team: bool = True  # False: the blocker team is outside teams.csv
     noise: bool = True
 
 
 # ---- the ground truth ----------------------------------------------------------------------
+
 
 @dataclass
 class Item:
     key: str
     item_id: int
     project: str
-    team: str                                   # the team that owns it (ground truth)
+    team: str  # the team that owns it (ground truth)
     item_type: str
     summary: str
     created: dt.datetime
@@ -128,11 +131,11 @@ class Item:
     due: dt.date | None = None
     assignee: str | None = None
     components: list[str] = field(default_factory=list)
-    blocked_by: list[str] = field(default_factory=list)    # Inward issue link (Blocks)
-    blocks: list[str] = field(default_factory=list)        # Outward issue link (Blocks)
-    relates: list[str] = field(default_factory=list)       # Outward issue link (Relates)
-    on_time: bool | None = None                 # planted: a commitment met (None: no due date)
-    wait_days: float | None = None              # planted cross-team wait (None: not blocked)
+    blocked_by: list[str] = field(default_factory=list)  # Inward issue link (Blocks)
+    blocks: list[str] = field(default_factory=list)  # Outward issue link (Blocks)
+    relates: list[str] = field(default_factory=list)  # Outward issue link (Relates)
+    on_time: bool | None = None  # planted: a commitment met (None: no due date)
+    wait_days: float | None = None  # planted cross-team wait (None: not blocked)
 
     @property
     def resolved_day(self) -> dt.date | None:
@@ -146,7 +149,7 @@ class Release:
     tag: str
     release_id: int
     created: dt.datetime
-    published: dt.datetime | None               # None for a draft
+    published: dt.datetime | None  # None for a draft
     draft: bool = False
     prerelease: bool = False
 
@@ -159,8 +162,8 @@ class Release:
 @dataclass
 class Organisation:
     plan: OrgPlan
-    teams: list[tuple[str, dt.date | None, str, str]]           # team, reorg_date, model, leader
-    members: list[tuple[str, str, dt.date | None, dt.date | None]]   # person, team, start, end
+    teams: list[tuple[str, dt.date | None, str, str]]  # team, reorg_date, model, leader
+    members: list[tuple[str, str, dt.date | None, dt.date | None]]  # person, team, start, end
     ownership: list[tuple[str, str, str, dt.date | None, dt.date | None]]
     items: list[Item] = field(default_factory=list)
     releases: list[Release] = field(default_factory=list)
@@ -185,15 +188,18 @@ class Organisation:
         published = [r.published.date() for r in self.releases if r.published is not None and not r.draft]
         return min(firsts + published), max(lasts + published)
 
-    def windows(self, team: str, window_days: int | None = None,
-                transition_days: int = 0) -> dict[str, tuple[dt.date, dt.date]]:
+    def windows(
+        self, team: str, window_days: int | None = None, transition_days: int = 0
+    ) -> dict[str, tuple[dt.date, dt.date]]:
         """{period: (first day, first day after)} per the SPEC, cut to the span; empty -> (d, d)."""
         w = dt.timedelta(days=window_days or self.plan.window_days)
         anchor = self.anchor(team)
         first, last = self.span()
         after_start = anchor + dt.timedelta(days=transition_days)
-        raw = {"before": (max(anchor - w, first), min(anchor, last + DAY)),
-               "after": (max(after_start, first), min(after_start + w, last + DAY))}
+        raw = {
+            "before": (max(anchor - w, first), min(anchor, last + DAY)),
+            "after": (max(after_start, first), min(after_start + w, last + DAY)),
+        }
         return {p: (s, e) if e > s else (s, s) for p, (s, e) in raw.items()}
 
     # -- adding events by hand (edge-case tests) --
@@ -202,28 +208,57 @@ class Organisation:
         self._next_id += 1
         return self._next_id
 
-    def add_item(self, project: str, team: str, created: dt.datetime, resolved: dt.datetime | None,
-                 due: dt.date | None = None, assignee: str | None = None, item_type: str = "Story",
-                 summary: str = "Hand-made item") -> Item:
+    def add_item(
+        self,
+        project: str,
+        team: str,
+        created: dt.datetime,
+        resolved: dt.datetime | None,
+        due: dt.date | None = None,
+        assignee: str | None = None,
+        item_type: str = "Story",
+        summary: str = "Hand-made item",
+    ) -> Item:
         number = sum(1 for i in self.items if i.project == project) + 1
         while any(i.key == f"{project}-{number}" for i in self.items):
             number += 1
-        item = Item(key=f"{project}-{number}", item_id=self.new_id(), project=project, team=team,
-                    item_type=item_type, summary=summary, created=created, resolved=resolved,
-                    updated=resolved or created, due=due, assignee=assignee)
+        item = Item(
+            key=f"{project}-{number}",
+            item_id=self.new_id(),
+            project=project,
+            team=team,
+            item_type=item_type,
+            summary=summary,
+            created=created,
+            resolved=resolved,
+            updated=resolved or created,
+            due=due,
+            assignee=assignee,
+        )
         if due is not None and resolved is not None:
             item.on_time = (resolved.date() - due).days <= self.plan.tolerance_days
         self.items.append(item)
         return item
 
-    def add_release(self, team: str, published: dt.datetime | None, draft: bool = False,
-                    prerelease: bool = False) -> Release:
-        repo = next(value.split("/", 1)[1] for kind, value, owner, _, _ in self.ownership
-                    if kind == "github_repo" and owner == team)
+    def add_release(
+        self, team: str, published: dt.datetime | None, draft: bool = False, prerelease: bool = False
+    ) -> Release:
+        repo = next(
+            value.split("/", 1)[1]
+            for kind, value, owner, _, _ in self.ownership
+            if kind == "github_repo" and owner == team
+        )
         number = sum(1 for r in self.releases if r.repo == repo) + 1
-        release = Release(team=team, repo=repo, tag=f"v2.{number}.0" + ("-rc.1" if prerelease else ""),
-                          release_id=180000000 + self.new_id(), created=(published or self.span_start()) - MINUTE * 5,
-                          published=published, draft=draft, prerelease=prerelease)
+        release = Release(
+            team=team,
+            repo=repo,
+            tag=f"v2.{number}.0" + ("-rc.1" if prerelease else ""),
+            release_id=180000000 + self.new_id(),
+            created=(published or self.span_start()) - MINUTE * 5,
+            published=published,
+            draft=draft,
+            prerelease=prerelease,
+        )
         self.releases.append(release)
         return release
 
@@ -236,12 +271,12 @@ class Organisation:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         write_org_files(folder, self.teams, self.members, self.ownership)
-        rng = np.random.default_rng(self.plan.seed + 1)   # only shuffles the row order
+        rng = np.random.default_rng(self.plan.seed + 1)  # only shuffles the row order
         order = rng.permutation(len(self.items))
         rows = [self.items[i] for i in order]
         for part, first in enumerate(range(0, len(rows), MAX_ROWS_PER_FILE), start=1):
             name = "jira_export_all_fields.csv" if part == 1 else f"jira_export_all_fields_{part}.csv"
-            write_jira_csv(folder / name, rows[first:first + MAX_ROWS_PER_FILE])
+            write_jira_csv(folder / name, rows[first : first + MAX_ROWS_PER_FILE])
         by_repo: dict[str, list[Release]] = {}
         for release in self.releases:
             by_repo.setdefault(release.repo, []).append(release)
@@ -251,6 +286,7 @@ class Organisation:
 
 
 # ---- generating ----------------------------------------------------------------------------
+
 
 def project_key(name: str) -> str:
     letters = re.sub(r"[^A-Za-z]", "", name).upper()
@@ -305,23 +341,34 @@ class _Generator:
     def run(self) -> Organisation:
         plan = self.plan
         self.people = {t.name: t.people for t in plan.teams} | {plan.blocker_team: 3}
-        teams = [(t.name, t.reorg_date, t.model or ("sto" if t.reorg_date else "triad"),
-                  f"{t.name} Person 1") for t in plan.teams]
+        teams = [
+            (t.name, t.reorg_date, t.model or ("sto" if t.reorg_date else "triad"), f"{t.name} Person 1")
+            for t in plan.teams
+        ]
         if plan.list_blocker_team:
             teams.append((plan.blocker_team, None, "platform", f"{plan.blocker_team} Person 1"))
-        members = [(f"{name} Person {k}", name, None, None)
-                   for name, count in self.people.items() for k in range(1, count + 1)]
+        members = [
+            (f"{name} Person {k}", name, None, None) for name, count in self.people.items() for k in range(1, count + 1)
+        ]
         ownership = [("jira_project", self.projects[name], name, None, None) for name in self.people]
-        ownership += [("github_repo", f"{OWNER}/{self.repos[t.name]}", t.name, None, None)
-                      for t in plan.teams]
+        ownership += [("github_repo", f"{OWNER}/{self.repos[t.name]}", t.name, None, None) for t in plan.teams]
         org = Organisation(plan=plan, teams=teams, members=members, ownership=ownership)
         self.org = org
         # The span marker: a long-running epic from the first to the last day of the data.
-        org.items.append(Item(
-            key=self.next_key(plan.blocker_project), item_id=org.new_id(), project=plan.blocker_project,
-            team=plan.blocker_team,
-            item_type="Epic", summary="Platform roadmap, long-running", created=self.start_at,
-            resolved=None, updated=self.end_at, assignee=f"{plan.blocker_team} Person 1"))
+        org.items.append(
+            Item(
+                key=self.next_key(plan.blocker_project),
+                item_id=org.new_id(),
+                project=plan.blocker_project,
+                team=plan.blocker_team,
+                item_type="Epic",
+                summary="Platform roadmap, long-running",
+                created=self.start_at,
+                resolved=None,
+                updated=self.end_at,
+                assignee=f"{plan.blocker_team} Person 1",
+            )
+        )
         for team in plan.teams:
             self.team_events(team)
         return org
@@ -332,8 +379,7 @@ class _Generator:
         if anchor is None:
             raise ValueError("a comparison team needs a reorganised team or comparison_date")
         windows = {"before": (anchor - w, anchor), "after": (anchor, anchor + w)}
-        sides = {"before": self.days_in(self.plan.start, anchor),
-                 "after": self.days_in(anchor, self.plan.end + DAY)}
+        sides = {"before": self.days_in(self.plan.start, anchor), "after": self.days_in(anchor, self.plan.end + DAY)}
         for which in ("before", "after"):
             self.releases(team, which, sides[which], self.days_in(*windows[which]))
             window_days = self.days_in(*windows[which])
@@ -346,23 +392,31 @@ class _Generator:
             for _ in range(int(round(team.items_outside * share)) if outside else 0):
                 self.work_item(team, which, self.pick(outside), commitment=True)
         if self.plan.noise:
-            for _ in range(3):   # open items: never counted
+            for _ in range(3):  # open items: never counted
                 day = self.pick(sides["before"] + sides["after"])
                 created = self.time_on(day)
-                self.org.items.append(Item(
-                    key=self.next_key(self.projects[team.name]), item_id=self.org.new_id(),
-                    project=self.projects[team.name], team=team.name, item_type="Story",
-                    summary="Open item, still in progress", created=created, resolved=None,
-                    updated=min(created + DAY * 2, self.end_at),
-                    due=day + DAY * 10, assignee=self.person(team.name)))
+                self.org.items.append(
+                    Item(
+                        key=self.next_key(self.projects[team.name]),
+                        item_id=self.org.new_id(),
+                        project=self.projects[team.name],
+                        team=team.name,
+                        item_type="Story",
+                        summary="Open item, still in progress",
+                        created=created,
+                        resolved=None,
+                        updated=min(created + DAY * 2, self.end_at),
+                        due=day + DAY * 10,
+                        assignee=self.person(team.name),
+                    )
+                )
 
     def pick(self, days: list[dt.date]) -> dt.date:
         return days[int(self.rng.integers(0, len(days)))]
 
     # -- releases --
 
-    def releases(self, team: TeamPlan, which: str, side_days: list[dt.date],
-                 window_days: list[dt.date]) -> None:
+    def releases(self, team: TeamPlan, which: str, side_days: list[dt.date], window_days: list[dt.date]) -> None:
         exact = team.side(which, "release_days")
         if exact is not None:
             if exact > len(window_days):
@@ -385,14 +439,29 @@ class _Generator:
             self.release(team.name, repo, None, draft=True, day=self.pick(side_days))
             self.release(team.name, repo, self.time_on(self.pick(side_days)), draft=True)
 
-    def release(self, team: str, repo: str, published: dt.datetime | None, draft: bool = False,
-                prerelease: bool = False, day: dt.date | None = None) -> Release:
+    def release(
+        self,
+        team: str,
+        repo: str,
+        published: dt.datetime | None,
+        draft: bool = False,
+        prerelease: bool = False,
+        day: dt.date | None = None,
+    ) -> Release:
         self.tags[repo] = self.tags.get(repo, 0) + 1
         tag = f"v1.{self.tags[repo]}.0" + ("-rc.1" if prerelease else "")
         moment = published or self.time_on(day)
         created = max(moment - MINUTE * int(self.rng.integers(5, 600)), self.start_at)
-        release = Release(team=team, repo=repo, tag=tag, release_id=self.org.new_id() * 7 + 180000000,
-                          created=created, published=published, draft=draft, prerelease=prerelease)
+        release = Release(
+            team=team,
+            repo=repo,
+            tag=tag,
+            release_id=self.org.new_id() * 7 + 180000000,
+            created=created,
+            published=published,
+            draft=draft,
+            prerelease=prerelease,
+        )
         self.org.releases.append(release)
         return release
 
@@ -408,39 +477,46 @@ class _Generator:
             mean = team.side(which, "wait_days")
             wait_draw = min(self.rng.gamma(2.0, mean / 2.0), MAX_WAIT_DAYS)
             wait = MINUTE * max(int(round(wait_draw * 1440)), 1)
-            created = resolved - wait - MINUTE * int(self.rng.integers(720, 14400))   # 0.5-10 days
-            if created < self.start_at:     # cut by the data's start: keep the order of events
+            created = resolved - wait - MINUTE * int(self.rng.integers(720, 14400))  # 0.5-10 days
+            if created < self.start_at:  # cut by the data's start: keep the order of events
                 created = self.uniform_minutes(self.start_at, resolved - MINUTE * 10)
                 wait = max((resolved - created) * float(self.rng.uniform(0.2, 0.9)) // MINUTE, 1) * MINUTE
         else:
-            created = resolved - MINUTE * int(self.rng.integers(1440, 28800))          # 1-20 days
+            created = resolved - MINUTE * int(self.rng.integers(1440, 28800))  # 1-20 days
             created = max(created, self.start_at)
             if created >= resolved:
                 created = resolved - MINUTE
         due, on_time = None, None
         if commitment:
             on_time = bool(self.rng.random() < team.side(which, "on_time"))
-            slip = int(self.rng.integers(-7, tolerance + 1) if on_time
-                       else self.rng.integers(tolerance + 1, tolerance + 21))
+            slip = int(
+                self.rng.integers(-7, tolerance + 1) if on_time else self.rng.integers(tolerance + 1, tolerance + 21)
+            )
             due = day - DAY * slip
         item = Item(
-            key=self.next_key(project), item_id=self.org.new_id(), project=project, team=team.name,
+            key=self.next_key(project),
+            item_id=self.org.new_id(),
+            project=project,
+            team=team.name,
             item_type=str(self.rng.choice(["Story", "Task", "Bug"])),
             summary=f"{team.name}: change {self.counters[project]}, part {int(self.rng.integers(1, 4))}",
-            created=created, resolved=resolved,
+            created=created,
+            resolved=resolved,
             updated=min(resolved + MINUTE * int(self.rng.integers(1, 120)), self.end_at),
-            due=due, assignee=self.person(team.name), components=[f"{team.name} core"],
+            due=due,
+            assignee=self.person(team.name),
+            components=[f"{team.name} core"],
             on_time=on_time,
         )
         if blocked:
             blocker = self.blocker(item, created + wait)
             item.wait_days = (blocker.resolved - created).total_seconds() / 86400.0
-            if self.plan.noise and self.rng.random() < 0.2:   # a second, shorter blocker
+            if self.plan.noise and self.rng.random() < 0.2:  # a second, shorter blocker
                 shorter = created + max((wait * float(self.rng.uniform(0.2, 0.9))) // MINUTE, 1) * MINUTE
                 self.blocker(item, shorter)
         if self.plan.noise:
             mine = [i for i in self.org.items if i.team == team.name and i.resolved is not None]
-            if mine and self.rng.random() < 0.1:      # blocked inside the team: not a dependency
+            if mine and self.rng.random() < 0.1:  # blocked inside the team: not a dependency
                 other = mine[int(self.rng.integers(0, len(mine)))]
                 item.blocked_by.append(other.key)
                 other.blocks.append(item.key)
@@ -454,11 +530,19 @@ class _Generator:
         team = self.plan.blocker_team
         created = max(blocked.created - MINUTE * int(self.rng.integers(1440, 43200)), self.start_at)
         item = Item(
-            key=self.next_key(self.plan.blocker_project), item_id=self.org.new_id(),
-            project=self.plan.blocker_project, team=team,
-            item_type="Task", summary=f"Platform support for {blocked.key}", created=created,
-            resolved=resolved, updated=resolved + MINUTE, assignee=self.person(team),
-            components=["Shared services"], blocks=[blocked.key])
+            key=self.next_key(self.plan.blocker_project),
+            item_id=self.org.new_id(),
+            project=self.plan.blocker_project,
+            team=team,
+            item_type="Task",
+            summary=f"Platform support for {blocked.key}",
+            created=created,
+            resolved=resolved,
+            updated=resolved + MINUTE,
+            assignee=self.person(team),
+            components=["Shared services"],
+            blocks=[blocked.key],
+        )
         blocked.blocked_by.append(item.key)
         self.org.items.append(item)
         return item
@@ -474,25 +558,43 @@ def code(k: int) -> str:
     return chr(65 + k // 26 % 26) + chr(65 + k % 26)
 
 
-def null_plan(seed: int, k: int | None = None, reorg: dt.date = dt.date(2025, 1, 6),
-              **team_changes) -> OrgPlan:
+def null_plan(seed: int, k: int | None = None, reorg: dt.date = dt.date(2025, 1, 6), **team_changes) -> OrgPlan:
     """An organisation with NO planted effect: one reorganised team and one comparison team
     whose release rate, on-time share and waits are the same before and after.
 
     With `k`, names, project keys and repos carry the number, so several such organisations
     can be merged into one export folder (see `merge`) without sharing anything.
     """
-    base = dict(release_rate_before=0.1, release_rate_after=0.1, on_time_before=0.6, on_time_after=0.6,
-                commitments_before=30, commitments_after=30, other_items_before=10, other_items_after=10,
-                blocked_share_before=0.35, blocked_share_after=0.35, wait_days_before=8.0,
-                wait_days_after=8.0, items_outside=4) | team_changes
+    base = (
+        dict(
+            release_rate_before=0.1,
+            release_rate_after=0.1,
+            on_time_before=0.6,
+            on_time_after=0.6,
+            commitments_before=30,
+            commitments_after=30,
+            other_items_before=10,
+            other_items_after=10,
+            blocked_share_before=0.35,
+            blocked_share_after=0.35,
+            wait_days_before=8.0,
+            wait_days_after=8.0,
+            items_outside=4,
+        )
+        | team_changes
+    )
     suffix, letters = ("", None) if k is None else (f" {k}", code(k))
     return OrgPlan(
-        teams=(TeamPlan(f"Treated{suffix}", reorg_date=reorg, project=letters and f"T{letters}", **base),
-               TeamPlan(f"Control{suffix}", project=letters and f"C{letters}", **base)),
-        start=reorg - dt.timedelta(days=260), end=reorg + dt.timedelta(days=200), seed=seed,
-        blocker_team=f"Platform{suffix}", blocker_project=f"P{letters}" if letters else "PLT",
-        list_blocker_team=False,   # another department's team: not studied, not in teams.csv
+        teams=(
+            TeamPlan(f"Treated{suffix}", reorg_date=reorg, project=letters and f"T{letters}", **base),
+            TeamPlan(f"Control{suffix}", project=letters and f"C{letters}", **base),
+        ),
+        start=reorg - dt.timedelta(days=260),
+        end=reorg + dt.timedelta(days=200),
+        seed=seed,
+        blocker_team=f"Platform{suffix}",
+        blocker_project=f"P{letters}" if letters else "PLT",
+        list_blocker_team=False,  # another department's team: not studied, not in teams.csv
     )
 
 
@@ -505,11 +607,14 @@ def merge(orgs: list[Organisation]) -> Organisation:
     if len(spans) != 1 or len(dates) != 1:
         raise ValueError(f"organisations to merge must share span and comparison date: {spans}, {dates}")
     plan = replace(orgs[0].plan, teams=tuple(t for o in orgs for t in o.plan.teams))
-    merged = Organisation(plan=plan, teams=[t for o in orgs for t in o.teams],
-                          members=[m for o in orgs for m in o.members],
-                          ownership=[w for o in orgs for w in o.ownership],
-                          items=[i for o in orgs for i in o.items],
-                          releases=[r for o in orgs for r in o.releases])
+    merged = Organisation(
+        plan=plan,
+        teams=[t for o in orgs for t in o.teams],
+        members=[m for o in orgs for m in o.members],
+        ownership=[w for o in orgs for w in o.ownership],
+        items=[i for o in orgs for i in o.items],
+        releases=[r for o in orgs for r in o.releases],
+    )
     for number, item in enumerate(merged.items, start=10001):
         item.item_id = number
     for number, release in enumerate(merged.releases, start=180000001):
@@ -520,13 +625,16 @@ def merge(orgs: list[Organisation]) -> Organisation:
 
 # ---- writers: the real export formats ------------------------------------------------------
 
+
 def jira_time(moment: dt.datetime | None) -> str:
     """Jira's CSV date format, e.g. 15/Feb/25 4:37 PM."""
     if moment is None:
         return ""
     hour = moment.hour % 12 or 12
-    return (f"{moment.day:02d}/{MONTHS[moment.month - 1]}/{moment.year % 100:02d} "
-            f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}")
+    return (
+        f"{moment.day:02d}/{MONTHS[moment.month - 1]}/{moment.year % 100:02d} "
+        f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+    )
 
 
 def jira_day(day: dt.date | None) -> str:
@@ -535,6 +643,7 @@ def jira_day(day: dt.date | None) -> str:
 
 def write_jira_csv(path: Path, items: list[Item]) -> None:
     """An English "Export CSV (all fields)" file: repeated columns as wide as the data needs."""
+
     def width(values) -> int:
         return max([len(v) for v in values] + [1])
 
@@ -544,15 +653,38 @@ def write_jira_csv(path: Path, items: list[Item]) -> None:
         "Outward issue link (Blocks)": width(i.blocks for i in items),
         "Outward issue link (Relates)": width(i.relates for i in items),
     }
-    header = ["Summary", "Issue key", "Issue id", "Issue Type", "Status", "Project key",
-              "Project name", "Project type", "Priority", "Resolution", "Assignee", "Reporter",
-              "Creator", "Created", "Updated", "Last Viewed", "Resolved", "Fix versions",
-              *["Component/s"] * repeated["Component/s"], "Due date", "Labels", "Description",
-              *["Inward issue link (Blocks)"] * repeated["Inward issue link (Blocks)"],
-              *["Outward issue link (Blocks)"] * repeated["Outward issue link (Blocks)"],
-              *["Outward issue link (Relates)"] * repeated["Outward issue link (Relates)"],
-              "Sprint", "Custom field (Story Points)", "Custom field (Team)", "Status Category",
-              "Status Category Changed"]
+    header = [
+        "Summary",
+        "Issue key",
+        "Issue id",
+        "Issue Type",
+        "Status",
+        "Project key",
+        "Project name",
+        "Project type",
+        "Priority",
+        "Resolution",
+        "Assignee",
+        "Reporter",
+        "Creator",
+        "Created",
+        "Updated",
+        "Last Viewed",
+        "Resolved",
+        "Fix versions",
+        *["Component/s"] * repeated["Component/s"],
+        "Due date",
+        "Labels",
+        "Description",
+        *["Inward issue link (Blocks)"] * repeated["Inward issue link (Blocks)"],
+        *["Outward issue link (Blocks)"] * repeated["Outward issue link (Blocks)"],
+        *["Outward issue link (Relates)"] * repeated["Outward issue link (Relates)"],
+        "Sprint",
+        "Custom field (Story Points)",
+        "Custom field (Team)",
+        "Status Category",
+        "Status Category Changed",
+    ]
 
     def cells(values: list[str], name: str) -> list[str]:
         return values + [""] * (repeated[name] - len(values))
@@ -562,19 +694,40 @@ def write_jira_csv(path: Path, items: list[Item]) -> None:
         writer.writerow(header)
         for i in items:
             done = i.resolved is not None
-            writer.writerow([
-                i.summary, i.key, str(i.item_id), i.item_type, "Done" if done else "In Progress",
-                i.project, f"{i.project} project", "software", "Medium", "Done" if done else "",
-                i.assignee or "", i.assignee or "", i.assignee or "", jira_time(i.created),
-                jira_time(i.updated), "", jira_time(i.resolved), "",
-                *cells(i.components, "Component/s"), jira_day(i.due), "",
-                f"Planted item {i.key}.\nSecond line, with \"quotes\".",
-                *cells(i.blocked_by, "Inward issue link (Blocks)"),
-                *cells(i.blocks, "Outward issue link (Blocks)"),
-                *cells(i.relates, "Outward issue link (Relates)"),
-                "", "3", "", "Done" if done else "In Progress",
-                jira_time(i.resolved or i.created),
-            ])
+            writer.writerow(
+                [
+                    i.summary,
+                    i.key,
+                    str(i.item_id),
+                    i.item_type,
+                    "Done" if done else "In Progress",
+                    i.project,
+                    f"{i.project} project",
+                    "software",
+                    "Medium",
+                    "Done" if done else "",
+                    i.assignee or "",
+                    i.assignee or "",
+                    i.assignee or "",
+                    jira_time(i.created),
+                    jira_time(i.updated),
+                    "",
+                    jira_time(i.resolved),
+                    "",
+                    *cells(i.components, "Component/s"),
+                    jira_day(i.due),
+                    "",
+                    f'Planted item {i.key}.\nSecond line, with "quotes".',
+                    *cells(i.blocked_by, "Inward issue link (Blocks)"),
+                    *cells(i.blocks, "Outward issue link (Blocks)"),
+                    *cells(i.relates, "Outward issue link (Relates)"),
+                    "",
+                    "3",
+                    "",
+                    "Done" if done else "In Progress",
+                    jira_time(i.resolved or i.created),
+                ]
+            )
 
 
 def gh_time(moment: dt.datetime | None) -> str | None:
@@ -583,36 +736,47 @@ def gh_time(moment: dt.datetime | None) -> str | None:
 
 def write_releases_json(path: Path, repo: str, releases: list[Release]) -> None:
     """GET /repos/{owner}/{repo}/releases: newest first, drafts (no published_at) on top."""
+
     def sort_key(r: Release):
         return (r.published is None, r.published or r.created)
 
     api = f"https://api.github.com/repos/{OWNER}/{repo}"
     records = []
     for r in sorted(releases, key=sort_key, reverse=True):
-        author = {"login": f"{repo}-bot", "id": 4242, "type": "User", "site_admin": False,
-                  "url": f"https://api.github.com/users/{repo}-bot",
-                  "html_url": f"https://github.com/{repo}-bot"}
-        records.append({
-            "url": f"{api}/releases/{r.release_id}",
-            "assets_url": f"{api}/releases/{r.release_id}/assets",
-            "upload_url": f"https://uploads.github.com/repos/{OWNER}/{repo}/releases/{r.release_id}/assets{{?name,label}}",
-            "html_url": (f"https://github.com/{OWNER}/{repo}/releases/tag/{r.tag}" if not r.draft
-                         else f"https://github.com/{OWNER}/{repo}/releases/tag/untagged-{r.release_id}"),
-            "id": r.release_id,
-            "author": author,
-            "node_id": f"RE_kwDO{r.release_id}",
-            "tag_name": r.tag,
-            "target_commitish": "main",
-            "name": r.tag,
-            "draft": r.draft,
-            "prerelease": r.prerelease,
-            "created_at": gh_time(r.created),
-            "published_at": gh_time(r.published),
-            "assets": [],
-            "tarball_url": f"{api}/tarball/{r.tag}",
-            "zipball_url": f"{api}/zipball/{r.tag}",
-            "body": f"Release {r.tag}",
-        })
+        author = {
+            "login": f"{repo}-bot",
+            "id": 4242,
+            "type": "User",
+            "site_admin": False,
+            "url": f"https://api.github.com/users/{repo}-bot",
+            "html_url": f"https://github.com/{repo}-bot",
+        }
+        records.append(
+            {
+                "url": f"{api}/releases/{r.release_id}",
+                "assets_url": f"{api}/releases/{r.release_id}/assets",
+                "upload_url": f"https://uploads.github.com/repos/{OWNER}/{repo}/releases/{r.release_id}/assets{{?name,label}}",
+                "html_url": (
+                    f"https://github.com/{OWNER}/{repo}/releases/tag/{r.tag}"
+                    if not r.draft
+                    else f"https://github.com/{OWNER}/{repo}/releases/tag/untagged-{r.release_id}"
+                ),
+                "id": r.release_id,
+                "author": author,
+                "node_id": f"RE_kwDO{r.release_id}",
+                "tag_name": r.tag,
+                "target_commitish": "main",
+                "name": r.tag,
+                "draft": r.draft,
+                "prerelease": r.prerelease,
+                "created_at": gh_time(r.created),
+                "published_at": gh_time(r.published),
+                "assets": [],
+                "tarball_url": f"{api}/tarball/{r.tag}",
+                "zipball_url": f"{api}/zipball/{r.tag}",
+                "body": f"Release {r.tag}",
+            }
+        )
     path.write_text(json.dumps(records, indent=2) + "\n", encoding="utf-8")
 
 
@@ -624,13 +788,25 @@ def write_org_files(folder: Path, teams, members, ownership) -> None:
         with open(folder / name, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(header)
-            writer.writerows([iso(c) if isinstance(c, dt.date) or c is None else c for c in row]
-                             for row in rows)
+            writer.writerows([iso(c) if isinstance(c, dt.date) or c is None else c for c in row] for row in rows)
 
     write("teams.csv", ["team", "reorg_date", "model", "leader"], teams)
     write("members.csv", ["person", "team", "start_date", "end_date"], members)
     write("ownership.csv", ["kind", "value", "team", "start_date", "end_date"], ownership)
 
 
-__all__ = ["TeamPlan", "OrgPlan", "Organisation", "Item", "Release", "generate", "null_plan", "merge", "code",
-           "jira_time", "write_jira_csv", "write_releases_json", "write_org_files"]
+__all__ = [
+    "TeamPlan",
+    "OrgPlan",
+    "Organisation",
+    "Item",
+    "Release",
+    "generate",
+    "null_plan",
+    "merge",
+    "code",
+    "jira_time",
+    "write_jira_csv",
+    "write_releases_json",
+    "write_org_files",
+]

@@ -5,6 +5,7 @@ the default page, and `switch_page` moves between the registered pages. What App
 (the URL kept in sync with the bound widgets, a deep link on a fresh server, two visitors kept
 apart) is tested in a real browser in test_browser.py.
 """
+
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 APP = str(PROJECT_DIR / "app.py")
 PAGES = ["overview", "team", "dependencies", "data", "methods"]
-SETTINGS = {"window": 180, "transition": 0, "tolerance": 3}   # dashboard.DEFAULTS, as the sidebar shows them
-TIMEOUT = 120   # the first run loads the demo organisation and computes its report
+SETTINGS = {"window": 180, "transition": 0, "tolerance": 3}  # dashboard.DEFAULTS, as the sidebar shows them
+TIMEOUT = 120  # the first run loads the demo organisation and computes its report
 
 
 def new_app() -> AppTest:
@@ -79,8 +80,9 @@ def test_a_window_query_parameter_sets_the_window():
     assert app.sidebar.number_input(key="transition").value == SETTINGS["transition"]
     assert app.query_params.get("window") == "90"
     # ...and the report the page draws was computed with it.
-    assert any("windows of 90 days" in caption.value for caption in app.main.caption), \
-        [caption.value for caption in app.main.caption]
+    assert any("windows of 90 days" in caption.value for caption in app.main.caption), [
+        caption.value for caption in app.main.caption
+    ]
 
 
 @pytest.mark.parametrize("value", ["abc", "5", "100000"])

@@ -7,6 +7,7 @@ test starts its own, which no browser has opened before. Every test also fails o
 console error, except the two 404 probes Streamlit makes on a deep link (see browser.PageWatch).
 Screenshots of every page go to tests/screenshots/<page>.png (gitignored) for a person to look at.
 """
+
 import re
 from pathlib import Path
 
@@ -29,14 +30,14 @@ SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 SAMPLES = PROJECT_DIR.parent / "shared" / "samples"
 DEMO = PROJECT_DIR / "data" / "demo"
 VIEWPORT = {"width": 1400, "height": 900}
-TIMEOUT = 90_000        # ms; the first run of a session loads the demo and computes its report
+TIMEOUT = 90_000  # ms; the first run of a session loads the demo and computes its report
 EXPECT_TIMEOUT = 15_000  # ms; what an expectation waits for once the script run has finished
 PAGES = {"overview": "Overview", "team": "Team", "dependencies": "Dependencies", "data": "Data", "methods": "Methods"}
 CHARTS = "[data-testid=stPlotlyChart], .js-plotly-plot"
-PAGES_WITH_CHARTS = ("overview", "team", "dependencies")   # timeline; metric charts; wait heatmaps
+PAGES_WITH_CHARTS = ("overview", "team", "dependencies")  # timeline; metric charts; wait heatmaps
 SETTINGS_LABELS = ("Window (days)", "Transition (days)", "Tolerance (days)", "Time zone")
 DEMO_TEAMS = ("Checkout", "Onboarding", "Assist", "Billing")
-NEW_TEAM = "Platform Guild"     # a team only the uploaded organisation file has
+NEW_TEAM = "Platform Guild"  # a team only the uploaded organisation file has
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +47,7 @@ def playwright_api():
     if not chromium_available():
         pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
     import playwright.sync_api
+
     return playwright.sync_api
 
 
@@ -79,6 +81,7 @@ def new_page(browser):
 
 # ---- what the tests look at ---------------------------------------------------------------------
 
+
 def sidebar_nav(page):
     return page.locator("[data-testid=stSidebarNav]")
 
@@ -86,7 +89,9 @@ def sidebar_nav(page):
 def go_to(page, title: str) -> None:
     """Follow the sidebar navigation, in the same session (a page.goto would start a new one)."""
     sidebar_nav(page).get_by_role("link", name=title, exact=True).click()
-    page.wait_for_url(re.compile(rf"/{title.lower()}(\?|$)") if title != "Overview" else re.compile(r"/(overview)?(\?|$)"))
+    page.wait_for_url(
+        re.compile(rf"/{title.lower()}(\?|$)") if title != "Overview" else re.compile(r"/(overview)?(\?|$)")
+    )
     wait_for_script(page)
 
 
@@ -105,7 +110,8 @@ def team_input(page):
 def team_link(page, team: str):
     """A team's link to its Team page (the Overview's plain-words list)."""
     return page.locator("[data-testid=stMain] a[data-testid=stPageLink-NavLink]").filter(
-        has=page.locator("[data-testid=stMarkdownContainer]", has_text=re.compile(rf"^{re.escape(team)}$")))
+        has=page.locator("[data-testid=stMarkdownContainer]", has_text=re.compile(rf"^{re.escape(team)}$"))
+    )
 
 
 def in_url(page, **params) -> bool:
@@ -144,6 +150,7 @@ def shown_charts(page, at_least: int = 1) -> int:
 
 # ---- first load, and every page ---------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def visitor(browser, server):
     """A visitor's first load of the app's root; the page tests below go on in that session."""
@@ -181,6 +188,7 @@ def test_every_page_renders_and_is_screenshotted(visitor, slug):
 
 # ---- the view in the link ----------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def link_visitor(browser, visitor, expect):
     """Visitor 1 picks a team and a window on the Team page; visitor 2 opens the page's URL."""
@@ -217,11 +225,13 @@ def test_the_link_settings_stay_when_moving_to_another_page(link_visitor, expect
     expect(window_input(page), "the window went back to its default on the Overview").to_have_value("120")
     assert in_url(page, window=120), page.url
     expect(page.locator("[data-testid=stMain] [data-testid=stCaptionContainer]").first).to_contain_text(
-        "windows of 120 days")
+        "windows of 120 days"
+    )
     assert_clean(watch)
 
 
 # ---- a deep link on a freshly started server ----------------------------------------------------
+
 
 def test_a_deep_link_on_a_fresh_server_opens_that_team(browser, expect):
     with streamlit_server() as fresh:
@@ -241,18 +251,23 @@ def test_a_deep_link_on_a_fresh_server_opens_that_team(browser, expect):
 
 # ---- uploads: what one visitor loads, only that visitor sees ----------------------------------
 
+
 def upload_files(folder: Path) -> list[Path]:
     """A real Jira export, and organisation files (the demo's plus a new team owning its project)."""
     jira = SAMPLES / "jira_csv" / "ericmedlock__planeso-jira-migration__Jira.csv"
-    if not jira.exists():       # without ../shared beside the project: a Jira Cloud export of our own
+    if not jira.exists():  # without ../shared beside the project: a Jira Cloud export of our own
         jira = PROJECT_DIR / "tests" / "fixtures" / "jira_csv" / "cloud_all_fields.csv"
     project = re.search(r",([A-Z][A-Z0-9]+)-\d+,", jira.read_text(encoding="utf-8")).group(1)
     teams = folder / "teams.csv"
-    teams.write_text((DEMO / "teams.csv").read_text(encoding="utf-8").rstrip("\n")
-                     + f"\n{NEW_TEAM},2025-08-01,sto,Test Lead\n", encoding="utf-8")
+    teams.write_text(
+        (DEMO / "teams.csv").read_text(encoding="utf-8").rstrip("\n") + f"\n{NEW_TEAM},2025-08-01,sto,Test Lead\n",
+        encoding="utf-8",
+    )
     ownership = folder / "ownership.csv"
-    ownership.write_text((DEMO / "ownership.csv").read_text(encoding="utf-8").rstrip("\n")
-                         + f"\njira_project,{project},{NEW_TEAM},,\n", encoding="utf-8")
+    ownership.write_text(
+        (DEMO / "ownership.csv").read_text(encoding="utf-8").rstrip("\n") + f"\njira_project,{project},{NEW_TEAM},,\n",
+        encoding="utf-8",
+    )
     return [jira, teams, ownership]
 
 
@@ -262,9 +277,16 @@ def uploaded(browser, server, tmp_path_factory):
     files = upload_files(tmp_path_factory.mktemp("upload"))
     page, watch = new_page(browser)
     open_app(page, f"{server}/data")
-    sent = []   # the uploader sends each file to the server as soon as it is chosen
-    page.on("response", lambda response: "/_stcore/upload_file/" in response.url and response.ok
-            and response.request.method == "PUT" and sent.append(response.url))
+    sent = []  # the uploader sends each file to the server as soon as it is chosen
+    page.on(
+        "response",
+        lambda response: (
+            "/_stcore/upload_file/" in response.url
+            and response.ok
+            and response.request.method == "PUT"
+            and sent.append(response.url)
+        ),
+    )
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(path) for path in files])
     for path in files:
         page.locator(f"[data-testid=stFileChipName][title='{path.name}']").wait_for(timeout=TIMEOUT)
@@ -304,7 +326,7 @@ def test_another_visitor_does_not_see_the_upload(browser, server, uploaded, expe
     page_b, watch_b = new_page(browser)
     open_app(page_b, server)
     shown_charts(page_b)
-    for team in DEMO_TEAMS:     # the whole list is drawn (comparison teams come last)
+    for team in DEMO_TEAMS:  # the whole list is drawn (comparison teams come last)
         expect(team_link(page_b, team)).to_have_count(1)
     assert team_link(page_b, NEW_TEAM).count() == 0, f"visitor B sees {NEW_TEAM}, uploaded by visitor A"
     sidebar = page_b.locator("[data-testid=stSidebar]")

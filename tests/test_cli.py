@@ -1,5 +1,6 @@
 """`python -m analysis ingest PATH... --db FILE`, run as a user runs it: a subprocess whose
 working directory is a scratch folder, with only PYTHONPATH pointing at the project."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +11,6 @@ import sys
 
 import duckdb
 import pytest
-
 from conftest import FIXTURES, PROJECT_ROOT
 
 JIRA_CSV = (
@@ -24,8 +24,14 @@ JIRA_CSV = (
 
 def ingest(cwd, *args):
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    return subprocess.run([sys.executable, "-m", "analysis", "ingest", *map(str, args)],
-                          cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", "ingest", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -35,7 +41,9 @@ def exports(tmp_path):
     folder = tmp_path / "exports"
     shutil.copytree(FIXTURES / "org", folder / "org")
     (folder / "jira.csv").write_text(JIRA_CSV, encoding="utf-8")
-    (folder / "acme__web__tags.csv").write_text("tag,date\nv1.0,2024-03-01T10:00:00Z\nv1.1,yesterday\n", encoding="utf-8")
+    (folder / "acme__web__tags.csv").write_text(
+        "tag,date\nv1.0,2024-03-01T10:00:00Z\nv1.1,yesterday\n", encoding="utf-8"
+    )
     (folder / "notes.csv").write_text("city,country\nOslo,Norway\n", encoding="utf-8")
     return folder
 
@@ -45,7 +53,8 @@ def counts(db):
     try:
         return con.execute(
             "select (select count(*) from work_items), (select count(*) from releases), (select count(*) from teams), "
-            "(select count(*) from load_log), (select count(*) from rejected_rows)").fetchall()[0]
+            "(select count(*) from load_log), (select count(*) from rejected_rows)"
+        ).fetchall()[0]
     finally:
         con.close()
 
@@ -112,14 +121,19 @@ def test_a_missing_path_exits_2_and_names_it(tmp_path):
     run = ingest(tmp_path, "teams.csv", "no-such-folder", "--db", "t.duckdb")
     assert run.returncode == 2
     assert "no-such-folder" in run.stderr
-    assert not (tmp_path / "t.duckdb").exists()   # nothing half-done
+    assert not (tmp_path / "t.duckdb").exists()  # nothing half-done
 
 
 def test_an_unknown_time_zone_is_a_usage_error(tmp_path):
     (tmp_path / "teams.csv").write_text("team,reorg_date\nCheckout,2024-07-01\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "analysis", "ingest", "teams.csv", "--db", "t.duckdb",
-                          "--timezone", "Mars/Olympus"], cwd=tmp_path, capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "analysis", "ingest", "teams.csv", "--db", "t.duckdb", "--timezone", "Mars/Olympus"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        timeout=120,
+    )
     assert run.returncode == 2
     assert "Mars/Olympus" in run.stderr and "IANA" in run.stderr
 
@@ -131,7 +145,9 @@ def test_the_time_zone_option_reaches_the_jira_importer(tmp_path):
     con = duckdb.connect(str(tmp_path / "t.duckdb"), read_only=True)
     try:
         # 01/Jun/24 9:00 AM in Berlin (CEST, UTC+2) is 07:00 UTC.
-        [(hour,)] = con.execute("select hour(created_at at time zone 'UTC') from work_items where item_key = 'CHK-1'").fetchall()
+        [(hour,)] = con.execute(
+            "select hour(created_at at time zone 'UTC') from work_items where item_key = 'CHK-1'"
+        ).fetchall()
     finally:
         con.close()
     assert hour == 7
@@ -139,8 +155,14 @@ def test_the_time_zone_option_reaches_the_jira_importer(tmp_path):
 
 def run_report(*args):
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    return subprocess.run([sys.executable, "-m", "analysis", "report", *map(str, args)],
-                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", "report", *map(str, args)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_report_options_beyond_the_contract_reach_the_settings():
@@ -150,6 +172,7 @@ def test_report_options_beyond_the_contract_reach_the_settings():
     from analysis.report import build_report
     from analysis.settings import Settings
     from analysis.workspace import open_shared_store
+
     settings = Settings(commitment_issue_types=("Epic",), comparison_date=dt.date(2025, 9, 1))
     expected = build_report(open_shared_store().con, settings)
     run = run_report("data/demo", "--issue-types", "Epic", "--comparison-date", "2025-09-01")
@@ -160,8 +183,9 @@ def test_report_options_beyond_the_contract_reach_the_settings():
         assert got["metrics"]["timeline_accuracy"]["before"]["n"] == want["metrics"]["timeline_accuracy"]["before"]["n"]
         assert got["metrics"]["timeline_accuracy"]["after"]["n"] == want["metrics"]["timeline_accuracy"]["after"]["n"]
     everything = build_report(open_shared_store().con, Settings())
-    assert (sum(t["metrics"]["timeline_accuracy"]["before"]["n"] for t in shown["teams"])
-            < sum(t["metrics"]["timeline_accuracy"]["before"]["n"] for t in everything["teams"]))
+    assert sum(t["metrics"]["timeline_accuracy"]["before"]["n"] for t in shown["teams"]) < sum(
+        t["metrics"]["timeline_accuracy"]["before"]["n"] for t in everything["teams"]
+    )
 
 
 def test_exports_without_teams_say_what_is_missing(tmp_path):
@@ -176,17 +200,23 @@ def test_exports_without_teams_say_what_is_missing(tmp_path):
 
 def test_blocked_statuses_option_reaches_the_settings():
     from analysis.cli import build_parser, report_settings
+
     parse = build_parser().parse_args
     assert report_settings(parse(["report", "x"])).blocked_statuses == ("Blocked",)
     assert report_settings(parse(["report", "x", "--blocked-statuses", "Blocked, On hold"])).blocked_statuses == (
-        "Blocked", "On hold")
+        "Blocked",
+        "On hold",
+    )
     assert report_settings(parse(["report", "x", "--blocked-statuses", ""])).blocked_statuses == ()
 
 
-@pytest.mark.parametrize("option, value, expected", [
-    ("--tag-pattern", "(", "not a regular expression"),
-    ("--comparison-date", "01/09/2025", "expected a date like 2025-10-01"),
-])
+@pytest.mark.parametrize(
+    "option, value, expected",
+    [
+        ("--tag-pattern", "(", "not a regular expression"),
+        ("--comparison-date", "01/09/2025", "expected a date like 2025-10-01"),
+    ],
+)
 def test_bad_report_options_are_usage_errors(option, value, expected):
     run = run_report("data/demo", option, value)
     assert run.returncode == 2

@@ -1,4 +1,5 @@
 """Event study, placebo check and difference-in-differences (analysis/comparison.py)."""
+
 import datetime as dt
 import math
 
@@ -7,7 +8,12 @@ import pandas as pd
 import pytest
 
 from analysis.comparison import (
-    TeamHistory, _median_interval, _poisson_interval, _wilson, event_study, placebo,
+    TeamHistory,
+    _median_interval,
+    _poisson_interval,
+    _wilson,
+    event_study,
+    placebo,
 )
 from analysis.metrics import MetricData
 from analysis.settings import Settings
@@ -18,14 +24,23 @@ ANCHOR = dt.date(2025, 7, 1)
 def history(release_days=(), commitments=(), waits=(), first=dt.date(2024, 7, 1), last=dt.date(2025, 12, 31)):
     """A TeamHistory for team T from plain lists: days, (resolved_day, slip_days), (day, wait_days)."""
     data = MetricData(
-        windows=[], span=(first, last), comparison_date=None,
+        windows=[],
+        span=(first, last),
+        comparison_date=None,
         release_days=pd.DataFrame({"team": "T", "period": "all", "release_day": list(release_days)}),
-        commitments=pd.DataFrame({"team": "T", "period": "all",
-                                  "resolved_day": [d for d, _ in commitments],
-                                  "slip_days": [s for _, s in commitments]}),
-        waits=pd.DataFrame({"team": "T", "period": "all", "resolved_day": [d for d, _ in waits],
-                            "wait_days": [w for _, w in waits]}),
-        wait_matrix=pd.DataFrame(), resolved=pd.DataFrame(),
+        commitments=pd.DataFrame(
+            {
+                "team": "T",
+                "period": "all",
+                "resolved_day": [d for d, _ in commitments],
+                "slip_days": [s for _, s in commitments],
+            }
+        ),
+        waits=pd.DataFrame(
+            {"team": "T", "period": "all", "resolved_day": [d for d, _ in waits], "wait_days": [w for _, w in waits]}
+        ),
+        wait_matrix=pd.DataFrame(),
+        resolved=pd.DataFrame(),
     )
     return TeamHistory(data, "T", tolerance_days=3)
 
@@ -59,9 +74,9 @@ def test_event_study_counts_each_30_day_period_from_the_anchor():
     study = event_study(history(releases, commitments), ANCHOR, Settings())
     rows = study.set_index(["period", "metric"])
     assert rows.loc[(-1, "release_frequency"), "value"] == 1
-    assert rows.loc[(0, "release_frequency"), "value"] == 2      # day 0 and day 29
-    assert rows.loc[(1, "release_frequency"), "value"] == 1      # day 30 opens period 1
-    assert rows.loc[(0, "timeline_accuracy"), "value"] == 0.5    # slip 0 on time, slip 10 late
+    assert rows.loc[(0, "release_frequency"), "value"] == 2  # day 0 and day 29
+    assert rows.loc[(1, "release_frequency"), "value"] == 1  # day 30 opens period 1
+    assert rows.loc[(0, "timeline_accuracy"), "value"] == 0.5  # slip 0 on time, slip 10 late
     assert rows.loc[(0, "timeline_accuracy"), "n"] == 2
     assert rows.loc[(-1, "timeline_accuracy"), "value"] == 1.0
     # span 2024-07-01 .. 2025-12-31: period -6 starts 2025-01-02; period +6 (2025-12-28 ..
@@ -75,7 +90,7 @@ def test_placebo_counts_pretend_changes_as_large_as_the_real_one():
     releases = [dt.date(2024, 7, 1) + dt.timedelta(days=7 * k) for k in range(52)]
     team = history(releases)
     large = placebo(team, ANCHOR, {"release_frequency": 3.0}, Settings(placebo_dates=40))
-    assert large["dates"] == 40 and large["window_days"] == 121    # min(180, 365 // 3)
+    assert large["dates"] == 40 and large["window_days"] == 121  # min(180, 365 // 3)
     assert large["release_frequency"]["share_as_large"] == 0.0
     none = placebo(team, ANCHOR, {"release_frequency": 1.0}, Settings(placebo_dates=40))
     assert none["release_frequency"]["share_as_large"] == 1.0

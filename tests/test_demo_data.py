@@ -4,6 +4,7 @@ Everything here reads the written files with the csv and json modules only (not 
 objects, not the importers), so the checks are independent of both. The figures follow the
 spec's metric definitions with the default settings; README.md must state the same figures.
 """
+
 from __future__ import annotations
 
 import csv
@@ -11,7 +12,7 @@ import json
 import re
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,14 +29,14 @@ WINDOWS = {
     "Feb–Jun": (date(2026, 2, 1), date(2026, 7, 1)),
 }
 TOLERANCE = 3
-MONTHS = {m: n for n, m in enumerate(
-    "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+MONTHS = {m: n for n, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 CSV_TIME = re.compile(r"^(\d{2})/([A-Z][a-z]{2})/(\d{2}) (\d{1,2}):(\d{2}) (AM|PM)$")
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading the files
 # ---------------------------------------------------------------------------------------------
+
 
 def csv_time(text: str) -> datetime | None:
     """`15/Feb/26 4:37 PM` (UTC in the demo); None when empty or unparseable."""
@@ -44,8 +45,7 @@ def csv_time(text: str) -> datetime | None:
         return None
     day, month, year, hour, minute, half = match.groups()
     hour = int(hour) % 12 + (12 if half == "PM" else 0)
-    return datetime(2000 + int(year), MONTHS[month], int(day), hour, int(minute),
-                    tzinfo=timezone.utc)
+    return datetime(2000 + int(year), MONTHS[month], int(day), hour, int(minute), tzinfo=UTC)
 
 
 def jira_time(text: str | None) -> datetime | None:
@@ -89,18 +89,22 @@ def load_items() -> dict[str, dict]:
         row = merged(header, raw)
         created = csv_time(one(row, "Created"))
         if not one(row, "Issue key") or created is None:
-            continue                                  # the two deliberately bad rows
+            continue  # the two deliberately bad rows
         due = csv_time(one(row, "Due date"))
         items[one(row, "Issue key")] = {
-            "key": one(row, "Issue key"), "project": one(row, "Project key"),
-            "type": one(row, "Issue Type"), "created": created,
-            "resolved": csv_time(one(row, "Resolved")), "due": due.date() if due else None,
-            "first_due": None, "component": one(row, "Components") or None,
+            "key": one(row, "Issue key"),
+            "project": one(row, "Project key"),
+            "type": one(row, "Issue Type"),
+            "created": created,
+            "resolved": csv_time(one(row, "Resolved")),
+            "due": due.date() if due else None,
+            "first_due": None,
+            "component": one(row, "Components") or None,
             "team_field": one(row, "Custom field (Team)") or None,
             "assignee": one(row, "Assignee") or None,
             "fix_version": one(row, "Fix versions") or None,
             "blocked_by": row["Inward issue link (Blocks)"],
-            "link_events": None,                      # no changelog in a CSV export
+            "link_events": None,  # no changelog in a CSV export
             "replans": None,
         }
     for page in sorted(DEMO.glob("jira_search_CHK_page*.json")):
@@ -114,22 +118,29 @@ def load_items() -> dict[str, dict]:
                 # set at creation (Jira logs no change then), else the first change's "to".
                 first = due_changes[0][1]
                 first_due = first["from"] or first["to"]
-            link_events = [(jira_time(h["created"]), i) for h in histories for i in h["items"]
-                           if i["field"] == "Link"]
+            link_events = [(jira_time(h["created"]), i) for h in histories for i in h["items"] if i["field"] == "Link"]
             items[issue["key"]] = {
-                "key": issue["key"], "project": "CHK", "type": f["issuetype"]["name"],
-                "created": jira_time(f["created"]), "resolved": jira_time(f["resolutiondate"]),
+                "key": issue["key"],
+                "project": "CHK",
+                "type": f["issuetype"]["name"],
+                "created": jira_time(f["created"]),
+                "resolved": jira_time(f["resolutiondate"]),
                 "due": date.fromisoformat(f["duedate"]) if f["duedate"] else None,
                 "first_due": date.fromisoformat(first_due) if first_due else None,
-                "component": None, "team_field": f["customfield_10001"],
+                "component": None,
+                "team_field": f["customfield_10001"],
                 "assignee": f["assignee"]["displayName"] if f["assignee"] else None,
                 "fix_version": None,
-                "blocked_by": [link["inwardIssue"]["key"] for link in f["issuelinks"]
-                               if link["type"]["name"] == "Blocks" and "inwardIssue" in link],
-                "link_events": link_events, "replans": len(due_changes) - (
-                    1 if due_changes and due_changes[0][1]["from"] is None else 0),
-                "statuses": [(i["fromString"], i["toString"]) for h in histories
-                             for i in h["items"] if i["field"] == "status"],
+                "blocked_by": [
+                    link["inwardIssue"]["key"]
+                    for link in f["issuelinks"]
+                    if link["type"]["name"] == "Blocks" and "inwardIssue" in link
+                ],
+                "link_events": link_events,
+                "replans": len(due_changes) - (1 if due_changes and due_changes[0][1]["from"] is None else 0),
+                "statuses": [
+                    (i["fromString"], i["toString"]) for h in histories for i in h["items"] if i["field"] == "status"
+                ],
             }
     return items
 
@@ -145,8 +156,9 @@ class Org:
 
     @staticmethod
     def active(row: dict, day: date) -> bool:
-        return ((not row["start_date"] or date.fromisoformat(row["start_date"]) <= day)
-                and (not row["end_date"] or day <= date.fromisoformat(row["end_date"])))
+        return (not row["start_date"] or date.fromisoformat(row["start_date"]) <= day) and (
+            not row["end_date"] or day <= date.fromisoformat(row["end_date"])
+        )
 
     def owner(self, kind: str, value: str, day: date) -> str | None:
         for row in self.ownership:
@@ -176,26 +188,34 @@ class Org:
 def release_days() -> dict[str, list[date]]:
     def github(name: str) -> list[date]:
         body = json.loads((DEMO / name).read_text(encoding="utf-8"))
-        return sorted({gh_time(r["published_at"]).date() for r in body
-                       if not r["draft"] and not r["prerelease"]})
+        return sorted({gh_time(r["published_at"]).date() for r in body if not r["draft"] and not r["prerelease"]})
 
-    version = re.compile(r"^v?\d+(\.\d+)+$")   # "looks like a version", no -rc / -beta
+    version = re.compile(r"^v?\d+(\.\d+)+$")  # "looks like a version", no -rc / -beta
     with open(DEMO / "acme__assist-agent__tags.csv", encoding="utf-8", newline="") as handle:
         tags = list(csv.DictReader(handle))
-    assist = sorted({datetime.fromisoformat(t["tagger_date"] or t["commit_date"])
-                     .astimezone(timezone.utc).date() for t in tags if version.match(t["tag"])})
+    assist = sorted(
+        {
+            datetime.fromisoformat(t["tagger_date"] or t["commit_date"]).astimezone(UTC).date()
+            for t in tags
+            if version.match(t["tag"])
+        }
+    )
     project = json.loads((DEMO / "jira_project_BIL.json").read_text(encoding="utf-8"))
-    billing = sorted({date.fromisoformat(v["releaseDate"]) for v in project["versions"]
-                      if v["released"] and v.get("releaseDate")})
-    return {"Checkout": github("acme__checkout-web__releases.json"),
-            "Onboarding": github("acme__onboarding-app__releases.json"),
-            "Assist": assist, "Billing": billing}
+    billing = sorted(
+        {date.fromisoformat(v["releaseDate"]) for v in project["versions"] if v["released"] and v.get("releaseDate")}
+    )
+    return {
+        "Checkout": github("acme__checkout-web__releases.json"),
+        "Onboarding": github("acme__onboarding-app__releases.json"),
+        "Assist": assist,
+        "Billing": billing,
+    }
 
 
 def cross_team_wait(item: dict, team: str, items: dict, org: Org) -> float:
     """Longest wait, in days, on a blocker owned by another team (spec, metric 3)."""
     best = 0.0
-    if item["link_events"] is not None:          # changelog: from the link being added
+    if item["link_events"] is not None:  # changelog: from the link being added
         for moment, event in item["link_events"]:
             text = event["toString"] or ""
             if not text.startswith("This issue is blocked by "):
@@ -203,13 +223,16 @@ def cross_team_wait(item: dict, team: str, items: dict, org: Org) -> float:
             blocker = items.get(event["to"])
             if blocker is None or org.team_of(blocker) == team:
                 continue
-            removed = [m for m, e in item["link_events"] if e["from"] == event["to"]
-                       and (e["fromString"] or "").startswith("This issue is blocked by")
-                       and m > moment]
-            ends = [t for t in (item["resolved"], blocker["resolved"], min(removed, default=None))
-                    if t]
+            removed = [
+                m
+                for m, e in item["link_events"]
+                if e["from"] == event["to"]
+                and (e["fromString"] or "").startswith("This issue is blocked by")
+                and m > moment
+            ]
+            ends = [t for t in (item["resolved"], blocker["resolved"], min(removed, default=None)) if t]
             best = max(best, (min(ends) - moment).total_seconds() / 86400)
-    else:                                        # no changelog: from the item's creation
+    else:  # no changelog: from the item's creation
         for key in item["blocked_by"]:
             blocker = items.get(key)
             if blocker is None or org.team_of(blocker) == team:
@@ -230,25 +253,29 @@ def commitment(item: dict, versions: dict[str, date], final: bool = False) -> da
 def compute_figures(final_due: bool = False) -> dict[tuple[str, str], dict]:
     org, items, days = Org(), load_items(), release_days()
     project = json.loads((DEMO / "jira_project_BIL.json").read_text(encoding="utf-8"))
-    versions = {v["name"]: date.fromisoformat(v["releaseDate"]) for v in project["versions"]
-                if v.get("releaseDate")}
+    versions = {v["name"]: date.fromisoformat(v["releaseDate"]) for v in project["versions"] if v.get("releaseDate")}
     figures = {}
     for team in org.team_names:
         for label, (lo, hi) in WINDOWS.items():
             if label in ("Oct–Jan", "Feb–Jun") and team != "Onboarding":
                 continue
-            mine = [i for i in items.values() if i["resolved"] and lo <= i["resolved"].date() < hi
-                    and org.team_of(i) == team]
+            mine = [
+                i
+                for i in items.values()
+                if i["resolved"] and lo <= i["resolved"].date() < hi and org.team_of(i) == team
+            ]
             committed = [(i, commitment(i, versions, final_due)) for i in mine]
             committed = [(i, c) for i, c in committed if c]
             on_time = [i for i, c in committed if (i["resolved"].date() - c).days <= TOLERANCE]
             waits = [w for w in (cross_team_wait(i, team, items, org) for i in mine) if w > 0]
             n_days = sum(lo <= d < hi for d in days[team])
             figures[(team, label)] = {
-                "release_days": n_days, "per_30_days": round(n_days / (hi - lo).days * 30, 2),
+                "release_days": n_days,
+                "per_30_days": round(n_days / (hi - lo).days * 30, 2),
                 "commitments": len(committed),
                 "on_time_share": round(len(on_time) / len(committed), 3) if committed else None,
-                "resolved": len(mine), "with_cross_team_wait": len(waits),
+                "resolved": len(mine),
+                "with_cross_team_wait": len(waits),
                 "wait_share": round(len(waits) / len(mine), 3) if mine else None,
             }
     return figures
@@ -266,10 +293,12 @@ def readme_figures() -> dict[tuple[str, str], dict]:
         if len(cells) != 10 or cells[0] in ("team", "---"):
             continue
         out[(cells[0], cells[1])] = {
-            "release_days": int(cells[3]), "per_30_days": float(cells[4]),
+            "release_days": int(cells[3]),
+            "per_30_days": float(cells[4]),
             "commitments": int(cells[5]),
             "on_time_share": float(cells[6]) if cells[6] else None,
-            "resolved": int(cells[7]), "with_cross_team_wait": int(cells[8]),
+            "resolved": int(cells[7]),
+            "with_cross_team_wait": int(cells[8]),
             "wait_share": float(cells[9]) if cells[9] else None,
         }
     return out
@@ -279,9 +308,11 @@ def readme_figures() -> dict[tuple[str, str], dict]:
 # Determinism and size
 # ---------------------------------------------------------------------------------------------
 
+
 def test_regenerating_gives_byte_identical_files(tmp_path):
-    subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path)], check=True,
-                   capture_output=True, cwd=tmp_path)   # another cwd: paths come from __file__
+    subprocess.run(
+        [sys.executable, str(SCRIPT), "--out", str(tmp_path)], check=True, capture_output=True, cwd=tmp_path
+    )  # another cwd: paths come from __file__
     committed = sorted(p.name for p in DEMO.iterdir())
     fresh = sorted(p.name for p in tmp_path.iterdir())
     assert fresh == committed
@@ -301,6 +332,7 @@ def test_readme_states_the_figures_in_the_files(figures):
 # ---------------------------------------------------------------------------------------------
 # The story
 # ---------------------------------------------------------------------------------------------
+
 
 def test_checkout_flourishes(figures):
     before, after = figures[("Checkout", "before")], figures[("Checkout", "after")]
@@ -352,24 +384,26 @@ def test_blocking_links_cross_teams_and_some_stay_inside_one():
     cross = same = 0
     for item in items.values():
         for key in item["blocked_by"]:
-            blocker = items[key]          # every link points at an item in the demo
+            blocker = items[key]  # every link points at an item in the demo
             if org.team_of(blocker) == org.team_of(item):
                 same += 1
             else:
                 cross += 1
     assert cross >= 150 and same >= 30
     # Before the reorg Checkout waits on Infra's and Billing's items; the matrix needs both.
-    waited_on = {org.team_of(items[k]) for i in items.values() if i["project"] == "CHK"
-                 and i["resolved"] and i["resolved"].date() < REORG for k in i["blocked_by"]}
+    waited_on = {
+        org.team_of(items[k])
+        for i in items.values()
+        if i["project"] == "CHK" and i["resolved"] and i["resolved"].date() < REORG
+        for k in i["blocked_by"]
+    }
     assert {"Infra", "Billing"} <= waited_on
-    removed = [e for i in items.values() if i["link_events"] for _, e in i["link_events"]
-               if e["from"] and not e["to"]]
+    removed = [e for i in items.values() if i["link_events"] for _, e in i["link_events"] if e["from"] and not e["to"]]
     assert removed, "some links are removed in the changelog"
 
 
 def test_checkout_changelog_walks_the_workflow():
-    chk = [i for i in load_items().values() if i["project"] == "CHK" and i["resolved"]
-           and i["type"] != "Epic"]
+    chk = [i for i in load_items().values() if i["project"] == "CHK" and i["resolved"] and i["type"] != "Epic"]
     path = [("To Do", "In Progress"), ("In Progress", "In Review"), ("In Review", "Done")]
     assert all(i["statuses"] == path for i in chk)
 
@@ -377,6 +411,7 @@ def test_checkout_changelog_walks_the_workflow():
 # ---------------------------------------------------------------------------------------------
 # Organisation files
 # ---------------------------------------------------------------------------------------------
+
 
 def test_teams_csv():
     assert read_org("teams.csv") == [
@@ -394,11 +429,19 @@ def test_members_move_on_the_reorg_date():
     old = [m for m in members if m["team"] in ("Web", "Mobile", "Agents", "Infra")]
     assert {m["team"] for m in old} == {"Web", "Mobile", "Agents", "Infra"}
     assert all(m["end_date"] == "2025-09-30" for m in old)
-    for m in old:   # everyone in a dissolved team continues in one of the new teams
-        assert any(n["person"] == m["person"] and n["start_date"] == "2025-10-01"
-                   and n["team"] in ("Checkout", "Onboarding", "Assist") for n in members)
-    moves = {(m["team"], n["team"]) for m in old for n in members
-             if n["person"] == m["person"] and n["start_date"] == "2025-10-01"}
+    for m in old:  # everyone in a dissolved team continues in one of the new teams
+        assert any(
+            n["person"] == m["person"]
+            and n["start_date"] == "2025-10-01"
+            and n["team"] in ("Checkout", "Onboarding", "Assist")
+            for n in members
+        )
+    moves = {
+        (m["team"], n["team"])
+        for m in old
+        for n in members
+        if n["person"] == m["person"] and n["start_date"] == "2025-10-01"
+    }
     assert ("Infra", "Checkout") in moves and ("Web", "Onboarding") in moves
     sofia = [m for m in members if m["person"] == "Sofia Brandt" and m["team"] == "Onboarding"]
     assert sofia[0]["end_date"] == "2026-01-20"
@@ -409,17 +452,19 @@ def test_members_move_on_the_reorg_date():
 
 def test_ownership_maps_sources_to_teams_over_time():
     rows = read_org("ownership.csv")
-    for team, project, repo in (("Checkout", "CHK", "acme/checkout-web"),
-                                ("Onboarding", "ONB", "acme/onboarding-app"),
-                                ("Assist", "AST", "acme/assist-agent"),
-                                ("Billing", "BIL", "acme/billing-service")):
+    for team, project, repo in (
+        ("Checkout", "CHK", "acme/checkout-web"),
+        ("Onboarding", "ONB", "acme/onboarding-app"),
+        ("Assist", "AST", "acme/assist-agent"),
+        ("Billing", "BIL", "acme/billing-service"),
+    ):
         for kind, value in (("jira_project", project), ("github_repo", repo)):
-            assert {"kind": kind, "value": value, "team": team, "start_date": "",
-                    "end_date": ""} in rows
-    gateway = [r for r in rows
-               if r["kind"] == "jira_component" and r["value"] == "Payments Gateway"]
+            assert {"kind": kind, "value": value, "team": team, "start_date": "", "end_date": ""} in rows
+    gateway = [r for r in rows if r["kind"] == "jira_component" and r["value"] == "Payments Gateway"]
     assert [(r["team"], r["end_date"] or r["start_date"]) for r in gateway] == [
-        ("Infra", "2025-09-30"), ("Checkout", "2025-10-01")]
+        ("Infra", "2025-09-30"),
+        ("Checkout", "2025-10-01"),
+    ]
     assert any(r["kind"] == "jira_team_field" for r in rows)
 
 
@@ -427,16 +472,23 @@ def test_ownership_maps_sources_to_teams_over_time():
 # Export formats
 # ---------------------------------------------------------------------------------------------
 
+
 def test_jira_csv_has_the_cloud_all_fields_shape():
     raw = (DEMO / "jira_export_all_fields.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfSummary,Issue key,Issue id,Issue Type,Status,")
     header, rows = read_jira_csv()
-    for name in ("Sprint", "Labels", "Fix versions", "Watchers", "Comment",
-                 "Inward issue link (Blocks)"):
+    for name in ("Sprint", "Labels", "Fix versions", "Watchers", "Comment", "Inward issue link (Blocks)"):
         assert header.count(name) >= 2, name
-    for name in ("Components", "Due date", "Outward issue link (Blocks)",
-                 "Inward issue link (Relates)", "Outward issue link (Relates)",
-                 "Custom field (Team)", "Custom field (Story Points)", "Parent"):
+    for name in (
+        "Components",
+        "Due date",
+        "Outward issue link (Blocks)",
+        "Inward issue link (Relates)",
+        "Outward issue link (Relates)",
+        "Custom field (Team)",
+        "Custom field (Story Points)",
+        "Parent",
+    ):
         assert name in header
     assert all(len(r) == len(header) for r in rows)
     keys = [r[header.index("Issue key")] for r in rows]
@@ -457,14 +509,17 @@ def test_issue_counts_are_in_range():
     by_type = {i["type"] for i in items.values()}
     assert by_type == {"Story", "Task", "Bug", "Epic"}
     assert any(not i["resolved"] for i in items.values())
-    assert any(i["team_field"] is None and i["component"] is None and i["assignee"] is None
-               and i["project"] == "OPS" for i in items.values())   # unattributable on purpose
+    assert any(
+        i["team_field"] is None and i["component"] is None and i["assignee"] is None and i["project"] == "OPS"
+        for i in items.values()
+    )  # unattributable on purpose
 
 
 def test_jira_search_pages_are_paged_with_changelogs():
-    pages = [json.loads(p.read_text(encoding="utf-8"))
-             for p in sorted(DEMO.glob("jira_search_CHK_page*.json"),
-                             key=lambda p: int(p.stem.rsplit("page", 1)[1]))]
+    pages = [
+        json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(DEMO.glob("jira_search_CHK_page*.json"), key=lambda p: int(p.stem.rsplit("page", 1)[1]))
+    ]
     assert len(pages) >= 3
     total = pages[0]["total"]
     assert [p["startAt"] for p in pages] == list(range(0, total, 100))
@@ -489,12 +544,23 @@ def test_jira_search_pages_are_paged_with_changelogs():
 def test_github_releases_are_messy_like_the_real_api():
     for name in ("acme__checkout-web__releases.json", "acme__onboarding-app__releases.json"):
         body = json.loads((DEMO / name).read_text(encoding="utf-8"))
-        for key in ("url", "html_url", "id", "tag_name", "name", "draft", "prerelease",
-                    "created_at", "published_at", "author", "body"):
+        for key in (
+            "url",
+            "html_url",
+            "id",
+            "tag_name",
+            "name",
+            "draft",
+            "prerelease",
+            "created_at",
+            "published_at",
+            "author",
+            "body",
+        ):
             assert key in body[0], key
         assert any(r["prerelease"] for r in body)
         published = [r["published_at"] or r["created_at"] for r in body]
-        assert published != sorted(published, reverse=True)   # not in date order
+        assert published != sorted(published, reverse=True)  # not in date order
     checkout = json.loads((DEMO / "acme__checkout-web__releases.json").read_text(encoding="utf-8"))
     drafts = [r for r in checkout if r["draft"]]
     assert drafts and all(r["published_at"] is None for r in drafts)
@@ -503,8 +569,7 @@ def test_github_releases_are_messy_like_the_real_api():
 
 def test_pulls_and_reviews():
     pulls = json.loads((DEMO / "acme__checkout-web__pulls.json").read_text(encoding="utf-8"))
-    reviews = json.loads((DEMO / "acme__checkout-web__pull_reviews.json").read_text(
-        encoding="utf-8"))
+    reviews = json.loads((DEMO / "acme__checkout-web__pull_reviews.json").read_text(encoding="utf-8"))
     assert 24 <= len(pulls) <= 80
     assert {p["state"] for p in pulls} == {"open", "closed"}
     assert any(p["merged_at"] for p in pulls) and any(p["draft"] for p in pulls)
@@ -523,8 +588,7 @@ def test_tag_csv_has_the_for_each_ref_shape():
     assert {"ls", "builder-v0.1"} <= set(names)
     assert any("-rc1" in n for n in names) and any("-beta" in n for n in names)
     assert {t["tag_object_type"] for t in tags} == {"tag", "commit"}
-    assert all(t["tagger_date"] == "" and t["tagger_name"] == "" for t in tags
-               if t["tag_object_type"] == "commit")
+    assert all(t["tagger_date"] == "" and t["tagger_name"] == "" for t in tags if t["tag_object_type"] == "commit")
     offsets = {t["commit_date"][-6:] for t in tags}
     assert len(offsets) >= 4
     assert all(re.match(r"^[0-9a-f]{40}$", t["commit_sha"]) for t in tags)
@@ -548,18 +612,18 @@ def test_billing_versions_and_fix_versions():
 def test_dates_stay_in_the_story_span():
     items = load_items().values()
     assert min(i["created"] for i in items).date() >= date(2025, 1, 6)
-    end = datetime(2026, 6, 30, 23, 59, tzinfo=timezone.utc)
+    end = datetime(2026, 6, 30, 23, 59, tzinfo=UTC)
     assert max(i["resolved"] for i in items if i["resolved"]) <= end
     assert max(i["created"] for i in items) <= end
     assert timedelta(0) < min(i["resolved"] - i["created"] for i in items if i["resolved"])
-    exported_at = datetime(2026, 6, 30, 17, 40, 12, tzinfo=timezone.utc)
+    exported_at = datetime(2026, 6, 30, 17, 40, 12, tzinfo=UTC)
     for page in DEMO.glob("jira_search_CHK_page*.json"):
         for issue in json.loads(page.read_text(encoding="utf-8"))["issues"]:
             created = jira_time(issue["fields"]["created"])
             for history in issue["changelog"]["histories"]:
                 assert created <= jira_time(history["created"]) <= exported_at, issue["key"]
     by_key = load_items()
-    for item in items:   # a link is added after both ends exist
+    for item in items:  # a link is added after both ends exist
         for moment, event in item["link_events"] or []:
             other = by_key[event["to"] or event["from"]]
             assert moment >= max(item["created"], other["created"]), item["key"]

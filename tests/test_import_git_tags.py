@@ -1,5 +1,6 @@
 """Git tag lists as `git for-each-ref refs/tags` writes them: dates to UTC, prerelease flags,
 the repository from a column or the file name."""
+
 from __future__ import annotations
 
 import csv
@@ -7,11 +8,10 @@ import datetime as dt
 import re
 
 import pytest
+from conftest import FIXTURES, SAMPLES, detect_and_parse, rows, utc
 
 from analysis import importers
 from analysis.importers import git_tags
-
-from conftest import FIXTURES, SAMPLES, detect_and_parse, rows, utc
 
 FOR_EACH_REF_HEADER = "tag,tag_object_type,tagger_date,commit_date,commit_sha,tagger_name"
 PLAIN_VERSION = re.compile(r"v?\d+(\.\d+)*")
@@ -27,17 +27,18 @@ def releases(result):
 
 # ---- the hand-written fixture ----------------------------------------------------------------
 
+
 def test_fixture_times_are_converted_to_utc_exactly():
     result = parse(FIXTURES / "git_tags" / "acme__shop__tags.csv")
     assert result.rejects == [] and result.rows_read == 6
     got = {tag: r["released_at"] for tag, r in releases(result).items()}
     # Hand calculation from the file: local time minus its offset.
     assert got == {
-        "v1.0.0": utc(2024, 7, 1, 3, 30),        # tagger 2024-06-30 22:30 -05:00 (commit 18:00 -05:00 ignored)
-        "v1.1.0rc1": utc(2024, 7, 10, 3, 45),    # no tagger date: commit 09:15 +05:30
-        "v1.1.0": utc(2024, 7, 14, 22, 10),      # tagger 2024-07-15 00:10 +02:00, the day before in UTC
+        "v1.0.0": utc(2024, 7, 1, 3, 30),  # tagger 2024-06-30 22:30 -05:00 (commit 18:00 -05:00 ignored)
+        "v1.1.0rc1": utc(2024, 7, 10, 3, 45),  # no tagger date: commit 09:15 +05:30
+        "v1.1.0": utc(2024, 7, 14, 22, 10),  # tagger 2024-07-15 00:10 +02:00, the day before in UTC
         "v1.2.0-beta.1": utc(2024, 8, 1, 12, 0),  # Z
-        "v1.2.0": utc(2024, 8, 20, 10, 0),       # +00:00
+        "v1.2.0": utc(2024, 8, 20, 10, 0),  # +00:00
         "v1.2.1.dev3": utc(2024, 8, 21, 15, 0),  # 08:00 -07:00
     }
     for value in got.values():
@@ -46,30 +47,57 @@ def test_fixture_times_are_converted_to_utc_exactly():
 
 def test_tagger_date_is_preferred_over_commit_date(write_file):
     # An annotated tag made a day after its commit: the tag date is the release date.
-    path = write_file("acme__shop__tags.csv", FOR_EACH_REF_HEADER + "\n"
-                      "v3.0.0,tag,2024-09-02T10:00:00+00:00,2024-09-01T10:00:00+00:00,abc,Dana\n")
+    path = write_file(
+        "acme__shop__tags.csv",
+        FOR_EACH_REF_HEADER + "\nv3.0.0,tag,2024-09-02T10:00:00+00:00,2024-09-01T10:00:00+00:00,abc,Dana\n",
+    )
     assert releases(parse(path))["v3.0.0"]["released_at"] == utc(2024, 9, 2, 10)
 
 
 def test_prerelease_flags_in_the_fixture():
-    flags = {tag: r["is_prerelease"] for tag, r in releases(parse(FIXTURES / "git_tags" / "acme__shop__tags.csv")).items()}
-    assert flags == {"v1.0.0": False, "v1.1.0rc1": True, "v1.1.0": False,
-                     "v1.2.0-beta.1": True, "v1.2.0": False, "v1.2.1.dev3": True}
+    flags = {
+        tag: r["is_prerelease"] for tag, r in releases(parse(FIXTURES / "git_tags" / "acme__shop__tags.csv")).items()
+    }
+    assert flags == {
+        "v1.0.0": False,
+        "v1.1.0rc1": True,
+        "v1.1.0": False,
+        "v1.2.0-beta.1": True,
+        "v1.2.0": False,
+        "v1.2.1.dev3": True,
+    }
 
 
-@pytest.mark.parametrize("tag, expected", [
-    # Plain versions are never prereleases.
-    ("0.1", False), ("2.0.0", False), ("v2.31.0", False), ("v10.4", False),
-    # Pre-release markers as projects write them (PEP 440, semver, the samples' own tags).
-    ("2.0.0rc1", True), ("v0.11.0-rc1", True), ("3.0.0-RC.1", True), ("1.0a1", True),
-    ("1.0b2", True), ("v0.12.0-alpha1", True), ("v0.12.0-beta", True), ("v2.34.0.dev1", True),
-    ("v0.11.1-dev", True), ("v0.12.0-preview-20220718", True),
-    # A marker after another suffix is still a marker (apache/incubator-devlake tags).
-    ("v0.17.0-cloud-alpha", True), ("v0.15.0-zentao-beta-4", True),
-    # Suffixes that merely start with a, b or d are not markers.
-    ("1.0-amd64", False), ("v2.0-build3", False), ("v1.0-debug", False), ("v0.10.1.fix2", False),
-    ("2.0.x", False),
-])
+@pytest.mark.parametrize(
+    "tag, expected",
+    [
+        # Plain versions are never prereleases.
+        ("0.1", False),
+        ("2.0.0", False),
+        ("v2.31.0", False),
+        ("v10.4", False),
+        # Pre-release markers as projects write them (PEP 440, semver, the samples' own tags).
+        ("2.0.0rc1", True),
+        ("v0.11.0-rc1", True),
+        ("3.0.0-RC.1", True),
+        ("1.0a1", True),
+        ("1.0b2", True),
+        ("v0.12.0-alpha1", True),
+        ("v0.12.0-beta", True),
+        ("v2.34.0.dev1", True),
+        ("v0.11.1-dev", True),
+        ("v0.12.0-preview-20220718", True),
+        # A marker after another suffix is still a marker (apache/incubator-devlake tags).
+        ("v0.17.0-cloud-alpha", True),
+        ("v0.15.0-zentao-beta-4", True),
+        # Suffixes that merely start with a, b or d are not markers.
+        ("1.0-amd64", False),
+        ("v2.0-build3", False),
+        ("v1.0-debug", False),
+        ("v0.10.1.fix2", False),
+        ("2.0.x", False),
+    ],
+)
 def test_prerelease_flag(write_file, tag, expected):
     path = write_file("acme__shop__tags.csv", f"{FOR_EACH_REF_HEADER}\n{tag},commit,,2024-01-01T00:00:00Z,abc,\n")
     assert releases(parse(path))[tag]["is_prerelease"] is expected
@@ -79,10 +107,17 @@ def test_every_tag_is_kept_as_a_released_non_draft_git_tag():
     result = parse(FIXTURES / "git_tags" / "acme__shop__tags.csv")
     for tag, r in releases(result).items():
         assert r["release_id"] == f"tag:acme/shop:{tag}"
-        assert (r["source"], r["repo"], r["name"], r["is_draft"], r["is_released"]) == ("git_tag", "acme/shop", tag, False, True)
+        assert (r["source"], r["repo"], r["name"], r["is_draft"], r["is_released"]) == (
+            "git_tag",
+            "acme/shop",
+            tag,
+            False,
+            True,
+        )
 
 
 # ---- where the repository comes from ----------------------------------------------------------
+
 
 def test_repo_from_owner__name__tags_file_name():
     result = parse(FIXTURES / "git_tags" / "acme__shop__tags.csv")
@@ -91,11 +126,15 @@ def test_repo_from_owner__name__tags_file_name():
 
 
 def test_repo_column_wins_over_the_file_name(write_file):
-    path = write_file("acme__shop__tags.csv",
-                      "repo,tag,date\nacme/api,v1.0,2024-01-01T00:00:00Z\nacme/web,v1.0,2024-02-01T00:00:00Z\n")
+    path = write_file(
+        "acme__shop__tags.csv",
+        "repo,tag,date\nacme/api,v1.0,2024-01-01T00:00:00Z\nacme/web,v1.0,2024-02-01T00:00:00Z\n",
+    )
     result = parse(path)
     assert sorted(r["release_id"] for r in result.tables["releases"].to_dict("records")) == [
-        "tag:acme/api:v1.0", "tag:acme/web:v1.0"]
+        "tag:acme/api:v1.0",
+        "tag:acme/web:v1.0",
+    ]
     assert result.notes == []
 
 
@@ -120,20 +159,28 @@ def test_naive_timestamps_are_taken_as_utc(write_file):
 
 # ---- bad rows ---------------------------------------------------------------------------------
 
+
 def test_bad_rows_are_rejected_and_good_rows_kept(write_file):
-    path = write_file("acme__shop__tags.csv", FOR_EACH_REF_HEADER + "\n"
-                      "v1.0,commit,,2024-01-01T00:00:00Z,a,\n"
-                      "v1.1,commit,,Mon Jan 1 10:00:00 2024 +0100,b,\n"   # git's default date format
-                      ",commit,,2024-01-03T00:00:00Z,c,\n"
-                      "v1.3,commit,,,d,\n"
-                      "v1.4,commit,,2024-01-05T00:00:00Z\n"
-                      "v1.5,commit,,2024-01-06T00:00:00Z,e,\n")
+    path = write_file(
+        "acme__shop__tags.csv",
+        FOR_EACH_REF_HEADER + "\n"
+        "v1.0,commit,,2024-01-01T00:00:00Z,a,\n"
+        "v1.1,commit,,Mon Jan 1 10:00:00 2024 +0100,b,\n"  # git's default date format
+        ",commit,,2024-01-03T00:00:00Z,c,\n"
+        "v1.3,commit,,,d,\n"
+        "v1.4,commit,,2024-01-05T00:00:00Z\n"
+        "v1.5,commit,,2024-01-06T00:00:00Z,e,\n",
+    )
     result = parse(path)
     assert sorted(releases(result)) == ["v1.0", "v1.5"]
     assert result.rows_read == 6
     got = {r.row: r for r in result.rejects}
     assert sorted(got) == [2, 3, 4, 5]
-    assert got[2].field == "date" and "Mon Jan 1 10:00:00 2024 +0100" in got[2].reason and "2024-05-01T12:30:00+02:00" in got[2].reason
+    assert (
+        got[2].field == "date"
+        and "Mon Jan 1 10:00:00 2024 +0100" in got[2].reason
+        and "2024-05-01T12:30:00+02:00" in got[2].reason
+    )
     assert got[3].field == "tag" and "needs a tag name" in got[3].reason
     assert got[4].field == "tagger_date" and "tagger_date or commit_date" in got[4].reason
     assert "has 4 fields, expected 6" in got[5].reason
@@ -145,6 +192,7 @@ def test_a_jira_or_roster_csv_is_not_a_tag_list(write_file):
 
 
 # ---- through the store ------------------------------------------------------------------------
+
 
 def test_store_keeps_utc_and_the_same_file_twice_adds_nothing(store):
     path = FIXTURES / "git_tags" / "acme__shop__tags.csv"
@@ -158,6 +206,7 @@ def test_store_keeps_utc_and_the_same_file_twice_adds_nothing(store):
 
 # ---- the real samples -------------------------------------------------------------------------
 
+
 def sample(name):
     path = SAMPLES / "git_tags" / name
     if not path.exists():
@@ -167,11 +216,14 @@ def sample(name):
 
 
 @pytest.mark.samples
-@pytest.mark.parametrize("name, repo, count", [
-    ("pallets__flask__tags.csv", "pallets/flask", 69),
-    ("psf__requests__tags.csv", "psf/requests", 162),
-    ("apache__incubator-devlake__tags.csv", "apache/incubator-devlake", 310),
-])
+@pytest.mark.parametrize(
+    "name, repo, count",
+    [
+        ("pallets__flask__tags.csv", "pallets/flask", 69),
+        ("psf__requests__tags.csv", "psf/requests", 162),
+        ("apache__incubator-devlake__tags.csv", "apache/incubator-devlake", 310),
+    ],
+)
 def test_real_samples_load_every_tag(name, repo, count):
     path = sample(name)
     result = parse(path)

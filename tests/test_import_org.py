@@ -1,15 +1,15 @@
 """Organisation files (teams.csv, members.csv, ownership.csv): detection by header, parsing,
 and row-level rejects that name the row, the field and what was expected."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from conftest import FIXTURES, detect_and_parse, rows
 
 from analysis import importers
 from analysis.importers import FileRefused, org
-
-from conftest import FIXTURES, detect_and_parse, rows
 
 
 def parse(path):
@@ -27,17 +27,21 @@ def only_reject(result):
 
 # ---- detection -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("header, kind", [
-    ("team,reorg_date,model,leader", "teams"),
-    ("leader,model,reorg_date,team", "teams"),                  # any order
-    ("Team,Reorg Date,Model,Leader", "teams"),                  # Excel-style title case, space
-    ("TEAM;REORG_DATE", "teams"),                               # required columns only, `;`
-    ("person,team,start_date,end_date", "members"),
-    ("End_Date,Start_Date,Team,Person", "members"),
-    ("person\tteam", "members"),                                # tab separated
-    ("kind,value,team,start_date,end_date", "ownership"),
-    ("team;kind;value", "ownership"),
-])
+
+@pytest.mark.parametrize(
+    "header, kind",
+    [
+        ("team,reorg_date,model,leader", "teams"),
+        ("leader,model,reorg_date,team", "teams"),  # any order
+        ("Team,Reorg Date,Model,Leader", "teams"),  # Excel-style title case, space
+        ("TEAM;REORG_DATE", "teams"),  # required columns only, `;`
+        ("person,team,start_date,end_date", "members"),
+        ("End_Date,Start_Date,Team,Person", "members"),
+        ("person\tteam", "members"),  # tab separated
+        ("kind,value,team,start_date,end_date", "ownership"),
+        ("team;kind;value", "ownership"),
+    ],
+)
 def test_detected_by_header_whatever_the_order_case_or_separator(write_file, header, kind):
     path = write_file("whatever_name.csv", header + "\n")
     importer, detected = importers.detect(path)
@@ -57,6 +61,7 @@ def test_a_team_column_alone_is_not_an_organisation_file(write_file):
 
 
 # ---- parsing good files --------------------------------------------------------------------
+
 
 def test_teams_fixture_with_a_comparison_team():
     result = parse(FIXTURES / "org" / "teams.csv")
@@ -87,8 +92,13 @@ def test_ownership_fixture():
     records = table(result, "ownership")
     assert len(records) == 8
     assert {r["kind"] for r in records} == set(org.OWNERSHIP_KINDS)
-    assert records[1] == {"kind": "jira_component", "value": "cart", "team": "Checkout",
-                          "start_date": None, "end_date": dt.date(2024, 6, 30)}
+    assert records[1] == {
+        "kind": "jira_component",
+        "value": "cart",
+        "team": "Checkout",
+        "start_date": None,
+        "end_date": dt.date(2024, 6, 30),
+    }
 
 
 def test_bom_semicolons_crlf_and_reordered_columns(write_file):
@@ -140,7 +150,9 @@ def test_extra_columns_are_ignored_with_a_note(write_file):
     path = write_file("teams.csv", "team,reorg_date,notes\nCheckout,2024-07-01,moved in July\n")
     result = parse(path)
     assert result.rejects == []
-    assert table(result, "teams") == [{"team": "Checkout", "reorg_date": dt.date(2024, 7, 1), "model": None, "leader": None}]
+    assert table(result, "teams") == [
+        {"team": "Checkout", "reorg_date": dt.date(2024, 7, 1), "model": None, "leader": None}
+    ]
     assert any("notes" in note and "teams.csv" in note for note in result.notes)
 
 
@@ -154,8 +166,11 @@ def test_blank_lines_are_skipped_and_row_numbers_still_count_them(write_file):
 
 # ---- rejected rows: row, field, and what was expected ---------------------------------------
 
+
 def test_bad_reorg_date_rejects_that_row_only(write_file):
-    path = write_file("teams.csv", "team,reorg_date,model\nCheckout,2024-07-01,sto\nPayments,01/07/2024,sto\nSearch,,triad\n")
+    path = write_file(
+        "teams.csv", "team,reorg_date,model\nCheckout,2024-07-01,sto\nPayments,01/07/2024,sto\nSearch,,triad\n"
+    )
     result = parse(path)
     assert [r["team"] for r in table(result, "teams")] == ["Checkout", "Search"]
     reject = only_reject(result)
@@ -185,7 +200,9 @@ def test_unknown_ownership_kind_names_the_allowed_kinds(write_file):
 
 
 def test_end_date_before_start_date(write_file):
-    path = write_file("members.csv", "person,team,start_date,end_date\nAna,Checkout,2024-07-01,2024-06-30\nBen,Search,,\n")
+    path = write_file(
+        "members.csv", "person,team,start_date,end_date\nAna,Checkout,2024-07-01,2024-06-30\nBen,Search,,\n"
+    )
     result = parse(path)
     reject = only_reject(result)
     assert (reject.row, reject.field) == (1, "end_date")
@@ -198,13 +215,16 @@ def test_end_date_equal_to_start_date_is_a_one_day_stay(write_file):
     assert parse(path).rejects == []
 
 
-@pytest.mark.parametrize("name, text, field", [
-    ("members.csv", "person,team\nAna,\nBen,Search\n", "team"),
-    ("members.csv", "person,team\n,Checkout\nBen,Search\n", "person"),
-    ("ownership.csv", "kind,value,team\njira_project,,Checkout\njira_project,OPS,Search\n", "value"),
-    ("ownership.csv", "kind,value,team\njira_project,CHK,   \njira_project,OPS,Search\n", "team"),
-    ("teams.csv", "team,reorg_date\n,2024-07-01\nSearch,\n", "team"),
-])
+@pytest.mark.parametrize(
+    "name, text, field",
+    [
+        ("members.csv", "person,team\nAna,\nBen,Search\n", "team"),
+        ("members.csv", "person,team\n,Checkout\nBen,Search\n", "person"),
+        ("ownership.csv", "kind,value,team\njira_project,,Checkout\njira_project,OPS,Search\n", "value"),
+        ("ownership.csv", "kind,value,team\njira_project,CHK,   \njira_project,OPS,Search\n", "team"),
+        ("teams.csv", "team,reorg_date\n,2024-07-01\nSearch,\n", "team"),
+    ],
+)
 def test_missing_required_value(write_file, name, text, field):
     result = parse(write_file(name, text))
     reject = only_reject(result)
@@ -244,13 +264,18 @@ def test_a_person_may_have_several_rows(write_file):
 
 # ---- through the store ----------------------------------------------------------------------
 
+
 def test_rejects_reach_the_store_with_file_row_field_and_reason(store, write_file):
     path = write_file("my teams.csv", "team,reorg_date\nCheckout,2024-07-01\nPayments,soon\nSearch,\n")
     outcome = store.load_file(path)
     assert (outcome.kind, outcome.status, outcome.rows_read, outcome.rows_loaded) == ("teams", "partial", 3, 2)
     assert rows(store, "select team, reorg_date from teams order by team") == [
-        ("Checkout", dt.date(2024, 7, 1)), ("Search", None)]
-    [(file_name, row_number, field, reason)] = rows(store, "select file_name, row_number, field, reason from rejected_rows")
+        ("Checkout", dt.date(2024, 7, 1)),
+        ("Search", None),
+    ]
+    [(file_name, row_number, field, reason)] = rows(
+        store, "select file_name, row_number, field, reason from rejected_rows"
+    )
     assert (file_name, row_number, field) == ("my teams.csv", 2, "reorg_date")
     assert '"soon"' in reason and "YYYY-MM-DD" in reason
     assert rows(store, "select status, rows_read, rows_loaded, rows_rejected from load_log") == [("partial", 3, 2, 1)]

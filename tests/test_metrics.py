@@ -1,12 +1,13 @@
 """The metric queries on hand-built data: changelog-based waits and commitments, windows."""
+
 import datetime as dt
 import random
 
 import pytest
+from conftest import item
 
 from analysis.metrics import Window, compute, team_windows
 from analysis.settings import Settings
-from conftest import item
 
 OWNERSHIP = [
     {"kind": "jira_project", "value": "CHK", "team": "Checkout"},
@@ -21,10 +22,14 @@ TEAMS = [
 def link(item_key, to_value, at, removed=False, change_id=None):
     text = f"This issue is blocked by {to_value}"
     return {
-        "item_key": item_key, "change_id": change_id or f"{item_key}:{at}", "changed_at": at,
+        "item_key": item_key,
+        "change_id": change_id or f"{item_key}:{at}",
+        "changed_at": at,
         "field": "Link",
-        "from_value": to_value if removed else None, "from_string": text if removed else None,
-        "to_value": None if removed else to_value, "to_string": None if removed else text,
+        "from_value": to_value if removed else None,
+        "from_string": text if removed else None,
+        "to_value": None if removed else to_value,
+        "to_string": None if removed else text,
     }
 
 
@@ -33,23 +38,26 @@ def org(store, canonical_file):
     def load(tables):
         store.load_paths([canonical_file("org.json", {"teams": TEAMS, "ownership": OWNERSHIP, **tables})])
         return store
+
     return load
 
 
 def test_changelog_wait_runs_from_link_added_to_link_removed(org):
     # CHK-1 (created Aug 1) was blocked by PAY-1 from Aug 5 09:00 until the link was removed on
     # Aug 8 21:00: 3.5 days (hand). PAY-1 resolves later, on Aug 20, which must not matter.
-    store = org({
-        "work_items": [
-            item("CHK-1", "2024-08-01", "2024-08-15", has_changelog=True),
-            item("PAY-1", "2024-07-20", "2024-08-20"),
-        ],
-        "field_changes": [
-            link("CHK-1", "PAY-1", "2024-08-05T09:00:00+00:00"),
-            link("CHK-1", "PAY-1", "2024-08-08T21:00:00+00:00", removed=True),
-        ],
-        "links": [],
-    })
+    store = org(
+        {
+            "work_items": [
+                item("CHK-1", "2024-08-01", "2024-08-15", has_changelog=True),
+                item("PAY-1", "2024-07-20", "2024-08-20"),
+            ],
+            "field_changes": [
+                link("CHK-1", "PAY-1", "2024-08-05T09:00:00+00:00"),
+                link("CHK-1", "PAY-1", "2024-08-08T21:00:00+00:00", removed=True),
+            ],
+            "links": [],
+        }
+    )
     data = compute(store.con, Settings())
     waits = data.waits.set_index("item_key")
     assert waits.loc["CHK-1", "wait_days"] == pytest.approx(3.5)
@@ -59,18 +67,20 @@ def test_changelog_wait_runs_from_link_added_to_link_removed(org):
 def test_without_history_the_wait_runs_from_creation_to_the_blockers_resolution(org):
     # No Link changes: CHK-2 created Aug 1 09:00, blocker PAY-2 resolved Aug 11 17:00:
     # 10 days 8 hours = 10.3333 days (hand). A same-team blocker (CHK-3) never counts.
-    store = org({
-        "work_items": [
-            item("CHK-2", "2024-08-01", "2024-08-30"),
-            item("PAY-2", "2024-07-01", "2024-08-11"),
-            item("CHK-3", "2024-07-01", "2024-08-25"),
-        ],
-        "links": [
-            {"item_key": "CHK-2", "link_type": "Blocks", "direction": "inward", "linked_key": "PAY-2"},
-            {"item_key": "CHK-2", "link_type": "Blocks", "direction": "inward", "linked_key": "CHK-3"},
-            {"item_key": "CHK-2", "link_type": "Relates", "direction": "inward", "linked_key": "PAY-1"},
-        ],
-    })
+    store = org(
+        {
+            "work_items": [
+                item("CHK-2", "2024-08-01", "2024-08-30"),
+                item("PAY-2", "2024-07-01", "2024-08-11"),
+                item("CHK-3", "2024-07-01", "2024-08-25"),
+            ],
+            "links": [
+                {"item_key": "CHK-2", "link_type": "Blocks", "direction": "inward", "linked_key": "PAY-2"},
+                {"item_key": "CHK-2", "link_type": "Blocks", "direction": "inward", "linked_key": "CHK-3"},
+                {"item_key": "CHK-2", "link_type": "Relates", "direction": "inward", "linked_key": "PAY-1"},
+            ],
+        }
+    )
     data = compute(store.con, Settings())
     assert data.waits["item_key"].tolist() == ["CHK-2"]
     assert data.waits["wait_days"].iloc[0] == pytest.approx(10 + 8 / 24)
@@ -81,20 +91,21 @@ def test_without_history_the_wait_runs_from_creation_to_the_blockers_resolution(
 def test_overlapping_blockers_count_once(org):
     # PAY-1 blocks Aug 1 09:00 -> Aug 6 17:00, PAY-2 blocks Aug 1 09:00 -> Aug 4 17:00: the union
     # is the longer stretch, 5 days 8 hours (hand), not the 8.67-day sum.
-    store = org({
-        "work_items": [
-            item("CHK-1", "2024-08-01", "2024-08-30"),
-            item("PAY-1", "2024-07-01", "2024-08-06"),
-            item("PAY-2", "2024-07-01", "2024-08-04"),
-        ],
-        "links": [
-            {"item_key": "CHK-1", "link_type": "Blocks", "direction": "inward", "linked_key": "PAY-1"},
-            {"item_key": "PAY-2", "link_type": "Blocks", "direction": "outward", "linked_key": "CHK-1"},
-        ],
-    })
+    store = org(
+        {
+            "work_items": [
+                item("CHK-1", "2024-08-01", "2024-08-30"),
+                item("PAY-1", "2024-07-01", "2024-08-06"),
+                item("PAY-2", "2024-07-01", "2024-08-04"),
+            ],
+            "links": [
+                {"item_key": "CHK-1", "link_type": "Blocks", "direction": "inward", "linked_key": "PAY-1"},
+                {"item_key": "PAY-2", "link_type": "Blocks", "direction": "outward", "linked_key": "CHK-1"},
+            ],
+        }
+    )
     data = compute(store.con, Settings())
     assert data.waits["wait_days"].tolist() == [pytest.approx(5 + 8 / 24)]
-
 
 
 THREE_TEAMS = {
@@ -107,19 +118,21 @@ def test_wait_matrix_counts_overlaps_once_per_blocking_team(org):
     # CHK-1 (created Aug 1 09:00) waits on PAY-1 (resolved Aug 6 17:00), PAY-2 (Aug 4 17:00) and
     # SHP-1 (Aug 3 17:00), all from its creation. By hand: on Payments the union of 5d8h and 3d8h
     # is 5d8h; on Shipping 2d8h; the item's own wait is the union of all three, 5d8h.
-    store = org({
-        **THREE_TEAMS,
-        "work_items": [
-            item("CHK-1", "2024-08-01", "2024-08-30"),
-            item("PAY-1", "2024-07-01", "2024-08-06"),
-            item("PAY-2", "2024-07-01", "2024-08-04"),
-            item("SHP-1", "2024-07-01", "2024-08-03"),
-        ],
-        "links": [
-            {"item_key": "CHK-1", "link_type": "Blocks", "direction": "inward", "linked_key": blocker}
-            for blocker in ("PAY-1", "PAY-2", "SHP-1")
-        ],
-    })
+    store = org(
+        {
+            **THREE_TEAMS,
+            "work_items": [
+                item("CHK-1", "2024-08-01", "2024-08-30"),
+                item("PAY-1", "2024-07-01", "2024-08-06"),
+                item("PAY-2", "2024-07-01", "2024-08-04"),
+                item("SHP-1", "2024-07-01", "2024-08-03"),
+            ],
+            "links": [
+                {"item_key": "CHK-1", "link_type": "Blocks", "direction": "inward", "linked_key": blocker}
+                for blocker in ("PAY-1", "PAY-2", "SHP-1")
+            ],
+        }
+    )
     data = compute(store.con, Settings())
     assert data.waits["wait_days"].tolist() == [pytest.approx(5 + 8 / 24)]
     matrix = data.wait_matrix.set_index("blocker_team")
@@ -132,8 +145,8 @@ def test_waits_are_the_union_of_random_stretches(org):
     """Random link histories (one added/removed stretch per blocker, some nested, some apart,
     some running past the item's resolution), against a plain sort-and-merge union written here."""
     rng = random.Random(20240801)
-    start = dt.datetime(2024, 8, 2, tzinfo=dt.timezone.utc)
-    resolved = dt.datetime(2024, 8, 30, 17, tzinfo=dt.timezone.utc)       # item()'s resolution time
+    start = dt.datetime(2024, 8, 2, tzinfo=dt.UTC)
+    resolved = dt.datetime(2024, 8, 30, 17, tzinfo=dt.UTC)  # item()'s resolution time
     items, changes, expected_item, expected_team = [], [], {}, {}
     blockers = [f"{project}-{n}" for project in ("PAY", "SHP") for n in range(1, 7)]
     for n in range(1, 41):
@@ -144,8 +157,10 @@ def test_waits_are_the_union_of_random_stretches(org):
             begin = start + dt.timedelta(hours=rng.randint(0, 600))
             end = begin + dt.timedelta(hours=rng.randint(1, 120), seconds=rng.randint(0, 59))
             stretches.append((blocker[:3], begin, min(end, resolved)))
-            changes += [link(key, blocker, begin.isoformat(), change_id=f"{key}:{blocker}:added"),
-                        link(key, blocker, end.isoformat(), removed=True, change_id=f"{key}:{blocker}:removed")]
+            changes += [
+                link(key, blocker, begin.isoformat(), change_id=f"{key}:{blocker}:added"),
+                link(key, blocker, end.isoformat(), removed=True, change_id=f"{key}:{blocker}:removed"),
+            ]
         expected_item[key] = union_days([(b, e) for _, b, e in stretches])
         for project, team in (("PAY", "Payments"), ("SHP", "Shipping")):
             chosen = [(b, e) for p, b, e in stretches if p == project]
@@ -177,14 +192,26 @@ def union_days(stretches) -> float:
 
 
 def status(item_key, to_status, at):
-    return {"item_key": item_key, "change_id": f"{item_key}:{at}", "changed_at": at,
-            "from_status": None, "to_status": to_status}
+    return {
+        "item_key": item_key,
+        "change_id": f"{item_key}:{at}",
+        "changed_at": at,
+        "from_status": None,
+        "to_status": to_status,
+    }
 
 
 def flagged(item_key, at, cleared=False):
-    return {"item_key": item_key, "change_id": f"{item_key}:flag:{at}", "changed_at": at, "field": "Flagged",
-            "from_value": None, "from_string": "Impediment" if cleared else None,
-            "to_value": None, "to_string": None if cleared else "Impediment"}
+    return {
+        "item_key": item_key,
+        "change_id": f"{item_key}:flag:{at}",
+        "changed_at": at,
+        "field": "Flagged",
+        "from_value": None,
+        "from_string": "Impediment" if cleared else None,
+        "to_value": None,
+        "to_string": None if cleared else "Impediment",
+    }
 
 
 def test_blocked_status_and_flagged_time_count_as_waits_on_the_items_blockers(org):
@@ -194,27 +221,29 @@ def test_blocked_status_and_flagged_time_count_as_waits_on_the_items_blockers(or
     #   link to PAY-1 added Aug 20 09:00, PAY-1 resolved Aug 25 17:00  5 days 8 hours
     # = 8.8333 days, all waits on Payments (the team is known through the link).
     # CHK-2 is Blocked too, but its only blocker is its own team's: no wait.
-    store = org({
-        "work_items": [
-            item("CHK-1", "2024-08-01", "2024-08-30", has_changelog=True),
-            item("PAY-1", "2024-07-20", "2024-08-25"),
-            item("CHK-2", "2024-08-01", "2024-08-30", has_changelog=True),
-            item("CHK-3", "2024-07-01", "2024-08-29"),
-        ],
-        "status_changes": [
-            status("CHK-1", "Blocked", "2024-08-05T09:00:00+00:00"),
-            status("CHK-1", "In Progress", "2024-08-07T09:00:00+00:00"),
-            status("CHK-2", "Blocked", "2024-08-05T09:00:00+00:00"),
-            status("CHK-2", "In Progress", "2024-08-07T09:00:00+00:00"),
-        ],
-        "field_changes": [
-            flagged("CHK-1", "2024-08-10T09:00:00+00:00"),
-            flagged("CHK-1", "2024-08-11T21:00:00+00:00", cleared=True),
-            link("CHK-1", "PAY-1", "2024-08-20T09:00:00+00:00"),
-            link("CHK-2", "CHK-3", "2024-08-20T09:00:00+00:00"),
-        ],
-        "links": [],
-    })
+    store = org(
+        {
+            "work_items": [
+                item("CHK-1", "2024-08-01", "2024-08-30", has_changelog=True),
+                item("PAY-1", "2024-07-20", "2024-08-25"),
+                item("CHK-2", "2024-08-01", "2024-08-30", has_changelog=True),
+                item("CHK-3", "2024-07-01", "2024-08-29"),
+            ],
+            "status_changes": [
+                status("CHK-1", "Blocked", "2024-08-05T09:00:00+00:00"),
+                status("CHK-1", "In Progress", "2024-08-07T09:00:00+00:00"),
+                status("CHK-2", "Blocked", "2024-08-05T09:00:00+00:00"),
+                status("CHK-2", "In Progress", "2024-08-07T09:00:00+00:00"),
+            ],
+            "field_changes": [
+                flagged("CHK-1", "2024-08-10T09:00:00+00:00"),
+                flagged("CHK-1", "2024-08-11T21:00:00+00:00", cleared=True),
+                link("CHK-1", "PAY-1", "2024-08-20T09:00:00+00:00"),
+                link("CHK-2", "CHK-3", "2024-08-20T09:00:00+00:00"),
+            ],
+            "links": [],
+        }
+    )
     data = compute(store.con, Settings())
     assert data.waits["item_key"].tolist() == ["CHK-1"]
     assert data.waits["wait_days"].iloc[0] == pytest.approx(2 + 1.5 + 5 + 8 / 24)
@@ -226,12 +255,23 @@ def test_blocked_status_and_flagged_time_count_as_waits_on_the_items_blockers(or
 def test_commitment_is_the_first_due_date_and_replans_are_counted(org):
     # Due Aug 10 at first, re-planned twice to Aug 30; resolved Aug 29 17:00 UTC.
     # Against the first date the slip is +19 days (late); against the final one it would be -1.
-    store = org({"work_items": [
-        item("CHK-1", "2024-08-01", "2024-08-29", due_date="2024-08-30",
-             first_due_date="2024-08-10", due_date_changes=2, has_changelog=True),
-        item("CHK-2", "2024-08-01", "2024-08-12", due_date="2024-08-10"),
-        item("CHK-3", "2024-08-01", "2024-08-12"),                      # no commitment
-    ]})
+    store = org(
+        {
+            "work_items": [
+                item(
+                    "CHK-1",
+                    "2024-08-01",
+                    "2024-08-29",
+                    due_date="2024-08-30",
+                    first_due_date="2024-08-10",
+                    due_date_changes=2,
+                    has_changelog=True,
+                ),
+                item("CHK-2", "2024-08-01", "2024-08-12", due_date="2024-08-10"),
+                item("CHK-3", "2024-08-01", "2024-08-12"),  # no commitment
+            ]
+        }
+    )
     data = compute(store.con, Settings())
     rows = data.commitments.set_index("item_key")
     assert sorted(rows.index) == ["CHK-1", "CHK-2"]
@@ -243,10 +283,14 @@ def test_commitment_is_the_first_due_date_and_replans_are_counted(org):
 
 
 def test_commitments_can_be_narrowed_to_issue_types(org):
-    store = org({"work_items": [
-        item("CHK-1", "2024-08-01", "2024-08-12", due_date="2024-08-10", item_type="Epic"),
-        item("CHK-2", "2024-08-01", "2024-08-12", due_date="2024-08-10", item_type="Story"),
-    ]})
+    store = org(
+        {
+            "work_items": [
+                item("CHK-1", "2024-08-01", "2024-08-12", due_date="2024-08-10", item_type="Epic"),
+                item("CHK-2", "2024-08-01", "2024-08-12", due_date="2024-08-10", item_type="Story"),
+            ]
+        }
+    )
     data = compute(store.con, Settings(commitment_issue_types=("Epic",)))
     assert data.commitments["item_key"].tolist() == ["CHK-1"]
 
@@ -263,8 +307,12 @@ def test_windows_are_cut_to_the_span_and_an_outside_reorg_gives_empty_windows():
 
 
 def test_transition_days_shift_the_after_window():
-    before, after = team_windows("T", dt.date(2024, 7, 1), (dt.date(2023, 1, 1), dt.date(2025, 12, 31)),
-                                 Settings(window_days=90, transition_days=30))
+    before, after = team_windows(
+        "T",
+        dt.date(2024, 7, 1),
+        (dt.date(2023, 1, 1), dt.date(2025, 12, 31)),
+        Settings(window_days=90, transition_days=30),
+    )
     assert before == Window("T", "before", dt.date(2024, 4, 2), dt.date(2024, 7, 1))
     assert after == Window("T", "after", dt.date(2024, 7, 31), dt.date(2024, 10, 29))
 
@@ -274,6 +322,7 @@ def test_one_team_report_equals_its_entry_in_the_whole_report():
     must give the same entry as build_report, but for the p-value adjustment across teams."""
     from analysis.report import build_report, build_team_report
     from analysis.workspace import open_shared_store
+
     con = open_shared_store().con
     settings = Settings(window_days=120, bootstrap_samples=300)
     whole = {entry["team"]: entry for entry in build_report(con, settings)["teams"]}
@@ -288,17 +337,19 @@ def test_one_team_report_equals_its_entry_in_the_whole_report():
 
 
 def test_blocked_intervals_are_reused_until_the_data_or_the_link_settings_change(org):
-    store = org({
-        "work_items": [item("CHK-1", "2024-08-01", "2024-08-30"), item("PAY-1", "2024-07-01", "2024-08-06")],
-        "links": [{"item_key": "CHK-1", "link_type": "Blocks", "direction": "inward", "linked_key": "PAY-1"}],
-    })
+    store = org(
+        {
+            "work_items": [item("CHK-1", "2024-08-01", "2024-08-30"), item("PAY-1", "2024-07-01", "2024-08-06")],
+            "links": [{"item_key": "CHK-1", "link_type": "Blocks", "direction": "inward", "linked_key": "PAY-1"}],
+        }
+    )
     first = compute(store.con, Settings())
-    store.con.execute("delete from blocked_intervals")        # a reused table keeps this change...
+    store.con.execute("delete from blocked_intervals")  # a reused table keeps this change...
     assert compute(store.con, Settings(window_days=90)).waits.empty
-    rebuilt = compute(store.con, Settings(blocking_link_types=("Blocks", "Depends")))   # ...new link settings rebuild
+    rebuilt = compute(store.con, Settings(blocking_link_types=("Blocks", "Depends")))  # ...new link settings rebuild
     assert rebuilt.waits["wait_days"].tolist() == first.waits["wait_days"].tolist()
     store.con.execute("delete from blocked_intervals")
-    store.refresh_attribution()                                 # so does any change of the data
+    store.refresh_attribution()  # so does any change of the data
     assert compute(store.con, Settings()).waits["wait_days"].tolist() == first.waits["wait_days"].tolist()
 
 
@@ -307,15 +358,18 @@ def test_the_report_does_not_depend_on_the_order_of_metric_rows(monkeypatch):
     must come out of reversed and shuffled rows."""
     from analysis import report as report_module
     from analysis.workspace import open_shared_store
+
     con = open_shared_store().con
     settings = Settings(bootstrap_samples=300)
     expected = report_module.build_report(con, settings)
     real_compute = report_module.compute
     for shuffle in (lambda frame: frame.iloc[::-1], lambda frame: frame.sample(frac=1, random_state=3)):
+
         def reordered(*args, shuffle=shuffle, **kwargs):
             data = real_compute(*args, **kwargs)
             for table in ("release_days", "commitments", "waits", "wait_matrix", "resolved"):
                 setattr(data, table, shuffle(getattr(data, table)))
             return data
+
         monkeypatch.setattr(report_module, "compute", reordered)
         assert report_module.build_report(con, settings) == expected

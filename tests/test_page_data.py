@@ -3,6 +3,7 @@
 AppTest runs every test as one session, so it cannot show that two visitors are kept apart:
 the real-browser tests do that.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,8 +44,18 @@ def table_with(at, column: str):
 def test_the_page_renders_on_the_demo(page):
     assert page.title[0].value == "Data"
     assert not page.error
-    assert [header.value for header in page.header] == ["Upload", "Data quality", "Organisation", "Settings", "Workspace file"]
-    assert [editor.key.rsplit("_", 1)[0] for editor in page.data_editor] == ["org_teams", "org_members", "org_ownership"]
+    assert [header.value for header in page.header] == [
+        "Upload",
+        "Data quality",
+        "Organisation",
+        "Settings",
+        "Workspace file",
+    ]
+    assert [editor.key.rsplit("_", 1)[0] for editor in page.data_editor] == [
+        "org_teams",
+        "org_members",
+        "org_ownership",
+    ]
     assert page.data_editor[0].value["team"].tolist() == ["Assist", "Checkout", "Onboarding", "Billing"]
 
 
@@ -58,7 +69,7 @@ def test_the_quality_numbers_shown_are_the_quality_report(page):
         "Items without a team": f"{report.unattributed_share:.1%}",
         "Releases without a team": f"{report.releases_without_team:,}",
     }
-    assert shown["Files"] == "14" and shown["Rows rejected"] == "2"   # the demo's two planted bad rows
+    assert shown["Files"] == "14" and shown["Rows rejected"] == "2"  # the demo's two planted bad rows
     assert table_with(page, "reason")["reason"].tolist() == report.rejects["reason"].tolist()
 
 
@@ -95,16 +106,19 @@ def test_an_invalid_edit_names_table_row_and_field_and_writes_nothing(page):
     page.button(key="org_apply").click().run()
     assert not page.exception
     assert [error.value for error in page.error] == [
-        markdown_literal(f"members, row 1, end_date: 2001-01-01 is before start_date {start}")]
+        markdown_literal(f"members, row 1, end_date: 2001-01-01 is before start_date {start}")
+    ]
     assert store.version == version
 
 
 def test_uploads_list_their_kinds_and_a_bad_one_explains_itself(page):
     store = store_of(page)
     teams_before = store.con.execute("select * from teams order by team").fetchall()
-    tags = (PROJECT.parent / "shared" / "samples" / "git_tags" / "psf__requests__tags.csv")
-    files = [("notes.txt", b"nothing to see\n", "text/plain"),
-             ("teams.csv", b"team,reorg_date\nCheckout,2025-10-01\nCheckout,2025-11-01\n", "text/csv")]
+    tags = PROJECT.parent / "shared" / "samples" / "git_tags" / "psf__requests__tags.csv"
+    files = [
+        ("notes.txt", b"nothing to see\n", "text/plain"),
+        ("teams.csv", b"team,reorg_date\nCheckout,2025-10-01\nCheckout,2025-11-01\n", "text/csv"),
+    ]
     if tags.exists():
         files.append((tags.name, tags.read_bytes(), "text/csv"))
     page.file_uploader(key="upload_files").set_value(files)
@@ -161,7 +175,9 @@ def test_the_settings_form_checks_the_tag_pattern(page):
     page.text_input(key=key).set_value(r"release-\d+")
     page.button(key="settings_save").click().run()
     assert not page.error
-    assert page.session_state["analysis_settings"] == dataclasses.replace(Settings(), release_tag_pattern=r"release-\d+")
+    assert page.session_state["analysis_settings"] == dataclasses.replace(
+        Settings(), release_tag_pattern=r"release-\d+"
+    )
 
 
 def test_the_settings_form_sets_the_blocked_statuses(page):
@@ -170,4 +186,6 @@ def test_the_settings_form_sets_the_blocked_statuses(page):
     page.multiselect(key=key).set_value(["Blocked", "In Review"])
     page.button(key="settings_save").click().run()
     assert not page.error
-    assert page.session_state["analysis_settings"] == dataclasses.replace(Settings(), blocked_statuses=("Blocked", "In Review"))
+    assert page.session_state["analysis_settings"] == dataclasses.replace(
+        Settings(), blocked_statuses=("Blocked", "In Review")
+    )

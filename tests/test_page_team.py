@@ -1,4 +1,5 @@
 """The Team page through Streamlit's AppTest (no browser), on the demo organisation."""
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,11 @@ from analysis.views import team as view
 from analysis.workspace import DATA_DIR_VARIABLE, DEFAULT_DATA_DIR, open_shared_store
 
 PROJECT = Path(__file__).resolve().parent.parent
-FIRST_ROWS = {"release_frequency": "Release days (n)", "timeline_accuracy": "Delivered commitments (n)",
-              "dependency_wait": "Items with a cross-team wait (n)"}
+FIRST_ROWS = {
+    "release_frequency": "Release days (n)",
+    "timeline_accuracy": "Delivered commitments (n)",
+    "dependency_wait": "Items with a cross-team wait (n)",
+}
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +112,9 @@ def test_export_text_is_never_markdown(tmp_path, monkeypatch):
         shutil.copy(path, tmp_path / path.name)
     for name in ("teams.csv", "ownership.csv", "members.csv"):
         text = (tmp_path / name).read_text(encoding="utf-8")
-        (tmp_path / name).write_text(re.sub(r"(?m)(^|,)Assist(?=,|$)", lambda m: m.group(1) + hostile, text),
-                                     encoding="utf-8")
+        (tmp_path / name).write_text(
+            re.sub(r"(?m)(^|,)Assist(?=,|$)", lambda m: m.group(1) + hostile, text), encoding="utf-8"
+        )
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path))
     at = team_page()
     assert at.title[0].value == view.markdown_literal(hostile)

@@ -4,6 +4,7 @@ Each page must render without an exception, show exactly what analysis/ computes
 settings, and react to one widget. (AppTest cannot see the widgets' sync with the URL; a real
 browser can.)
 """
+
 import base64
 import json
 from pathlib import Path
@@ -21,7 +22,7 @@ from analysis.views.common import markdown_literal
 from analysis.workspace import open_shared_store
 
 PROJECT = Path(__file__).resolve().parent.parent
-TIMEOUT = 120   # the first run loads the demo organisation and computes its report
+TIMEOUT = 120  # the first run loads the demo organisation and computes its report
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +60,7 @@ def array(value) -> np.ndarray:
 
 
 # ---- Overview -----------------------------------------------------------------------------------
+
 
 def test_overview_shows_the_reports_verdict_grid_and_summaries(report):
     app = open_page("overview")
@@ -106,6 +108,7 @@ def test_overview_follows_the_sidebar_window(store, report):
 
 # ---- Dependencies -------------------------------------------------------------------------------
 
+
 def test_dependencies_shows_the_reports_waits(report):
     app = open_page("dependencies")
     assert [title.value for title in app.title] == ["Dependencies"]
@@ -130,14 +133,25 @@ def test_dependencies_period_and_measure_selectors(report):
 
 # ---- Methods ------------------------------------------------------------------------------------
 
+
 def test_methods_shows_the_current_settings_and_every_method(report):
     app = open_page("methods")
     assert [title.value for title in app.title] == ["Methods"]
     assert app.dataframe[0].value.equals(methods_view.settings_table(Settings(), report["comparison_date"]))
     assert [code.value for code in app.code] == [Settings().release_tag_pattern]
     headers = " ".join(header.value for header in app.header)
-    for method in ("rate-ratio", "Newcombe", "Fisher", "bootstrap", "Mann-Whitney", "Benjamini-Hochberg",
-                   "Difference-in-differences", "Event study", "Placebo", "Verdicts"):
+    for method in (
+        "rate-ratio",
+        "Newcombe",
+        "Fisher",
+        "bootstrap",
+        "Mann-Whitney",
+        "Benjamini-Hochberg",
+        "Difference-in-differences",
+        "Event study",
+        "Placebo",
+        "Verdicts",
+    ):
         assert method in headers, method
     assert any("insufficient data" in block.value for block in app.markdown)
 

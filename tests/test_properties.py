@@ -11,6 +11,7 @@ bad row never sinks the good rows, nothing an analyst uploaded is lost by a late
 
 Examples are bounded (see SETTINGS) so the module runs in well under a minute.
 """
+
 from __future__ import annotations
 
 import csv
@@ -25,6 +26,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT_ROOT
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
@@ -33,15 +35,16 @@ from analysis.importers import parse_file
 from analysis.importers.base import TABLE_COLUMNS
 from analysis.store import PRIMARY_KEYS, Store
 
-from conftest import PROJECT_ROOT
-
 # The suite runs a fixed, bounded set of examples (derandomized: the same every run). To hunt
 # for new failures, run with THREADLINE_PROPERTY_EXAMPLES=2000 (random examples), and add
 # --hypothesis-show-statistics to see which outcomes the inputs reached.
 EXPLORE_EXAMPLES = int(os.environ.get("THREADLINE_PROPERTY_EXAMPLES", "0"))
 SETTINGS = settings(
-    max_examples=EXPLORE_EXAMPLES or 60, deadline=None, derandomize=not EXPLORE_EXAMPLES,
-    database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    max_examples=EXPLORE_EXAMPLES or 60,
+    deadline=None,
+    derandomize=not EXPLORE_EXAMPLES,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 ORGANISATION_KINDS = ("teams", "members", "ownership")
@@ -57,7 +60,7 @@ JIRA_LINES = [
     "Custom field (Story Points),Inward issue link (Blocks),Outward issue link (Blocks),"
     "Status Category",
     '"Pay with ""one"" click",CHK-1,10001,Story,Done,CHK,High,Ana,01/Jul/24 9:00 AM,'
-    '20/Jul/24 4:37 PM,20/Jul/24 4:37 PM,15/Jul/24 12:00 AM,checkout,ui,CHK Sprint 1,'
+    "20/Jul/24 4:37 PM,20/Jul/24 4:37 PM,15/Jul/24 12:00 AM,checkout,ui,CHK Sprint 1,"
     'CHK Sprint 2,"First line, with a comma\r\nsecond ""quoted"" line",Checkout,3,PAY-2,,Done',
     "Refund flow,CHK-2,10002,Bug,In Progress,CHK,Medium,Ben,03/Jul/24 10:15 AM,"
     "05/Jul/24 11:00 AM,,,backend,,CHK Sprint 2,,,Checkout,,,PAY-2,In Progress",
@@ -68,20 +71,31 @@ JIRA_LINES = [
 ]
 JIRA_CSV = "\r\n".join(JIRA_LINES) + "\r\n"
 
-GITHUB_RELEASES = json.dumps([
-    {
-        "url": f"https://api.github.com/repos/acme/shop/releases/{100 + n}",
-        "html_url": f"https://github.com/acme/shop/releases/tag/v1.{n}.0",
-        "id": 100 + n, "tag_name": f"v1.{n}.0", "name": f"Shop 1.{n}",
-        "draft": n == 3, "prerelease": n == 2,
-        "created_at": f"2024-0{n + 5}-01T10:00:00Z",
-        "published_at": None if n == 3 else f"2024-0{n + 5}-02T12:30:00Z",
-        "assets": [],
-    }
-    for n in range(4)
-], indent=1) + "\n"
+GITHUB_RELEASES = (
+    json.dumps(
+        [
+            {
+                "url": f"https://api.github.com/repos/acme/shop/releases/{100 + n}",
+                "html_url": f"https://github.com/acme/shop/releases/tag/v1.{n}.0",
+                "id": 100 + n,
+                "tag_name": f"v1.{n}.0",
+                "name": f"Shop 1.{n}",
+                "draft": n == 3,
+                "prerelease": n == 2,
+                "created_at": f"2024-0{n + 5}-01T10:00:00Z",
+                "published_at": None if n == 3 else f"2024-0{n + 5}-02T12:30:00Z",
+                "assets": [],
+            }
+            for n in range(4)
+        ],
+        indent=1,
+    )
+    + "\n"
+)
 
-TEAMS_CSV = "team,reorg_date,model,leader\nCheckout,2024-07-01,sto,Dana\nPayments,2024-07-01,sto,Eli\nSearch,,triad,Fay\n"
+TEAMS_CSV = (
+    "team,reorg_date,model,leader\nCheckout,2024-07-01,sto,Dana\nPayments,2024-07-01,sto,Eli\nSearch,,triad,Fay\n"
+)
 
 GIT_TAGS_CSV = (
     "tag,tag_object_type,tagger_date,commit_date,commit_sha,tagger_name\n"
@@ -103,16 +117,27 @@ FIXTURES = {
 # A mutation is a plain tuple (so hypothesis shows and shrinks it); `mutate` applies it.
 
 DATE = re.compile(
-    rb"\d{1,2}/[A-Za-z]{3}/\d{2}(?: \d{1,2}:\d{2} [AP]M)?"                # 15/Feb/26 4:37 PM
-    rb"|\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})?)?"   # ISO
+    rb"\d{1,2}/[A-Za-z]{3}/\d{2}(?: \d{1,2}:\d{2} [AP]M)?"  # 15/Feb/26 4:37 PM
+    rb"|\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})?)?"  # ISO
 )
 DELIMITERS = [b",", b";", b"\t", b"|", b'"', b"\n", b":"]
 # Not here: timestamps that leave years 1-9999 once shifted to UTC, and ISO dates with a tail
 # in organisation files; both are known bugs with their own tests at the end of the module.
-GARBAGE = st.sampled_from([
-    b"", b"yesterday", b"31/Feb/24 25:61 XM", b"2024-13-45", b"0000-00-00T00:00:00Z", b"NaN",
-    b"\xff\xfe", b'"', b"\x00", "32/Мар/24 9:00".encode(), b"9" * 40,
-])
+GARBAGE = st.sampled_from(
+    [
+        b"",
+        b"yesterday",
+        b"31/Feb/24 25:61 XM",
+        b"2024-13-45",
+        b"0000-00-00T00:00:00Z",
+        b"NaN",
+        b"\xff\xfe",
+        b'"',
+        b"\x00",
+        "32/Мар/24 9:00".encode(),
+        b"9" * 40,
+    ]
+)
 
 mutations = st.one_of(
     st.tuples(st.just("truncate"), st.floats(0, 1)),
@@ -122,7 +147,7 @@ mutations = st.one_of(
     st.tuples(st.just("swap_delimiter"), st.integers(0, 200), st.sampled_from(DELIMITERS)),
     st.tuples(st.just("swap_all_delimiters"), st.sampled_from(DELIMITERS[1:4])),
     st.tuples(st.just("garble_date"), st.integers(0, 50), GARBAGE),
-    st.tuples(st.just("ragged_row"), st.integers(0, 30), st.sampled_from([b"x", b"", b"CHK-1", b"\"a,b\""])),
+    st.tuples(st.just("ragged_row"), st.integers(0, 30), st.sampled_from([b"x", b"", b"CHK-1", b'"a,b"'])),
     st.tuples(st.just("encode"), st.sampled_from(["utf-16", "utf-8-sig", "cp1252"])),
 )
 
@@ -134,7 +159,7 @@ def mutate(data: bytes, mutation: tuple) -> bytes:
         return data[: int(args[0] * len(data))]
     if name in ("delete_line", "duplicate_line") and lines:
         i = args[0] % len(lines)
-        lines[i:i + 1] = [] if name == "delete_line" else [lines[i], lines[i]]
+        lines[i : i + 1] = [] if name == "delete_line" else [lines[i], lines[i]]
         return b"".join(lines)
     if name == "insert":
         at = int(args[0] * len(data))
@@ -144,7 +169,7 @@ def mutate(data: bytes, mutation: tuple) -> bytes:
         if not commas:
             return data
         at = commas[args[0] % len(commas)]
-        return data[:at] + args[1] + data[at + 1:]
+        return data[:at] + args[1] + data[at + 1 :]
     if name == "swap_all_delimiters":
         return data.replace(b",", args[0])
     if name == "garble_date":
@@ -152,7 +177,7 @@ def mutate(data: bytes, mutation: tuple) -> bytes:
         if not dates:
             return data
         found = dates[args[0] % len(dates)]
-        return data[:found.start()] + args[1] + data[found.end():]
+        return data[: found.start()] + args[1] + data[found.end() :]
     if name == "ragged_row":
         line = b",".join([args[1]] * args[0])
         return data + (b"" if data.endswith(b"\n") or not data else b"\n") + line + b"\n"
@@ -200,7 +225,7 @@ def load(store: Store, folder: Path, name: str, data: bytes):
 def load_path(store: Store, path: Path):
     outcome = store.load_file(path)
     name = path.name
-    if currently_in_test_context():   # fixtures load too; only examples are counted
+    if currently_in_test_context():  # fixtures load too; only examples are counted
         event(f"{outcome.kind or 'no kind'}: {outcome.status}")
     assert outcome.status in STATUSES + ("unchanged",), outcome
     if outcome.status in ("refused", "failed"):
@@ -245,10 +270,11 @@ def keys_in(path: Path) -> tuple[str | None, dict[str, set[tuple]]]:
         if table in ORGANISATION_KINDS or rows is None or len(rows) == 0:
             continue
         frame = rows.to_pandas() if hasattr(rows, "to_pandas") else rows
-        key_columns = (["item_key"] if table in ("links", "status_changes", "field_changes")
-                       else list(PRIMARY_KEYS[table]))
+        key_columns = (
+            ["item_key"] if table in ("links", "status_changes", "field_changes") else list(PRIMARY_KEYS[table])
+        )
         keys[table] = {tuple(values) for values in frame[key_columns].itertuples(index=False)}
-    if "work_items" in keys:   # links follow their item
+    if "work_items" in keys:  # links follow their item
         keys["links"] = keys.get("links", set()) | keys["work_items"]
     return result.kind, keys
 
@@ -260,9 +286,13 @@ class SavedStore:
     def __init__(self, store: Store, folder: Path):
         self.store, self.folder = store, folder
         con = store.con
-        self.tables = [name for (name,) in con.execute(
-            "select table_name from information_schema.tables "
-            "where table_schema = 'main' and table_type = 'BASE TABLE' order by all").fetchall()]
+        self.tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'main' and table_type = 'BASE TABLE' order by all"
+            ).fetchall()
+        ]
         con.execute("create schema saved")
         for table in self.tables:
             con.execute(f"create table saved.{table} as select * from main.{table}")
@@ -312,8 +342,8 @@ def test_fixtures_load_fully(based):
     """The fixtures are valid exports: every row lands, so the properties below start from real data."""
     loaded = counts(based.reset())
     assert loaded["work_items"] == 4
-    assert loaded["links"] == 3          # CHK-1 inward PAY-2, CHK-2 and PAY-2 outward
-    assert loaded["releases"] == 4 + 3   # GitHub releases + git tags
+    assert loaded["links"] == 3  # CHK-1 inward PAY-2, CHK-2 and PAY-2 outward
+    assert loaded["releases"] == 4 + 3  # GitHub releases + git tags
     assert loaded["teams"] == 3
     teams = dict(based.store.con.execute("select item_key, team from work_item_teams").fetchall())
     assert teams == {"CHK-1": "Checkout", "CHK-2": "Checkout", "PAY-2": "Payments", "SRC-7": None}
@@ -329,6 +359,7 @@ def test_reset_restores_the_saved_state(based):
 
 # ---- (a) arbitrary bytes ---------------------------------------------------------------------
 
+
 @SETTINGS
 @given(file=arbitrary_files)
 def test_arbitrary_bytes_never_raise(empty, file):
@@ -342,6 +373,7 @@ def test_arbitrary_bytes_never_raise(empty, file):
 
 
 # ---- (b) mutated real-shaped exports ---------------------------------------------------------
+
 
 @SETTINGS
 @given(file=mutated_fixture())
@@ -358,6 +390,7 @@ def test_mutated_exports_never_raise(empty, file):
 
 
 # ---- (c) nothing already loaded is lost ------------------------------------------------------
+
 
 @SETTINGS
 @given(file=st.one_of(mutated_fixture(), arbitrary_files))
@@ -395,6 +428,7 @@ def test_later_bad_file_loses_nothing(based, file):
 
 # ---- (d) idempotence -------------------------------------------------------------------------
 
+
 @SETTINGS
 @given(file=st.one_of(mutated_fixture(), arbitrary_files), on_base=st.booleans())
 def test_loading_same_bytes_twice_adds_nothing(empty, based, file, on_base):
@@ -425,8 +459,17 @@ DATE_CELLS = {
     "releases.json": ("created_at", "published_at"),
 }
 NOT_A_DATE = st.one_of(
-    st.sampled_from(["yesterday", "31/Feb/24 9:00 AM", "2024-13-45", "15/Foo/26 4:37 PM",
-                     "2024-07-01T25:00:00Z", "next sprint, maybe", 'the "release" day']),
+    st.sampled_from(
+        [
+            "yesterday",
+            "31/Feb/24 9:00 AM",
+            "2024-13-45",
+            "15/Foo/26 4:37 PM",
+            "2024-07-01T25:00:00Z",
+            "next sprint, maybe",
+            'the "release" day',
+        ]
+    ),
     st.text(alphabet="abcxyz ,;'\"", min_size=1, max_size=20).filter(lambda t: t.strip(" ")),
 )
 
@@ -494,6 +537,7 @@ def test_one_bad_date_costs_exactly_its_row(empty, case):
 # Each names the function at fault. The properties above do not generate these inputs (their
 # examples are fixed), so they stay green; these tests turn into passes when the bugs are fixed.
 
+
 def test_header_only_teams_file_keeps_teams(tmp_path):
     """Found by test_later_bad_file_loses_nothing (a teams.csv cut after its header emptied the
     teams table); fixed in Store._merge. Kept as an exact reproduction."""
@@ -510,14 +554,17 @@ def test_header_only_teams_file_keeps_teams(tmp_path):
 LONG_NAME = "Выгрузка задач Jira (все поля) команды Оформление заказа, " * 3 + ".csv"
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(LONG_NAME, id="cyrillic-name-over-255-bytes"),
-    pytest.param("..", id="dot-dot"),
-    pytest.param("", id="empty"),
-    pytest.param("teams\x00.csv", id="nul"),
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(LONG_NAME, id="cyrillic-name-over-255-bytes"),
+        pytest.param("..", id="dot-dot"),
+        pytest.param("", id="empty"),
+        pytest.param("teams\x00.csv", id="nul"),
+    ],
+)
 def test_any_upload_name_gives_an_outcome(name):
-    assert len(LONG_NAME) < 255 < len(LONG_NAME.encode())   # fine on Windows and macOS
+    assert len(LONG_NAME) < 255 < len(LONG_NAME.encode())  # fine on Windows and macOS
     store = new_store()
     try:
         outcome = store.load_bytes(name, TEAMS_CSV.encode())
@@ -526,27 +573,39 @@ def test_any_upload_name_gives_an_outcome(name):
     assert outcome.status == "loaded", outcome
 
 
-@pytest.mark.parametrize("name, data", [
-    pytest.param("acme__shop__tags.csv",
-                 GIT_TAGS_CSV.encode() + b"v9.9.9,tag,9999-12-31T23:59:59-05:00,,4444,Eli\n",
-                 id="git-tag-year-9999-negative-offset"),
-    pytest.param("acme__shop__tags.csv",
-                 GIT_TAGS_CSV.encode() + b"v0.0.1,tag,0001-01-01T00:00:00+14:00,,4444,Eli\n",
-                 id="git-tag-year-1-positive-offset"),
-    pytest.param("releases.json",
-                 GITHUB_RELEASES.replace("2024-05-02T12:30:00Z", "9999-12-31T23:59:59-05:00").encode(),
-                 id="github-release-year-9999"),
-])
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        pytest.param(
+            "acme__shop__tags.csv",
+            GIT_TAGS_CSV.encode() + b"v9.9.9,tag,9999-12-31T23:59:59-05:00,,4444,Eli\n",
+            id="git-tag-year-9999-negative-offset",
+        ),
+        pytest.param(
+            "acme__shop__tags.csv",
+            GIT_TAGS_CSV.encode() + b"v0.0.1,tag,0001-01-01T00:00:00+14:00,,4444,Eli\n",
+            id="git-tag-year-1-positive-offset",
+        ),
+        pytest.param(
+            "releases.json",
+            GITHUB_RELEASES.replace("2024-05-02T12:30:00Z", "9999-12-31T23:59:59-05:00").encode(),
+            id="github-release-year-9999",
+        ),
+    ],
+)
 def test_out_of_range_timestamp_costs_only_its_row(empty, name, data):
     empty.reset()
     outcome = empty.load(name, data)
     assert outcome.status == "partial" and len(outcome.rejects) == 1, outcome
 
 
-@pytest.mark.parametrize("name, data", [
-    pytest.param("teams.csv", TEAMS_CSV.replace("\n", "\r").encode(), id="teams"),
-    pytest.param("jira.csv", JIRA_CSV.replace("\r\n", "\r").encode(), id="jira"),
-])
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        pytest.param("teams.csv", TEAMS_CSV.replace("\n", "\r").encode(), id="teams"),
+        pytest.param("jira.csv", JIRA_CSV.replace("\r\n", "\r").encode(), id="jira"),
+    ],
+)
 def test_cr_line_ends_are_recognised(empty, name, data):
     empty.reset()
     outcome = empty.load(name, data)
@@ -590,8 +649,24 @@ def test_huge_description_cell_loads_or_is_rejected(tmp_path):
     """
     header, first, *rest = JIRA_LINES
     columns = header.split(",")
-    cells = ["Huge paste", "CHK-99", "10099", "Bug", "Done", "CHK", "Low", "Ana",
-             "01/Jul/24 9:00 AM", "02/Jul/24 9:00 AM", "02/Jul/24 9:00 AM", "", "", "", "", ""]
+    cells = [
+        "Huge paste",
+        "CHK-99",
+        "10099",
+        "Bug",
+        "Done",
+        "CHK",
+        "Low",
+        "Ana",
+        "01/Jul/24 9:00 AM",
+        "02/Jul/24 9:00 AM",
+        "02/Jul/24 9:00 AM",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ]
     chunk = 'log line, with "quotes", commas\r\nand a newline; '
     huge = '"' + (chunk * (30 * 2**20 // len(chunk))).replace('"', '""') + '"'
     cells += [huge] + [""] * (len(columns) - len(cells) - 1)
@@ -600,8 +675,13 @@ def test_huge_description_cell_loads_or_is_rejected(tmp_path):
         handle.write("\r\n".join([header, first, ",".join(cells), *rest]) + "\r\n")
     assert path.stat().st_size > 30 * 2**20
 
-    completed = subprocess.run([sys.executable, "-c", HUGE_CELL_SCRIPT, str(path)],
-                               capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    completed = subprocess.run(
+        [sys.executable, "-c", HUGE_CELL_SCRIPT, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT_ROOT,
+    )
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert result["status"] in ("loaded", "partial"), result

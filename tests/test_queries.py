@@ -1,5 +1,6 @@
 """Every query in queries/: its declared key is unique and never null on a fixture database with
 every table populated, and no query text has a value formatted into it (values are bound)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,10 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import FIXTURES, PROJECT_ROOT, item
 
 from analysis import queries
-
-from conftest import FIXTURES, PROJECT_ROOT, item
 
 QUERY_NAMES = [name for name in queries.names() if name != "schema"]
 
@@ -25,9 +25,13 @@ PARAMS = {
     "tag_pattern": r"^[vV]?\d+(\.\d+)*$",
     "issue_types": [],
     "blocked_statuses": ["Blocked"],
-    "team": "Checkout", "search": "", "row_limit": 1000,
-    "before_start": dt.date(2024, 1, 1), "before_end": dt.date(2024, 7, 1),
-    "after_start": dt.date(2024, 7, 1), "after_end": dt.date(2025, 1, 1),
+    "team": "Checkout",
+    "search": "",
+    "row_limit": 1000,
+    "before_start": dt.date(2024, 1, 1),
+    "before_end": dt.date(2024, 7, 1),
+    "after_start": dt.date(2024, 7, 1),
+    "after_end": dt.date(2025, 1, 1),
 }
 # Queries that read a table another query builds (as analysis/metrics.py does), built first.
 MATERIALISED = ("blocked_intervals",)
@@ -40,7 +44,7 @@ def without_comments(sql: str) -> str:
 
 
 def parameters(sql: str) -> list[str]:
-    text = re.sub(r"'[^']*'", "''", without_comments(sql))    # not inside string literals
+    text = re.sub(r"'[^']*'", "''", without_comments(sql))  # not inside string literals
     return sorted(set(re.findall(r"\$([A-Za-z_]\w*)", text)))
 
 
@@ -87,12 +91,23 @@ def populated(store, canonical_file, write_file):
     # Rows that make ties: two components of one item owned by the same team from the same day,
     # a team field both mapped through ownership and equal to a team name, and a repository
     # listed twice for the same team from the same day.
-    ownership = ((FIXTURES / "org" / "ownership.csv").read_text()
-                 + "jira_component,cart-ui,Payments,2024-07-01,\njira_team_field,Search,Search,,\n"
-                 + "github_repo,acme/shop,Payments,2024-07-01,2025-06-30\n")
+    ownership = (
+        (FIXTURES / "org" / "ownership.csv").read_text()
+        + "jira_component,cart-ui,Payments,2024-07-01,\njira_team_field,Search,Search,,\n"
+        + "github_repo,acme/shop,Payments,2024-07-01,2025-06-30\n"
+    )
     items = [
-        item("CHK-1", "2024-03-01", "2024-04-10", assignee="Ana", due_date="2024-04-08", first_due_date="2024-04-05",
-             due_date_changes=1, has_changelog=True, updated_at="2024-04-10T18:00:00Z"),
+        item(
+            "CHK-1",
+            "2024-03-01",
+            "2024-04-10",
+            assignee="Ana",
+            due_date="2024-04-08",
+            first_due_date="2024-04-05",
+            due_date_changes=1,
+            has_changelog=True,
+            updated_at="2024-04-10T18:00:00Z",
+        ),
         item("CHK-2", "2024-07-02", "2024-08-01", item_type="Epic", due_date="2024-08-05", has_changelog=True),
         item("CHK-3", "2024-07-03", "2024-07-20", due_date="2024-07-19", components=["cart", "cart-ui"]),
         item("PAY-1", "2024-03-01", "2024-05-01", team_field="Team Orange", due_date="2024-06-01"),
@@ -100,70 +115,162 @@ def populated(store, canonical_file, write_file):
         item("PAY-3", "2024-07-05", None),
         item("OPS-1", "2024-04-01", "2024-06-01", assignee="Ben", due_date="2024-05-30"),
         item("OPS-2", "2024-07-10", "2024-10-01", assignee="Ben", due_date="2024-10-01", team_field="Search"),
-        item("ZZZ-1", "2024-05-01", "2024-05-02"),          # no rule attributes it
+        item("ZZZ-1", "2024-05-01", "2024-05-02"),  # no rule attributes it
     ]
-    outcomes = store.load_paths([
-        FIXTURES / "org" / "teams.csv",
-        write_file("ownership.csv", ownership),
-        write_file("members.csv", members),
-        FIXTURES / "git_tags" / "acme__shop__tags.csv",
-        write_file("acme__web__tags.csv", "tag,date\nv1.0,2024-03-01T10:00:00Z\nv1.1,not a date\n"),
-        write_file("cities.csv", "city,country\nOslo,Norway\n"),
-        canonical_file("jira.json", {
-            "work_items": items,
-            "links": [
-                {"item_key": "CHK-1", "linked_key": "PAY-1", **LINK},       # snapshot: no link history
-                {"item_key": "OPS-1", "linked_key": "PAY-1", **LINK},
-                {"item_key": "PAY-2", "linked_key": "OPS-2", "link_type": "Blocks", "direction": "outward"},
-                {"item_key": "CHK-3", "linked_key": "PAY-3", "link_type": "Relates", "direction": "outward"},
-            ],
-            "status_changes": [
-                {"item_key": "CHK-1", "change_id": "1:0", "changed_at": "2024-03-05T09:00:00Z", "from_status": "To Do", "to_status": "In Progress"},
-                {"item_key": "CHK-1", "change_id": "2:0", "changed_at": "2024-04-10T17:00:00Z", "from_status": "In Progress", "to_status": "Done"},
-                {"item_key": "CHK-2", "change_id": "3:0", "changed_at": "2024-07-04T09:00:00Z", "from_status": "To Do", "to_status": "In Progress"},
-            ],
-            "field_changes": [
-                {"item_key": "CHK-1", "change_id": "1:1", "changed_at": "2024-03-05T09:00:00Z", "field": "duedate",
-                 "from_value": "2024-04-05", "to_value": "2024-04-08"},
-                # CHK-2 has link history: blocked by PAY-2 from 10 July, unlinked 20 July, again from 25 July.
-                {"item_key": "CHK-2", "change_id": "4:0", "changed_at": "2024-07-10T00:00:00Z", "field": "Link",
-                 "to_value": "PAY-2", "to_string": "This issue is blocked by PAY-2"},
-                {"item_key": "CHK-2", "change_id": "5:0", "changed_at": "2024-07-20T00:00:00Z", "field": "Link",
-                 "from_value": "PAY-2", "from_string": "This issue is blocked by PAY-2"},
-                {"item_key": "CHK-2", "change_id": "6:0", "changed_at": "2024-07-25T00:00:00Z", "field": "Link",
-                 "to_value": "PAY-2", "to_string": "This issue is blocked by PAY-2"},
-            ],
-            "releases": [
-                {"release_id": "github:acme/shop:v0.5", "source": "github_release", "repo": "acme/shop",
-                 "tag_name": "v0.5", "released_at": "2024-03-15T12:00:00Z"},
-                {"release_id": "jira:PAY:2.0", "source": "jira_version", "project_key": "PAY", "name": "2.0",
-                 "release_date": "2024-08-30"},
-                {"release_id": "jira:OPS:1.0", "source": "jira_version", "project_key": "OPS", "name": "1.0",
-                 "release_date": "2024-05-15"},
-                {"release_id": "deploy:acme/shop:1", "source": "github_deployment", "repo": "acme/shop",
-                 "released_at": "2024-08-02T12:00:00Z"},
-            ],
-            "pull_requests": [
-                {"pr_id": "acme/shop#1", "repo": "acme/shop", "number": 1, "state": "closed",
-                 "created_at": "2024-03-01T10:00:00Z", "merged_at": "2024-03-02T10:00:00Z"},
-                {"pr_id": "acme/shop#2", "repo": "acme/shop", "number": 2, "state": "open",
-                 "created_at": "2024-07-01T10:00:00Z"},
-            ],
-            "reviews": [
-                {"review_id": "r1", "pr_id": "acme/shop#1", "reviewer": "Ben", "state": "APPROVED", "submitted_at": "2024-03-02T09:00:00Z"},
-            ],
-        }),
-    ])
+    outcomes = store.load_paths(
+        [
+            FIXTURES / "org" / "teams.csv",
+            write_file("ownership.csv", ownership),
+            write_file("members.csv", members),
+            FIXTURES / "git_tags" / "acme__shop__tags.csv",
+            write_file("acme__web__tags.csv", "tag,date\nv1.0,2024-03-01T10:00:00Z\nv1.1,not a date\n"),
+            write_file("cities.csv", "city,country\nOslo,Norway\n"),
+            canonical_file(
+                "jira.json",
+                {
+                    "work_items": items,
+                    "links": [
+                        {"item_key": "CHK-1", "linked_key": "PAY-1", **LINK},  # snapshot: no link history
+                        {"item_key": "OPS-1", "linked_key": "PAY-1", **LINK},
+                        {"item_key": "PAY-2", "linked_key": "OPS-2", "link_type": "Blocks", "direction": "outward"},
+                        {"item_key": "CHK-3", "linked_key": "PAY-3", "link_type": "Relates", "direction": "outward"},
+                    ],
+                    "status_changes": [
+                        {
+                            "item_key": "CHK-1",
+                            "change_id": "1:0",
+                            "changed_at": "2024-03-05T09:00:00Z",
+                            "from_status": "To Do",
+                            "to_status": "In Progress",
+                        },
+                        {
+                            "item_key": "CHK-1",
+                            "change_id": "2:0",
+                            "changed_at": "2024-04-10T17:00:00Z",
+                            "from_status": "In Progress",
+                            "to_status": "Done",
+                        },
+                        {
+                            "item_key": "CHK-2",
+                            "change_id": "3:0",
+                            "changed_at": "2024-07-04T09:00:00Z",
+                            "from_status": "To Do",
+                            "to_status": "In Progress",
+                        },
+                    ],
+                    "field_changes": [
+                        {
+                            "item_key": "CHK-1",
+                            "change_id": "1:1",
+                            "changed_at": "2024-03-05T09:00:00Z",
+                            "field": "duedate",
+                            "from_value": "2024-04-05",
+                            "to_value": "2024-04-08",
+                        },
+                        # CHK-2 has link history: blocked by PAY-2 from 10 July, unlinked 20 July, again from 25 July.
+                        {
+                            "item_key": "CHK-2",
+                            "change_id": "4:0",
+                            "changed_at": "2024-07-10T00:00:00Z",
+                            "field": "Link",
+                            "to_value": "PAY-2",
+                            "to_string": "This issue is blocked by PAY-2",
+                        },
+                        {
+                            "item_key": "CHK-2",
+                            "change_id": "5:0",
+                            "changed_at": "2024-07-20T00:00:00Z",
+                            "field": "Link",
+                            "from_value": "PAY-2",
+                            "from_string": "This issue is blocked by PAY-2",
+                        },
+                        {
+                            "item_key": "CHK-2",
+                            "change_id": "6:0",
+                            "changed_at": "2024-07-25T00:00:00Z",
+                            "field": "Link",
+                            "to_value": "PAY-2",
+                            "to_string": "This issue is blocked by PAY-2",
+                        },
+                    ],
+                    "releases": [
+                        {
+                            "release_id": "github:acme/shop:v0.5",
+                            "source": "github_release",
+                            "repo": "acme/shop",
+                            "tag_name": "v0.5",
+                            "released_at": "2024-03-15T12:00:00Z",
+                        },
+                        {
+                            "release_id": "jira:PAY:2.0",
+                            "source": "jira_version",
+                            "project_key": "PAY",
+                            "name": "2.0",
+                            "release_date": "2024-08-30",
+                        },
+                        {
+                            "release_id": "jira:OPS:1.0",
+                            "source": "jira_version",
+                            "project_key": "OPS",
+                            "name": "1.0",
+                            "release_date": "2024-05-15",
+                        },
+                        {
+                            "release_id": "deploy:acme/shop:1",
+                            "source": "github_deployment",
+                            "repo": "acme/shop",
+                            "released_at": "2024-08-02T12:00:00Z",
+                        },
+                    ],
+                    "pull_requests": [
+                        {
+                            "pr_id": "acme/shop#1",
+                            "repo": "acme/shop",
+                            "number": 1,
+                            "state": "closed",
+                            "created_at": "2024-03-01T10:00:00Z",
+                            "merged_at": "2024-03-02T10:00:00Z",
+                        },
+                        {
+                            "pr_id": "acme/shop#2",
+                            "repo": "acme/shop",
+                            "number": 2,
+                            "state": "open",
+                            "created_at": "2024-07-01T10:00:00Z",
+                        },
+                    ],
+                    "reviews": [
+                        {
+                            "review_id": "r1",
+                            "pr_id": "acme/shop#1",
+                            "reviewer": "Ben",
+                            "state": "APPROVED",
+                            "submitted_at": "2024-03-02T09:00:00Z",
+                        },
+                    ],
+                },
+            ),
+        ]
+    )
     assert {o.file_name: o.status for o in outcomes} == {
-        "teams.csv": "loaded", "ownership.csv": "loaded", "members.csv": "loaded",
-        "acme__shop__tags.csv": "loaded", "acme__web__tags.csv": "partial", "cities.csv": "refused",
-        "jira.json": "loaded"}, [o.message for o in outcomes if o.status == "failed"]
+        "teams.csv": "loaded",
+        "ownership.csv": "loaded",
+        "members.csv": "loaded",
+        "acme__shop__tags.csv": "loaded",
+        "acme__web__tags.csv": "partial",
+        "cities.csv": "refused",
+        "jira.json": "loaded",
+    }, [o.message for o in outcomes if o.status == "failed"]
     store.con.executemany(
         "insert into report_windows (team, period, start_date, end_date) values (?, ?, ?, ?)",
-        [[team, period, start, end]
-         for team in ("Checkout", "Payments", "Search")
-         for period, start, end in (("before", dt.date(2024, 1, 1), dt.date(2024, 7, 1)),
-                                    ("after", dt.date(2024, 7, 1), dt.date(2025, 1, 1)))],
+        [
+            [team, period, start, end]
+            for team in ("Checkout", "Payments", "Search")
+            for period, start, end in (
+                ("before", dt.date(2024, 1, 1), dt.date(2024, 7, 1)),
+                ("after", dt.date(2024, 7, 1), dt.date(2025, 1, 1)),
+            )
+        ],
     )
     for name in MATERIALISED:
         sql = queries.sql(name)
@@ -172,9 +279,12 @@ def populated(store, canonical_file, write_file):
 
 
 def test_every_table_of_the_fixture_is_populated(populated):
-    tables = [t for (t,) in populated.execute(
-        "select table_name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE'"
-    ).fetchall()]
+    tables = [
+        t
+        for (t,) in populated.execute(
+            "select table_name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE'"
+        ).fetchall()
+    ]
     empty = [t for t in tables if populated.execute(f'select count(*) from "{t}"').fetchall()[0][0] == 0]
     assert not empty, f"tables left empty by the fixture: {empty}"
 
@@ -197,11 +307,16 @@ def test_fixture_gives_the_report_queries_something_to_count(populated):
     # CHK-2: blocked 07-10..07-20 and 07-25..its resolution 08-01 17:00 = 10 + 7 days 17 hours.
     # OPS-1: created 04-01 09:00, blocker PAY-1 resolved 05-01 17:00: 30 days 8 hours.
     # OPS-2: created 07-10 09:00, PAY-2 blocks it (outward link on PAY-2) until 09-01 17:00: 53 days 8 hours.
-    assert waits == pytest.approx({"CHK-1": 40 + 8 / 24, "CHK-2": 17 + 17 / 24, "OPS-1": 30 + 8 / 24,
-                                   "OPS-2": 53 + 8 / 24})
+    assert waits == pytest.approx(
+        {"CHK-1": 40 + 8 / 24, "CHK-2": 17 + 17 / 24, "OPS-1": 30 + 8 / 24, "OPS-2": 53 + 8 / 24}
+    )
     assert run(populated, "unknown_teams").values.tolist() == [["members.csv", "Platform", 1]]
     assert run(populated, "attribution_summary").set_index("attributed_by")["items"].to_dict() == {
-        "team_field": 2, "project": 5, "component": 1, "none": 1}
+        "team_field": 2,
+        "project": 5,
+        "component": 1,
+        "none": 1,
+    }
 
 
 @pytest.mark.parametrize("name", QUERY_NAMES)
@@ -237,8 +352,14 @@ def test_no_value_is_formatted_into_query_text(name):
 
 
 def test_placeholder_pattern_catches_what_it_should():
-    for text in ("where team = '{team}'", "where team = {}", "limit {n:d}", "where team = %s",
-                 "where team = %(team)s", "where team = '${inputs.team}'"):
+    for text in (
+        "where team = '{team}'",
+        "where team = {}",
+        "limit {n:d}",
+        "where team = %s",
+        "where team = %(team)s",
+        "where team = '${inputs.team}'",
+    ):
         assert PLACEHOLDERS.search(text), text
     for text in ("where team = $team", "where team = ?", "select {'a': 1} as s", "x like '%a'"):
         assert not PLACEHOLDERS.search(text), text

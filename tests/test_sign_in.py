@@ -1,12 +1,15 @@
 """Optional sign-in: with an [auth] section in the secrets, nothing but a sign-in button shows."""
+
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 PROJECT = Path(__file__).resolve().parent.parent
 AUTH = {
-    "redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only-secret",
-    "client_id": "threadline", "client_secret": "test-only",
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-only-secret",
+    "client_id": "threadline",
+    "client_secret": "test-only",
     "server_metadata_url": "https://login.example.com/.well-known/openid-configuration",
 }
 
@@ -18,7 +21,7 @@ def test_configured_sign_in_hides_every_page_until_signed_in():
     assert not app.exception
     assert [button.label for button in app.button] == ["Sign in"]
     assert not app.dataframe and not app.get("plotly_chart") and not app.sidebar.number_input
-    app.switch_page("pages/team.py").run()         # a deep link is gated the same way
+    app.switch_page("pages/team.py").run()  # a deep link is gated the same way
     assert [button.label for button in app.button] == ["Sign in"]
     assert not app.dataframe
 

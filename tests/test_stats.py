@@ -1,5 +1,6 @@
 """analysis.stats against independent values: R's documented output, published tables, hand
 calculations and brute-force enumeration. Each expected value names its source."""
+
 import doctest
 import itertools
 import math
@@ -7,13 +8,21 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats as sps
 
 from analysis import stats
 from analysis.stats import (
-    Effect, benjamini_hochberg, did_median, did_proportion, did_ratio, median_difference,
-    proportion_difference, rate_ratio_test, verdict,
+    Effect,
+    benjamini_hochberg,
+    did_median,
+    did_proportion,
+    did_ratio,
+    median_difference,
+    proportion_difference,
+    rate_ratio_test,
+    verdict,
 )
 
 NAN, INF = float("nan"), float("inf")
@@ -26,10 +35,10 @@ def test_docstring_examples_run():
 
 # Effect -----------------------------------------------------------------------------------
 
+
 def test_as_dict_rounds_to_four_significant_digits_and_nulls_nonfinite():
     effect = Effect(1.971488095, 0.000012345678, INF, NAN)
-    assert effect.as_dict() == {"estimate": 1.971, "ci_low": 1.235e-05, "ci_high": None,
-                                "p_value": None}
+    assert effect.as_dict() == {"estimate": 1.971, "ci_low": 1.235e-05, "ci_high": None, "p_value": None}
 
 
 def test_effect_is_frozen():
@@ -38,6 +47,7 @@ def test_effect_is_frozen():
 
 
 # rate_ratio_test ---------------------------------------------------------------------------
+
 
 def test_rate_ratio_matches_r_poisson_test_documented_example():
     # R, ?poisson.test example: poisson.test(c(11, 6+8+7), c(800, 1083+1050+878)) prints
@@ -57,9 +67,16 @@ def _r_binom_test_p_value(x, n, p):
     return min(1.0, pmf[pmf <= pmf[x] * (1 + 1e-7)].sum())
 
 
-@pytest.mark.parametrize("x_a, t_a, x_b, t_b", [
-    (11, 800, 21, 3011), (0, 10, 7, 30), (5, 90, 0, 90), (40, 180, 25, 180), (3, 1, 3, 1),
-])
+@pytest.mark.parametrize(
+    "x_a, t_a, x_b, t_b",
+    [
+        (11, 800, 21, 3011),
+        (0, 10, 7, 30),
+        (5, 90, 0, 90),
+        (40, 180, 25, 180),
+        (3, 1, 3, 1),
+    ],
+)
 def test_rate_ratio_test_from_its_definition(x_a, t_a, x_b, t_b):
     # Independent derivation: the p-value by R's rule on the Binomial(n, t_a/(t_a+t_b)) pmf,
     # and each Clopper-Pearson limit solves its tail equation (P(X >= x | p_lo) = 0.025,
@@ -125,6 +142,7 @@ def test_rate_ratio_swapping_sides_inverts_the_effect(x_a, x_b, t_a, t_b):
 
 # proportion_difference ---------------------------------------------------------------------
 
+
 def test_proportion_difference_matches_newcombe_1998_table_ii_example_a():
     # Newcombe (1998), Stat Med 17:873-890, Table II, example (a) 56/70 - 48/80:
     # difference 0.2000, method 10 (score, no continuity correction) 0.0524 to 0.3339.
@@ -145,12 +163,21 @@ def test_newcombe_interval_by_hand_at_the_boundaries():
     assert extreme.ci_high == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("s_a, n_a, s_b, n_b", [
-    (9, 10, 3, 10), (6, 7, 2, 7), (5, 56, 0, 29), (0, 10, 0, 20), (33, 40, 12, 41), (1, 3, 2, 2),
-])
+@pytest.mark.parametrize(
+    "s_a, n_a, s_b, n_b",
+    [
+        (9, 10, 3, 10),
+        (6, 7, 2, 7),
+        (5, 56, 0, 29),
+        (0, 10, 0, 20),
+        (33, 40, 12, 41),
+        (1, 3, 2, 2),
+    ],
+)
 def test_newcombe_interval_matches_statsmodels_implementation(s_a, n_a, s_b, n_b):
     # Independent implementation: statsmodels' confint_proportions_2indep(method="newcomb").
     from statsmodels.stats.proportion import confint_proportions_2indep
+
     low, high = confint_proportions_2indep(s_a, n_a, s_b, n_b, method="newcomb", compare="diff")
     effect = proportion_difference(s_a, n_a, s_b, n_b)
     assert (effect.ci_low, effect.ci_high) == pytest.approx((low, high), abs=1e-9)
@@ -169,8 +196,10 @@ def test_fisher_p_value_by_enumerating_the_hypergeometric():
     # more likely than the observed one.
     s_a, n_a, s_b, n_b = 56, 70, 48, 80
     total = s_a + s_b
-    probs = {k: math.comb(n_a, k) * math.comb(n_b, total - k) / math.comb(n_a + n_b, total)
-             for k in range(max(0, total - n_b), min(total, n_a) + 1)}
+    probs = {
+        k: math.comb(n_a, k) * math.comb(n_b, total - k) / math.comb(n_a + n_b, total)
+        for k in range(max(0, total - n_b), min(total, n_a) + 1)
+    }
     expected = sum(p for p in probs.values() if p <= probs[s_a] * (1 + 1e-7))
     assert proportion_difference(s_a, n_a, s_b, n_b).p_value == pytest.approx(expected)
 
@@ -224,8 +253,7 @@ def test_median_difference_estimate_by_hand():
 def _exact_bootstrap_median_distribution(values):
     """Every one of the n**n equally likely resamples, enumerated."""
     n = len(values)
-    medians = Counter(float(np.median([values[i] for i in idx]))
-                      for idx in itertools.product(range(n), repeat=n))
+    medians = Counter(float(np.median([values[i] for i in idx])) for idx in itertools.product(range(n), repeat=n))
     return {m: c / n**n for m, c in medians.items()}
 
 
@@ -276,18 +304,22 @@ def test_median_difference_on_large_equal_samples_finds_no_change():
 
 # benjamini_hochberg -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("p, expected", [
-    # hand (R's p.adjust "BH" rule: cumulative min from the top of p_(i) * m / i):
-    ([0.01, 0.02, 0.03, 0.04, 0.05], [0.05] * 5),
-    # hand, and pingouin's multicomp docs: [.5, .0075, .4, .09, .0015]
-    ([0.50, 0.003, 0.32, 0.054, 0.0003], [0.5, 0.0075, 0.4, 0.09, 0.0015]),
-    # hand, the step-up minimum at work: 0.02 * 3 = 0.06 is lowered to 0.021 * 3/2 = 0.0315
-    ([0.02, 0.021, 0.5], [0.0315, 0.0315, 0.5]),
-    # hand, NaN is not a test: m = 3, not 4
-    ([0.01, NAN, 0.04, 0.03], [0.03, NAN, 0.04, 0.04]),
-    ([], []),
-    ([NAN, NAN], [NAN, NAN]),
-])
+
+@pytest.mark.parametrize(
+    "p, expected",
+    [
+        # hand (R's p.adjust "BH" rule: cumulative min from the top of p_(i) * m / i):
+        ([0.01, 0.02, 0.03, 0.04, 0.05], [0.05] * 5),
+        # hand, and pingouin's multicomp docs: [.5, .0075, .4, .09, .0015]
+        ([0.50, 0.003, 0.32, 0.054, 0.0003], [0.5, 0.0075, 0.4, 0.09, 0.0015]),
+        # hand, the step-up minimum at work: 0.02 * 3 = 0.06 is lowered to 0.021 * 3/2 = 0.0315
+        ([0.02, 0.021, 0.5], [0.0315, 0.0315, 0.5]),
+        # hand, NaN is not a test: m = 3, not 4
+        ([0.01, NAN, 0.04, 0.03], [0.03, NAN, 0.04, 0.04]),
+        ([], []),
+        ([NAN, NAN], [NAN, NAN]),
+    ],
+)
 def test_benjamini_hochberg_by_hand(p, expected):
     np.testing.assert_allclose(benjamini_hochberg(p), expected, rtol=1e-12)
 
@@ -307,24 +339,29 @@ def test_benjamini_hochberg_never_lowers_and_keeps_order(p):
 
 # verdict ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("effect, n_before, n_after, higher_is_better, no_change, expected", [
-    (Effect(2.3, 1.3, 4.4, 0.04), 7, 16, True, 1.0, "improved"),
-    (Effect(2.3, 1.3, 4.4, 0.04), 7, 16, False, 1.0, "worsened"),
-    (Effect(0.4, 0.2, 0.8, 0.01), 9, 9, True, 1.0, "worsened"),
-    (Effect(-3.0, -5.0, -1.0, 0.01), 9, 9, False, 0.0, "improved"),
-    (Effect(0.1, -0.1, 0.3, 0.3), 9, 9, True, 0.0, "no clear change"),
-    (Effect(1.5, 1.0, 2.0, 0.05), 9, 9, True, 1.0, "no clear change"),  # touching is not excluding
-    (Effect(2.3, 1.3, 4.4, 0.04), 2, 16, True, 1.0, "insufficient data"),
-    (Effect(2.3, 1.3, 4.4, 0.04), 16, 2, True, 1.0, "insufficient data"),
-    (Effect(NAN, 0.0, INF, 1.0), 9, 9, True, 1.0, "insufficient data"),
-    (Effect(0.2, NAN, NAN, 1.0), 9, 9, True, 0.0, "insufficient data"),
-    (Effect(INF, 2.0, INF, 0.001), 9, 9, True, 1.0, "improved"),
-])
+
+@pytest.mark.parametrize(
+    "effect, n_before, n_after, higher_is_better, no_change, expected",
+    [
+        (Effect(2.3, 1.3, 4.4, 0.04), 7, 16, True, 1.0, "improved"),
+        (Effect(2.3, 1.3, 4.4, 0.04), 7, 16, False, 1.0, "worsened"),
+        (Effect(0.4, 0.2, 0.8, 0.01), 9, 9, True, 1.0, "worsened"),
+        (Effect(-3.0, -5.0, -1.0, 0.01), 9, 9, False, 0.0, "improved"),
+        (Effect(0.1, -0.1, 0.3, 0.3), 9, 9, True, 0.0, "no clear change"),
+        (Effect(1.5, 1.0, 2.0, 0.05), 9, 9, True, 1.0, "no clear change"),  # touching is not excluding
+        (Effect(2.3, 1.3, 4.4, 0.04), 2, 16, True, 1.0, "insufficient data"),
+        (Effect(2.3, 1.3, 4.4, 0.04), 16, 2, True, 1.0, "insufficient data"),
+        (Effect(NAN, 0.0, INF, 1.0), 9, 9, True, 1.0, "insufficient data"),
+        (Effect(0.2, NAN, NAN, 1.0), 9, 9, True, 0.0, "insufficient data"),
+        (Effect(INF, 2.0, INF, 0.001), 9, 9, True, 1.0, "improved"),
+    ],
+)
 def test_verdict(effect, n_before, n_after, higher_is_better, no_change, expected):
     assert verdict(effect, n_before, n_after, 3, higher_is_better, no_change) == expected
 
 
 # difference in differences ------------------------------------------------------------------
+
 
 def test_did_ratio_by_hand():
     # Hand: treated 30 vs 15 releases in 180 days (ratio 2), control 20 vs 20 (ratio 1):
@@ -342,6 +379,7 @@ def test_did_ratio_by_hand():
 def test_did_ratio_matches_poisson_regression_interaction():
     # Independent: the interaction of a saturated Poisson GLM with log-exposure offsets.
     import statsmodels.api as sm
+
     counts, times = np.array([30, 12, 22, 17]), np.array([180, 150, 180, 170])
     after, treated = np.array([1, 0, 1, 0]), np.array([1, 1, 0, 0])
     design = sm.add_constant(np.column_stack([after, treated, after * treated]))
@@ -368,8 +406,8 @@ def test_did_proportion_by_hand_and_independent_mover():
     assert effect.p_value == pytest.approx(math.erfc(0.6 / math.sqrt(0.08) / math.sqrt(2)))
     # Independent: the MOVER limits (Zou & Donner 2008) from statsmodels' Wilson intervals.
     from statsmodels.stats.proportion import proportion_confint
-    (la, ua), (lb, ub), (lc, uc), (ld, ud) = (proportion_confint(s, 10, method="wilson")
-                                              for s in (9, 3, 5, 5))
+
+    (la, ua), (lb, ub), (lc, uc), (ld, ud) = (proportion_confint(s, 10, method="wilson") for s in (9, 3, 5, 5))
     pa, pb, pc, pd = 0.9, 0.3, 0.5, 0.5
     low = 0.6 - math.sqrt((pa - la) ** 2 + (ub - pb) ** 2 + (uc - pc) ** 2 + (pd - ld) ** 2)
     high = 0.6 + math.sqrt((ua - pa) ** 2 + (pb - lb) ** 2 + (pc - lc) ** 2 + (ud - pd) ** 2)
@@ -380,7 +418,8 @@ def test_did_proportion_reduces_to_newcombe_against_a_huge_steady_control():
     plain = proportion_difference(56, 70, 48, 80)
     did = did_proportion((56, 70), (48, 80), (0, 10**12), (0, 10**12))
     assert (did.estimate, did.ci_low, did.ci_high) == pytest.approx(
-        (plain.estimate, plain.ci_low, plain.ci_high), abs=1e-6)
+        (plain.estimate, plain.ci_low, plain.ci_high), abs=1e-6
+    )
 
 
 def test_did_proportion_empty_group_is_nan():

@@ -1,4 +1,5 @@
 """The Data page's logic without Streamlit: organisation edits, settings, uploads, the workspace file."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,6 +16,7 @@ from analysis.quality import quality_report
 from analysis.report import build_report
 from analysis.settings import Settings
 from analysis.store import Store
+from analysis.views.common import markdown_literal
 from analysis.views.data import (
     EDITED_SOURCE,
     apply_org,
@@ -27,7 +29,6 @@ from analysis.views.data import (
     rejects_csv,
     settings_choices,
 )
-from analysis.views.common import markdown_literal
 from analysis.workspace_file import (
     DERIVED_TABLES,
     WORKSPACE_TABLES,
@@ -76,16 +77,34 @@ def assert_same(before: dict, after: dict) -> None:
 
 # ---- organisation validation: one row per rule ----------------------------------------------
 
+
 def valid_frames() -> dict[str, pd.DataFrame]:
     return {
-        "teams": pd.DataFrame({"team": ["Checkout", "Billing", "Search"],
-                               "reorg_date": [dt.date(2025, 10, 1), None, dt.date(2025, 11, 1)],
-                               "model": ["sto", "triad", "sto"], "leader": ["Ana", "Omar", "Fay"]}),
-        "members": pd.DataFrame({"person": ["Ana", "Ben"], "team": ["Checkout", "Billing"],
-                                 "start_date": [dt.date(2025, 10, 1), None], "end_date": [None, dt.date(2025, 9, 30)]}),
-        "ownership": pd.DataFrame({"kind": ["jira_project", "github_repo"], "value": ["CHK", "acme/billing"],
-                                   "team": ["Checkout", "Billing"], "start_date": [None, dt.date(2024, 1, 1)],
-                                   "end_date": [None, None]}),
+        "teams": pd.DataFrame(
+            {
+                "team": ["Checkout", "Billing", "Search"],
+                "reorg_date": [dt.date(2025, 10, 1), None, dt.date(2025, 11, 1)],
+                "model": ["sto", "triad", "sto"],
+                "leader": ["Ana", "Omar", "Fay"],
+            }
+        ),
+        "members": pd.DataFrame(
+            {
+                "person": ["Ana", "Ben"],
+                "team": ["Checkout", "Billing"],
+                "start_date": [dt.date(2025, 10, 1), None],
+                "end_date": [None, dt.date(2025, 9, 30)],
+            }
+        ),
+        "ownership": pd.DataFrame(
+            {
+                "kind": ["jira_project", "github_repo"],
+                "value": ["CHK", "acme/billing"],
+                "team": ["Checkout", "Billing"],
+                "start_date": [None, dt.date(2024, 1, 1)],
+                "end_date": [None, None],
+            }
+        ),
     }
 
 
@@ -97,13 +116,45 @@ RULES = [
     ("roster person not empty", "members", 1, "person", None, ("members", 2, "person"), "is empty"),
     ("roster team not empty", "members", 0, "team", "", ("members", 1, "team"), "is empty"),
     ("roster team known", "members", 0, "team", "Chekout", ("members", 1, "team"), "not a team"),
-    ("roster start date is a date", "members", 1, "start_date", "next week", ("members", 2, "start_date"), "expected a date"),
-    ("roster start <= end", "members", 1, "start_date", dt.date(2025, 10, 1), ("members", 2, "end_date"), "before start_date"),
+    (
+        "roster start date is a date",
+        "members",
+        1,
+        "start_date",
+        "next week",
+        ("members", 2, "start_date"),
+        "expected a date",
+    ),
+    (
+        "roster start <= end",
+        "members",
+        1,
+        "start_date",
+        dt.date(2025, 10, 1),
+        ("members", 2, "end_date"),
+        "before start_date",
+    ),
     ("ownership kind allowed", "ownership", 0, "kind", "jira_board", ("ownership", 1, "kind"), "is not one of"),
     ("ownership value not empty", "ownership", 1, "value", None, ("ownership", 2, "value"), "is empty"),
     ("ownership team known", "ownership", 1, "team", "Payments", ("ownership", 2, "team"), "not a team"),
-    ("ownership end date is a date", "ownership", 0, "end_date", "31/12/2025", ("ownership", 1, "end_date"), "expected a date"),
-    ("ownership start <= end", "ownership", 1, "end_date", dt.date(2023, 12, 31), ("ownership", 2, "end_date"), "before start_date"),
+    (
+        "ownership end date is a date",
+        "ownership",
+        0,
+        "end_date",
+        "31/12/2025",
+        ("ownership", 1, "end_date"),
+        "expected a date",
+    ),
+    (
+        "ownership start <= end",
+        "ownership",
+        1,
+        "end_date",
+        dt.date(2023, 12, 31),
+        ("ownership", 2, "end_date"),
+        "before start_date",
+    ),
 ]
 
 
@@ -145,6 +196,7 @@ def test_dates_from_the_editor_as_timestamps_or_text_are_accepted():
 
 # ---- organisation writing -------------------------------------------------------------------
 
+
 def test_org_edit_is_written_and_attribution_refreshed(demo):
     frames = org_tables(demo.con)
     teams = frames["teams"]
@@ -161,8 +213,11 @@ def test_org_edit_is_written_and_attribution_refreshed(demo):
     assert rows(demo, "select reorg_date from teams where team = 'Checkout'") == [(dt.date(2025, 11, 3),)]
     assert rows(demo, "select distinct source_file from teams") == [(EDITED_SOURCE,)]
     # Items of project CHK attributed by project now belong to Billing.
-    by_project = rows(demo, """select distinct t.team from work_item_teams t join work_items w using (item_key)
-                               where w.project_key = 'CHK' and t.attributed_by = 'project'""")
+    by_project = rows(
+        demo,
+        """select distinct t.team from work_item_teams t join work_items w using (item_key)
+                               where w.project_key = 'CHK' and t.attributed_by = 'project'""",
+    )
     assert by_project == [("Billing",)]
     report_after = build_report(demo.con, settings)
     checkout = next(t for t in report_after["teams"] if t["team"] == "Checkout")
@@ -172,8 +227,8 @@ def test_org_edit_is_written_and_attribution_refreshed(demo):
 
 def test_a_failed_validation_writes_nothing(demo):
     frames = org_tables(demo.con)
-    frames["teams"].loc[0, "reorg_date"] = dt.date(2026, 1, 1)       # a valid edit...
-    frames["members"].loc[0, "team"] = "Nowhere"                     # ...and an invalid one
+    frames["teams"].loc[0, "reorg_date"] = dt.date(2026, 1, 1)  # a valid edit...
+    frames["members"].loc[0, "team"] = "Nowhere"  # ...and an invalid one
     before, version = snapshot(demo), demo.version
     problems = apply_org(demo, frames, "UTC")
     assert [(p.table, p.row, p.field) for p in problems] == [("members", 1, "team")]
@@ -188,10 +243,15 @@ def test_the_editors_show_the_stored_organisation(demo):
     assert frames["teams"]["reorg_date"].tolist()[-1] is None
     assert len(frames["members"]) == rows(demo, "select count(*) from members")[0][0]
     # Applying the tables unchanged is a no-op for the organisation.
-    before = {t: demo.con.sql(f"select * exclude (source_file) from {t} order by all").df() for t in ("teams", "members", "ownership")}
+    before = {
+        t: demo.con.sql(f"select * exclude (source_file) from {t} order by all").df()
+        for t in ("teams", "members", "ownership")
+    }
     assert apply_org(demo, frames, "UTC") == []
     for table, frame in before.items():
-        pd.testing.assert_frame_equal(frame, demo.con.sql(f"select * exclude (source_file) from {table} order by all").df())
+        pd.testing.assert_frame_equal(
+            frame, demo.con.sql(f"select * exclude (source_file) from {table} order by all").df()
+        )
 
 
 # ---- settings -------------------------------------------------------------------------------
@@ -208,34 +268,57 @@ SETTING_CASES = [
 
 
 def test_no_blocked_status_is_a_valid_choice(store):
-    settings, problems = edit_settings(Settings(), store.con, blocking_link_types=["Blocks"], blocked_statuses=[],
-                                       release_tag_pattern=r"^v\d+$", commitment_issue_types=[],
-                                       include_prereleases=False, comparison_date=None, min_items=5, min_releases=3)
+    settings, problems = edit_settings(
+        Settings(),
+        store.con,
+        blocking_link_types=["Blocks"],
+        blocked_statuses=[],
+        release_tag_pattern=r"^v\d+$",
+        commitment_issue_types=[],
+        include_prereleases=False,
+        comparison_date=None,
+        min_items=5,
+        min_releases=3,
+    )
     assert problems == [] and settings.blocked_statuses == ()
 
 
 @pytest.mark.parametrize("case, changes, words", SETTING_CASES, ids=[c[0] for c in SETTING_CASES])
 def test_settings_form_is_checked(store, case, changes, words):
-    values = {"blocking_link_types": ["Blocks", "Relates"], "blocked_statuses": ["Blocked", " On hold ", "Blocked"],
-              "release_tag_pattern": r"^v\d+\.\d+$",
-              "commitment_issue_types": ["Epic"], "include_prereleases": True,
-              "comparison_date": dt.date(2025, 9, 1), "min_items": 8, "min_releases": 4} | changes
+    values = {
+        "blocking_link_types": ["Blocks", "Relates"],
+        "blocked_statuses": ["Blocked", " On hold ", "Blocked"],
+        "release_tag_pattern": r"^v\d+\.\d+$",
+        "commitment_issue_types": ["Epic"],
+        "include_prereleases": True,
+        "comparison_date": dt.date(2025, 9, 1),
+        "min_items": 8,
+        "min_releases": 4,
+    } | changes
     base = Settings(window_days=90)
     settings, problems = edit_settings(base, store.con, **values)
     if words is None:
         assert problems == []
-        assert settings == dataclasses.replace(base, blocking_link_types=("Blocks", "Relates"),
-                                               blocked_statuses=("Blocked", "On hold"),
-                                               release_tag_pattern=r"^v\d+\.\d+$", commitment_issue_types=("Epic",),
-                                               include_prereleases=True, comparison_date=dt.date(2025, 9, 1),
-                                               min_items=8, min_releases=4)
+        assert settings == dataclasses.replace(
+            base,
+            blocking_link_types=("Blocks", "Relates"),
+            blocked_statuses=("Blocked", "On hold"),
+            release_tag_pattern=r"^v\d+\.\d+$",
+            commitment_issue_types=("Epic",),
+            include_prereleases=True,
+            comparison_date=dt.date(2025, 9, 1),
+            min_items=8,
+            min_releases=4,
+        )
     else:
         assert settings is None and len(problems) == 1 and words in problems[0]
 
 
 def test_settings_choices_come_from_the_data(demo):
     choices = settings_choices(demo.con, Settings(commitment_issue_types=("Initiative",)))
-    issue_types = {row[0] for row in rows(demo, "select distinct item_type from work_items where item_type is not null")}
+    issue_types = {
+        row[0] for row in rows(demo, "select distinct item_type from work_items where item_type is not null")
+    }
     assert set(choices["issue_types"]) == issue_types | {"Initiative"}
     assert {"Blocks", "Blocker", "Dependency"} <= set(choices["link_types"])
     statuses = {row[0] for row in rows(demo, "select distinct to_status from status_changes")}
@@ -244,15 +327,21 @@ def test_settings_choices_come_from_the_data(demo):
 
 # ---- uploads --------------------------------------------------------------------------------
 
+
 def test_uploads_are_loaded_and_a_bad_one_explains_itself(demo):
     teams_csv = (DEMO / "teams.csv").read_bytes().replace(b"2025-10-01,sto,Ana Lima", b"2025-11-01,sto,Ana Lima")
-    files = [("notes.txt", b"just some words\n"), ("teams.csv", teams_csv),
-             ("members.csv", b"person,team,start_date,end_date\nAna,Checkout,2025-13-01,\n")]
+    files = [
+        ("notes.txt", b"just some words\n"),
+        ("teams.csv", teams_csv),
+        ("members.csv", b"person,team,start_date,end_date\nAna,Checkout,2025-13-01,\n"),
+    ]
     seen = []
     results = load_uploads(demo, files, "UTC", on_file=lambda i, name: seen.append((i, name)))
     assert seen == [(0, "notes.txt"), (1, "teams.csv"), (2, "members.csv")]
     by_name = {r.file_name: r for r in results}
-    assert by_name["notes.txt"].status == "refused" and by_name["notes.txt"].message.startswith("notes.txt: unrecognised")
+    assert by_name["notes.txt"].status == "refused" and by_name["notes.txt"].message.startswith(
+        "notes.txt: unrecognised"
+    )
     assert by_name["teams.csv"].status == "loaded" and by_name["teams.csv"].kind == "teams"
     members = by_name["members.csv"]
     assert members.status == "refused" and members.problem and not members.added
@@ -292,7 +381,7 @@ def test_quality_numbers_and_the_rejects_csv(demo):
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_defused():
     frame = pd.DataFrame({"reason": ['=HYPERLINK("x")', "+1", "@SUM(A1)", "plain", None], "row": [1, 2, 3, 4, 5]})
-    assert csv_safe(frame)["reason"].tolist()[:4] == ["'=HYPERLINK(\"x\")", "'+1", "'@SUM(A1)", "plain"]
+    assert csv_safe(frame)["reason"].tolist()[:4] == ['\'=HYPERLINK("x")', "'+1", "'@SUM(A1)", "plain"]
     assert csv_safe(frame)["row"].tolist() == [1, 2, 3, 4, 5]
 
 
@@ -306,6 +395,7 @@ def test_export_text_is_inert_markdown():
 
 # ---- the workspace file ---------------------------------------------------------------------
 
+
 def test_every_schema_table_is_saved_or_derived(store):
     tables = {row[0] for row in rows(store, "select table_name from information_schema.tables")}
     assert tables == set(WORKSPACE_TABLES) | set(DERIVED_TABLES)
@@ -313,22 +403,30 @@ def test_every_schema_table_is_saved_or_derived(store):
 
 def test_workspace_round_trip_gives_the_same_report():
     demo = demo_store()
-    settings = Settings(window_days=120, tolerance_days=5, timezone="Europe/Lisbon", min_items=4,
-                        comparison_date=dt.date(2025, 9, 15), commitment_issue_types=("Story", "Epic"),
-                        blocking_link_types=("Blocks",), include_prereleases=True)
+    settings = Settings(
+        window_days=120,
+        tolerance_days=5,
+        timezone="Europe/Lisbon",
+        min_items=4,
+        comparison_date=dt.date(2025, 9, 15),
+        commitment_issue_types=("Story", "Epic"),
+        blocking_link_types=("Blocks",),
+        include_prereleases=True,
+    )
     data = export_workspace(demo.con, settings)
     assert is_workspace_file("anything.bin", data)
 
     fresh = Store()
-    fresh.load_bytes("members.csv", b"person,team\nZed,Elsewhere\n")   # replaced by the restore
+    fresh.load_bytes("members.csv", b"person,team\nZed,Elsewhere\n")  # replaced by the restore
     version = fresh.version
     restored = restore_workspace(fresh, data, "ws.zip")
 
     assert restored == settings
     assert fresh.version > version
     for table in WORKSPACE_TABLES:
-        pd.testing.assert_frame_equal(demo.con.sql(f"select * from {table}").df(),
-                                      fresh.con.sql(f"select * from {table}").df(), obj=table)
+        pd.testing.assert_frame_equal(
+            demo.con.sql(f"select * from {table}").df(), fresh.con.sql(f"select * from {table}").df(), obj=table
+        )
     assert build_report(fresh.con, restored) == build_report(demo.con, settings)
     # New loads continue the restored load log without colliding with its ids.
     outcome = fresh.load_bytes("teams.csv", b"team,reorg_date\nSolo,2025-01-01\nSolo,2025-02-01\n")
@@ -368,12 +466,24 @@ BAD_FILES = [
     ("cut off", lambda good: good[: len(good) // 2], "not a readable zip"),
     ("foreign zip", lambda good: zip_of({"report.csv": "a,b\n1,2\n"}), "not a Threadline workspace"),
     ("not a zip at all", lambda good: b"PK\x03\x04 garbage", "not a readable zip"),
-    ("other format", lambda good: tampered(good, "manifest.json", edit_json(format="something-else")), "does not describe"),
+    (
+        "other format",
+        lambda good: tampered(good, "manifest.json", edit_json(format="something-else")),
+        "does not describe",
+    ),
     ("newer version", lambda good: tampered(good, "manifest.json", edit_json(format_version=99)), "newer Threadline"),
     ("row count differs", lambda good: tampered(good, "manifest.json", more_team_rows), "teams.parquet has 4 rows"),
-    ("damaged table", lambda good: tampered(good, "teams.parquet", lambda raw: raw[:40]), "teams.parquet could not be read"),
+    (
+        "damaged table",
+        lambda good: tampered(good, "teams.parquet", lambda raw: raw[:40]),
+        "teams.parquet could not be read",
+    ),
     ("bad settings", lambda good: tampered(good, "settings.json", edit_json(window_days="long")), "window_days"),
-    ("RE2-invalid pattern", lambda good: tampered(good, "settings.json", edit_json(release_tag_pattern="(?=v)")), "release_tag_pattern"),
+    (
+        "RE2-invalid pattern",
+        lambda good: tampered(good, "settings.json", edit_json(release_tag_pattern="(?=v)")),
+        "release_tag_pattern",
+    ),
 ]
 
 

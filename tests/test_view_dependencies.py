@@ -1,4 +1,5 @@
 """The Dependencies page's content (analysis.views.dependencies) on the demo organisation's report."""
+
 import copy
 import math
 
@@ -21,9 +22,12 @@ def report():
 
 def waits_on(report):
     """{(period, waiting team, blocking team): entry} straight from the report."""
-    return {(period, team["team"], entry["team"]): entry
-            for team in report["teams"] for period in PERIODS
-            for entry in team["metrics"]["dependency_wait"][period]["waits_on"]}
+    return {
+        (period, team["team"], entry["team"]): entry
+        for team in report["teams"]
+        for period in PERIODS
+        for entry in team["metrics"]["dependency_wait"][period]["waits_on"]
+    }
 
 
 def test_the_demo_has_waits_in_both_periods(report):
@@ -35,7 +39,7 @@ def test_axes_are_the_teams_and_everyone_waited_on(report):
     assert rows == [team["team"] for team in report["teams"]]
     waited_on = {blocker for _, _, blocker in waits_on(report)}
     assert set(columns) == waited_on
-    assert "Infra" in columns and "Infra" not in rows   # waited on, but not a team in teams.csv
+    assert "Infra" in columns and "Infra" not in rows  # waited on, but not a team in teams.csv
 
 
 @pytest.mark.parametrize("measure", MEASURES)
@@ -95,7 +99,7 @@ def test_totals_are_the_row_sums_of_the_matrices(report):
         days = view.wait_matrix(report, period, "wait_days").sum(axis=1)
         assert totals[f"items waiting {period}"].to_dict() == items.astype(int).to_dict()
         assert totals[f"wait days {period}"].to_dict() == pytest.approx(days.round(1).to_dict(), abs=0.051)
-    assert totals.loc["Checkout", "items waiting before"] == 49   # 40 on Infra + 9 on Billing
+    assert totals.loc["Checkout", "items waiting before"] == 49  # 40 on Infra + 9 on Billing
     assert totals.loc["Billing", "comparison"] and not totals.loc["Checkout", "comparison"]
 
 

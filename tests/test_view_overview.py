@@ -1,4 +1,5 @@
 """The Overview's content (analysis.views.overview) on the demo organisation's report."""
+
 import copy
 import re
 
@@ -7,7 +8,8 @@ import pytest
 from analysis.report import METRICS, build_report
 from analysis.report_format import effect_text, value_text
 from analysis.settings import Settings
-from analysis.views import common, overview as view
+from analysis.views import common
+from analysis.views import overview as view
 from analysis.views.common import (
     METRIC_LABELS,
     OKABE_ITO,
@@ -37,6 +39,7 @@ def renamed(report, old, new):
 
 # ---- the verdict grid ---------------------------------------------------------------------------
 
+
 def test_grid_has_one_cell_per_team_and_metric_in_report_order(report):
     grid = view.verdict_grid(report)
     assert list(grid.columns) == view.GRID_COLUMNS
@@ -52,9 +55,11 @@ def test_grid_cells_show_the_reports_values_n_intervals_and_verdicts(report):
             m, cell = team["metrics"][metric], grid.loc[(team["team"], METRIC_LABELS[metric])]
             assert cell["comparison"] == (team["reorg_date"] is None)
             assert cell["before → after"] == (
-                f"{value_text(metric, m['before']['value'])} → {value_text(metric, m['after']['value'])}")
-            assert cell["change"] == (effect_text(metric, {**m["effect"], "p_value": None})
-                                      + f", p={m['effect']['p_value']:.3g}")
+                f"{value_text(metric, m['before']['value'])} → {value_text(metric, m['after']['value'])}"
+            )
+            assert cell["change"] == (
+                effect_text(metric, {**m["effect"], "p_value": None}) + f", p={m['effect']['p_value']:.3g}"
+            )
             assert cell["n before → after"] == f"{m['before']['n']} → {m['after']['n']}"
             assert cell["verdict"] == VERDICT_BADGES[m["verdict"]][0]
             assert cell["verdict"].endswith(m["verdict"]) and cell["verdict"][0] in "▲▼●○"
@@ -84,7 +89,8 @@ def test_adjusted_grid_shows_the_benjamini_hochberg_p_values(report):
     effect = team_of(report, "Checkout")["metrics"]["release_frequency"]["effect"]
     assert raw.loc[("Checkout", "Release frequency"), "change"].endswith(f", p={effect['p_value']:.3g}")
     assert adjusted.loc[("Checkout", "Release frequency"), "change"].endswith(
-        f", adjusted p={effect['p_value_adjusted']:.3g}")
+        f", adjusted p={effect['p_value_adjusted']:.3g}"
+    )
     # Only the p-values differ: values, n and verdicts stay.
     assert raw.drop(columns="change").equals(adjusted.drop(columns="change"))
 
@@ -106,7 +112,7 @@ def test_badge_colours_are_the_verdict_colours_with_readable_text():
 
 def test_styled_grid_colours_only_the_verdict_cells(report):
     grid = view.verdict_grid(report)
-    styles = view.styled_grid(grid)._compute().ctx   # {(row, column): [(css property, value), ...]}
+    styles = view.styled_grid(grid)._compute().ctx  # {(row, column): [(css property, value), ...]}
     verdict_column = grid.columns.get_loc("verdict")
     assert {column for _, column in styles} == {verdict_column}
     first = dict(styles[(0, verdict_column)])
@@ -114,6 +120,7 @@ def test_styled_grid_colours_only_the_verdict_cells(report):
 
 
 # ---- summaries ----------------------------------------------------------------------------------
+
 
 def test_checkout_summary_matches_the_hand_checked_text(report):
     # Numbers from the demo report, rounded by hand: rate ratio 2.833 (1.066-8.776), 6 -> 17
@@ -129,8 +136,9 @@ def test_checkout_summary_matches_the_hand_checked_text(report):
 
 def test_a_summary_says_no_clear_change_and_keeps_the_sample_sizes(report):
     summary = view.team_summary(team_of(report, "Assist"))
-    assert summary.startswith("Assist releases 1.0x as often as before, no clear change "
-                              "(95% interval 0.3x-3.1x; 8 → 8 release days)")
+    assert summary.startswith(
+        "Assist releases 1.0x as often as before, no clear change (95% interval 0.3x-3.1x; 8 → 8 release days)"
+    )
     assert "on-time share went from 60% to 65%, no clear change" in summary
     assert "12 → 11 waiting items" in summary
 
@@ -140,7 +148,8 @@ def test_a_summary_says_when_data_is_insufficient(report):
     release = team["metrics"]["release_frequency"]
     release["verdict"], release["before"]["n"], release["after"]["n"] = "insufficient data", 2, 1
     assert view.team_summary(team).startswith(
-        "Assist has too few releases to compare release frequency (2 → 1 release days);")
+        "Assist has too few releases to compare release frequency (2 → 1 release days);"
+    )
 
 
 def test_summary_interval_follows_the_confidence_setting(report):
@@ -152,6 +161,7 @@ def test_there_is_one_summary_per_team_in_report_order(report):
 
 
 # ---- the timeline ---------------------------------------------------------------------------------
+
 
 def test_timeline_bars_are_each_teams_windows(report):
     figure = view.timeline_figure(report)
@@ -176,6 +186,7 @@ def test_timeline_marks_reorg_dates_and_comparison_teams(report):
 
 
 # ---- links and export text -----------------------------------------------------------------------
+
 
 def test_team_links_name_only_the_team():
     # The sidebar's URL-bound settings follow by themselves (checked in a real browser in
@@ -211,6 +222,6 @@ def test_long_team_names_are_cut_on_the_axis_but_never_merged(report):
     long_a, long_b = "Platform Infrastructure and Reliability A", "Platform Infrastructure and Reliability B"
     figure = view.timeline_figure(renamed(renamed(report, "Checkout", long_a), "Assist", long_b))
     axis = figure.layout.yaxis
-    assert long_a in axis.tickvals and long_b in axis.tickvals          # whole names: two rows
+    assert long_a in axis.tickvals and long_b in axis.tickvals  # whole names: two rows
     cut = [text for text in axis.ticktext if text.startswith("Platform")]
     assert cut == ["Platform Infrastructure and…"] * 2

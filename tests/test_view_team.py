@@ -3,6 +3,7 @@
 Every figure is checked against what analysis/ computes through another path: the report
 (build_report) for counts and medians, comparison.histories + event_study for the monthly chart.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,7 +25,7 @@ from analysis.views import team as view
 from analysis.workspace import DEFAULT_DATA_DIR, open_shared_store
 
 SETTINGS = Settings()
-HOSTILE = '**Ast** <b>x</b> [go](javascript:alert(1)) :red[red] $x^2$ #h & `c` <img src=x onerror=alert(1)>'
+HOSTILE = "**Ast** <b>x</b> [go](javascript:alert(1)) :red[red] $x^2$ #h & `c` <img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +73,13 @@ def in_window(days, window):
 
 # ---- the data and the figures equal what analysis/ computes -------------------------------------
 
+
 def test_demo_has_reorganised_and_comparison_teams(store, report, teams):
-    assert view.team_names(store.con) == [t["team"] for t in report["teams"]] == ["Assist", "Checkout", "Onboarding", "Billing"]
+    assert (
+        view.team_names(store.con)
+        == [t["team"] for t in report["teams"]]
+        == ["Assist", "Checkout", "Onboarding", "Billing"]
+    )
     assert [t.is_comparison for t in teams.values()] == [False, False, False, True]
 
 
@@ -149,9 +155,14 @@ def test_event_study_figure_plots_comparison_event_study(store, teams):
 
 # ---- the reorg line and the windows -------------------------------------------------------------
 
+
 def figures(data):
-    return {"release": view.release_figure(data), "slip": view.slip_figure(data),
-            "wait": view.wait_figure(data), "event study": view.event_study_figure(data)}
+    return {
+        "release": view.release_figure(data),
+        "slip": view.slip_figure(data),
+        "wait": view.wait_figure(data),
+        "event study": view.event_study_figure(data),
+    }
 
 
 @pytest.mark.parametrize("name", ["Checkout", "Billing"])
@@ -178,11 +189,15 @@ def test_comparison_team_is_said_to_be_measured_around_the_comparison_date(repor
 
 # ---- the numbers and the sentences ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["Checkout", "Onboarding", "Assist", "Billing"])
 def test_numbers_tables_show_the_reports_n_and_values(report, teams, name):
     metrics = entry(report, name)["metrics"]
-    first_rows = {"release_frequency": "Release days (n)", "timeline_accuracy": "Delivered commitments (n)",
-                  "dependency_wait": "Items with a cross-team wait (n)"}
+    first_rows = {
+        "release_frequency": "Release days (n)",
+        "timeline_accuracy": "Delivered commitments (n)",
+        "dependency_wait": "Items with a cross-team wait (n)",
+    }
     for metric, label in first_rows.items():
         table = view.metric_numbers(teams[name], metric).set_index("measure")
         assert table.loc[label].tolist() == [str(metrics[metric]["before"]["n"]), str(metrics[metric]["after"]["n"])]
@@ -202,20 +217,32 @@ def test_summary_sentences_carry_n_on_each_side(report, teams, name):
 def test_checkout_summary_reads_like_the_spec(report, teams):
     effect = entry(report, "Checkout")["metrics"]["release_frequency"]["effect"]
     sentence = view.summary_sentence(teams["Checkout"], "release_frequency")
-    assert sentence.startswith(f"Checkout now releases {effect['estimate']:.1f}x as often (95% interval "
-                               f"{effect['ci_low']:.1f}x to {effect['ci_high']:.1f}x): improved")
+    assert sentence.startswith(
+        f"Checkout now releases {effect['estimate']:.1f}x as often (95% interval "
+        f"{effect['ci_low']:.1f}x to {effect['ci_high']:.1f}x): improved"
+    )
 
 
 def test_insufficient_data_says_why(store, teams):
     data = teams["Checkout"]
     metric = data.entry["metrics"]["dependency_wait"]
-    starved = dataclasses.replace(data, entry={**data.entry, "metrics": {**data.entry["metrics"], "dependency_wait": {
-        **metric, "after": {**metric["after"], "n": 2}, "verdict": "insufficient data"}}})
+    starved = dataclasses.replace(
+        data,
+        entry={
+            **data.entry,
+            "metrics": {
+                **data.entry["metrics"],
+                "dependency_wait": {**metric, "after": {**metric["after"], "n": 2}, "verdict": "insufficient data"},
+            },
+        },
+    )
     sentence = view.summary_sentence(starved, "dependency_wait")
     assert "too few" in sentence and "at least 5 needed on each side" in sentence
     notes = view.data_quality_notes(starved, view.item_sources(store.con, "Checkout"))
-    assert f"Dependency wait: insufficient data, {metric['before']['n']} items before and 2 after; at least 5 are " \
-           "needed on each side." in notes
+    assert (
+        f"Dependency wait: insufficient data, {metric['before']['n']} items before and 2 after; at least 5 are "
+        "needed on each side." in notes
+    )
 
 
 def test_placebo_in_words(report, teams):
@@ -223,16 +250,22 @@ def test_placebo_in_words(report, teams):
     lines = view.placebo_sentences(teams["Checkout"])
     result = placebo["release_frequency"]
     count = round(result["share_as_large"] * result["placebo_effects"])
-    assert any(f"in {count} of {result['placebo_effects']} random dates in the before period a change this "
-               "large appeared" in line for line in lines)
+    assert any(
+        f"in {count} of {result['placebo_effects']} random dates in the before period a change this "
+        "large appeared" in line
+        for line in lines
+    )
 
 
 def test_data_quality_notes(store, teams):
     data = teams["Checkout"]
     sources = view.item_sources(store.con, "Checkout")
     # Counted by hand from the tables.
-    expected = dict(store.con.execute(
-        "select attributed_by, count(*) from work_item_teams where team = 'Checkout' group by all").fetchall())
+    expected = dict(
+        store.con.execute(
+            "select attributed_by, count(*) from work_item_teams where team = 'Checkout' group by all"
+        ).fetchall()
+    )
     assert dict(zip(sources["attributed_by"], sources["items"])) == expected
     notes = view.data_quality_notes(data, sources, view.unattributed_items(store.con))
     text = "\n".join(notes)
@@ -252,10 +285,12 @@ def test_waits_on_table_is_the_reports_waits_on(report, teams):
 def test_supporting_table(report, teams):
     table = view.supporting_table(teams["Checkout"]).set_index("measure")
     assert table.loc["Throughput (items resolved)"].tolist() == [
-        str(entry(report, "Checkout")["supporting"][p]["throughput"]) for p in ("before", "after")]
+        str(entry(report, "Checkout")["supporting"][p]["throughput"]) for p in ("before", "after")
+    ]
 
 
 # ---- the item and release tables ------------------------------------------------------------------
+
 
 def test_items_table_lists_the_items_behind_the_numbers(store, report, teams):
     data = teams["Checkout"]
@@ -278,7 +313,7 @@ def test_items_search_is_literal_and_case_blind(store, teams):
     data = teams["Checkout"]
     found, matching = view.items_table(store.con, data, "chk-31")
     assert matching == len(found) > 0 and found["item_key"].str.startswith("CHK-31").all()
-    assert view.items_table(store.con, data, "%")[1] == 0          # not a LIKE wildcard
+    assert view.items_table(store.con, data, "%")[1] == 0  # not a LIKE wildcard
     assert view.items_table(store.con, data, "' or 1=1 --")[1] == 0
 
 
@@ -307,6 +342,7 @@ def test_cache_keeps_the_most_recent_keys():
 
 # ---- export text stays text ------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     """The demo with the team Assist renamed to HOSTILE and one of its items keyed with HTML."""
@@ -315,17 +351,22 @@ def hostile(tmp_path_factory):
         shutil.copy(path, folder / path.name)
     for name in ("teams.csv", "ownership.csv", "members.csv"):
         text = (folder / name).read_text(encoding="utf-8")
-        (folder / name).write_text(re.sub(r"(?m)(^|,)Assist(?=,|$)", lambda m: m.group(1) + HOSTILE, text),
-                                   encoding="utf-8")
+        (folder / name).write_text(
+            re.sub(r"(?m)(^|,)Assist(?=,|$)", lambda m: m.group(1) + HOSTILE, text), encoding="utf-8"
+        )
     store = Store()
     store.load_paths([folder])
     # An item key with markup (keys are export text too): a delivered commitment of the after window.
-    key = store.con.execute("""
+    key = store.con.execute(
+        """
         select i.item_key from work_items i join work_item_teams t using (item_key)
         where t.team = ? and i.due_date is not null and i.resolved_at >= '2025-11-01' and i.resolved_at < '2026-03-01'
-        order by i.item_key limit 1""", [HOSTILE]).fetchall()[0][0]
-    store.con.execute("insert into work_items select * replace ('<b>X-1</b>' as item_key) from work_items "
-                      "where item_key = ?", [key])
+        order by i.item_key limit 1""",
+        [HOSTILE],
+    ).fetchall()[0][0]
+    store.con.execute(
+        "insert into work_items select * replace ('<b>X-1</b>' as item_key) from work_items where item_key = ?", [key]
+    )
     store.con.execute("delete from work_items where item_key = ?", [key])
     store.refresh_attribution()
     report = build_report(store.con, SETTINGS)
@@ -345,7 +386,7 @@ def test_hostile_team_name_reaches_the_sentences_as_plain_text(hostile):
     _, _, data = hostile
     assert data.team == HOSTILE
     for metric in view.METRICS:
-        assert view.summary_sentence(data, metric).startswith(HOSTILE)   # raw: the page escapes it
+        assert view.summary_sentence(data, metric).startswith(HOSTILE)  # raw: the page escapes it
 
 
 def test_figures_escape_export_text(hostile):
@@ -365,8 +406,10 @@ def test_tables_keep_export_text_as_it_is(hostile):
 
 # ---- the page bundle, from either kind of report entry ----------------------------------------------
 
+
 def test_team_page_from_a_team_only_entry_shows_the_same_numbers(store, report):
     from analysis.report import build_team_report
+
     whole = view.team_page(store.con, SETTINGS, entry(report, "Onboarding"))
     alone = view.team_page(store.con, SETTINGS, build_team_report(store.con, SETTINGS, "Onboarding"))
     assert [s.metric for s in whole.sections] == list(view.METRICS)
@@ -374,15 +417,15 @@ def test_team_page_from_a_team_only_entry_shows_the_same_numbers(store, report):
         assert a.numbers.equals(b.numbers) and a.badge == b.badge
     assert whole.summaries == alone.summaries
     assert "adjusted for every team" in whole.sections[0].effect
-    assert "adjusted" not in alone.sections[0].effect          # build_team_report cannot adjust
+    assert "adjusted" not in alone.sections[0].effect  # build_team_report cannot adjust
 
 
 def test_items_follow_the_time_zone_of_the_settings():
-    settings = Settings(timezone="Pacific/Kiritimati")           # UTC+14: some items move a day
+    settings = Settings(timezone="Pacific/Kiritimati")  # UTC+14: some items move a day
     store = open_shared_store()
     report = build_report(store.con, settings)
     data = view.load_team(store.con, settings, entry(report, "Checkout"))
-    build_report(store.con, SETTINGS)                             # the store's days are now in UTC again
+    build_report(store.con, SETTINGS)  # the store's days are now in UTC again
     items, matching = view.items_table(store.con, data)
     supporting = entry(report, "Checkout")["supporting"]
     assert matching == supporting["before"]["throughput"] + supporting["after"]["throughput"]

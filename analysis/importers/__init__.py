@@ -1,4 +1,5 @@
 """Importers: detect an export's kind from its content and parse it into canonical rows."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -8,6 +8,7 @@ An importer is a module with two functions:
 `parse` never raises for bad content: rows it cannot use become `Reject`s, and a file it
 cannot use at all raises `FileRefused` with a message a user can act on.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -27,25 +28,74 @@ SNIFF_BYTES = 256 * 1024
 # with nulls. Kept here, beside ParseResult, so importers and store agree on one list.
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "work_items": (
-        "item_key", "item_id", "project_key", "title", "item_type", "status", "status_category",
-        "priority", "resolution", "assignee", "reporter", "team_field", "components", "labels",
-        "fix_versions", "sprints", "parent_key", "story_points", "created_at", "updated_at",
-        "resolved_at", "due_date", "first_due_date", "due_date_changes", "is_flagged",
-        "has_changelog", "url",
+        "item_key",
+        "item_id",
+        "project_key",
+        "title",
+        "item_type",
+        "status",
+        "status_category",
+        "priority",
+        "resolution",
+        "assignee",
+        "reporter",
+        "team_field",
+        "components",
+        "labels",
+        "fix_versions",
+        "sprints",
+        "parent_key",
+        "story_points",
+        "created_at",
+        "updated_at",
+        "resolved_at",
+        "due_date",
+        "first_due_date",
+        "due_date_changes",
+        "is_flagged",
+        "has_changelog",
+        "url",
     ),
     "status_changes": ("item_key", "change_id", "changed_at", "from_status", "to_status"),
     "field_changes": (
-        "item_key", "change_id", "changed_at", "field", "from_value", "from_string", "to_value",
+        "item_key",
+        "change_id",
+        "changed_at",
+        "field",
+        "from_value",
+        "from_string",
+        "to_value",
         "to_string",
     ),
     "links": ("item_key", "link_type", "direction", "linked_key"),
     "releases": (
-        "release_id", "source", "repo", "project_key", "name", "tag_name", "created_at",
-        "released_at", "release_date", "is_draft", "is_prerelease", "is_released", "url",
+        "release_id",
+        "source",
+        "repo",
+        "project_key",
+        "name",
+        "tag_name",
+        "created_at",
+        "released_at",
+        "release_date",
+        "is_draft",
+        "is_prerelease",
+        "is_released",
+        "url",
     ),
     "pull_requests": (
-        "pr_id", "repo", "number", "title", "author", "state", "is_draft", "created_at",
-        "closed_at", "merged_at", "base_branch", "url",
+        "pr_id",
+        "repo",
+        "number",
+        "title",
+        "author",
+        "state",
+        "is_draft",
+        "created_at",
+        "closed_at",
+        "merged_at",
+        "base_branch",
+        "url",
     ),
     "reviews": ("review_id", "pr_id", "reviewer", "state", "submitted_at"),
     "teams": ("team", "reorg_date", "model", "leader"),
@@ -60,14 +110,14 @@ class FileRefused(Exception):
 
 @dataclass(frozen=True)
 class Reject:
-    row: int | None          # 1-based data row (header not counted); None = the whole file
+    row: int | None  # 1-based data row (header not counted); None = the whole file
     reason: str
     field: str | None = None
 
 
 @dataclass
 class ImportOptions:
-    timezone: str = "UTC"    # zone of naive timestamps (Jira CSV exports carry none)
+    timezone: str = "UTC"  # zone of naive timestamps (Jira CSV exports carry none)
 
 
 @dataclass
@@ -78,14 +128,15 @@ class ParseResult:
     tables: dict[str, object] = field(default_factory=dict)
     rows_read: int = 0
     rejects: list[Reject] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)   # e.g. "no changelog: final due dates used"
+    notes: list[str] = field(default_factory=list)  # e.g. "no changelog: final due dates used"
 
 
 @dataclass(frozen=True)
 class Sample:
     """The start of a file, decoded, for `detect`."""
+
     path: Path
-    text: str                # decoded text of the first SNIFF_BYTES (may end mid-row)
+    text: str  # decoded text of the first SNIFF_BYTES (may end mid-row)
     encoding: str
 
     def json_start(self) -> str:
@@ -159,10 +210,8 @@ def load_json(path: Path):
     encoding = detect_encoding(raw[:SNIFF_BYTES])
     try:
         return json.loads(raw.decode(encoding).lstrip("\ufeff"))
-    except ValueError as error:   # includes decoding errors and over-long integers
-        raise FileRefused(
-            f"{path.name}: not valid JSON ({error}); the file may be truncated."
-        ) from None
+    except ValueError as error:  # includes decoding errors and over-long integers
+        raise FileRefused(f"{path.name}: not valid JSON ({error}); the file may be truncated.") from None
 
 
 def frame(table: str, rows: list[dict]) -> pd.DataFrame:

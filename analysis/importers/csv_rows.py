@@ -3,15 +3,17 @@
 These files are at most a few thousand rows, so plain Python is simplest; the large Jira CSV
 exports go through DuckDB instead (jira_csv.py).
 """
+
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .base import SNIFF_BYTES, FileRefused, detect_encoding, guess_delimiter
+
 
 def normalise_header(name: str) -> str:
     return name.strip().lstrip("\ufeff").strip().lower().replace(" ", "_")
@@ -94,7 +96,7 @@ def parse_timestamp(text: str) -> dt.datetime | None:
     try:
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc)
-    except (ValueError, OverflowError):   # OverflowError: the UTC time falls outside years 1-9999
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # OverflowError: the UTC time falls outside years 1-9999
         raise ValueError(f'"{text}" is not a timestamp like 2024-05-01T12:30:00+02:00') from None

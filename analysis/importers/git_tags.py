@@ -6,6 +6,7 @@ Expected columns: a tag name (`tag`, `tag_name`, `name` or `refname`) and at lea
 failing that the file's stem does, with a note. Every tag is kept: which tags count as releases
 (version-like, no -rc/-beta) is a setting of the release-frequency metric, not of the import.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,7 @@ from .base import ImportOptions, ParseResult, Reject, Sample, frame
 from .csv_rows import normalise_header, parse_timestamp, read_rows
 
 NAME_COLUMNS = ("tag", "tag_name", "name", "refname")
-DATE_COLUMNS = ("tagger_date", "creatordate", "date", "commit_date")   # preference order
+DATE_COLUMNS = ("tagger_date", "creatordate", "date", "commit_date")  # preference order
 REPO_COLUMNS = ("repo", "repository")
 # A version followed by a pre-release marker: 2.0.0rc1, v0.12.0-beta2, v0.11.1-dev, 1.0a1,
 # also after another suffix (v0.17.0-cloud-alpha). A marker is a whole word (so 1.0-amd64 and
@@ -46,7 +47,7 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
         default_repo = path.stem
         result.notes.append(
             f"{path.name}: no repo column and no owner__name in the file name; tags are filed "
-            f"under repository \"{default_repo}\" (map it in ownership.csv as a github_repo)"
+            f'under repository "{default_repo}" (map it in ownership.csv as a github_repo)'
         )
     records = []
     for number, row in rows:
@@ -64,20 +65,24 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
             result.rejects.append(Reject(row=number, field="date", reason=str(error)))
             continue
         if tagged_at is None:
-            result.rejects.append(Reject(row=number, field=date_columns[0], reason=f"no date in {' or '.join(date_columns)}"))
+            result.rejects.append(
+                Reject(row=number, field=date_columns[0], reason=f"no date in {' or '.join(date_columns)}")
+            )
             continue
         repo = (row.get(repo_column) if repo_column else None) or default_repo
-        records.append({
-            "release_id": f"tag:{repo}:{tag}",
-            "source": "git_tag",
-            "repo": repo,
-            "name": tag,
-            "tag_name": tag,
-            "created_at": tagged_at,
-            "released_at": tagged_at,
-            "is_draft": False,
-            "is_prerelease": bool(PRERELEASE.search(tag)),
-            "is_released": True,
-        })
+        records.append(
+            {
+                "release_id": f"tag:{repo}:{tag}",
+                "source": "git_tag",
+                "repo": repo,
+                "name": tag,
+                "tag_name": tag,
+                "created_at": tagged_at,
+                "released_at": tagged_at,
+                "is_draft": False,
+                "is_prerelease": bool(PRERELEASE.search(tag)),
+                "is_released": True,
+            }
+        )
     result.tables["releases"] = frame("releases", records)
     return result

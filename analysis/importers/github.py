@@ -24,6 +24,7 @@ GitHub lists are not in date order and exports overlap: nothing here depends on 
 repeated object (same tag, PR number or id) keeps its most recently updated copy; the others
 are rejected as duplicates. Drafts and prereleases are kept and flagged, never dropped.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,27 +38,44 @@ from .json_rows import BadValue, keep_latest, key_paths, load, parse_timestamp, 
 EXPECTED = {
     "github_releases": "GitHub releases (a JSON list from GET /repos/{owner}/{repo}/releases)",
     "github_pulls": "GitHub pull requests (a JSON list from GET /repos/{owner}/{repo}/pulls)",
-    "github_reviews": (
-        "GitHub pull request reviews (a JSON list from GET /repos/{owner}/{repo}/pulls/{n}/reviews)"
-    ),
-    "github_deployments": (
-        "GitHub deployments (a JSON list from GET /repos/{owner}/{repo}/deployments)"
-    ),
+    "github_reviews": ("GitHub pull request reviews (a JSON list from GET /repos/{owner}/{repo}/pulls/{n}/reviews)"),
+    "github_deployments": ("GitHub deployments (a JSON list from GET /repos/{owner}/{repo}/deployments)"),
     "gh_release_list": "`gh release list --json tagName,publishedAt,...` output",
     "gh_pr_list": "`gh pr list --json number,url,createdAt,mergedAt,...` output",
 }
 # The field without which an object is not one of the kind's objects at all.
 REQUIRED = {
-    "github_releases": "tag_name", "gh_release_list": "tagName",
-    "github_pulls": "number", "gh_pr_list": "number",
-    "github_reviews": "id", "github_deployments": "id",
+    "github_releases": "tag_name",
+    "gh_release_list": "tagName",
+    "github_pulls": "number",
+    "gh_pr_list": "number",
+    "github_reviews": "id",
+    "github_deployments": "id",
 }
 # gh pr list fields that issues (gh issue list) do not have.
 GH_PR_ONLY = {
-    "baseRefName", "headRefName", "mergedAt", "isDraft", "reviewDecision", "mergedBy",
-    "mergeCommit", "headRefOid", "baseRefOid", "isCrossRepository", "reviews", "latestReviews",
-    "reviewRequests", "mergeable", "mergeStateStatus", "additions", "deletions", "changedFiles",
-    "statusCheckRollup", "autoMergeRequest", "maintainerCanModify", "headRepository",
+    "baseRefName",
+    "headRefName",
+    "mergedAt",
+    "isDraft",
+    "reviewDecision",
+    "mergedBy",
+    "mergeCommit",
+    "headRefOid",
+    "baseRefOid",
+    "isCrossRepository",
+    "reviews",
+    "latestReviews",
+    "reviewRequests",
+    "mergeable",
+    "mergeStateStatus",
+    "additions",
+    "deletions",
+    "changedFiles",
+    "statusCheckRollup",
+    "autoMergeRequest",
+    "maintainerCanModify",
+    "headRepository",
 }
 GH_PULL_URL = re.compile(r'"url"\s*:\s*"https?://[^"]+/pull/\d+"')
 API_REPO = re.compile(r"/repos/([^/\s]+/[^/\s?#]+)")
@@ -67,12 +85,12 @@ PULL_URL = re.compile(r"/repos/([^/\s]+/[^/\s]+)/pulls/(\d+)|^https?://[^/]+/([^
 
 # ---------------------------------------------------------------- detect
 
+
 def record_keys(paths: set[str]) -> set[str]:
     """Keys of the objects in the file's main list: "[]", pages "[][]", or an envelope's list."""
-    envelopes = sorted({path.split("[].", 1)[0] + "[]" for path in paths
-                        if "[]." in path and not path.startswith("[")})
+    envelopes = sorted({path.split("[].", 1)[0] + "[]" for path in paths if "[]." in path and not path.startswith("[")})
     for prefix in ["[][]", "[]", *envelopes]:
-        keys = {path[len(prefix) + 1:] for path in paths if path.startswith(prefix + ".")}
+        keys = {path[len(prefix) + 1 :] for path in paths if path.startswith(prefix + ".")}
         keys = {key for key in keys if "." not in key}
         if keys:
             return keys
@@ -101,7 +119,7 @@ def detect(sample: Sample) -> str | None:
     if start not in ("[", "{"):
         return None
     paths = key_paths(sample.text)
-    if start == "{":   # one object (releases/latest), else an envelope around a list
+    if start == "{":  # one object (releases/latest), else an envelope around a list
         top_level = {path for path in paths if "." not in path and "[" not in path}
         kind = kind_of(top_level, sample.text)
         if kind:
@@ -110,6 +128,7 @@ def detect(sample: Sample) -> str | None:
 
 
 # ---------------------------------------------------------------- parse
+
 
 def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
     if kind not in EXPECTED:
@@ -120,8 +139,7 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
         raise FileRefused(f"{path.name}: the file holds an empty list; expected {EXPECTED[kind]}.")
     required = REQUIRED[kind]
     if not any(isinstance(record, dict) and required in record for record in records):
-        raise FileRefused(
-            f"{path.name}: no object has \"{required}\", so this is not {EXPECTED[kind]}.")
+        raise FileRefused(f'{path.name}: no object has "{required}", so this is not {EXPECTED[kind]}.')
     return PARSERS[kind](path, kind, file_repo, records)
 
 
@@ -129,17 +147,16 @@ def unwrap(path: Path, data, kind: str) -> tuple[str | None, list]:
     """(repository the file names, flat list of records) from a list, pages or an envelope."""
     if isinstance(data, dict):
         if REQUIRED[kind] in data:
-            return None, [data]                      # a single object (e.g. releases/latest)
+            return None, [data]  # a single object (e.g. releases/latest)
         lists = [value for value in data.values() if isinstance(value, list)]
         if not lists:
             raise FileRefused(f"{path.name}: no list of objects in this JSON; expected {EXPECTED[kind]}.")
-        records = next((value for value in lists if any(isinstance(entry, (dict, list)) for entry in value)),
-                       lists[0])
+        records = next((value for value in lists if any(isinstance(entry, (dict, list)) for entry in value)), lists[0])
         return repo_name(data.get("repository")), records
     if isinstance(data, list):
         records = []
         for entry in data:
-            records.extend(entry if isinstance(entry, list) else [entry])   # pages
+            records.extend(entry if isinstance(entry, list) else [entry])  # pages
         return None, records
     raise FileRefused(f"{path.name}: expected {EXPECTED[kind]}.")
 
@@ -184,8 +201,7 @@ def each_record(records: list, result: ParseResult, build) -> list[tuple[int, di
     result.rows_read = len(records)
     for number, record in enumerate(records, start=1):
         if not isinstance(record, dict):
-            result.rejects.append(Reject(
-                row=number, reason=f"is a JSON {type(record).__name__}, not an object"))
+            result.rejects.append(Reject(row=number, reason=f"is a JSON {type(record).__name__}, not an object"))
             continue
         try:
             rows.append((number, build(record)))
@@ -197,19 +213,34 @@ def each_record(records: list, result: ParseResult, build) -> list[tuple[int, di
 def no_repo_note(path: Path, what: str) -> str:
     return (
         f"{path.name}: the file does not say which repository these {what} belong to (no url "
-        "fields); wrap it as {\"repository\": \"owner/name\", \"items\": [...]} or add url to "
-        "the gh --json fields")
+        'fields); wrap it as {"repository": "owner/name", "items": [...]} or add url to '
+        "the gh --json fields"
+    )
 
 
 # ---------------------------------------------------------------- releases
 
+
 def parse_releases(path: Path, kind: str, file_repo: str | None, records: list) -> ParseResult:
     gh = kind == "gh_release_list"
     result = ParseResult(kind=kind)
-    fields = {"tag": "tagName", "created": "createdAt", "published": "publishedAt",
-              "draft": "isDraft", "prerelease": "isPrerelease"} if gh else {
-              "tag": "tag_name", "created": "created_at", "published": "published_at",
-              "draft": "draft", "prerelease": "prerelease"}
+    fields = (
+        {
+            "tag": "tagName",
+            "created": "createdAt",
+            "published": "publishedAt",
+            "draft": "isDraft",
+            "prerelease": "isPrerelease",
+        }
+        if gh
+        else {
+            "tag": "tag_name",
+            "created": "created_at",
+            "published": "published_at",
+            "draft": "draft",
+            "prerelease": "prerelease",
+        }
+    )
 
     def build(record: dict) -> dict:
         tag = record.get(fields["tag"])
@@ -242,7 +273,8 @@ def parse_releases(path: Path, kind: str, file_repo: str | None, records: list) 
     if drafts or prereleases:
         result.notes.append(
             f"{path.name}: kept and flagged {drafts} draft(s) (never counted as releases) and "
-            f"{prereleases} prerelease(s) (counted only when asked)")
+            f"{prereleases} prerelease(s) (counted only when asked)"
+        )
     if any(row["repo"] is None for row in kept):
         result.notes.append(no_repo_note(path, "releases"))
     return result
@@ -277,7 +309,9 @@ def parse_deployments(path: Path, kind: str, file_repo: str | None, records: lis
     result.tables["releases"] = typed_frame("releases", kept)
     environments = Counter(row["name"] for row in kept)
     if environments:
-        listed = ", ".join(f"{name} ({count})" for name, count in sorted(environments.items(), key=lambda item: str(item[0])))
+        listed = ", ".join(
+            f"{name} ({count})" for name, count in sorted(environments.items(), key=lambda item: str(item[0]))
+        )
         result.notes.append(f"{path.name}: deployments by environment: {listed}; all are kept")
     if any(row["repo"] is None for row in kept):
         result.notes.append(no_repo_note(path, "deployments"))
@@ -285,6 +319,7 @@ def parse_deployments(path: Path, kind: str, file_repo: str | None, records: lis
 
 
 # ---------------------------------------------------------------- pull requests and reviews
+
 
 def pr_number(record: dict) -> int:
     value = record.get("number")
@@ -308,8 +343,11 @@ def parse_pulls(path: Path, kind: str, file_repo: str | None, records: list) -> 
         repo = file_repo or repo_of(record)
         if repo is None:
             missing_repo += 1
-            raise BadValue("url", "no repository: the object has no url and the file does not "
-                                  "name one, so the pull request cannot be identified")
+            raise BadValue(
+                "url",
+                "no repository: the object has no url and the file does not "
+                "name one, so the pull request cannot be identified",
+            )
         created_at = time_of(record, "createdAt" if gh else "created_at")
         if created_at is None:
             raise BadValue("createdAt" if gh else "created_at", "is empty; a pull request needs its creation time")
@@ -346,7 +384,8 @@ def parse_pulls(path: Path, kind: str, file_repo: str | None, records: list) -> 
     if no_draft:
         result.notes.append(
             f"{path.name}: {no_draft} pull request(s) come without a draft field (older API "
-            "or not exported); is_draft is left empty")
+            "or not exported); is_draft is left empty"
+        )
     if missing_repo:
         result.notes.append(no_repo_note(path, "pull requests"))
     return result
@@ -362,13 +401,15 @@ def gh_reviews(pr_id: str, reviews) -> list[dict]:
             submitted_at = time_of(review, "submittedAt")
         except BadValue:
             submitted_at = None
-        rows.append({
-            "review_id": str(review.get("id") or f"{pr_id}:{position}"),
-            "pr_id": pr_id,
-            "reviewer": login(review.get("author")),
-            "state": review.get("state"),
-            "submitted_at": submitted_at,
-        })
+        rows.append(
+            {
+                "review_id": str(review.get("id") or f"{pr_id}:{position}"),
+                "pr_id": pr_id,
+                "reviewer": login(review.get("author")),
+                "state": review.get("state"),
+                "submitted_at": submitted_at,
+            }
+        )
     return rows
 
 
@@ -389,8 +430,10 @@ def parse_reviews(path: Path, kind: str, file_repo: str | None, records: list) -
             raise BadValue("id", "is missing; every review needs its id")
         pr_id = pr_id_from_url(record.get("pull_request_url")) or pr_id_from_url(record.get("html_url"))
         if pr_id is None:
-            raise BadValue("pull_request_url", "is missing or not a pull request URL, so the "
-                                               "review cannot be tied to its pull request")
+            raise BadValue(
+                "pull_request_url",
+                "is missing or not a pull request URL, so the review cannot be tied to its pull request",
+            )
         return {
             "review_id": str(record["id"]),
             "pr_id": pr_id,

@@ -7,6 +7,7 @@ Arrow (while numpy checks that no row was skipped); the checks that follow (bad 
 keys, links) are small queries over that result. A million-row export loads in under three
 times DuckDB's own read time.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -24,8 +25,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .base import (
-    SNIFF_BYTES, TABLE_COLUMNS, FileRefused, ImportOptions, ParseResult, Reject, Sample,
-    detect_encoding, frame, guess_delimiter,
+    SNIFF_BYTES,
+    TABLE_COLUMNS,
+    FileRefused,
+    ImportOptions,
+    ParseResult,
+    Reject,
+    Sample,
+    detect_encoding,
+    frame,
+    guess_delimiter,
 )
 
 KIND = "jira_csv"
@@ -69,38 +78,57 @@ SINGLE_FIELDS: dict[str, tuple[str, ...]] = {
 LIST_FIELDS: dict[str, tuple[str, ...]] = {
     "components": ("Components", "Component/s", "Componentes", "Компоненты"),
     "labels": ("Labels", "Etiquetas", "Метки"),
-    "fix_versions": ("Fix versions", "Fix Version/s", "Versiones de corrección",
-                     "Исправить в версиях"),
+    "fix_versions": ("Fix versions", "Fix Version/s", "Versiones de corrección", "Исправить в версиях"),
     "sprints": ("Sprint", "Спринт"),
 }
 
 LINK_PREFIXES = {
     "inward": ("Inward issue link", "Enlace a la incidencia interna", "Входящая связь задачи"),
-    "outward": ("Outward issue link", "Enlace de incidencia saliente",
-                "Внешняя ссылка на проблему"),
+    "outward": ("Outward issue link", "Enlace de incidencia saliente", "Внешняя ссылка на проблему"),
 }
 LINK_HEADER = re.compile(
-    r"^(?P<prefix>" + "|".join(re.escape(p) for ps in LINK_PREFIXES.values() for p in ps)
-    + r")\s*\((?P<type>.+)\)$",
+    r"^(?P<prefix>" + "|".join(re.escape(p) for ps in LINK_PREFIXES.values() for p in ps) + r")\s*\((?P<type>.+)\)$",
     re.IGNORECASE,
 )
 
 # Month abbreviations Jira writes in Spanish and Russian dates, to English ones for strptime
 # (abbreviations shared with English, like "feb" or "nov", need no entry).
 LOCAL_MONTHS = {
-    "ene": "Jan", "abr": "Apr", "ago": "Aug", "sept": "Sep", "dic": "Dec",
-    "янв": "Jan", "фев": "Feb", "мар": "Mar", "апр": "Apr", "мая": "May", "май": "May",
-    "июн": "Jun", "июл": "Jul", "авг": "Aug", "сен": "Sep", "окт": "Oct", "ноя": "Nov",
+    "ene": "Jan",
+    "abr": "Apr",
+    "ago": "Aug",
+    "sept": "Sep",
+    "dic": "Dec",
+    "янв": "Jan",
+    "фев": "Feb",
+    "мар": "Mar",
+    "апр": "Apr",
+    "мая": "May",
+    "май": "May",
+    "июн": "Jun",
+    "июл": "Jul",
+    "авг": "Aug",
+    "сен": "Sep",
+    "окт": "Oct",
+    "ноя": "Nov",
     "дек": "Dec",
 }
 # Jira's default "dd/MMM/yy h:mm a" and its 24-hour variant, then ISO forms; tried in order.
 JIRA_TIMESTAMPS = [
-    "%d/%b/%y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%Y %I:%M %p", "%d/%b/%Y %H:%M",
-    "%d/%b/%y %I:%M:%S %p", "%d/%b/%y %H:%M:%S",
+    "%d/%b/%y %I:%M %p",
+    "%d/%b/%y %H:%M",
+    "%d/%b/%Y %I:%M %p",
+    "%d/%b/%Y %H:%M",
+    "%d/%b/%y %I:%M:%S %p",
+    "%d/%b/%y %H:%M:%S",
 ]
 ISO_TIMESTAMPS = [
-    "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S.%f",
 ]
 JIRA_DATES = ["%d/%b/%y", "%d/%b/%Y", *JIRA_TIMESTAMPS]
 ISO_DATES = ["%Y-%m-%d", *ISO_TIMESTAMPS]
@@ -119,9 +147,12 @@ def _norm(name: str) -> str:
     return name.strip().lstrip("\ufeff").strip().casefold()
 
 
-ALIAS_INDEX = {_norm(alias): canonical
-               for table in (SINGLE_FIELDS, LIST_FIELDS)
-               for canonical, aliases in table.items() for alias in aliases}
+ALIAS_INDEX = {
+    _norm(alias): canonical
+    for table in (SINGLE_FIELDS, LIST_FIELDS)
+    for canonical, aliases in table.items()
+    for alias in aliases
+}
 CUSTOM_FIELD_STARTS = tuple(prefix.casefold() + " (" for prefix in CUSTOM_FIELD_PREFIXES)
 
 
@@ -139,6 +170,7 @@ def detect(sample: Sample) -> str | None:
 @dataclass
 class HeaderMap:
     """Which column positions feed each canonical field."""
+
     names: list[str]
     single: dict[str, list[int]] = field(default_factory=dict)
     lists: dict[str, list[int]] = field(default_factory=dict)
@@ -151,11 +183,10 @@ class HeaderMap:
 
     @property
     def language(self) -> str:
-        """"en", "es" or "ru": Jira writes headers and month names in the exporting user's
+        """ "en", "es" or "ru": Jira writes headers and month names in the exporting user's
         language, so the key column's name tells which month names to expect."""
         key = _norm(self.label("item_key"))
-        return {"clave de incidencia": "es", "ключ проблемы": "ru", "ключ задачи": "ru"}.get(
-            key, "en")
+        return {"clave de incidencia": "es", "ключ проблемы": "ru", "ключ задачи": "ru"}.get(key, "en")
 
 
 def map_header(names: list[str]) -> HeaderMap:
@@ -187,6 +218,7 @@ def map_header(names: list[str]) -> HeaderMap:
 # padded with NULLs (empty cells read as '' there, so padding shows) and a long row fills a
 # spare last column. Neither asks DuckDB to store its errors: on a badly broken file that
 # bookkeeping takes minutes and gigabytes.
+
 
 def _col(position: int) -> str:
     return f"column{position}"
@@ -247,8 +279,9 @@ READ_CSV = """read_csv($path, auto_detect = false, header = false, skip = 1, col
 # Rows up to DuckDB's default 2 MB line limit keep the reader parallel; a larger row makes the
 # fast read skip it, and the careful read (which allows MAX_ROW_BYTES) picks it up.
 FAST_OPTIONS = "strict_mode = true, ignore_errors = true"
-CAREFUL_OPTIONS = ("strict_mode = false, null_padding = true, parallel = false, "
-                   "nullstr = $never_null, max_line_size = $max_row_bytes")
+CAREFUL_OPTIONS = (
+    "strict_mode = false, null_padding = true, parallel = false, nullstr = $never_null, max_line_size = $max_row_bytes"
+)
 
 
 def used_positions(header: HeaderMap) -> list[int]:
@@ -262,19 +295,22 @@ def source_query(header: HeaderMap, careful: bool) -> str:
     used = used_positions(header)
     if not careful:
         columns = ", ".join(f"f.{_col(p)}" for p in used)
-        return (f"select {columns}, false as is_blank, false as is_short, false as is_long, "
-                f"false as is_cut from {READ_CSV.format(options=FAST_OPTIONS)}")
+        return (
+            f"select {columns}, false as is_blank, false as is_short, false as is_long, "
+            f"false as is_cut from {READ_CSV.format(options=FAST_OPTIONS)}"
+        )
     # (Counting a short row's fields would read every column of every row: twice the time.)
     last, spare = len(header.names) - 1, len(header.names)
     columns = ", ".join(f"nullif(f.{_col(p)}, '') as {_col(p)}" for p in used)
-    return (f"select {columns}, "
-            f"f.column1 is null and trim(f.column0) = '' as is_blank, "
-            f"f.{_col(last)} is null as is_short, f.{_col(spare)} is not null as is_long, "
-            f"false as is_cut from {READ_CSV.format(options=CAREFUL_OPTIONS)}")
+    return (
+        f"select {columns}, "
+        f"f.column1 is null and trim(f.column0) = '' as is_blank, "
+        f"f.{_col(last)} is null as is_short, f.{_col(spare)} is not null as is_long, "
+        f"false as is_cut from {READ_CSV.format(options=CAREFUL_OPTIONS)}"
+    )
 
 
-DATE_FIELDS = {"created": "created_at", "updated": "updated_at", "resolved": "resolved_at",
-               "due": "due_date"}
+DATE_FIELDS = {"created": "created_at", "updated": "updated_at", "resolved": "resolved_at", "due": "due_date"}
 NUMERIC_ID = r"'\s*[0-9]+\s*'"
 
 
@@ -290,39 +326,57 @@ def build_read_query(header: HeaderMap, careful: bool = False) -> str:
     texts["item_key"] = f"nullif(trim({texts['item_key']}), '')"
     inner = [f"{expr} as {name}" for name, expr in texts.items()]
     parse_time = "jira_time" if header.language == "en" else "local_time"
-    inner += [f"{parse_time}({texts[name]}, $jira_timestamps, $iso_timestamps, $local, $english)"
-              f" as {DATE_FIELDS[name]}" for name in ("created", "updated", "resolved")]
-    inner.append(f"cast({parse_time}({texts['due']}, $jira_dates, $iso_dates, $local, $english)"
-                 " as date) as due_date")
+    inner += [
+        f"{parse_time}({texts[name]}, $jira_timestamps, $iso_timestamps, $local, $english) as {DATE_FIELDS[name]}"
+        for name in ("created", "updated", "resolved")
+    ]
+    inner.append(f"cast({parse_time}({texts['due']}, $jira_dates, $iso_dates, $local, $english) as date) as due_date")
     inner += [f"{_list(header.lists.get(name))} as {name}" for name in LIST_FIELDS]
     inner += [f"{_col(position)} as link_{i}" for i, (_, _, position) in enumerate(header.links)]
     inner += ["is_blank", "is_short", "is_long", "is_cut"]
 
     flagged = "flagged is not null" if "flagged" in s else "cast(null as boolean)"
     outer = [
-        "item_key", "item_id", "project_key", "title", "item_type", "status", "status_category",
-        "priority", "resolution", "assignee", "reporter", "team_field", *LIST_FIELDS,
+        "item_key",
+        "item_id",
+        "project_key",
+        "title",
+        "item_type",
+        "status",
+        "status_category",
+        "priority",
+        "resolution",
+        "assignee",
+        "reporter",
+        "team_field",
+        *LIST_FIELDS,
         # A numeric parent id is looked up among the file's issues after the read.
         f"coalesce(case when not regexp_full_match(parent_id, {NUMERIC_ID}) then parent_id end,"
         " parent_ref) as parent_key",
-        f"case when regexp_full_match(parent_id, {NUMERIC_ID}) then trim(parent_id) end"
-        " as parent_number",
+        f"case when regexp_full_match(parent_id, {NUMERIC_ID}) then trim(parent_id) end as parent_number",
         "try_cast(replace(trim(story_points), ',', '.') as double) as story_points",
         *DATE_FIELDS.values(),
-        "cast(null as date) as first_due_date", "cast(null as integer) as due_date_changes",
-        f"{flagged} as is_flagged", "false as has_changelog", "cast(null as varchar) as url",
+        "cast(null as date) as first_due_date",
+        "cast(null as integer) as due_date_changes",
+        f"{flagged} as is_flagged",
+        "false as has_changelog",
+        "cast(null as varchar) as url",
         *(f"link_{i}" for i in range(len(header.links))),
-        *(f"case when {parsed} is null then {name} end as {name}_text"
-          for name, parsed in DATE_FIELDS.items()),
-        "is_blank", "is_short", "is_long", "is_cut",
+        *(f"case when {parsed} is null then {name} end as {name}_text" for name, parsed in DATE_FIELDS.items()),
+        "is_blank",
+        "is_short",
+        "is_long",
+        "is_cut",
         "not (is_blank or is_short or is_long)"
         " and item_key is not null and created_at is not null"
         " and (updated is null or updated_at is not null)"
         " and (resolved is null or resolved_at is not null)"
         " and (due is null or due_date is not null) as is_valid",
     ]
-    return (f"select {', '.join(outer)}\nfrom (\n    select {', '.join(inner)}\n"
-            f"    from ({source_query(header, careful)})\n)")
+    return (
+        f"select {', '.join(outer)}\nfrom (\n    select {', '.join(inner)}\n"
+        f"    from ({source_query(header, careful)})\n)"
+    )
 
 
 BAD_ROWS_SQL = """
@@ -357,47 +411,58 @@ def links_query(header: HeaderMap) -> str:
     A link repeated within one row is left to the store, which keeps one per key.
     """
     if not header.links:
-        return ("select cast(null as varchar) as item_key, cast(null as varchar) as link_type, "
-                "cast(null as varchar) as direction, cast(null as varchar) as linked_key "
-                "where false")
+        return (
+            "select cast(null as varchar) as item_key, cast(null as varchar) as link_type, "
+            "cast(null as varchar) as direction, cast(null as varchar) as linked_key "
+            "where false"
+        )
     cells = "\nunion all\n".join(
         f"select item_key, $type_{i} as link_type, $direction_{i} as direction, "
         f"trim(link_{i}) as linked_key from kept where link_{i} is not null"
-        for i in range(len(header.links)))
+        for i in range(len(header.links))
+    )
     return f"select * from (\n{cells}\n) where linked_key <> ''"
 
 
 # ---------------------------------------------------------------------------------------------
 
+
 def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
     path = Path(path)
     _check_timezone(options.timezone)
-    result = ParseResult(kind=kind, notes=[
-        NO_CHANGELOG_NOTE,
-        f"times read as {options.timezone} local time (Jira CSV exports carry no zone)",
-    ])
+    result = ParseResult(
+        kind=kind,
+        notes=[
+            NO_CHANGELOG_NOTE,
+            f"times read as {options.timezone} local time (Jira CSV exports carry no zone)",
+        ],
+    )
     with tempfile.TemporaryDirectory(prefix="threadline_jira_") as workdir:
         source, delimiter, names = _utf8_source(path, Path(workdir))
         header = map_header(names)
         missing = [name for name in ("item_key", "created") if name not in header.single]
         if missing:
             wanted = " and ".join(" / ".join(SINGLE_FIELDS[name][:3]) for name in missing)
-            result.rejects.append(Reject(
-                row=None, field=SINGLE_FIELDS[missing[0]][0],
-                reason=f"{path.name}: no {wanted} column in the header, so no row can be used "
-                       "(export with all fields, or include these columns)"))
+            result.rejects.append(
+                Reject(
+                    row=None,
+                    field=SINGLE_FIELDS[missing[0]][0],
+                    reason=f"{path.name}: no {wanted} column in the header, so no row can be used "
+                    "(export with all fields, or include these columns)",
+                )
+            )
             result.tables = {"work_items": frame("work_items", []), "links": frame("links", [])}
             return result
         with _connect(Path(workdir)) as con:
             raw = _read(con, path, source, delimiter, header, Path(workdir), result)
-            work_items, links = _check_rows(con, raw, header, delimiter, options.timezone,
-                                            result)
+            work_items, links = _check_rows(con, raw, header, delimiter, options.timezone, result)
     result.tables = {"work_items": work_items, "links": links}
     return result
 
 
-def _check_rows(con, raw: pa.Table, header: HeaderMap, delimiter: str, timezone: str,
-                result: ParseResult) -> tuple[pa.Table, pa.Table]:
+def _check_rows(
+    con, raw: pa.Table, header: HeaderMap, delimiter: str, timezone: str, result: ParseResult
+) -> tuple[pa.Table, pa.Table]:
     """Rejects for bad rows and repeated keys; work items and links from the rest."""
     raw = raw.append_column("pos", pa.array(np.arange(raw.num_rows, dtype=np.int64)))
     con.register("raw", raw)
@@ -421,7 +486,8 @@ def _check_rows(con, raw: pa.Table, header: HeaderMap, delimiter: str, timezone:
     if unresolved:
         result.notes.append(
             f"{unresolved} issues name a parent id that is not in this file, so their parent "
-            "is their epic link if they have one (export the parents too)")
+            "is their epic link if they have one (export the parents too)"
+        )
     work_items = raw if keep is None else raw.filter(keep)
     return work_items.select(list(TABLE_COLUMNS["work_items"])), links
 
@@ -429,23 +495,27 @@ def _check_rows(con, raw: pa.Table, header: HeaderMap, delimiter: str, timezone:
 def read_params(source: Path, delimiter: str, header: HeaderMap, careful: bool = False) -> dict:
     """The values build_read_query's SQL binds."""
     # Russian exports use a 24-hour clock: trying it first saves a failed attempt per cell.
-    timestamps = sorted(JIRA_TIMESTAMPS, key=lambda f: "%p" in f) if header.language == "ru" \
-        else JIRA_TIMESTAMPS
+    timestamps = sorted(JIRA_TIMESTAMPS, key=lambda f: "%p" in f) if header.language == "ru" else JIRA_TIMESTAMPS
     params = {
-        "path": str(source), "delim": delimiter,
+        "path": str(source),
+        "delim": delimiter,
         "columns": {_col(i): "VARCHAR" for i in range(len(header.names) + careful)},
-        "jira_timestamps": timestamps, "iso_timestamps": ISO_TIMESTAMPS,
-        "jira_dates": JIRA_DATES, "iso_dates": ISO_DATES,
-        "local": list(LOCAL_MONTHS), "english": list(LOCAL_MONTHS.values()),
+        "jira_timestamps": timestamps,
+        "iso_timestamps": ISO_TIMESTAMPS,
+        "jira_dates": JIRA_DATES,
+        "iso_dates": ISO_DATES,
+        "local": list(LOCAL_MONTHS),
+        "english": list(LOCAL_MONTHS.values()),
     }
     if careful:
-        params["never_null"] = "\x00"        # so an empty cell reads as '', padding as NULL
+        params["never_null"] = "\x00"  # so an empty cell reads as '', padding as NULL
         params["max_row_bytes"] = MAX_ROW_BYTES
     return params
 
 
-def _read(con, path: Path, source: Path, delimiter: str, header: HeaderMap, workdir: Path,
-          result: ParseResult) -> pa.Table:
+def _read(
+    con, path: Path, source: Path, delimiter: str, header: HeaderMap, workdir: Path, result: ParseResult
+) -> pa.Table:
     """Every record of the file as a row (see the comment above source_query)."""
     con.execute(MACROS)
     params = read_params(source, delimiter, header)
@@ -453,7 +523,7 @@ def _read(con, path: Path, source: Path, delimiter: str, header: HeaderMap, work
     try:
         fast = con.sql(build_read_query(header), params=params).to_arrow_table()
     except duckdb.InvalidInputException:
-        fast = None                          # e.g. a quote that never closes; read carefully
+        fast = None  # e.g. a quote that never closes; read carefully
     records = counter.result()
     if fast is not None and fast.num_rows == records:
         return fast
@@ -468,12 +538,14 @@ def _read(con, path: Path, source: Path, delimiter: str, header: HeaderMap, work
             raise FileRefused(
                 f"{path.name}: a row is larger than {MAX_ROW_BYTES // 2**20} MB "
                 f"({message.splitlines()[0]}); Jira cells hold at most 32,767 characters, so "
-                "the file is probably not a Jira export or was damaged.") from None
+                "the file is probably not a Jira export or was damaged."
+            ) from None
         if "unicode" not in message.lower():
             raise FileRefused(
                 f"{path.name}: could not be read as a Jira CSV export "
                 f"({message.splitlines()[0]}); expected cells separated by "
-                f"{_delimiter_name(delimiter)}s, quoted with \" where needed.") from None
+                f'{_delimiter_name(delimiter)}s, quoted with " where needed.'
+            ) from None
         # Mostly UTF-8 with a few stray bytes (a cell pasted from elsewhere): keep the rows
         # and show those bytes as U+FFFD.
         params["path"] = str(workdir / "repaired.csv")
@@ -515,9 +587,9 @@ class _RecordCounter:
 
     def _run(self, path: Path) -> None:
         try:
-            self._count = self._records(path) - 1        # less the header row
+            self._count = self._records(path) - 1  # less the header row
         except (OSError, ValueError, MemoryError):
-            self._count = None                           # unknown: the careful read decides
+            self._count = None  # unknown: the careful read decides
 
     def _records(self, path: Path) -> int:
         """Records including the header; notes whether the file ends inside quotes."""
@@ -529,20 +601,19 @@ class _RecordCounter:
                 quote_at = np.flatnonzero(data == self.QUOTE)
                 newline_at = np.flatnonzero(data == self.NEWLINE)
                 outside = (np.searchsorted(quote_at, newline_at) + quotes) % 2 == 0
-                ends = newline_at[outside] + offset                  # file offsets
+                ends = newline_at[outside] + offset  # file offsets
                 lengths = ends - np.concatenate(([record_start], ends[:-1] + 1))
                 # A record of one byte is empty when that byte is the "\r" of a CRLF.
                 before = data[np.maximum(ends - offset - 1, 0)]
                 before[ends == offset] = last_byte
-                records += int(np.count_nonzero(
-                    (lengths > 1) | ((lengths == 1) & (before != self.RETURN))))
+                records += int(np.count_nonzero((lengths > 1) | ((lengths == 1) & (before != self.RETURN))))
                 if len(ends):
                     record_start = int(ends[-1]) + 1
                 quotes += len(quote_at)
                 offset += len(chunk)
                 last_byte = int(data[-1])
         self.ends_in_quotes = quotes % 2 == 1
-        tail = offset - record_start                     # a last record with no newline
+        tail = offset - record_start  # a last record with no newline
         return records + int(tail > 1 or (tail == 1 and last_byte != self.RETURN))
 
 
@@ -553,24 +624,43 @@ def _row_rejects(con, header: HeaderMap, delimiter: str, result: ParseResult) ->
     line breaks inside quoted cells is one row.
     """
     expected, name = len(header.names), _delimiter_name(delimiter)
-    examples = {"created": TIMESTAMP_EXAMPLE, "updated": TIMESTAMP_EXAMPLE,
-                "resolved": TIMESTAMP_EXAMPLE, "due": DATE_EXAMPLE}
+    examples = {
+        "created": TIMESTAMP_EXAMPLE,
+        "updated": TIMESTAMP_EXAMPLE,
+        "resolved": TIMESTAMP_EXAMPLE,
+        "due": DATE_EXAMPLE,
+    }
     blank = 0
-    for (position, is_blank, is_cut, is_short, is_long, key, no_created,
-         *bad_texts) in con.execute(BAD_ROWS_SQL).fetchall():
+    for position, is_blank, is_cut, is_short, is_long, key, no_created, *bad_texts in con.execute(
+        BAD_ROWS_SQL
+    ).fetchall():
         if is_blank:
             blank += 1
             continue
         if is_cut:
-            result.rejects.append(Reject(row=position + 1, field=None, reason=(
-                "the file ends inside a quoted cell, so this last row is cut off: expected a "
-                'closing " (re-export the file, or check it was copied whole)')))
+            result.rejects.append(
+                Reject(
+                    row=position + 1,
+                    field=None,
+                    reason=(
+                        "the file ends inside a quoted cell, so this last row is cut off: expected a "
+                        'closing " (re-export the file, or check it was copied whole)'
+                    ),
+                )
+            )
             continue
         if is_short or is_long:
-            result.rejects.append(Reject(row=position + 1, field=None, reason=(
-                f"row has {'fewer' if is_short else 'more'} than {expected} fields, expected "
-                f"{expected} like the header: {name}-separated cells, with \" around any cell "
-                f"that holds a {name}, a quote or a line break")))
+            result.rejects.append(
+                Reject(
+                    row=position + 1,
+                    field=None,
+                    reason=(
+                        f"row has {'fewer' if is_short else 'more'} than {expected} fields, expected "
+                        f'{expected} like the header: {name}-separated cells, with " around any cell '
+                        f"that holds a {name}, a quote or a line break"
+                    ),
+                )
+            )
             continue
         problems: list[tuple[str, str]] = []
         if key is None:
@@ -578,15 +668,14 @@ def _row_rejects(con, header: HeaderMap, delimiter: str, result: ParseResult) ->
             problems.append((label, f"{label} is empty: expected an issue key like ABC-123"))
         if no_created and bad_texts[0] is None:
             label = header.label("created")
-            problems.append((label, f"{label} is empty: every issue needs a creation date "
-                                    f"like {TIMESTAMP_EXAMPLE}"))
+            problems.append((label, f"{label} is empty: every issue needs a creation date like {TIMESTAMP_EXAMPLE}"))
         for field_name, text in zip(DATE_FIELDS, bad_texts):
             if text is not None:
                 label = header.label(field_name)
-                problems.append((label, f'{label}: "{_shown(text)}" is not a date like '
-                                        f"{examples[field_name]}"))
-        result.rejects.append(Reject(row=position + 1, field=problems[0][0],
-                                     reason="; ".join(reason for _, reason in problems)))
+                problems.append((label, f'{label}: "{_shown(text)}" is not a date like {examples[field_name]}'))
+        result.rejects.append(
+            Reject(row=position + 1, field=problems[0][0], reason="; ".join(reason for _, reason in problems))
+        )
     return blank
 
 
@@ -595,10 +684,14 @@ def _duplicate_rejects(con, header: HeaderMap, result: ParseResult) -> list[int]
     label, updated = header.label("item_key"), header.label("updated")
     dropped = con.execute(DROPPED_SQL).fetchall()
     for position, key, kept in dropped:
-        result.rejects.append(Reject(
-            row=position + 1, field=label,
-            reason=f'{label}: "{_shown(key)}" appears more than once; kept row '
-                   f"{kept + 1}, which has the latest {updated}"))
+        result.rejects.append(
+            Reject(
+                row=position + 1,
+                field=label,
+                reason=f'{label}: "{_shown(key)}" appears more than once; kept row '
+                f"{kept + 1}, which has the latest {updated}",
+            )
+        )
     result.rejects.sort(key=lambda r: (r.row is not None, r.row or 0))
     return [position for position, _, _ in dropped]
 
@@ -630,10 +723,10 @@ def _resolve_parents(raw: pa.Table) -> tuple[pa.Table, int]:
     parents = raw.select(["item_id", "item_key"]).filter(is_parent)
     found = pc.index_in(numbers, value_set=parents["item_id"].combine_chunks())
     # Not found: the epic link (parent_key so far), else empty.
-    resolved = pc.coalesce(pc.take(parents["item_key"], found),
-                           raw["parent_key"].filter(has_number))
-    parent_keys = pc.replace_with_mask(raw["parent_key"].combine_chunks(),
-                                       has_number.combine_chunks(), resolved.combine_chunks())
+    resolved = pc.coalesce(pc.take(parents["item_key"], found), raw["parent_key"].filter(has_number))
+    parent_keys = pc.replace_with_mask(
+        raw["parent_key"].combine_chunks(), has_number.combine_chunks(), resolved.combine_chunks()
+    )
     unresolved = pc.sum(pc.and_(pc.is_null(found), raw["is_valid"].filter(has_number))).as_py()
     position = raw.schema.get_field_index("parent_key")
     return raw.set_column(position, "parent_key", parent_keys), unresolved or 0
@@ -649,8 +742,7 @@ def _to_utc(table: pa.Table, timezone: str) -> pa.Table:
     for name in ("created_at", "updated_at", "resolved_at"):
         column = table[name]
         if timezone != "UTC":
-            column = pc.assume_timezone(column, timezone=timezone,
-                                        ambiguous="earliest", nonexistent="latest")
+            column = pc.assume_timezone(column, timezone=timezone, ambiguous="earliest", nonexistent="latest")
         table = table.set_column(table.schema.get_field_index(name), name, column.cast(utc))
     return table
 
@@ -659,10 +751,15 @@ def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
     """A private connection with bounded threads and memory; spills to the temp folder."""
     spill = workdir / "spill"
     spill.mkdir()
-    return duckdb.connect(":memory:", config={
-        "threads": DUCKDB_THREADS, "memory_limit": DUCKDB_MEMORY,
-        "temp_directory": str(spill), "preserve_insertion_order": True,
-    })
+    return duckdb.connect(
+        ":memory:",
+        config={
+            "threads": DUCKDB_THREADS,
+            "memory_limit": DUCKDB_MEMORY,
+            "temp_directory": str(spill),
+            "preserve_insertion_order": True,
+        },
+    )
 
 
 def _check_timezone(timezone: str) -> None:
@@ -670,9 +767,7 @@ def _check_timezone(timezone: str) -> None:
     try:
         pc.assume_timezone(pa.array([0], pa.timestamp("us")), timezone=timezone)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
-        raise ValueError(
-            f"unknown time zone {timezone!r}: expected an IANA name like Europe/Madrid or UTC"
-        ) from None
+        raise ValueError(f"unknown time zone {timezone!r}: expected an IANA name like Europe/Madrid or UTC") from None
 
 
 def _utf8_source(path: Path, workdir: Path) -> tuple[Path, str, list[str]]:
@@ -696,7 +791,8 @@ def _utf8_source(path: Path, workdir: Path) -> tuple[Path, str, list[str]]:
     if len(names) < 2:
         raise FileRefused(
             f"{path.name}: the header row has no separated columns "
-            "(expected a Jira CSV export separated by commas, semicolons or tabs).")
+            "(expected a Jira CSV export separated by commas, semicolons or tabs)."
+        )
     return source, delimiter, names
 
 

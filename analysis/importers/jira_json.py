@@ -37,6 +37,7 @@ Rules worth knowing:
 - A bare version list does not name its project: ``project_key`` stays empty,
   ``release_id`` falls back to ``jira:<projectId>:<name>``, and a note says how to fix it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,11 +52,10 @@ EXPECTED = {
     "jira_search": "Jira search results (/rest/api/2/search: an object with an issues list)",
     "jira_changelog": (
         "a Jira issue changelog page (/rest/api/3/issue/{id}/changelog: an object with a "
-        "values list, wrapped as {\"issueKey\": \"PROJ-1\", \"values\": [...]})"
+        'values list, wrapped as {"issueKey": "PROJ-1", "values": [...]})'
     ),
     "jira_versions": (
-        "Jira project versions (/rest/api/2/project/{key} with versions, or "
-        "/rest/api/2/project/{key}/versions)"
+        "Jira project versions (/rest/api/2/project/{key} with versions, or /rest/api/2/project/{key}/versions)"
     ),
     "jira_fields": "a Jira field list (/rest/api/2/field)",
     "jira_link_types": "a Jira issue link type list (/rest/api/2/issueLinkType)",
@@ -65,10 +65,14 @@ PAGE_KEYS = ("startAt", "maxResults", "total", "isLast", "nextPageToken")
 STATUS_CATEGORIES = {"new": "To Do", "indeterminate": "In Progress", "done": "Done"}
 # Changelog fields kept in field_changes, by lower-cased Jira field name or field id.
 TRACKED_FIELDS = {
-    "duedate": "duedate", "due date": "duedate",
-    "link": "Link", "issuelinks": "Link",
+    "duedate": "duedate",
+    "due date": "duedate",
+    "link": "Link",
+    "issuelinks": "Link",
     "flagged": "Flagged",
-    "fix version": "Fix Version", "fix version/s": "Fix Version", "fixversions": "Fix Version",
+    "fix version": "Fix Version",
+    "fix version/s": "Fix Version",
+    "fixversions": "Fix Version",
 }
 # Custom fields found by their name in a page's `names` (expand=names).
 FIELD_ROLES = {
@@ -83,6 +87,7 @@ BLOCKING_PHRASES = ("blocked by", "depends on", "depends upon", "waiting for", "
 
 
 # ---------------------------------------------------------------- values
+
 
 def parse_date(value) -> dt.date | None:
     """A calendar date ("2025-03-09", or the date part of "2025-03-09 00:00:00.0"); empty is None."""
@@ -132,8 +137,12 @@ def looks_like_sprints(value) -> bool:
     """Sprint objects or strings, recognised by shape when no `names` says which field is Sprint."""
     items = value if isinstance(value, list) else [value]
     return bool(items) and all(
-        (isinstance(item, dict) and "state" in item and "name" in item
-         and bool({"boardId", "originBoardId", "goal", "startDate"} & item.keys()))
+        (
+            isinstance(item, dict)
+            and "state" in item
+            and "name" in item
+            and bool({"boardId", "originBoardId", "goal", "startDate"} & item.keys())
+        )
         or (isinstance(item, str) and SPRINT_STRING.search(item) is not None)
         for item in items
     )
@@ -152,6 +161,7 @@ def browse_url(self_url, key: str) -> str | None:
 
 # ---------------------------------------------------------------- detect
 
+
 def detect(sample: Sample) -> str | None:
     start = sample.json_start()
     if start not in ("{", "["):
@@ -162,19 +172,25 @@ def detect(sample: Sample) -> str | None:
     def has(*keys: str) -> bool:
         return all(root + key in paths for key in keys)
 
-    if has("issues") and (has("issues[].key") or has("issues[].fields")
-                          or any(has(key) for key in PAGE_KEYS)):
+    if has("issues") and (has("issues[].key") or has("issues[].fields") or any(has(key) for key in PAGE_KEYS)):
         return "jira_search"
     if has("key", "fields"):
-        return "jira_search"                  # one issue, or a list of issues
-    if (has("values[].items") or has("values[].created", "values[].author")
-            or has("histories[].items") or has("histories[].created", "histories[].author")
-            or has("items", "created", "id")):
+        return "jira_search"  # one issue, or a list of issues
+    if (
+        has("values[].items")
+        or has("values[].created", "values[].author")
+        or has("histories[].items")
+        or has("histories[].created", "histories[].author")
+        or has("items", "created", "id")
+    ):
         return "jira_changelog"
-    if (has("versions[].name") or has("versions", "key") or has("values[].released")
-            or has("values[].releaseDate")
-            or (root and has("name") and (has("released") or has("releaseDate"))
-                and not has("tag_name"))):
+    if (
+        has("versions[].name")
+        or has("versions", "key")
+        or has("values[].released")
+        or has("values[].releaseDate")
+        or (root and has("name") and (has("released") or has("releaseDate")) and not has("tag_name"))
+    ):
         return "jira_versions"
     if has("clauseNames") or has("id", "name", "custom", "schema"):
         return "jira_fields"
@@ -198,6 +214,7 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
 
 # ---------------------------------------------------------------- search pages
 
+
 def search_pages(path: Path, data) -> list[dict]:
     """The pages of a search export: one page, a list of pages, or bare issues wrapped as one."""
     if isinstance(data, dict) and isinstance(data.get("issues"), list):
@@ -209,9 +226,7 @@ def search_pages(path: Path, data) -> list[dict]:
             return data
         if all("fields" in issue for issue in data):
             return [{"issues": data}]
-    raise FileRefused(
-        f"{path.name}: this JSON has no issues list; expected {EXPECTED['jira_search']}."
-    )
+    raise FileRefused(f"{path.name}: this JSON has no issues list; expected {EXPECTED['jira_search']}.")
 
 
 def field_roles(names: dict) -> dict[str, list[str]]:
@@ -258,9 +273,13 @@ def parse_search(path: Path, data) -> ParseResult:
             if isinstance(changelog, dict) and isinstance(changelog.get("histories"), list):
                 with_changelog += 1
                 histories = changelog["histories"]
-                statuses, changes, rejects = changelog_rows(item["item_key"], [
-                    (number, f"changelog.histories[{position}]", history)
-                    for position, history in enumerate(histories)])
+                statuses, changes, rejects = changelog_rows(
+                    item["item_key"],
+                    [
+                        (number, f"changelog.histories[{position}]", history)
+                        for position, history in enumerate(histories)
+                    ],
+                )
                 status_rows += statuses
                 field_rows += changes
                 result.rejects += rejects
@@ -269,8 +288,7 @@ def parse_search(path: Path, data) -> ParseResult:
                 else:
                     item["has_changelog"] = True
                     due_changes = [row for row in changes if row["field"] == "duedate"]
-                    item["first_due_date"], item["due_date_changes"] = first_due_date(
-                        due_changes, item["due_date"])
+                    item["first_due_date"], item["due_date_changes"] = first_due_date(due_changes, item["due_date"])
             items.append((number, item))
     result.rows_read = number
     if number == 0:
@@ -281,8 +299,9 @@ def parse_search(path: Path, data) -> ParseResult:
     result.tables["work_items"] = typed_frame("work_items", kept)
     if with_links:
         result.tables["links"] = typed_frame(
-            "links", [dict(zip(("item_key", "link_type", "direction", "linked_key"), link))
-                      for link in sorted(link_rows)])
+            "links",
+            [dict(zip(("item_key", "link_type", "direction", "linked_key"), link)) for link in sorted(link_rows)],
+        )
     if versions:
         # The same version appears on many issues: one row each (the last seen).
         result.tables["releases"] = typed_frame("releases", list({row["release_id"]: row for row in versions}.values()))
@@ -313,18 +332,21 @@ def search_notes(path, pages, names, issues, with_changelog, truncated, with_lin
         notes.append(
             f"{path.name}: the page does not name its custom fields (search without "
             "expand=names), so the Team field, story points and epic link were left empty; "
-            "sprints were recognised by their shape")
+            "sprints were recognised by their shape"
+        )
     if with_changelog == 0:
         notes.append(
             f"{path.name}: no changelog (search without expand=changelog): final due dates "
-            "are used, there is no status history, and blocked time is counted from creation")
+            "are used, there is no status history, and blocked time is counted from creation"
+        )
     elif with_changelog < issues:
         notes.append(f"{path.name}: {issues - with_changelog} of {issues} issues have no changelog")
     if truncated:
         notes.append(
             f"{path.name}: the changelog of {truncated} issue(s) is cut short by the search "
             "(histories fewer than total); their final due dates are used. Fetch "
-            "/rest/api/3/issue/{key}/changelog for them to get the full history")
+            "/rest/api/3/issue/{key}/changelog for them to get the full history"
+        )
     if with_links == 0:
         notes.append(f"{path.name}: no issuelinks field in the export, so dependencies are unknown")
     for page in pages:
@@ -332,8 +354,8 @@ def search_notes(path, pages, names, issues, with_changelog, truncated, with_lin
         count = len(page["issues"])
         if isinstance(total, int) and start + count < total:
             notes.append(
-                f"{path.name}: this page holds issues {start + 1}-{start + count} of {total}; "
-                "load the other pages too")
+                f"{path.name}: this page holds issues {start + 1}-{start + count} of {total}; load the other pages too"
+            )
     return notes
 
 
@@ -361,8 +383,7 @@ def work_item(issue: dict, roles: dict[str, list[str]]) -> dict:
         raise BadValue("fields.duedate", str(error)) from None
 
     def role_value(role: str):
-        return next((fields[field_id] for field_id in roles[role]
-                     if fields.get(field_id) not in (None, "", [])), None)
+        return next((fields[field_id] for field_id in roles[role] if fields.get(field_id) not in (None, "", [])), None)
 
     status = fields.get("status") or {}
     category = status.get("statusCategory") or {}
@@ -371,8 +392,11 @@ def work_item(issue: dict, roles: dict[str, list[str]]) -> dict:
     epic = fields.get("epic") or {}
     sprints = []
     for field_id, value in fields.items():
-        if field_id in roles["sprint"] or field_id in ("sprint", "closedSprints") or (
-                field_id.startswith("customfield_") and looks_like_sprints(value)):
+        if (
+            field_id in roles["sprint"]
+            or field_id in ("sprint", "closedSprints")
+            or (field_id.startswith("customfield_") and looks_like_sprints(value))
+        ):
             sprints += sprint_names(value)
     points = role_value("story_points")
     if "flagged" in fields and isinstance(fields["flagged"], bool):
@@ -431,6 +455,7 @@ def issue_links(item_key: str, issuelinks) -> set[tuple[str, str, str, str]]:
 
 # ---------------------------------------------------------------- changelog
 
+
 def changelog_rows(item_key: str, histories: list[tuple[int, str, object]]):
     """status_changes and field_changes rows for one issue, sorted by time, plus rejects.
 
@@ -463,21 +488,30 @@ def changelog_rows(item_key: str, histories: list[tuple[int, str, object]]):
             name = str(item.get("field") or "").strip().lower()
             field_id = str(item.get("fieldId") or "").strip().lower()
             if name == "status" or field_id == "status":
-                statuses.append({
-                    "item_key": item_key, "change_id": change_id, "changed_at": changed_at,
-                    "from_status": item.get("fromString"), "to_status": item.get("toString"),
-                })
+                statuses.append(
+                    {
+                        "item_key": item_key,
+                        "change_id": change_id,
+                        "changed_at": changed_at,
+                        "from_status": item.get("fromString"),
+                        "to_status": item.get("toString"),
+                    }
+                )
                 continue
             tracked = TRACKED_FIELDS.get(name) or TRACKED_FIELDS.get(field_id)
             if tracked:
-                changes.append({
-                    "item_key": item_key, "change_id": change_id, "changed_at": changed_at,
-                    "field": tracked,
-                    "from_value": text_or_none(item.get("from")),
-                    "from_string": text_or_none(item.get("fromString")),
-                    "to_value": text_or_none(item.get("to")),
-                    "to_string": text_or_none(item.get("toString")),
-                })
+                changes.append(
+                    {
+                        "item_key": item_key,
+                        "change_id": change_id,
+                        "changed_at": changed_at,
+                        "field": tracked,
+                        "from_value": text_or_none(item.get("from")),
+                        "from_string": text_or_none(item.get("fromString")),
+                        "to_value": text_or_none(item.get("to")),
+                        "to_string": text_or_none(item.get("toString")),
+                    }
+                )
     return statuses, changes, rejects
 
 
@@ -510,8 +544,7 @@ def first_due_date(due_changes: list[dict], due_date: dt.date | None):
 
     due_changes must be sorted by time.
     """
-    changes = [change for change in due_changes
-               if change_date(change, "from") or change_date(change, "to")]
+    changes = [change for change in due_changes if change_date(change, "from") or change_date(change, "to")]
     if not changes:
         return due_date, 0
     first = changes[0]
@@ -527,6 +560,7 @@ def unique_changes(rows: list[dict]) -> list[dict]:
 
 def changelog_entries(data) -> list[tuple[str | None, object]]:
     """(issue key or None, entry) for every changelog entry, from a page, a wrapper or a list."""
+
     def from_page(page: dict) -> list[tuple[str | None, object]]:
         page_key = page.get("issueKey") or page.get("issue_key") or page.get("key")
         entries = page.get("values") if isinstance(page.get("values"), list) else page.get("histories")
@@ -537,8 +571,7 @@ def changelog_entries(data) -> list[tuple[str | None, object]]:
     if isinstance(data, dict):
         return from_page(data) if "values" in data or "histories" in data else [(entry_key(data), data)]
     if isinstance(data, list) and all(isinstance(entry, dict) for entry in data):
-        if any(isinstance(entry.get("values"), list) or isinstance(entry.get("histories"), list)
-               for entry in data):
+        if any(isinstance(entry.get("values"), list) or isinstance(entry.get("histories"), list) for entry in data):
             return [pair for page in data for pair in from_page(page)]
         return [(entry_key(entry), entry) for entry in data]
     return []
@@ -558,7 +591,7 @@ def parse_changelog(path: Path, data) -> ParseResult:
         raise FileRefused(
             f"{path.name}: this is a Jira issue changelog page ({len(entries)} changes) but it "
             "does not say which issue it belongs to, so its changes cannot be joined to work "
-            "items. Wrap it as {\"issueKey\": \"PROJ-12\", \"values\": [...]}, add \"issueKey\" "
+            'items. Wrap it as {"issueKey": "PROJ-12", "values": [...]}, add "issueKey" '
             "to each entry, or export the issues with /rest/api/2/search?expand=changelog instead."
         )
     result = ParseResult(kind="jira_changelog", rows_read=len(entries))
@@ -566,13 +599,13 @@ def parse_changelog(path: Path, data) -> ParseResult:
     by_issue: dict[str, list[tuple[int, object]]] = {}
     for number, (key, entry) in enumerate(entries, start=1):
         if not key:
-            result.rejects.append(Reject(row=number, field="issueKey",
-                                         reason="no issue key for this change; add \"issueKey\""))
+            result.rejects.append(
+                Reject(row=number, field="issueKey", reason='no issue key for this change; add "issueKey"')
+            )
             continue
         by_issue.setdefault(key, []).append((number, entry))
     for key, numbered in by_issue.items():
-        statuses, changes, rejects = changelog_rows(
-            key, [(number, "values", entry) for number, entry in numbered])
+        statuses, changes, rejects = changelog_rows(key, [(number, "values", entry) for number, entry in numbered])
         status_rows += statuses
         field_rows += changes
         result.rejects += rejects
@@ -582,7 +615,8 @@ def parse_changelog(path: Path, data) -> ParseResult:
         result.notes.append(f"{path.name}: the changelog has more pages than this file holds; load the others too")
     result.notes.append(
         f"{path.name}: due-date history is in field_changes; first due dates on work items come "
-        "from search pages exported with expand=changelog")
+        "from search pages exported with expand=changelog"
+    )
     return result
 
 
@@ -595,6 +629,7 @@ def more_pages(page) -> bool:
 
 
 # ---------------------------------------------------------------- versions
+
 
 def version_list(path: Path, data) -> tuple[str | None, list]:
     """(project key or None, version objects) from a project, a wrapper, a page or a bare list."""
@@ -617,7 +652,7 @@ def version_row(version: dict, project: str | None) -> dict:
     try:
         release_date = parse_date(version.get("releaseDate"))
     except ValueError as error:
-        raise BadValue("releaseDate", str(error))
+        raise BadValue("releaseDate", str(error)) from error
     released = bool(version.get("released"))
     return {
         "release_id": f"jira:{project or version.get('projectId') or ''}:{name}",
@@ -625,8 +660,7 @@ def version_row(version: dict, project: str | None) -> dict:
         "project_key": project,
         "name": str(name),
         "release_date": release_date,
-        "released_at": (dt.datetime.combine(release_date, dt.time(), dt.timezone.utc)
-                        if released and release_date else None),
+        "released_at": (dt.datetime.combine(release_date, dt.time(), dt.UTC) if released and release_date else None),
         "is_draft": False,
         "is_prerelease": False,
         "is_released": released,
@@ -637,8 +671,7 @@ def version_row(version: dict, project: str | None) -> dict:
 def parse_versions(path: Path, data) -> ParseResult:
     project_key, versions = version_list(path, data)
     if not versions:
-        raise FileRefused(
-            f"{path.name}: the project has no versions; expected {EXPECTED['jira_versions']}.")
+        raise FileRefused(f"{path.name}: the project has no versions; expected {EXPECTED['jira_versions']}.")
     result = ParseResult(kind="jira_versions", rows_read=len(versions))
     rows: list[tuple[int, dict]] = []
     for number, version in enumerate(versions, start=1):
@@ -656,28 +689,39 @@ def parse_versions(path: Path, data) -> ParseResult:
         result.notes.append(
             f"{path.name}: the file does not name its Jira project (a bare version list), so "
             "these versions cannot be matched to a team; export /rest/api/2/project/{key} "
-            "instead, or wrap the list as {\"key\": \"PROJ\", \"versions\": [...]}")
+            'instead, or wrap the list as {"key": "PROJ", "versions": [...]}'
+        )
     undated = sum(1 for row in kept if row["is_released"] and row["release_date"] is None)
     if undated:
-        result.notes.append(f"{path.name}: {undated} released version(s) have no release date and cannot be counted as releases")
+        result.notes.append(
+            f"{path.name}: {undated} released version(s) have no release date and cannot be counted as releases"
+        )
     return result
 
 
 # ---------------------------------------------------------------- metadata files
 
+
 def parse_fields(path: Path, data) -> ParseResult:
     if not isinstance(data, list) or not data:
         raise FileRefused(f"{path.name}: expected {EXPECTED['jira_fields']}.")
-    names = {str(field.get("id")): str(field.get("name")) for field in data
-             if isinstance(field, dict) and field.get("id") and field.get("name")}
+    names = {
+        str(field.get("id")): str(field.get("name"))
+        for field in data
+        if isinstance(field, dict) and field.get("id") and field.get("name")
+    }
     roles = field_roles(names)
     found = [f"{names[field_id]} = {field_id}" for ids in roles.values() for field_id in ids]
-    result = ParseResult(kind="jira_fields")   # rows_read 0: nothing here is delivery data
+    result = ParseResult(kind="jira_fields")  # rows_read 0: nothing here is delivery data
     result.notes.append(
         f"{path.name}: a Jira field list (metadata, nothing loaded). "
-        + (f"Custom fields Threadline uses: {', '.join(found)}. " if found
-           else "It names none of Team, Story Points, Epic Link, Sprint or Flagged. ")
-        + "Search pages resolve them only when exported with expand=names.")
+        + (
+            f"Custom fields Threadline uses: {', '.join(found)}. "
+            if found
+            else "It names none of Team, Story Points, Epic Link, Sprint or Flagged. "
+        )
+        + "Search pages resolve them only when exported with expand=names."
+    )
     return result
 
 
@@ -693,9 +737,9 @@ def parse_link_types(path: Path, data) -> ParseResult:
         inward = str(link_type.get("inward") or "").lower()
         outward = str(link_type.get("outward") or "").lower()
         if any(phrase in inward for phrase in BLOCKING_PHRASES):
-            inward_waits.append(f"{name} (\"{link_type.get('inward')}\")")
+            inward_waits.append(f'{name} ("{link_type.get("inward")}")')
         elif any(phrase in outward for phrase in BLOCKING_PHRASES):
-            outward_waits.append(f"{name} (\"{link_type.get('outward')}\")")
+            outward_waits.append(f'{name} ("{link_type.get("outward")}")')
         elif name.lower() in ("blocks", "blocker", "blocked", "dependency", "dependent"):
             unclear.append(name)
     notes = [f"{path.name}: {len(types)} issue link types (metadata, nothing loaded)."]
@@ -705,4 +749,4 @@ def parse_link_types(path: Path, data) -> ParseResult:
         notes.append(f"Blocking link types with the outward side waiting: {', '.join(outward_waits)}.")
     if unclear:
         notes.append(f"Named like blocking types but their phrases do not say which side waits: {', '.join(unclear)}.")
-    return ParseResult(kind="jira_link_types", notes=[" ".join(notes)])   # nothing to load
+    return ParseResult(kind="jira_link_types", notes=[" ".join(notes)])  # nothing to load

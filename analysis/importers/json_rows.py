@@ -2,6 +2,7 @@
 
 Shared by the Jira REST and GitHub importers (csv_rows.py is the twin for small CSV files).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +26,7 @@ def key_paths(text: str, max_depth: int = 6) -> set[str]:
     a GitHub release list gives "[].tag_name" and pages wrapped in a list "[][].tag_name".
     """
     paths: set[str] = set()
-    stack: list[tuple[str, bool]] = []      # (path, is_object) of each open container
+    stack: list[tuple[str, bool]] = []  # (path, is_object) of each open container
     expecting_key = False
     last_key = ""
     for match in JSON_TOKEN.finditer(text):
@@ -111,9 +112,10 @@ def keep_latest(rows: list[tuple[int, dict]], key: str, what: str, order_by: str
     Exports overlap (pages fetched twice, the same item in two pages); the copies that lose
     become rejects so rows read = rows loaded + rows rejected.
     """
+
     def rank(entry):
         value = entry[1].get(order_by) if order_by else None
-        return (value is not None, value or dt.datetime.min.replace(tzinfo=dt.timezone.utc), entry[0])
+        return (value is not None, value or dt.datetime.min.replace(tzinfo=dt.UTC), entry[0])
 
     best: dict[str, tuple[int, dict]] = {}
     for entry in rows:
@@ -122,10 +124,16 @@ def keep_latest(rows: list[tuple[int, dict]], key: str, what: str, order_by: str
             best[entry[1][key]] = entry
     kept_numbers = {number for number, _ in best.values()}
     rejects = [
-        Reject(row=number, field=key, reason=(
-            f"duplicate {what} {row[key]} (row {best[row[key]][0]} has the same "
-            f"{key}); kept the {'most recently updated' if order_by else 'last'} copy"))
-        for number, row in rows if number not in kept_numbers
+        Reject(
+            row=number,
+            field=key,
+            reason=(
+                f"duplicate {what} {row[key]} (row {best[row[key]][0]} has the same "
+                f"{key}); kept the {'most recently updated' if order_by else 'last'} copy"
+            ),
+        )
+        for number, row in rows
+        if number not in kept_numbers
     ]
     kept = [row for number, row in sorted(best.values(), key=lambda entry: entry[0])]
     return kept, rejects

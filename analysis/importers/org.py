@@ -3,6 +3,7 @@
 Recognised by their header row (any column order, any case), not their file names, so an
 analyst can call them what they like.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -48,7 +49,13 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
             continue
         # teams.csv names each team once; a second row for a team is rejected, not merged.
         if kind == "teams" and record["team"] in teams_seen:
-            result.rejects.append(Reject(row=number, field="team", reason=f'team "{record["team"]}" appears on an earlier row; that row is kept'))
+            result.rejects.append(
+                Reject(
+                    row=number,
+                    field="team",
+                    reason=f'team "{record["team"]}" appears on an earlier row; that row is kept',
+                )
+            )
             continue
         teams_seen.add(record.get("team"))
         records.append(record)
@@ -75,6 +82,5 @@ def _record(kind: str, row: dict) -> dict:
     if kind == "ownership":
         record["kind"] = record["kind"].lower()
         if record["kind"] not in OWNERSHIP_KINDS:
-            raise ValueError(f"kind: \"{row['kind']}\" is not one of {', '.join(OWNERSHIP_KINDS)}")
+            raise ValueError(f'kind: "{row["kind"]}" is not one of {", ".join(OWNERSHIP_KINDS)}')
     return record
-

@@ -1,4 +1,5 @@
 """Shared by every chart: colour-blind-safe colours, verdict badges, the reorg marker and windows."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,15 @@ import plotly.graph_objects as go
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
 OKABE_ITO = {
-    "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
-    "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#999999", "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "grey": "#999999",
+    "black": "#000000",
 }
 PERIOD_COLOURS = {"before": OKABE_ITO["grey"], "after": OKABE_ITO["blue"]}
 # Colour plus a symbol, so a verdict never depends on colour alone.
@@ -59,8 +67,15 @@ def mark_reorg(figure: go.Figure, reorg_date: str | dt.date | None, label: str =
     """A vertical line at the reorg (or comparison) date."""
     if reorg_date is not None:
         x = str(reorg_date)
-        figure.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
-                         line={"color": OKABE_ITO["black"], "dash": "dash", "width": 1})
+        figure.add_shape(
+            type="line",
+            x0=x,
+            x1=x,
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": OKABE_ITO["black"], "dash": "dash", "width": 1},
+        )
         figure.add_annotation(x=x, y=1, yref="paper", text=label, showarrow=False, yanchor="bottom")
     return figure
 
@@ -72,7 +87,14 @@ def shade_windows(figure: go.Figure, windows: dict) -> go.Figure:
     starting at its window's start, so they stay apart however narrow the windows are drawn."""
     for period, window in (windows or {}).items():
         if window and window["start"] != window["end"]:
-            figure.add_vrect(x0=window["start"], x1=window["end"], fillcolor=PERIOD_COLOURS.get(period, "#DDDDDD"),
-                             opacity=0.12, line_width=0, layer="below", annotation_text=period,
-                             annotation_position="top right" if period == "before" else "top left")
+            figure.add_vrect(
+                x0=window["start"],
+                x1=window["end"],
+                fillcolor=PERIOD_COLOURS.get(period, "#DDDDDD"),
+                opacity=0.12,
+                line_width=0,
+                layer="below",
+                annotation_text=period,
+                annotation_position="top right" if period == "before" else "top left",
+            )
     return figure

@@ -2,6 +2,7 @@
 
 Plain functions over the visitor's Store; the page only reads widgets and draws what they return.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,24 +29,25 @@ from ..workspace_file import (
 ORG_TABLES = ("teams", "members", "ownership")
 ORG_COLUMNS = {table: TABLE_COLUMNS[table] for table in ORG_TABLES}
 DATE_COLUMNS = ("reorg_date", "start_date", "end_date")
-EDITED_SOURCE = "edited on the Data page"   # source_file of organisation rows written here
-REJECTS_SHOWN = 5                            # per file, beside the uploader
+EDITED_SOURCE = "edited on the Data page"  # source_file of organisation rows written here
+REJECTS_SHOWN = 5  # per file, beside the uploader
 
 
 # ---- uploads -----------------------------------------------------------------------------
+
 
 @dataclass
 class UploadResult:
     file_name: str
     kind: str | None
-    status: str               # loaded, partial, refused, failed, unchanged, restored
+    status: str  # loaded, partial, refused, failed, unchanged, restored
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
     message: str | None = None
-    rejects: tuple[str, ...] = ()          # the first few, as "row 3, due_date: reason"
-    settings: Settings | None = None       # a restored workspace's settings
-    notes: str = ""                        # what the importer noted (no changelog, ...)
+    rejects: tuple[str, ...] = ()  # the first few, as "row 3, due_date: reason"
+    settings: Settings | None = None  # a restored workspace's settings
+    notes: str = ""  # what the importer noted (no changelog, ...)
 
     @property
     def problem(self) -> bool:
@@ -56,8 +58,9 @@ class UploadResult:
         return self.status in ("loaded", "partial", "restored")
 
 
-def load_uploads(store: Store, files: list[tuple[str, bytes]], timezone: str,
-                 on_file: Callable[[int, str], None] | None = None) -> list[UploadResult]:
+def load_uploads(
+    store: Store, files: list[tuple[str, bytes]], timezone: str, on_file: Callable[[int, str], None] | None = None
+) -> list[UploadResult]:
     """Load uploaded files into the store, a workspace file first (it replaces everything).
 
     Never raises: a file that cannot be used becomes a result with its message, and what was
@@ -71,15 +74,25 @@ def load_uploads(store: Store, files: list[tuple[str, bytes]], timezone: str,
         try:
             if is_workspace_file(name, data):
                 settings = restore_workspace(store, data, name)
-                results.append(UploadResult(name, "workspace", "restored", settings=settings,
-                                            message=f"{name}: workspace restored; it replaced the data and settings"))
+                results.append(
+                    UploadResult(
+                        name,
+                        "workspace",
+                        "restored",
+                        settings=settings,
+                        message=f"{name}: workspace restored; it replaced the data and settings",
+                    )
+                )
             else:
                 results.append(_result(store.load_bytes(name, data, ImportOptions(timezone=timezone), refresh=False)))
         except WorkspaceFileError as error:
             results.append(UploadResult(name, "workspace", "refused", message=str(error)))
-        except Exception as error:   # never a traceback on the page
-            results.append(UploadResult(name, None, "failed",
-                                        message=f"{name}: could not be loaded ({type(error).__name__}: {error})"))
+        except Exception as error:  # never a traceback on the page
+            results.append(
+                UploadResult(
+                    name, None, "failed", message=f"{name}: could not be loaded ({type(error).__name__}: {error})"
+                )
+            )
     # One attribution refresh for the whole batch (it also bumps store.version).
     store.refresh_attribution(timezone)
     return results
@@ -87,29 +100,52 @@ def load_uploads(store: Store, files: list[tuple[str, bytes]], timezone: str,
 
 def _result(outcome) -> UploadResult:
     rejects = tuple(
-        ", ".join(part for part in ("whole file" if r.row is None else f"row {r.row}", r.field) if part) + f": {r.reason}"
+        ", ".join(part for part in ("whole file" if r.row is None else f"row {r.row}", r.field) if part)
+        + f": {r.reason}"
         for r in outcome.rejects[:REJECTS_SHOWN]
     )
     name, count = outcome.file_name, len(outcome.rejects)
-    more = f" (the first {REJECTS_SHOWN} below; all of them in the data-quality report)" if count > REJECTS_SHOWN else ""
+    more = (
+        f" (the first {REJECTS_SHOWN} below; all of them in the data-quality report)" if count > REJECTS_SHOWN else ""
+    )
     message = outcome.message or {
         "refused": f"{name}: nothing loaded; {count} problem(s) found{more}",
         "partial": f"{name}: {outcome.rows_loaded} row(s) loaded, {count} rejected{more}",
     }.get(outcome.status)
-    return UploadResult(name, outcome.kind, outcome.status, outcome.rows_read, outcome.rows_loaded, count,
-                        message, rejects, notes="; ".join(outcome.notes))
+    return UploadResult(
+        name,
+        outcome.kind,
+        outcome.status,
+        outcome.rows_read,
+        outcome.rows_loaded,
+        count,
+        message,
+        rejects,
+        notes="; ".join(outcome.notes),
+    )
 
 
 def upload_table(results: list[UploadResult]) -> pd.DataFrame:
     """One row per uploaded file: the kind detected and what it gave."""
     return pd.DataFrame(
-        [(r.file_name, r.kind or "unrecognised", r.status, r.rows_read, r.rows_loaded, r.rows_rejected,
-          "; ".join(text for text in (r.message, r.notes) if text)) for r in results],
+        [
+            (
+                r.file_name,
+                r.kind or "unrecognised",
+                r.status,
+                r.rows_read,
+                r.rows_loaded,
+                r.rows_rejected,
+                "; ".join(text for text in (r.message, r.notes) if text),
+            )
+            for r in results
+        ],
         columns=["file", "detected kind", "status", "rows read", "rows loaded", "rows rejected", "message and notes"],
     )
 
 
 # ---- the data-quality report --------------------------------------------------------------
+
 
 def quality_numbers(report: QualityReport) -> dict[str, str]:
     """The headline numbers of the data-quality report, as shown."""
@@ -132,15 +168,19 @@ def rejects_csv(report: QualityReport) -> bytes:
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     def cell(value):
         return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-    return frame.apply(lambda column: column.map(cell) if column.dtype == object or pd.api.types.is_string_dtype(column) else column)
+
+    return frame.apply(
+        lambda column: column.map(cell) if column.dtype == object or pd.api.types.is_string_dtype(column) else column
+    )
 
 
 # ---- organisation editing -----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Problem:
     table: str
-    row: int | None          # 1-based row as shown in the editor
+    row: int | None  # 1-based row as shown in the editor
     field: str | None
     message: str
 
@@ -151,8 +191,11 @@ class Problem:
 
 def org_tables(con) -> dict[str, pd.DataFrame]:
     """The organisation tables as the editors show them (dates as dates, no source_file)."""
-    order = {"teams": "order by reorg_date nulls last, team", "members": "order by team, person, start_date nulls first",
-             "ownership": "order by kind, value, start_date nulls first"}
+    order = {
+        "teams": "order by reorg_date nulls last, team",
+        "members": "order by team, person, start_date nulls first",
+        "ownership": "order by kind, value, start_date nulls first",
+    }
     frames = {}
     for table in ORG_TABLES:
         columns = ", ".join(ORG_COLUMNS[table])
@@ -184,20 +227,35 @@ def check_org(frames: dict[str, pd.DataFrame], former_teams=()) -> tuple[dict[st
     seen = set()
     for record in clean["teams"]:
         if record["team"] and record["team"] in seen:
-            problems.append(Problem("teams", record["_row"], "team", f'"{record["team"]}" is listed twice; team names must be unique'))
+            problems.append(
+                Problem(
+                    "teams", record["_row"], "team", f'"{record["team"]}" is listed twice; team names must be unique'
+                )
+            )
         seen.add(record["team"])
     for table in ("members", "ownership"):
         for record in clean[table]:
             if record["team"] and record["team"] not in teams:
-                problems.append(Problem(table, record["_row"], "team", f'"{record["team"]}" is not a team in the teams table (nor a former team the roster or ownership already names); add it to teams first'))
+                problems.append(
+                    Problem(
+                        table,
+                        record["_row"],
+                        "team",
+                        f'"{record["team"]}" is not a team in the teams table (nor a former team the roster or ownership already names); add it to teams first',
+                    )
+                )
     problems.sort(key=lambda p: (ORG_TABLES.index(p.table), p.row or 0))
     return clean, problems
 
 
 def former_teams(con) -> set[str]:
     """Team names the stored roster and ownership use that the teams table does not list."""
-    return {row[0] for row in con.execute(
-        "select team from members union select team from ownership except select team from teams").fetchall()}
+    return {
+        row[0]
+        for row in con.execute(
+            "select team from members union select team from ownership except select team from teams"
+        ).fetchall()
+    }
 
 
 def _check_row(table: str, row_number: int, row: dict) -> tuple[dict | None, list[Problem]]:
@@ -211,7 +269,9 @@ def _check_row(table: str, row_number: int, row: dict) -> tuple[dict | None, lis
                 record[column] = _date_or_none(value)
             except ValueError:
                 record[column] = None
-                problems.append(Problem(table, row_number, column, f'"{value}" is not a date; expected a date like 2025-10-01'))
+                problems.append(
+                    Problem(table, row_number, column, f'"{value}" is not a date; expected a date like 2025-10-01')
+                )
         else:
             record[column] = None if _blank(value) else str(value).strip()
     required = {"teams": ("team",), "members": ("person", "team"), "ownership": ("kind", "value", "team")}[table]
@@ -219,7 +279,9 @@ def _check_row(table: str, row_number: int, row: dict) -> tuple[dict | None, lis
         if record[column] is None:
             problems.append(Problem(table, row_number, column, f"is empty; every row needs a {column}"))
     if table == "ownership" and record["kind"] is not None and record["kind"] not in OWNERSHIP_KINDS:
-        problems.append(Problem(table, row_number, "kind", f'"{record["kind"]}" is not one of {", ".join(OWNERSHIP_KINDS)}'))
+        problems.append(
+            Problem(table, row_number, "kind", f'"{record["kind"]}" is not one of {", ".join(OWNERSHIP_KINDS)}')
+        )
     start, end = record.get("start_date"), record.get("end_date")
     if start and end and end < start:
         problems.append(Problem(table, row_number, "end_date", f"{end} is before start_date {start}"))
@@ -240,8 +302,10 @@ def apply_org(store: Store, frames: dict[str, pd.DataFrame], timezone: str) -> l
             con.execute(f"delete from {table}")
             if clean[table]:
                 placeholders = ", ".join("?" for _ in range(len(columns) + 1))
-                con.executemany(f"insert into {table} ({', '.join(columns)}, source_file) values ({placeholders})",
-                                [[record[c] for c in columns] + [EDITED_SOURCE] for record in clean[table]])
+                con.executemany(
+                    f"insert into {table} ({', '.join(columns)}, source_file) values ({placeholders})",
+                    [[record[c] for c in columns] + [EDITED_SOURCE] for record in clean[table]],
+                )
         con.commit()
     except Exception as error:
         con.rollback()
@@ -276,11 +340,14 @@ def _date_or_none(value) -> dt.date | None:
 
 # ---- settings -----------------------------------------------------------------------------
 
+
 def settings_choices(con, settings: Settings) -> dict[str, list[str]]:
     """Options for the settings form: link types, issue types and statuses present in the data
     (plus whatever the settings already name)."""
+
     def present(sql: str) -> set[str]:
         return {row[0] for row in con.execute(sql).fetchall()}
+
     link_types = present("select distinct link_type from links")
     issue_types = present("select distinct item_type from work_items where item_type is not null")
     statuses = present("select distinct to_status from status_changes where to_status is not null")
@@ -291,9 +358,19 @@ def settings_choices(con, settings: Settings) -> dict[str, list[str]]:
     }
 
 
-def edit_settings(base: Settings, con, *, blocking_link_types, blocked_statuses, release_tag_pattern: str,
-                  commitment_issue_types, include_prereleases: bool, comparison_date: dt.date | None,
-                  min_items: int, min_releases: int) -> tuple[Settings | None, list[str]]:
+def edit_settings(
+    base: Settings,
+    con,
+    *,
+    blocking_link_types,
+    blocked_statuses,
+    release_tag_pattern: str,
+    commitment_issue_types,
+    include_prereleases: bool,
+    comparison_date: dt.date | None,
+    min_items: int,
+    min_releases: int,
+) -> tuple[Settings | None, list[str]]:
     """The base settings with the Data page's fields changed, or None and what is wrong."""
     problems = []
     link_types = tuple(dict.fromkeys(t.strip() for t in blocking_link_types if t and t.strip()))
@@ -309,8 +386,15 @@ def edit_settings(base: Settings, con, *, blocking_link_types, blocked_statuses,
     if problems:
         return None, problems
     return dataclasses.replace(
-        base, blocking_link_types=link_types, release_tag_pattern=pattern,
-        blocked_statuses=tuple(dict.fromkeys(status.strip() for status in blocked_statuses if status and status.strip())),
-        commitment_issue_types=tuple(commitment_issue_types), include_prereleases=bool(include_prereleases),
-        comparison_date=comparison_date, min_items=int(min_items), min_releases=int(min_releases),
+        base,
+        blocking_link_types=link_types,
+        release_tag_pattern=pattern,
+        blocked_statuses=tuple(
+            dict.fromkeys(status.strip() for status in blocked_statuses if status and status.strip())
+        ),
+        commitment_issue_types=tuple(commitment_issue_types),
+        include_prereleases=bool(include_prereleases),
+        comparison_date=comparison_date,
+        min_items=int(min_items),
+        min_releases=int(min_releases),
     ), []

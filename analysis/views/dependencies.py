@@ -4,6 +4,7 @@ The numbers are the report's `metrics.dependency_wait[period].waits_on` lists as
 each waiting team and blocking team, the items resolved in the window that waited on that team
 ("items") and their total days blocked by it ("wait_days"). Nothing is recomputed here.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,10 +24,17 @@ PERIOD_TITLES = {"before": "Before", "after": "After"}
 # The lightest shade is still a tint, so a small wait stays distinct from an empty (white) cell.
 COLOUR_SCALE = [[0.0, "#D6E6F4"], [1.0, "#08306B"]]
 CELL_PIXELS = 28
-MAX_LABELLED_COLUMNS = 15   # write the numbers in the cells only while they still fit
+MAX_LABELLED_COLUMNS = 15  # write the numbers in the cells only while they still fit
 DAY_COLUMNS = ["wait days before", "wait days after", "change in wait days"]
-TOTALS_COLUMNS = ["team", "comparison", "items waiting before", "wait days before", "items waiting after",
-                  "wait days after", "change in wait days"]
+TOTALS_COLUMNS = [
+    "team",
+    "comparison",
+    "items waiting before",
+    "wait days before",
+    "items waiting after",
+    "wait days after",
+    "change in wait days",
+]
 
 
 def matrix_axes(report: dict) -> tuple[list[str], list[str]]:
@@ -44,8 +52,9 @@ def matrix_axes(report: dict) -> tuple[list[str], list[str]]:
 def wait_matrix(report: dict, period: str, measure: str) -> pd.DataFrame:
     """Waiting team (rows) × blocking team (columns); NaN where nothing waited on that team."""
     rows, columns = matrix_axes(report)
-    cells = {team["team"]: {entry["team"]: entry[measure] for entry in _waits_on(team, period)}
-             for team in report["teams"]}
+    cells = {
+        team["team"]: {entry["team"]: entry[measure] for entry in _waits_on(team, period)} for team in report["teams"]
+    }
     matrix = pd.DataFrame.from_dict(cells, orient="index", dtype=float).reindex(index=rows, columns=columns)
     return matrix.rename_axis(index="waiting team", columns="blocking team")
 
@@ -82,24 +91,47 @@ def heatmap_figure(report: dict, periods: list[str], measure: str) -> go.Figure:
     matrices = {period: wait_matrix(report, period, measure) for period in periods}
     highest = max((m.max().max() for m in matrices.values() if m.notna().any().any()), default=0) or 1
     amount = "%{z:.1f} days" if measure == "wait_days" else "%{z:.0f} items"
-    figure = make_subplots(rows=1, cols=len(periods), shared_yaxes=True, horizontal_spacing=0.03,
-                           subplot_titles=[PERIOD_TITLES[p] for p in periods])
+    figure = make_subplots(
+        rows=1,
+        cols=len(periods),
+        shared_yaxes=True,
+        horizontal_spacing=0.03,
+        subplot_titles=[PERIOD_TITLES[p] for p in periods],
+    )
     for position, (period, matrix) in enumerate(matrices.items(), start=1):
         values = matrix.to_numpy(dtype=float)
         figure.add_heatmap(
-            z=values, x=column_labels, y=row_labels, coloraxis="coloraxis", xgap=1, ygap=1, name=period,
+            z=values,
+            x=column_labels,
+            y=row_labels,
+            coloraxis="coloraxis",
+            xgap=1,
+            ygap=1,
+            name=period,
             # A fixed template over the cells' own values: team names never become template text.
-            hovertemplate=f"%{{y}} waited on %{{x}}: {amount}<extra>{period}</extra>", hoverongaps=False,
-            text=_cell_text(values) if len(columns) <= MAX_LABELLED_COLUMNS else None, texttemplate="%{text}",
-            row=1, col=position,
+            hovertemplate=f"%{{y}} waited on %{{x}}: {amount}<extra>{period}</extra>",
+            hoverongaps=False,
+            text=_cell_text(values) if len(columns) <= MAX_LABELLED_COLUMNS else None,
+            texttemplate="%{text}",
+            row=1,
+            col=position,
         )
-        figure.update_xaxes(title_text="waited on", tickangle=-45, row=1, col=position,
-                            **category_ticks(columns, [_mark(name, comparison) for name in columns]))
+        figure.update_xaxes(
+            title_text="waited on",
+            tickangle=-45,
+            row=1,
+            col=position,
+            **category_ticks(columns, [_mark(name, comparison) for name in columns]),
+        )
     figure.update_yaxes(autorange="reversed", **category_ticks(rows, [_mark(name, comparison) for name in rows]))
     figure.update_yaxes(title_text="waiting team", row=1, col=1)
     figure.update_layout(
-        coloraxis={"colorscale": COLOUR_SCALE, "cmin": 0, "cmax": highest,
-                   "colorbar": {"title": {"text": "wait days" if measure == "wait_days" else "items waiting"}}},
+        coloraxis={
+            "colorscale": COLOUR_SCALE,
+            "cmin": 0,
+            "cmax": highest,
+            "colorbar": {"title": {"text": "wait days" if measure == "wait_days" else "items waiting"}},
+        },
         height=260 + CELL_PIXELS * len(rows),
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         plot_bgcolor="#FFFFFF",

@@ -4,6 +4,7 @@ The prose is ours and may be Markdown; only numbers from the settings go into it
 are free text (link types, the tag pattern, issue types, the time zone) go only into the table,
 which is never read as Markdown; the page shows the tag pattern again as code.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -19,24 +20,51 @@ def settings_table(settings: Settings, comparison_date: str | None) -> pd.DataFr
         ("Transition", f"{settings.transition_days} days", "Days after the reorg left out of the after window."),
         ("Tolerance", f"{settings.tolerance_days} days", "A commitment delivered at most this late counts as on time."),
         ("Time zone", settings.timezone, "Calendar days (release days, windows) are counted in this zone."),
-        ("Comparison date", chosen or f"earliest reorg date ({comparison_date or 'none'})",
-         "Comparison teams (no reorg date) are measured around this date."),
-        ("Blocking link types", ", ".join(settings.blocking_link_types) or "none",
-         "Jira link types that mean one item waits for another."),
-        ("Blocked phrases", ", ".join(settings.blocked_phrases) or "none",
-         "How a changelog words a blocking link on the blocked item."),
-        ("Blocked statuses", ", ".join(settings.blocked_statuses) or "none",
-         "Time in these statuses, or flagged, counts as waiting on the item's blockers."),
-        ("Release tag pattern", settings.release_tag_pattern,
-         "A git tag counts as a release when it matches this regular expression."),
-        ("Prereleases", "included" if settings.include_prereleases else "excluded",
-         "Whether GitHub prereleases count as releases."),
-        ("Commitment issue types", ", ".join(settings.commitment_issue_types) or "every issue type",
-         "Which issue types count as commitments for timeline accuracy."),
-        ("Minimum items", str(settings.min_items),
-         "Fewer commitments or waiting items than this on either side: insufficient data."),
-        ("Minimum releases", str(settings.min_releases),
-         "Fewer release days than this on either side: insufficient data."),
+        (
+            "Comparison date",
+            chosen or f"earliest reorg date ({comparison_date or 'none'})",
+            "Comparison teams (no reorg date) are measured around this date.",
+        ),
+        (
+            "Blocking link types",
+            ", ".join(settings.blocking_link_types) or "none",
+            "Jira link types that mean one item waits for another.",
+        ),
+        (
+            "Blocked phrases",
+            ", ".join(settings.blocked_phrases) or "none",
+            "How a changelog words a blocking link on the blocked item.",
+        ),
+        (
+            "Blocked statuses",
+            ", ".join(settings.blocked_statuses) or "none",
+            "Time in these statuses, or flagged, counts as waiting on the item's blockers.",
+        ),
+        (
+            "Release tag pattern",
+            settings.release_tag_pattern,
+            "A git tag counts as a release when it matches this regular expression.",
+        ),
+        (
+            "Prereleases",
+            "included" if settings.include_prereleases else "excluded",
+            "Whether GitHub prereleases count as releases.",
+        ),
+        (
+            "Commitment issue types",
+            ", ".join(settings.commitment_issue_types) or "every issue type",
+            "Which issue types count as commitments for timeline accuracy.",
+        ),
+        (
+            "Minimum items",
+            str(settings.min_items),
+            "Fewer commitments or waiting items than this on either side: insufficient data.",
+        ),
+        (
+            "Minimum releases",
+            str(settings.min_releases),
+            "Fewer release days than this on either side: insufficient data.",
+        ),
         ("Confidence", f"{settings.confidence:.0%}", "Coverage of every interval."),
         ("Bootstrap samples", str(settings.bootstrap_samples), "Resamples behind each bootstrap interval."),
         ("Placebo dates", str(settings.placebo_dates), "Pretend reorg dates drawn for the placebo check."),
@@ -50,14 +78,19 @@ def method_sections(settings: Settings) -> list[tuple[str, str]]:
     level = f"{settings.confidence:.0%}"
     window, transition, tolerance = settings.window_days, settings.transition_days, settings.tolerance_days
     return [
-        ("Windows", f"""
+        (
+            "Windows",
+            f"""
 For a team that reorganised on day R, **before** is the {window} days up to R and **after** is the
 {window} days starting {transition} days after R (the transition left out while the new team settles
 in). Both are cut to the days the data covers. A comparison team did not reorganise: it is measured
 over the same calendar windows around the comparison date, so it shows what changed anyway
 (a busy season, a new tool) without a reorg.
-"""),
-        ("Release frequency: exact conditional rate-ratio test", f"""
+""",
+        ),
+        (
+            "Release frequency: exact conditional rate-ratio test",
+            f"""
 A release is a published, non-draft GitHub release, a git tag that matches the release tag pattern,
 or a released Jira fix version. Several releases of a team on one day count once (**release days**),
 so n is release days. The value is release days per 30 days.
@@ -67,8 +100,11 @@ the same rate throughout, each of the n release days would fall in the after win
 by the windows' lengths alone. The exact test asks how surprising the observed split is under that
 assumption (the same test as R's `poisson.test`), and the {level} interval is the exact
 (Clopper-Pearson) interval of that split, turned back into a ratio.
-"""),
-        ("Timeline accuracy: Newcombe interval and Fisher's exact test", f"""
+""",
+        ),
+        (
+            "Timeline accuracy: Newcombe interval and Fisher's exact test",
+            f"""
 A commitment is an item resolved in the window that had a committed date (its due date, or its fix
 version's planned release date). It is **on time** when it was delivered no more than {tolerance} days
 after that date; early counts as on time. The value is the on-time share, n the number of commitments.
@@ -78,8 +114,11 @@ interval is **Newcombe's** hybrid score interval, built from the Wilson interval
 behaves well for small samples and shares near 0% or 100%. The p-value is **Fisher's exact test** on
 the 2 × 2 table of on time / late, before / after. The report also compares the slips themselves
 (days late, negative when early) with a bootstrap median difference and the Mann-Whitney U test.
-"""),
-        ("Dependency waits: bootstrap median difference and Mann-Whitney U", f"""
+""",
+        ),
+        (
+            "Dependency waits: bootstrap median difference and Mann-Whitney U",
+            f"""
 For each item resolved in the window, the days it spent blocked by an item owned by **another team**:
 from the moment the blocking link was added (or, without a changelog, from the item's creation) until
 the blocker was resolved or the link removed, never past the item's own resolution. Time the item
@@ -92,35 +131,50 @@ interval comes from the **bootstrap**: each side is resampled {settings.bootstra
 middle {level} of the resampled differences is kept. The p-value is the two-sided **Mann-Whitney U**
 test, which asks whether waits in one period tend to be longer than in the other, without assuming
 any particular distribution.
-"""),
-        ("Many teams and metrics: Benjamini-Hochberg", """
+""",
+        ),
+        (
+            "Many teams and metrics: Benjamini-Hochberg",
+            """
 With many teams and three metrics, some p-values will be small by chance alone. The **adjusted
 p-values** (Benjamini-Hochberg, the same as R's `p.adjust(method = "BH")`) control the false discovery
 rate: of the changes with an adjusted p-value under 5%, no more than 5% on average are flukes.
 The Overview shows them with its "Adjusted p-values" switch. Verdicts use the unadjusted intervals.
-"""),
-        ("Difference-in-differences", f"""
+""",
+        ),
+        (
+            "Difference-in-differences",
+            f"""
 Where there are comparison teams, each reorganised team's change is set beside the pooled change of
 the comparison teams over the same calendar windows. For release frequency it is the ratio of the two
 rate ratios (Wald interval on the log scale); for the on-time share the difference of the two
 differences (interval built from the four Wilson intervals, as Newcombe's); for waits the difference of
 the two median differences (bootstrap interval, {settings.bootstrap_samples} resamples, no p-value).
 If the comparison teams changed as much, the reorg is not what made the difference.
-"""),
-        ("Event study", f"""
+""",
+        ),
+        (
+            "Event study",
+            f"""
 Each metric is also shown per 30-day period around the reorg date, up to {window // 30} periods on
 each side, every point with its own {level} interval (exact Poisson for release days, Wilson for the
 on-time share, an order-statistic interval for the median wait). A real effect shows as a step at the
 reorg, not as a trend that started before it.
-"""),
-        ("Placebo check", f"""
+""",
+        ),
+        (
+            "Placebo check",
+            f"""
 How noisy is this team's data? Up to {settings.placebo_dates} pretend reorg dates are drawn from the
 period before the real reorg, and the same before/after comparison is made around each (with windows
 shortened to a third of the data before the reorg when there is less). The placebo share is how often
 a pretend date shows a change at least as large as the real one. A small share means the real change
 stands out from the noise; a large one means changes this size happen without any reorg.
-"""),
-        ("Verdicts", f"""
+""",
+        ),
+        (
+            "Verdicts",
+            f"""
 Each team and metric gets one of four verdicts:
 
 - **improved** or **worsened**: the {level} interval excludes "no change" (a ratio of 1, a
@@ -134,5 +188,6 @@ Each team and metric gets one of four verdicts:
   read the numbers as anecdotes.
 
 Every figure carries its n on each side, so a reader can judge how much data is behind it.
-"""),
+""",
+        ),
     ]

@@ -4,6 +4,7 @@ Everything here formats the report dict (analysis.report.build_report); no stati
 recomputed. Team names come from teams.csv, i.e. from an export: they reach Plotly escaped
 (Plotly reads a subset of HTML in labels) and Markdown labels through `markdown_literal`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,12 +22,13 @@ SIDE_UNITS = {  # what n counts on each side, per metric
     "dependency_wait": "waiting items",
 }
 TIMELINE_ROW_PIXELS = 26
-TICK_LABEL_CHARACTERS = 28   # longer names are cut on the axis (the hover text has them whole)
+TICK_LABEL_CHARACTERS = 28  # longer names are cut on the axis (the hover text has them whole)
 # Markdown treats any ASCII punctuation specially somewhere (links, emphasis, Streamlit's
 # :colour[...] and :material/...: directives, $maths$); a backslash makes each one literal.
 
 
 # ---- shared small helpers ----------------------------------------------------------------------
+
 
 def is_comparison(team: dict) -> bool:
     return team["reorg_date"] is None
@@ -35,11 +37,16 @@ def is_comparison(team: dict) -> bool:
 def category_ticks(names: list[str], suffixes: list[str]) -> dict:
     """Category-axis settings: each category is the whole escaped name plus its suffix (two long
     names that start alike never merge), shown as a tick label cut to a readable length."""
+
     def cut(name: str) -> str:
-        return name if len(name) <= TICK_LABEL_CHARACTERS else name[:TICK_LABEL_CHARACTERS - 1] + "…"
-    return {"type": "category", "tickmode": "array",
-            "tickvals": [plotly_text(name) + suffix for name, suffix in zip(names, suffixes)],
-            "ticktext": [plotly_text(cut(name)) + suffix for name, suffix in zip(names, suffixes)]}
+        return name if len(name) <= TICK_LABEL_CHARACTERS else name[: TICK_LABEL_CHARACTERS - 1] + "…"
+
+    return {
+        "type": "category",
+        "tickmode": "array",
+        "tickvals": [plotly_text(name) + suffix for name, suffix in zip(names, suffixes)],
+        "ticktext": [plotly_text(cut(name)) + suffix for name, suffix in zip(names, suffixes)],
+    }
 
 
 def team_page_query(team: str) -> dict[str, str]:
@@ -69,13 +76,17 @@ def verdict_grid(report: dict, adjusted: bool = False) -> pd.DataFrame:
     for team in report["teams"]:
         for metric in METRICS:
             m = team["metrics"][metric]
-            rows.append([
-                team["team"], is_comparison(team), METRIC_LABELS[metric],
-                f"{value_text(metric, m['before']['value'])} → {value_text(metric, m['after']['value'])}",
-                _change_text(metric, m["effect"], adjusted),
-                f"{m['before']['n']} → {m['after']['n']}",
-                VERDICT_BADGES[m["verdict"]][0],
-            ])
+            rows.append(
+                [
+                    team["team"],
+                    is_comparison(team),
+                    METRIC_LABELS[metric],
+                    f"{value_text(metric, m['before']['value'])} → {value_text(metric, m['after']['value'])}",
+                    _change_text(metric, m["effect"], adjusted),
+                    f"{m['before']['n']} → {m['after']['n']}",
+                    VERDICT_BADGES[m["verdict"]][0],
+                ]
+            )
     return pd.DataFrame(rows, columns=GRID_COLUMNS)
 
 
@@ -105,25 +116,33 @@ def styled_grid(grid: pd.DataFrame):
 
 def _readable_text_colour(background: str) -> str:
     """Black or white, whichever contrasts more with the background (WCAG relative luminance)."""
+
     def channel(hex_pair: str) -> float:
         c = int(hex_pair, 16) / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (channel(background[i:i + 2]) for i in (1, 3, 5))
+
+    r, g, b = (channel(background[i : i + 2]) for i in (1, 3, 5))
     luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
     return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#FFFFFF"
 
 
 # ---- plain-English summaries -------------------------------------------------------------------
 
+
 def team_summary(team: dict, confidence: float = 0.95) -> str:
     """One line in plain English on all three metrics, with intervals and n on each side."""
     interval = interval_label(confidence)
     metrics = team["metrics"]
-    return "; ".join([
-        f"{team['team']} {_release_clause(metrics['release_frequency'], interval)}",
-        _on_time_clause(metrics["timeline_accuracy"], interval),
-        _wait_clause(metrics["dependency_wait"], interval),
-    ]) + "."
+    return (
+        "; ".join(
+            [
+                f"{team['team']} {_release_clause(metrics['release_frequency'], interval)}",
+                _on_time_clause(metrics["timeline_accuracy"], interval),
+                _wait_clause(metrics["dependency_wait"], interval),
+            ]
+        )
+        + "."
+    )
 
 
 def summaries(report: dict, confidence: float = 0.95) -> list[tuple[str, str]]:
@@ -188,6 +207,7 @@ def _bounds(effect: dict, number, separator: str) -> str:
 
 # ---- the reorg timeline ------------------------------------------------------------------------
 
+
 def comparison_mark(team: dict) -> str:
     return " (comparison)" if is_comparison(team) else ""
 
@@ -209,7 +229,8 @@ def timeline_figure(report: dict) -> go.Figure:
     for period in ("before", "after"):
         bars = [(timeline_label(t), t["windows"][period]) for t in teams if t["windows"].get(period)]
         figure.add_bar(
-            name=f"{period} window", orientation="h",
+            name=f"{period} window",
+            orientation="h",
             y=[label for label, _ in bars],
             base=[window["start"] for _, window in bars],
             x=[_days_in_ms(window["days"]) for _, window in bars],
@@ -217,31 +238,41 @@ def timeline_figure(report: dict) -> go.Figure:
             hovertext=[f"{label}<br>{period}: {_window_text(window)}" for label, window in bars],
             hoverinfo="text",
         )
-    for comparison, symbol, name in ((False, "diamond", "reorg date"),
-                                     (True, "diamond-open", "comparison date (no reorg)")):
+    for comparison, symbol, name in (
+        (False, "diamond", "reorg date"),
+        (True, "diamond-open", "comparison date (no reorg)"),
+    ):
         marked = [(t, t["reorg_date"] or report["comparison_date"]) for t in teams if is_comparison(t) == comparison]
         marked = [(t, day) for t, day in marked if day]
         if marked:
             figure.add_scatter(
-                name=name, mode="markers", x=[day for _, day in marked], y=[timeline_label(t) for t, _ in marked],
+                name=name,
+                mode="markers",
+                x=[day for _, day in marked],
+                y=[timeline_label(t) for t, _ in marked],
                 marker={"symbol": symbol, "size": 11, "color": OKABE_ITO["black"], "line": {"width": 2}},
-                hovertext=[f"{timeline_label(t)}<br>{name}: {day}" for t, day in marked], hoverinfo="text",
+                hovertext=[f"{timeline_label(t)}<br>{name}: {day}" for t, day in marked],
+                hoverinfo="text",
             )
     figure.update_layout(
-        barmode="overlay", height=140 + TIMELINE_ROW_PIXELS * max(len(teams), 1),
+        barmode="overlay",
+        height=140 + TIMELINE_ROW_PIXELS * max(len(teams), 1),
         # Dates and legend on top, where the reader starts: with 100 teams the bottom is far away.
         margin={"l": 10, "r": 10, "t": 90, "b": 10},
         legend={"orientation": "h", "yref": "container", "y": 1.0, "yanchor": "top", "x": 0},
         xaxis={"type": "date", "title": None, "side": "top"},
         # First team on top; a fixed range, as autorange pads the ends for the markers.
-        yaxis={"range": [len(teams) - 0.5, -0.5], "title": None,
-               **category_ticks([t["team"] for t in teams], [comparison_mark(t) for t in teams])},
+        yaxis={
+            "range": [len(teams) - 0.5, -0.5],
+            "title": None,
+            **category_ticks([t["team"] for t in teams], [comparison_mark(t) for t in teams]),
+        },
     )
     return figure
 
 
 def _days_in_ms(days: int) -> int:
-    return days * 86_400_000   # a bar's length on a date axis is in milliseconds
+    return days * 86_400_000  # a bar's length on a date axis is in milliseconds
 
 
 def _window_text(window: dict) -> str:
@@ -254,5 +285,7 @@ def settings_caption(report: dict) -> str:
     """Which windows the page shows (numbers and dates only: safe for Markdown)."""
     s, comparison_date = report["settings"], report["comparison_date"]
     comparison = f" Comparison teams are measured around {comparison_date}." if comparison_date else ""
-    return (f"Before and after windows of {s['window_days']} days, {s['transition_days']} transition days left out "
-            f"after each reorg; on time = at most {s['tolerance_days']} days late.{comparison}")
+    return (
+        f"Before and after windows of {s['window_days']} days, {s['transition_days']} transition days left out "
+        f"after each reorg; on time = at most {s['tolerance_days']} days late.{comparison}"
+    )

@@ -10,6 +10,7 @@ Everything here is plain data, sentences and Plotly figures; the page only draws
   (`markdown_literal`) or Plotly's HTML-like labels (`plotly_text`). Tables (st.dataframe) show
   it as it is.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,35 +29,48 @@ from ..report import METRICS
 from ..report_format import effect_text
 from ..settings import Settings
 from ..store import ensure_attribution
-from .common import (METRIC_LABELS, OKABE_ITO, PERIOD_COLOURS, VERDICT_BADGES, mark_reorg, markdown_literal,
-                     plotly_text, shade_windows)
+from .common import (
+    METRIC_LABELS,
+    OKABE_ITO,
+    PERIOD_COLOURS,
+    VERDICT_BADGES,
+    mark_reorg,
+    markdown_literal,
+    plotly_text,
+    shade_windows,
+)
 
-WHOLE_SPAN = "all"               # the period label of comparison.history_windows (the data's whole span)
-ROLLING_DAYS = 30                # the release timeline's rolling rate, per 30 days like the metric
-ROWS_SHOWN = 2000                # item and release tables: enough to browse, small to send
-TEAM_PAGES_KEPT = 4              # per session: a few teams to flip between without recomputing
-OUTSIDE_COLOUR = "#D9D9D9"       # items resolved outside both windows
+WHOLE_SPAN = "all"  # the period label of comparison.history_windows (the data's whole span)
+ROLLING_DAYS = 30  # the release timeline's rolling rate, per 30 days like the metric
+ROWS_SHOWN = 2000  # item and release tables: enough to browse, small to send
+TEAM_PAGES_KEPT = 4  # per session: a few teams to flip between without recomputing
+OUTSIDE_COLOUR = "#D9D9D9"  # items resolved outside both windows
 BADGE_COLOURS = {"improved": "blue", "worsened": "red", "no clear change": "gray", "insufficient data": "gray"}
 ATTRIBUTION_LABELS = {
-    "team_field": "Jira team field", "component": "component owner", "project": "project owner",
-    "assignee": "assignee's team", "none": "no rule",
+    "team_field": "Jira team field",
+    "component": "component owner",
+    "project": "project owner",
+    "assignee": "assignee's team",
+    "none": "no rule",
 }
 CHART_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
 
 # ---- the data ---------------------------------------------------------------------------------
 
+
 @dataclass
 class TeamData:
     """One team's report entry and the per-item rows behind it."""
+
     team: str
-    entry: dict                  # the team's entry of report["teams"]
-    anchor: dt.date | None       # the reorg date, or the comparison date for a comparison team
+    entry: dict  # the team's entry of report["teams"]
+    anchor: dt.date | None  # the reorg date, or the comparison date for a comparison team
     comparison_date: dt.date | None
     settings: Settings
-    rows: MetricData             # windows: before, after and WHOLE_SPAN for this team only
+    rows: MetricData  # windows: before, after and WHOLE_SPAN for this team only
     history: TeamHistory
-    events: pd.DataFrame         # comparison.event_study around the anchor (empty without one)
+    events: pd.DataFrame  # comparison.event_study around the anchor (empty without one)
 
     @property
     def is_comparison(self) -> bool:
@@ -78,14 +92,15 @@ def load_team(con, settings: Settings, entry: dict) -> TeamData:
     """The rows behind one team's report entry (from build_report or build_team_report): its
     before and after windows and the data's whole span, from one compute() call."""
     team = entry["team"]
-    windows = [Window(team, period, _date(w["start"]), _date(w["end"]))
-               for period, w in entry["windows"].items() if w]
-    rows = compute(con, settings, windows=windows + history_windows([team], data_span(con, settings)),
-                   supporting=False)
+    windows = [Window(team, period, _date(w["start"]), _date(w["end"])) for period, w in entry["windows"].items() if w]
+    rows = compute(con, settings, windows=windows + history_windows([team], data_span(con, settings)), supporting=False)
     anchor = _date(entry["reorg_date"]) or rows.comparison_date
     history = TeamHistory(rows, team, settings.tolerance_days)
-    events = event_study(history, anchor, settings) if anchor else pd.DataFrame(
-        columns=["period", "start", "metric", "value", "n", "ci_low", "ci_high"])
+    events = (
+        event_study(history, anchor, settings)
+        if anchor
+        else pd.DataFrame(columns=["period", "start", "metric", "value", "n", "ci_low", "ci_high"])
+    )
     return TeamData(team, entry, anchor, rows.comparison_date, settings, rows, history, events)
 
 
@@ -102,44 +117,83 @@ def items_table(con, data: TeamData, search: str = "") -> tuple[pd.DataFrame, in
         return pd.DataFrame(columns=ITEM_COLUMNS), 0
     # The query reads the resolution days stored with the attribution: in this time zone.
     ensure_attribution(con, data.settings.timezone)
-    found = con.execute(queries.sql("team_items"), {
-        "team": data.team, "search": search.strip(),
-        "before_start": _date(before["start"]), "before_end": _date(before["end"]),
-        "after_start": _date(after["start"]), "after_end": _date(after["end"]),
-        "row_limit": ROWS_SHOWN,
-    }).df()
+    found = con.execute(
+        queries.sql("team_items"),
+        {
+            "team": data.team,
+            "search": search.strip(),
+            "before_start": _date(before["start"]),
+            "before_end": _date(before["end"]),
+            "after_start": _date(after["start"]),
+            "after_end": _date(after["end"]),
+            "row_limit": ROWS_SHOWN,
+        },
+    ).df()
     matching = int(found["matching_items"].iloc[0]) if len(found) else 0
     commitments = pd.concat([data.rows.rows("commitments", data.team, p) for p in PERIODS])
     waits = pd.concat([data.rows.rows("waits", data.team, p) for p in PERIODS])
-    table = (found
-             .merge(commitments[["item_key", "committed_date", "commitment_source", "replans", "slip_days"]],
-                    on="item_key", how="left")
-             .merge(waits[["item_key", "wait_days"]], on="item_key", how="left"))
+    table = found.merge(
+        commitments[["item_key", "committed_date", "commitment_source", "replans", "slip_days"]],
+        on="item_key",
+        how="left",
+    ).merge(waits[["item_key", "wait_days"]], on="item_key", how="left")
     # On time as the metric counts it: at most `tolerance_days` late, early included.
     table["on_time"] = table["slip_days"].map(
-        lambda slip: None if pd.isna(slip) else bool(slip <= data.settings.tolerance_days))
+        lambda slip: None if pd.isna(slip) else bool(slip <= data.settings.tolerance_days)
+    )
     table["url"] = table["url"].map(safe_url)
     for column in ("resolved_day", "committed_date"):
         table[column] = pd.to_datetime(table[column]).dt.date
     return table[ITEM_COLUMNS], matching
 
 
-ITEM_COLUMNS = ["item_key", "url", "title", "item_type", "status", "assignee", "period", "resolved_day",
-                "committed_date", "commitment_source", "replans", "slip_days", "on_time", "wait_days",
-                "attributed_by"]
+ITEM_COLUMNS = [
+    "item_key",
+    "url",
+    "title",
+    "item_type",
+    "status",
+    "assignee",
+    "period",
+    "resolved_day",
+    "committed_date",
+    "commitment_source",
+    "replans",
+    "slip_days",
+    "on_time",
+    "wait_days",
+    "attributed_by",
+]
 ITEM_COLUMN_LABELS = {
-    "item_key": "Key", "url": "Link", "title": "Title", "item_type": "Type", "status": "Status",
-    "assignee": "Assignee", "period": "Window", "resolved_day": "Resolved", "committed_date": "Committed",
-    "commitment_source": "Committed date from", "replans": "Re-plans", "slip_days": "Slip (days)",
-    "on_time": "On time", "wait_days": "Cross-team wait (days)", "attributed_by": "Team from",
+    "item_key": "Key",
+    "url": "Link",
+    "title": "Title",
+    "item_type": "Type",
+    "status": "Status",
+    "assignee": "Assignee",
+    "period": "Window",
+    "resolved_day": "Resolved",
+    "committed_date": "Committed",
+    "commitment_source": "Committed date from",
+    "replans": "Re-plans",
+    "slip_days": "Slip (days)",
+    "on_time": "On time",
+    "wait_days": "Cross-team wait (days)",
+    "attributed_by": "Team from",
 }
 
 
 def releases_table(con, data: TeamData, search: str = "") -> tuple[pd.DataFrame, int]:
     """The team's releases matching `search` (at most ROWS_SHOWN) and how many matched in all."""
-    found = con.execute(queries.sql("team_releases"), {
-        "team": data.team, "timezone": data.settings.timezone, "search": search.strip(), "row_limit": ROWS_SHOWN,
-    }).df()
+    found = con.execute(
+        queries.sql("team_releases"),
+        {
+            "team": data.team,
+            "timezone": data.settings.timezone,
+            "search": search.strip(),
+            "row_limit": ROWS_SHOWN,
+        },
+    ).df()
     matching = int(found["matching_releases"].iloc[0]) if len(found) else 0
     found["url"] = found["url"].map(safe_url)
     found["release_day"] = pd.to_datetime(found["release_day"]).dt.date
@@ -147,11 +201,28 @@ def releases_table(con, data: TeamData, search: str = "") -> tuple[pd.DataFrame,
     return found[RELEASE_COLUMNS], matching
 
 
-RELEASE_COLUMNS = ["release_day", "name", "url", "source", "repository", "tag_name", "is_draft",
-                   "is_prerelease", "is_released", "period"]
+RELEASE_COLUMNS = [
+    "release_day",
+    "name",
+    "url",
+    "source",
+    "repository",
+    "tag_name",
+    "is_draft",
+    "is_prerelease",
+    "is_released",
+    "period",
+]
 RELEASE_COLUMN_LABELS = {
-    "release_day": "Day", "name": "Name", "url": "Link", "source": "Source", "repository": "Repository / project",
-    "tag_name": "Tag", "is_draft": "Draft", "is_prerelease": "Prerelease", "is_released": "Released",
+    "release_day": "Day",
+    "name": "Name",
+    "url": "Link",
+    "source": "Source",
+    "repository": "Repository / project",
+    "tag_name": "Tag",
+    "is_draft": "Draft",
+    "is_prerelease": "Prerelease",
+    "is_released": "Released",
     "period": "Window",
 }
 
@@ -177,6 +248,7 @@ def safe_url(url) -> str | None:
 
 # ---- escaping export text ---------------------------------------------------------------------
 
+
 def markdown_list(lines: list[str]) -> str:
     """Plain lines as a Markdown bullet list, each line escaped."""
     return "\n".join("- " + markdown_literal(line) for line in lines)
@@ -184,17 +256,22 @@ def markdown_list(lines: list[str]) -> str:
 
 # ---- sentences --------------------------------------------------------------------------------
 
+
 def context_sentence(data: TeamData) -> str:
     """Who the team is and which dates it is measured around."""
     entry, settings = data.entry, data.settings
     if data.is_comparison:
         if data.comparison_date is None:
-            return (f"{entry['team']} did not reorganise, and no team has a reorg date, so there is "
-                    "no date to measure it around.")
+            return (
+                f"{entry['team']} did not reorganise, and no team has a reorg date, so there is "
+                "no date to measure it around."
+            )
         chosen = "chosen in the settings" if settings.comparison_date else "the earliest reorg date"
-        return (f"{entry['team']} did not reorganise: it is a comparison team, measured around "
-                f"{data.comparison_date.isoformat()} ({chosen}), the same calendar windows as the "
-                "reorganised teams, to show what changed without a reorg.")
+        return (
+            f"{entry['team']} did not reorganise: it is a comparison team, measured around "
+            f"{data.comparison_date.isoformat()} ({chosen}), the same calendar windows as the "
+            "reorganised teams, to show what changed without a reorg."
+        )
     model = f" to the {entry['model']} model" if entry["model"] else ""
     return f"{entry['team']} reorganised{model} on {entry['reorg_date']}."
 
@@ -222,27 +299,37 @@ def summary_sentence(data: TeamData, metric: str) -> str:
     if metric == "release_frequency":
         counts = f"{before['n']} release days before, {after['n']} after"
         if verdict == "insufficient data" or effect["estimate"] is None:
-            return (f"{name}: too few release days to say whether release frequency changed "
-                    f"({counts}; at least {settings.min_releases} needed on each side).")
+            return (
+                f"{name}: too few release days to say whether release frequency changed "
+                f"({counts}; at least {settings.min_releases} needed on each side)."
+            )
         interval = _interval(effect, lambda x: f"{x:.1f}x")
         return f"{name} now releases {effect['estimate']:.1f}x as often ({confidence} interval {interval}): {verdict} ({counts})."
     if metric == "timeline_accuracy":
         counts = f"{before['n']} commitments before, {after['n']} after"
         if verdict == "insufficient data" or effect["estimate"] is None:
-            return (f"{name}: too few delivered commitments to say whether timeline accuracy changed "
-                    f"({counts}; at least {settings.min_items} needed on each side).")
+            return (
+                f"{name}: too few delivered commitments to say whether timeline accuracy changed "
+                f"({counts}; at least {settings.min_items} needed on each side)."
+            )
         interval = _interval(effect, lambda x: f"{x * 100:+.0f}")
-        return (f"{name} now delivers {after['value']:.0%} of its commitments on time, against "
-                f"{before['value']:.0%} before ({effect['estimate'] * 100:+.0f} points, {confidence} interval "
-                f"{interval}): {verdict} ({counts}).")
+        return (
+            f"{name} now delivers {after['value']:.0%} of its commitments on time, against "
+            f"{before['value']:.0%} before ({effect['estimate'] * 100:+.0f} points, {confidence} interval "
+            f"{interval}): {verdict} ({counts})."
+        )
     counts = f"{before['n']} items waiting on other teams before, {after['n']} after"
     if verdict == "insufficient data" or effect["estimate"] is None:
-        return (f"{name}: too few items waited on other teams to say whether dependency waits changed "
-                f"({counts}; at least {settings.min_items} needed on each side).")
+        return (
+            f"{name}: too few items waited on other teams to say whether dependency waits changed "
+            f"({counts}; at least {settings.min_items} needed on each side)."
+        )
     interval = _interval(effect, lambda x: f"{x:+.1f}")
-    return (f"{name}'s items that waited on other teams now wait a median {after['value']:.1f} days, against "
-            f"{before['value']:.1f} before ({effect['estimate']:+.1f} days, {confidence} interval {interval}): "
-            f"{verdict} ({counts}).")
+    return (
+        f"{name}'s items that waited on other teams now wait a median {after['value']:.1f} days, against "
+        f"{before['value']:.1f} before ({effect['estimate']:+.1f} days, {confidence} interval {interval}): "
+        f"{verdict} ({counts})."
+    )
 
 
 def effect_sentence(data: TeamData, metric: str) -> str:
@@ -267,9 +354,13 @@ def placebo_sentences(data: TeamData) -> list[str]:
     placebo = data.entry.get("placebo") or {}
     if not placebo.get("dates"):
         return [f"No placebo check: {placebo.get('reason', 'no dates to try')}."]
-    lines = [(f"Each check pretends the reorg happened on {placebo['dates']} random dates in the before period "
-              f"(windows of {placebo['window_days']} days on each side) and counts how often that alone "
-              "changed the metric as much as the real date did.")]
+    lines = [
+        (
+            f"Each check pretends the reorg happened on {placebo['dates']} random dates in the before period "
+            f"(windows of {placebo['window_days']} days on each side) and counts how often that alone "
+            "changed the metric as much as the real date did."
+        )
+    ]
     for metric in METRICS:
         result = placebo.get(metric)
         label = METRIC_LABELS[metric]
@@ -278,11 +369,15 @@ def placebo_sentences(data: TeamData) -> list[str]:
             continue
         tried = result["placebo_effects"]
         as_large = round(result["share_as_large"] * tried)
-        meaning = ("so a change this large is rare in this team's data before the reorg"
-                   if result["share_as_large"] <= 1 - data.settings.confidence
-                   else "so a change this large is within the ordinary noise of this team's data")
-        lines.append(f"{label}: in {as_large} of {tried} random dates in the before period a change "
-                     f"this large appeared, {meaning}.")
+        meaning = (
+            "so a change this large is rare in this team's data before the reorg"
+            if result["share_as_large"] <= 1 - data.settings.confidence
+            else "so a change this large is within the ordinary noise of this team's data"
+        )
+        lines.append(
+            f"{label}: in {as_large} of {tried} random dates in the before period a change "
+            f"this large appeared, {meaning}."
+        )
     return lines
 
 
@@ -291,13 +386,16 @@ def data_quality_notes(data: TeamData, sources: pd.DataFrame, unattributed_items
     settings, notes = data.settings, []
     total = int(sources["items"].sum()) if len(sources) else 0
     if total:
-        by_rule = ", ".join(f"{ATTRIBUTION_LABELS.get(r.attributed_by, r.attributed_by)} {int(r.items)}"
-                            for r in sources.itertuples())
+        by_rule = ", ".join(
+            f"{ATTRIBUTION_LABELS.get(r.attributed_by, r.attributed_by)} {int(r.items)}" for r in sources.itertuples()
+        )
         notes.append(f"The team's {total} work items got their team from: {by_rule}.")
         with_changelog = int(sources["items_with_changelog"].sum())
-        notes.append(f"{with_changelog} of {total} items ({with_changelog / total:.0%}) came with a changelog. "
-                     "Without one, the first due date and re-plans are unknown and a dependency wait is "
-                     "counted from the item's creation, not from when the link was added.")
+        notes.append(
+            f"{with_changelog} of {total} items ({with_changelog / total:.0%}) came with a changelog. "
+            "Without one, the first due date and re-plans are unknown and a dependency wait is "
+            "counted from the item's creation, not from when the link was added."
+        )
     else:
         notes.append("No work items are attributed to this team.")
     if unattributed_items:
@@ -308,30 +406,40 @@ def data_quality_notes(data: TeamData, sources: pd.DataFrame, unattributed_items
         if not side["n"]:
             continue
         sources_used = data.rows.rows("commitments", data.team, period)["commitment_source"].value_counts()
-        sources_used = sources_used.sort_index().sort_values(ascending=False, kind="stable")   # ties: by name
+        sources_used = sources_used.sort_index().sort_values(ascending=False, kind="stable")  # ties: by name
         basis = ", ".join(f"the {source} for {count}" for source, count in sources_used.items())
         note = f"{period.capitalize()} window: of {side['n']} commitments, {basis}"
         if "first due date" in side["commitment_basis"]:
             note += f"; {side['replanned_items']} were re-planned after their first due date"
         if "final due date" in side["commitment_basis"]:
-            note += ". A final due date means no changelog: re-plans are invisible, so accuracy may look better than it was"
+            note += (
+                ". A final due date means no changelog: re-plans are invisible, so accuracy may look better than it was"
+            )
         notes.append(note + ".")
     for metric in METRICS:
         m = data.metric(metric)
         if m["verdict"] == "insufficient data":
-            minimum, unit = ((settings.min_releases, "release days") if metric == "release_frequency"
-                             else (settings.min_items, "items"))
-            notes.append(f"{METRIC_LABELS[metric]}: insufficient data, {m['before']['n']} {unit} before and "
-                         f"{m['after']['n']} after; at least {minimum} are needed on each side.")
+            minimum, unit = (
+                (settings.min_releases, "release days")
+                if metric == "release_frequency"
+                else (settings.min_items, "items")
+            )
+            notes.append(
+                f"{METRIC_LABELS[metric]}: insufficient data, {m['before']['n']} {unit} before and "
+                f"{m['after']['n']} after; at least {minimum} are needed on each side."
+            )
     for period in PERIODS:
         window = data.window(period)
         if window and window["days"] < settings.window_days:
-            notes.append(f"The {period} window is cut to {window['days']} of {settings.window_days} days by "
-                         "the span of the data.")
+            notes.append(
+                f"The {period} window is cut to {window['days']} of {settings.window_days} days by "
+                "the span of the data."
+            )
     return notes
 
 
 # ---- numbers tables ---------------------------------------------------------------------------
+
 
 def metric_numbers(data: TeamData, metric: str) -> pd.DataFrame:
     """The numbers behind one metric's chart: measure, before, after (as text)."""
@@ -342,15 +450,27 @@ def metric_numbers(data: TeamData, metric: str) -> pd.DataFrame:
             ("Release days (n)", b["n"], a["n"]),
             ("Window (days)", b["window_days"], a["window_days"]),
             ("Release days per 30 days", _number(b["value"], ".2f"), _number(a["value"], ".2f")),
-            ("Median days between releases", _number(b["median_days_between"], ".1f"), _number(a["median_days_between"], ".1f")),
+            (
+                "Median days between releases",
+                _number(b["median_days_between"], ".1f"),
+                _number(a["median_days_between"], ".1f"),
+            ),
         ]
     elif metric == "timeline_accuracy":
         rows = [
             ("Delivered commitments (n)", b["n"], a["n"]),
             (f"On time (at most {data.settings.tolerance_days} days late)", b["on_time"], a["on_time"]),
             ("On-time share", _number(b["value"], ".0%"), _number(a["value"], ".0%")),
-            ("Median slip (days, late > 0)", _number(b["median_slip_days"], ".1f"), _number(a["median_slip_days"], ".1f")),
-            ("85th percentile of |slip| (days)", _number(b["p85_abs_slip_days"], ".1f"), _number(a["p85_abs_slip_days"], ".1f")),
+            (
+                "Median slip (days, late > 0)",
+                _number(b["median_slip_days"], ".1f"),
+                _number(a["median_slip_days"], ".1f"),
+            ),
+            (
+                "85th percentile of |slip| (days)",
+                _number(b["p85_abs_slip_days"], ".1f"),
+                _number(a["p85_abs_slip_days"], ".1f"),
+            ),
             ("Re-planned items", b["replanned_items"], a["replanned_items"]),
         ]
     else:
@@ -361,14 +481,18 @@ def metric_numbers(data: TeamData, metric: str) -> pd.DataFrame:
             ("Median wait (days)", _number(b["value"], ".1f"), _number(a["value"], ".1f")),
             ("85th percentile wait (days)", _number(b["p85_wait_days"], ".1f"), _number(a["p85_wait_days"], ".1f")),
         ]
-    return pd.DataFrame([(label, str(before), str(after)) for label, before, after in rows],
-                        columns=["measure", "before", "after"])
+    return pd.DataFrame(
+        [(label, str(before), str(after)) for label, before, after in rows], columns=["measure", "before", "after"]
+    )
 
 
 def waits_on_table(data: TeamData) -> pd.DataFrame:
     """Who the team waited on: blocking team, items and total wait days, before and after."""
-    rows = [(side["team"], period, side["items"], side["wait_days"])
-            for period in PERIODS for side in data.metric("dependency_wait")[period]["waits_on"]]
+    rows = [
+        (side["team"], period, side["items"], side["wait_days"])
+        for period in PERIODS
+        for side in data.metric("dependency_wait")[period]["waits_on"]
+    ]
     frame = pd.DataFrame(rows, columns=["team", "period", "items", "wait_days"])
     if frame.empty:
         return pd.DataFrame(columns=WAITS_ON_COLUMNS)
@@ -395,8 +519,10 @@ def supporting_table(data: TeamData) -> pd.DataFrame:
         ("Items per release day", "items_per_release_day", ".1f"),
         ("Median epic duration (days)", "median_epic_days", ".1f"),
     ]
-    return pd.DataFrame([(label, _number(s["before"][key], fmt), _number(s["after"][key], fmt)) for label, key, fmt in rows],
-                        columns=["measure", "before", "after"])
+    return pd.DataFrame(
+        [(label, _number(s["before"][key], fmt), _number(s["after"][key], fmt)) for label, key, fmt in rows],
+        columns=["measure", "before", "after"],
+    )
 
 
 def did_table(data: TeamData) -> pd.DataFrame | None:
@@ -409,39 +535,66 @@ def did_table(data: TeamData) -> pd.DataFrame | None:
         "timeline_accuracy": "team's change in on-time share - comparison teams' change",
         "dependency_wait": "team's change in median wait - comparison teams' change",
     }
-    return pd.DataFrame([(METRIC_LABELS[m], measured_as[m], effect_text(m, did[m])) for m in METRICS],
-                        columns=["metric", "measured as", "estimate (interval), p"])
+    return pd.DataFrame(
+        [(METRIC_LABELS[m], measured_as[m], effect_text(m, did[m])) for m in METRICS],
+        columns=["metric", "measured as", "estimate (interval), p"],
+    )
 
 
 def did_sentence(data: TeamData) -> str:
     if data.is_comparison:
-        return (f"{data.team} is a comparison team itself, so it has no difference-in-differences; "
-                "reorganised teams are compared against it.")
+        return (
+            f"{data.team} is a comparison team itself, so it has no difference-in-differences; "
+            "reorganised teams are compared against it."
+        )
     did = data.entry.get("difference_in_differences")
     if not did:
         return "No comparison teams (a team in teams.csv without a reorg date), so no difference-in-differences."
-    return (f"The change of {data.team} minus the pooled change of the comparison teams ("
-            + ", ".join(did["comparison_teams"]) + ") over the same calendar windows: what changed beyond "
-            "what changed for teams that did not reorganise.")
+    return (
+        f"The change of {data.team} minus the pooled change of the comparison teams ("
+        + ", ".join(did["comparison_teams"])
+        + ") over the same calendar windows: what changed beyond "
+        "what changed for teams that did not reorganise."
+    )
 
 
 # ---- figures ----------------------------------------------------------------------------------
+
 
 def release_figure(data: TeamData) -> go.Figure:
     """Release days on a timeline, the rolling 30-day rate, and each window's rate from the report."""
     days = pd.to_datetime(data.rows.rows("release_days", data.team, WHOLE_SPAN)["release_day"])
     figure = go.Figure()
     span = rolling_release_rate(data)
-    figure.add_trace(go.Scatter(x=span["day"], y=span["rate"], mode="lines", name=f"release days in the last {ROLLING_DAYS} days",
-                                line={"color": OKABE_ITO["black"], "width": 1.5},
-                                hovertemplate="%{x|%Y-%m-%d}: %{y:.0f} release days in the last 30 days<extra></extra>"))
-    figure.add_trace(go.Scatter(x=days, y=[0] * len(days), mode="markers", name="release day",
-                                marker={"symbol": "line-ns-open", "size": 14, "color": OKABE_ITO["orange"], "line": {"width": 2}},
-                                hovertemplate="release on %{x|%Y-%m-%d}<extra></extra>"))
+    figure.add_trace(
+        go.Scatter(
+            x=span["day"],
+            y=span["rate"],
+            mode="lines",
+            name=f"release days in the last {ROLLING_DAYS} days",
+            line={"color": OKABE_ITO["black"], "width": 1.5},
+            hovertemplate="%{x|%Y-%m-%d}: %{y:.0f} release days in the last 30 days<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=days,
+            y=[0] * len(days),
+            mode="markers",
+            name="release day",
+            marker={"symbol": "line-ns-open", "size": 14, "color": OKABE_ITO["orange"], "line": {"width": 2}},
+            hovertemplate="release on %{x|%Y-%m-%d}<extra></extra>",
+        )
+    )
     m = data.metric("release_frequency")
     for period in PERIODS:
-        _window_level(figure, data.window(period), m[period]["value"], period,
-                      f"{period}: {_number(m[period]['value'], '.2f')} per 30 days (n={m[period]['n']})")
+        _window_level(
+            figure,
+            data.window(period),
+            m[period]["value"],
+            period,
+            f"{period}: {_number(m[period]['value'], '.2f')} per 30 days (n={m[period]['n']})",
+        )
     _headroom(figure, span["rate"])
     _decorate(figure, data, y_title=f"release days per {ROLLING_DAYS} days")
     return figure
@@ -469,12 +622,24 @@ def slip_figure(data: TeamData) -> go.Figure:
     figure.add_hrect(y0=0, y1=tolerance, fillcolor=OKABE_ITO["green"], opacity=0.15, line_width=0, layer="below")
     figure.add_hline(y=tolerance, line=band)
     # The band's legend entry: a line that draws nothing.
-    figure.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=band,
-                                name=f"tolerance: on time up to {tolerance} d late (early counts)"))
+    figure.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            line=band,
+            name=f"tolerance: on time up to {tolerance} d late (early counts)",
+        )
+    )
     m = data.metric("timeline_accuracy")
     for period in PERIODS:
-        _window_level(figure, data.window(period), m[period]["median_slip_days"], period,
-                      f"{period}: median slip {_number(m[period]['median_slip_days'], '.1f')} d (n={m[period]['n']})")
+        _window_level(
+            figure,
+            data.window(period),
+            m[period]["median_slip_days"],
+            period,
+            f"{period}: median slip {_number(m[period]['median_slip_days'], '.1f')} d (n={m[period]['n']})",
+        )
     _decorate(figure, data, y_title="slip (days late; early < 0)")
     return figure
 
@@ -485,18 +650,27 @@ def wait_figure(data: TeamData) -> go.Figure:
     figure = _items_over_time(data, "waits", "wait_days", "wait")
     m = data.metric("dependency_wait")
     for period in PERIODS:
-        _window_level(figure, data.window(period), m[period]["value"], period,
-                      f"{period}: median wait {_number(m[period]['value'], '.1f')} d (n={m[period]['n']})")
+        _window_level(
+            figure,
+            data.window(period),
+            m[period]["value"],
+            period,
+            f"{period}: median wait {_number(m[period]['value'], '.1f')} d (n={m[period]['n']})",
+        )
     _decorate(figure, data, y_title="days blocked by other teams")
     return figure
 
 
 def event_study_figure(data: TeamData) -> go.Figure:
     """Each metric per 30-day period around the reorg (or comparison) date with its interval band."""
-    figure = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
-                           subplot_titles=[METRIC_LABELS[m] for m in METRICS])
-    titles = {"release_frequency": "release days / 30 d", "timeline_accuracy": "on-time share",
-              "dependency_wait": "median wait (d)"}
+    figure = make_subplots(
+        rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07, subplot_titles=[METRIC_LABELS[m] for m in METRICS]
+    )
+    titles = {
+        "release_frequency": "release days / 30 d",
+        "timeline_accuracy": "on-time share",
+        "dependency_wait": "median wait (d)",
+    }
     for row, metric in enumerate(METRICS, start=1):
         rows = data.events[data.events["metric"] == metric]
         starts = pd.to_datetime(rows["start"])
@@ -506,27 +680,52 @@ def event_study_figure(data: TeamData) -> go.Figure:
             if pd.notna(low) and pd.notna(high) and abs(low) != float("inf") and abs(high) != float("inf"):
                 band_x += [start, end, end, start, start, None]
                 band_y += [low, low, high, high, low, None]
-        figure.add_trace(go.Scatter(x=band_x, y=band_y, fill="toself", mode="lines", line={"width": 0},
-                                    fillcolor="rgba(0, 114, 178, 0.18)", name=f"{data.settings.confidence:.0%} interval",
-                                    showlegend=row == 1, legendgroup="band", hoverinfo="skip"), row=row, col=1)
+        figure.add_trace(
+            go.Scatter(
+                x=band_x,
+                y=band_y,
+                fill="toself",
+                mode="lines",
+                line={"width": 0},
+                fillcolor="rgba(0, 114, 178, 0.18)",
+                name=f"{data.settings.confidence:.0%} interval",
+                showlegend=row == 1,
+                legendgroup="band",
+                hoverinfo="skip",
+            ),
+            row=row,
+            col=1,
+        )
         middles = starts + pd.Timedelta(days=15)
-        hovers = [f"30 days from {start:%Y-%m-%d}: {_number(value, '.2f')} (n={n}, interval "
-                  f"{_bound(low)} to {_bound(high)})" for start, value, n, low, high
-                  in zip(starts, rows["value"], rows["n"], rows["ci_low"], rows["ci_high"])]
-        figure.add_trace(go.Scatter(x=middles, y=rows["value"], mode="lines+markers", name="per 30-day period",
-                                    line={"color": OKABE_ITO["blue"]}, marker={"size": 6}, showlegend=row == 1,
-                                    legendgroup="value", customdata=rows["n"].tolist(), text=hovers,
-                                    hovertemplate="%{text}<extra></extra>"),
-                         row=row, col=1)
+        hovers = [
+            f"30 days from {start:%Y-%m-%d}: {_number(value, '.2f')} (n={n}, interval {_bound(low)} to {_bound(high)})"
+            for start, value, n, low, high in zip(starts, rows["value"], rows["n"], rows["ci_low"], rows["ci_high"])
+        ]
+        figure.add_trace(
+            go.Scatter(
+                x=middles,
+                y=rows["value"],
+                mode="lines+markers",
+                name="per 30-day period",
+                line={"color": OKABE_ITO["blue"]},
+                marker={"size": 6},
+                showlegend=row == 1,
+                legendgroup="value",
+                customdata=rows["n"].tolist(),
+                text=hovers,
+                hovertemplate="%{text}<extra></extra>",
+            ),
+            row=row,
+            col=1,
+        )
         figure.update_yaxes(title_text=titles[metric], row=row, col=1)
         _headroom(figure, pd.concat([rows["value"], rows["ci_high"]]), row=row)
     figure.update_yaxes(tickformat=".0%", row=2, col=1)
-    for annotation in figure.layout.annotations:     # the subplot titles, clear of the reorg label
+    for annotation in figure.layout.annotations:  # the subplot titles, clear of the reorg label
         annotation.update(x=0, xanchor="left")
     _mark_windows(figure, data)
     # The window labels once, in the top row, rather than in every row.
-    figure.layout.annotations = [a for a in figure.layout.annotations
-                                 if a.text not in PERIODS or a.yref == "y domain"]
+    figure.layout.annotations = [a for a in figure.layout.annotations if a.text not in PERIODS or a.yref == "y domain"]
     figure.update_layout(height=640, margin=CHART_MARGIN, legend={"orientation": "h", "y": -0.08})
     return figure
 
@@ -540,22 +739,42 @@ def _items_over_time(data: TeamData, table: str, column: str, what: str) -> go.F
     period_of_item = {key: p for p in PERIODS for key in by_period[p]["item_key"]}
     figure = go.Figure()
     for period, colour in (("outside the windows", OUTSIDE_COLOUR), *((p, PERIOD_COLOURS[p]) for p in PERIODS)):
-        rows = everything[everything["item_key"].map(lambda key: period_of_item.get(key, "outside the windows")) == period]
-        figure.add_trace(go.Scatter(
-            x=pd.to_datetime(rows["resolved_day"]), y=rows[column].astype(float), mode="markers", name=period,
-            marker={"color": colour, "size": 6, "opacity": 0.75, "line": {"width": 0.5, "color": "white"}},
-            customdata=[plotly_text(key) for key in rows["item_key"]], legendgroup=period,
-            hovertemplate=f"%{{customdata}}: {what} %{{y:.1f}} d, resolved %{{x|%Y-%m-%d}}<extra></extra>",
-        ))
+        rows = everything[
+            everything["item_key"].map(lambda key: period_of_item.get(key, "outside the windows")) == period
+        ]
+        figure.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(rows["resolved_day"]),
+                y=rows[column].astype(float),
+                mode="markers",
+                name=period,
+                marker={"color": colour, "size": 6, "opacity": 0.75, "line": {"width": 0.5, "color": "white"}},
+                customdata=[plotly_text(key) for key in rows["item_key"]],
+                legendgroup=period,
+                hovertemplate=f"%{{customdata}}: {what} %{{y:.1f}} d, resolved %{{x|%Y-%m-%d}}<extra></extra>",
+            )
+        )
     for period in PERIODS:
         values = by_period[period][column].astype(float)
-        figure.add_trace(go.Histogram(
-            y=values, xaxis="x2", yaxis="y", orientation="h", name=f"{period} (n={len(values)})",
-            marker={"color": PERIOD_COLOURS[period]}, opacity=0.6, legendgroup=period, showlegend=False,
-            hovertemplate=f"{period}: %{{x}} items at %{{y}} d<extra></extra>",
-        ))
-    figure.update_layout(barmode="overlay", xaxis={"domain": [0, 0.72], "type": "date"},
-                         xaxis2={"domain": [0.8, 1], "anchor": "y", "title": {"text": "items"}})
+        figure.add_trace(
+            go.Histogram(
+                y=values,
+                xaxis="x2",
+                yaxis="y",
+                orientation="h",
+                name=f"{period} (n={len(values)})",
+                marker={"color": PERIOD_COLOURS[period]},
+                opacity=0.6,
+                legendgroup=period,
+                showlegend=False,
+                hovertemplate=f"{period}: %{{x}} items at %{{y}} d<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        barmode="overlay",
+        xaxis={"domain": [0, 0.72], "type": "date"},
+        xaxis2={"domain": [0.8, 1], "anchor": "y", "title": {"text": "items"}},
+    )
     _headroom(figure, everything[column].astype(float))
     return figure
 
@@ -564,9 +783,16 @@ def _window_level(figure: go.Figure, window: dict | None, value, period: str, la
     """A horizontal segment across a window at the report's value for it."""
     if not window or value is None or not window["days"]:
         return
-    figure.add_trace(go.Scatter(x=[window["start"], window["end"]], y=[value, value], mode="lines", name=label,
-                                line={"color": PERIOD_COLOURS[period], "width": 3, "dash": "dash"},
-                                hovertemplate=f"{label}<extra></extra>"))
+    figure.add_trace(
+        go.Scatter(
+            x=[window["start"], window["end"]],
+            y=[value, value],
+            mode="lines",
+            name=label,
+            line={"color": PERIOD_COLOURS[period], "width": 3, "dash": "dash"},
+            hovertemplate=f"{label}<extra></extra>",
+        )
+    )
 
 
 def _headroom(figure: go.Figure, values: pd.Series, row: int | None = None) -> None:
@@ -574,13 +800,19 @@ def _headroom(figure: go.Figure, values: pd.Series, row: int | None = None) -> N
     finite = values[values.abs() != float("inf")].dropna()
     if len(finite):
         low, high = min(float(finite.min()), 0.0), max(float(finite.max()), 1.0)
-        figure.update_yaxes(range=[low - 0.05 * (high - low), high + 0.2 * (high - low)], row=row, col=1 if row else None)
+        figure.update_yaxes(
+            range=[low - 0.05 * (high - low), high + 0.2 * (high - low)], row=row, col=1 if row else None
+        )
 
 
 def _decorate(figure: go.Figure, data: TeamData, y_title: str) -> None:
     _mark_windows(figure, data)
-    figure.update_layout(height=420, margin=CHART_MARGIN, yaxis_title=y_title,
-                         legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0})
+    figure.update_layout(
+        height=420,
+        margin=CHART_MARGIN,
+        yaxis_title=y_title,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+    )
 
 
 def _mark_windows(figure: go.Figure, data: TeamData) -> None:
@@ -628,7 +860,6 @@ def unattributed_items(con) -> int:
     return int(summary.loc[summary["attributed_by"] == "none", "items"].sum())
 
 
-
 # ---- the whole page -----------------------------------------------------------------------------
 
 METRIC_FIGURES = {"release_frequency": release_figure, "timeline_accuracy": slip_figure, "dependency_wait": wait_figure}
@@ -637,13 +868,14 @@ METRIC_FIGURES = {"release_frequency": release_figure, "timeline_accuracy": slip
 @dataclass
 class MetricSection:
     """One metric's chart and the numbers behind it."""
+
     metric: str
     label: str
-    badge: tuple[str, str]               # (verdict with its symbol, st.badge colour)
+    badge: tuple[str, str]  # (verdict with its symbol, st.badge colour)
     figure: go.Figure
-    numbers: pd.DataFrame                # measure, before, after
+    numbers: pd.DataFrame  # measure, before, after
     effect: str
-    waits_on: pd.DataFrame | None        # dependency wait only
+    waits_on: pd.DataFrame | None  # dependency wait only
 
 
 @dataclass
@@ -651,6 +883,7 @@ class TeamPage:
     """Everything the Team page shows for one team except the searchable tables, built once per
     data version, settings and team (it does not change while the visitor searches or scrolls).
     Texts are plain: the page escapes them for Markdown (markdown_text)."""
+
     data: TeamData
     context: str
     windows: str
@@ -669,9 +902,15 @@ def team_page(con, settings: Settings, entry: dict) -> TeamPage:
     data = load_team(con, settings, entry)
     team = data.team
     sections = [
-        MetricSection(metric, METRIC_LABELS[metric], verdict_badge(data.metric(metric)["verdict"]),
-                      build(data), metric_numbers(data, metric), effect_sentence(data, metric),
-                      waits_on_table(data) if metric == "dependency_wait" else None)
+        MetricSection(
+            metric,
+            METRIC_LABELS[metric],
+            verdict_badge(data.metric(metric)["verdict"]),
+            build(data),
+            metric_numbers(data, metric),
+            effect_sentence(data, metric),
+            waits_on_table(data) if metric == "dependency_wait" else None,
+        )
         for metric, build in METRIC_FIGURES.items()
     ]
     return TeamPage(
