@@ -1,14 +1,15 @@
-"""The shell every page shares: navigation, the visitor's own store, and the view settings in the URL.
+"""The shell every page shares: navigation, the visitor's data, and the view settings in the URL.
 
-Every page starts with `context = page_setup()`. Entered through app.py it just returns the
-context. Entered directly (on a freshly started server a deep link to /team runs pages/team.py
-without app.py), it runs the navigation itself and stops, so a page looks and behaves the same
-whichever way it was opened.
+app.py runs route(): page config, st.navigation, the sidebar, then the page, which starts with
+`context = page_setup()`. The page scripts live in app_pages/, not in a folder named pages/,
+which Streamlit would also run directly on a deep link to a fresh server, without this shell.
 
-st.session_state holds only what must survive a rerun of this visitor's session: their store
-(with their uploads), the analysis settings and upload results the Data page set, and a few
-recent reports keyed by the store's version and the settings. The view settings are widgets
-bound to the URL's query parameters; everything else is recomputed from widget values.
+Data: every visitor starts on the shared base (the configured folder, parsed once per server
+into a DuckDB file and opened read-only; see analysis/workspace.py) through a cursor of their
+own. Results computed from it alone hold no visitor's data and are kept once for everyone. A
+visitor who uploads, edits the organisation, or picks settings the base's derived tables were
+not built for (another time zone, other blocking links) gets a private in-memory copy, kept in
+their session only; so do the results computed from it.
 """
 
 from __future__ import annotations
@@ -23,21 +24,23 @@ import streamlit as st
 
 from analysis.report import build_report, build_team_report
 from analysis.settings import Settings
-from analysis.store import Store
+from analysis.store import Store, derived_key, derived_state
 from analysis.views.common import cached
-from analysis.workspace import open_shared_store, shared_data_dir
+from analysis.views.team import TEAM_PAGES_KEPT, TeamPage, team_page
+from analysis.workspace import open_shared_base, shared_data_dir
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
-PAGES = [
-    st.Page(
-        PAGES_DIR / "overview.py", title="Overview", url_path="overview", icon=":material/dashboard:", default=True
-    ),
-    st.Page(PAGES_DIR / "team.py", title="Team", url_path="team", icon=":material/groups:"),
-    st.Page(PAGES_DIR / "dependencies.py", title="Dependencies", url_path="dependencies", icon=":material/hub:"),
-    st.Page(PAGES_DIR / "data.py", title="Data", url_path="data", icon=":material/upload_file:"),
-    st.Page(PAGES_DIR / "methods.py", title="Methods", url_path="methods", icon=":material/menu_book:"),
-]
+PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
+# title, url path, icon per page; the first is the default page.
+PAGES = (
+    ("Overview", "overview", ":material/dashboard:"),
+    ("Team", "team", ":material/groups:"),
+    ("Dependencies", "dependencies", ":material/hub:"),
+    ("Data", "data", ":material/upload_file:"),
+    ("Methods", "methods", ":material/menu_book:"),
+)
 RESULTS_KEPT = 8  # reports per session: enough to flip between a few views without recomputing
+SHARED_RESULTS_KEPT = 64  # reports and team pages of the shared base, for everyone: bounded
+SHARED_RESULTS_SECONDS = 6 * 3600
 SESSION_MEMORY_LIMIT = "1GB"
 TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 DEFAULTS = Settings()
@@ -58,16 +61,27 @@ class Context:
     def con(self):
         return self.store.con
 
+    @property
+    def shared(self) -> bool:
+        """True while the visitor looks at the shared base (no data of their own)."""
+        return self.store.read_only
+
     def report(self) -> dict:
-        return cached_report(self.store, self.settings)
+        if self.shared:
+            return shared_report(self.store.version, self.settings)
+        return _remember(
+            (self.store.version, self.settings),
+            "Computing the before/after report...",
+            lambda: build_report(self.con, self.settings),
+        )
 
     def team_report(self, team: str) -> dict | None:
         """One team's entry of the report (the same dict as in report()["teams"]), or None.
 
-        Taken from the whole report when this session already has it; otherwise only this team
-        and the comparison teams are computed (much faster on a large organisation), and its
-        p-values are not adjusted across teams."""
-        whole = _recent_results().get((self.store.version, self.settings))
+        On the shared base, and when this session already has the whole report, taken from the
+        whole report; otherwise only this team and the comparison teams are computed (much
+        faster on a large organisation), and its p-values are not adjusted across teams."""
+        whole = self.report() if self.shared else _recent_results().get((self.store.version, self.settings))
         if whole is not None:
             return next((entry for entry in whole["teams"] if entry["team"] == team), None)
         return _remember(
@@ -75,6 +89,25 @@ class Context:
             "Computing this team's before/after report...",
             lambda: build_team_report(self.con, self.settings, team),
         )
+
+    def team_page(self, team: str) -> TeamPage | None:
+        """The Team page's figures and tables, built once per entry (the searches below them rerun alone)."""
+        entry = self.team_report(team)
+        if entry is None:
+            return None
+        if self.shared:
+            return shared_team_page(self.store.version, self.settings, team)
+        return cached(
+            st.session_state.setdefault("team_pages", {}),
+            (self.store.version, self.settings, team, id(entry)),
+            lambda: team_page(self.con, self.settings, entry),
+            keep=TEAM_PAGES_KEPT,
+        )
+
+    def own_store(self) -> Store:
+        """The visitor's own store, to write to: on first use a private copy of the shared base."""
+        self.store = own_store()
+        return self.store
 
 
 def route() -> None:
@@ -85,15 +118,26 @@ def route() -> None:
         st.write("This Threadline instance asks you to sign in first.")
         st.button("Sign in", key="sign_in", on_click=st.login, type="primary")
         st.stop()
-    navigation = st.navigation(PAGES)
+    navigation = st.navigation(navigation_pages())
     # The sidebar is drawn here, by the entry script, not by each page: Streamlit keeps a
     # URL-bound widget's value across a page change only when the widget is not a page's own.
     store = session_store()
-    _routing.context = Context(store, sidebar_settings(store))
+    settings = sidebar_settings(store)
+    _routing.context = Context(prepared_store(store, settings), settings)
     try:
         navigation.run()
     finally:
         _routing.context = None
+
+
+def navigation_pages() -> list[st.Page]:
+    """New st.Page objects for every run: st.navigation marks the page it returns as callable
+    once, on the object itself, so pages shared by sessions let one session's run take another's
+    turn (all but one of several visitors arriving at once got an error page)."""
+    return [
+        st.Page(PAGES_DIR / f"{path}.py", title=title, url_path=path, icon=icon, default=index == 0)
+        for index, (title, path, icon) in enumerate(PAGES)
+    ]
 
 
 def sign_in_required() -> bool:
@@ -105,22 +149,55 @@ def sign_in_required() -> bool:
 
 
 def page_setup() -> Context:
+    """The context route() made for the page it is running (pages are only run by route())."""
     context = getattr(_routing, "context", None)
-    if context is None:  # entered directly, not through app.py: route it the same way
-        route()
-        st.stop()
+    if context is None:
+        raise RuntimeError("a page of app_pages/ runs through app.py (streamlit run app.py)")
     return context
 
 
+def shared_base() -> Store:
+    """The configured folder's data, parsed once per server process and opened read-only."""
+    return _shared_base(str(shared_data_dir()))
+
+
+@st.cache_resource(show_spinner="Loading the organisation (once for every visitor)...")
+def _shared_base(source: str) -> Store:
+    # A global resource on purpose: it holds no visitor's data.
+    return open_shared_base(Path(source))
+
+
 def session_store() -> Store:
-    """The visitor's own in-memory store, loaded with the shared folder on first use.
+    """The visitor's own store if they have one, else a cursor of their own on the shared base.
 
     Kept in session_state (never a global cache) so one visitor's uploads are never seen by another.
     """
+    if "store" in st.session_state:
+        return st.session_state["store"]
+    if "base_view" not in st.session_state:
+        st.session_state["base_view"] = shared_base().view()
+    return st.session_state["base_view"]
+
+
+def own_store() -> Store:
+    """This visitor's private store, a copy of the shared base made on their first write."""
     if "store" not in st.session_state:
-        with st.spinner(f"Loading the organisation from {shared_data_dir().name}..."):
-            st.session_state["store"] = open_shared_store(memory_limit=SESSION_MEMORY_LIMIT)
+        with st.spinner("Making a private copy of the data for your changes..."):
+            st.session_state["store"] = Store(memory_limit=SESSION_MEMORY_LIMIT, copy_from=shared_base().path)
     return st.session_state["store"]
+
+
+def prepared_store(store: Store, settings: Settings) -> Store:
+    """The store whose derived tables fit the settings, prepared here, before any page reads:
+    a report only reads. The shared base is never written; a visitor whose settings it was not
+    prepared for gets their own copy."""
+    if derived_state(store.con) == derived_key(settings):
+        return store
+    if store.read_only:
+        store = own_store()
+    with st.spinner("Preparing the data for these settings..."):
+        store.prepare(settings)
+    return store
 
 
 def sidebar_settings(store: Store) -> Settings:
@@ -179,11 +256,27 @@ def data_caption(store: Store) -> str:
     return source + (f" + {uploads} uploaded file{'s' if uploads != 1 else ''} (this session only)" if uploads else "")
 
 
-def cached_report(store: Store, settings: Settings) -> dict:
-    """The full report for these settings, computed once per data version in this session."""
-    return _remember(
-        (store.version, settings), "Computing the before/after report...", lambda: build_report(store.con, settings)
-    )
+@st.cache_resource(max_entries=SHARED_RESULTS_KEPT, ttl=SHARED_RESULTS_SECONDS, show_spinner=False)
+def shared_report(base_version: str, settings: Settings) -> dict:
+    """The full report of the shared base for these settings, computed once for every visitor.
+    Callers only read it."""
+    view = shared_base().view()
+    try:
+        with st.spinner("Computing the before/after report..."):
+            return build_report(view.con, settings)
+    finally:
+        view.close()
+
+
+@st.cache_resource(max_entries=SHARED_RESULTS_KEPT, ttl=SHARED_RESULTS_SECONDS, show_spinner=False)
+def shared_team_page(base_version: str, settings: Settings, team: str) -> TeamPage:
+    """A Team page of the shared base, built once for every visitor. Callers only read it."""
+    entry = next(entry for entry in shared_report(base_version, settings)["teams"] if entry["team"] == team)
+    view = shared_base().view()
+    try:
+        return team_page(view.con, settings, entry)
+    finally:
+        view.close()
 
 
 def _recent_results() -> dict:

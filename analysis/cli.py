@@ -150,6 +150,7 @@ def report(args: argparse.Namespace) -> int:
             for outcome in outcomes:
                 print(f"  {outcome.file_name}: {outcome.message or outcome.status}", file=sys.stderr)
             return EXIT_USAGE
+        store.prepare(settings)
         result = build_report(store.con, settings)
     finally:
         store.close()

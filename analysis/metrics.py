@@ -7,17 +7,14 @@ release day, commitment or blocked item, which the statistics need anyway.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from dataclasses import dataclass, field
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
 from . import queries
 from .settings import Settings
-from .store import ensure_attribution
+from .store import check_derived
 
 PERIODS = ("before", "after")
 
@@ -114,9 +111,10 @@ def anchors(teams: pd.DataFrame, settings: Settings) -> dict[str, dt.date | None
 def compute(con, settings: Settings, windows: list[Window] | None = None, supporting: bool = True) -> MetricData:
     """Metric rows for the given windows (default: every team's before and after windows).
 
+    Reads only: the derived tables must have been prepared for these settings (Store.prepare).
     `supporting=False` skips the wait matrix and supporting measures (not needed for histories).
     """
-    ensure_attribution(con, settings.timezone)
+    check_derived(con, settings)
     teams = teams_table(con)
     span = data_span(con, settings)
     if windows is None:
@@ -125,10 +123,11 @@ def compute(con, settings: Settings, windows: list[Window] | None = None, suppor
             for team, anchor in anchors(teams, settings).items()
             for window in team_windows(team, anchor, span, settings)
         ]
-    write_windows(con, windows)
-    # Item days and commitments come from work_item_teams (ensure_attribution above made them
-    # in this time zone); only release days are converted here.
-    build_blocked_intervals(con, settings)
+    # Item days and commitments come from work_item_teams, made in the settings' time zone;
+    # only release days are converted here.
+    window_rows = {
+        "windows": [{"team": w.team, "period": w.period, "start_date": w.start, "end_date": w.end} for w in windows]
+    }
     return MetricData(
         windows=windows,
         span=span,
@@ -137,15 +136,18 @@ def compute(con, settings: Settings, windows: list[Window] | None = None, suppor
             con,
             "release_days",
             {
+                **window_rows,
                 "timezone": settings.timezone,
                 "include_prereleases": settings.include_prereleases,
                 "tag_pattern": settings.release_tag_pattern,
             },
         ),
-        commitments=fetch_frame(con, "commitments", {"issue_types": list(settings.commitment_issue_types)}),
-        waits=fetch_frame(con, "dependency_waits"),
-        wait_matrix=fetch_frame(con, "wait_matrix") if supporting else pd.DataFrame(),
-        resolved=fetch_frame(con, "resolved_items") if supporting else pd.DataFrame(),
+        commitments=fetch_frame(
+            con, "commitments", {**window_rows, "issue_types": list(settings.commitment_issue_types)}
+        ),
+        waits=fetch_frame(con, "dependency_waits", window_rows),
+        wait_matrix=fetch_frame(con, "wait_matrix", window_rows) if supporting else pd.DataFrame(),
+        resolved=fetch_frame(con, "resolved_items", window_rows) if supporting else pd.DataFrame(),
     )
 
 
@@ -163,40 +165,6 @@ def fetch_frame(con, query: str, params: dict | None = None) -> pd.DataFrame:
         elif pa.types.is_integer(arrow_type) and column.null_count:
             frame[name] = column.to_pandas(types_mapper=pd.ArrowDtype).astype(f"Int{arrow_type.bit_width}")
     return frame
-
-
-def build_blocked_intervals(con, settings: Settings) -> None:
-    """Table blocked_intervals (queries/blocked_intervals.sql), the costliest step of a report.
-
-    It depends on the data and the link settings only, not on windows or teams, so it is kept
-    until either changes: refresh_attribution (run after every change of the data) drops
-    the note of what it was built with."""
-    params = {
-        "link_types": list(settings.blocking_link_types),
-        "blocked_pattern": "|".join(re.escape(phrase.lower()) for phrase in settings.blocked_phrases),
-        "blocked_statuses": list(settings.blocked_statuses),
-    }
-    built_with = json.dumps(params, sort_keys=True)
-    try:
-        current = con.execute("select built_with from blocked_intervals_state").fetchall()
-    except duckdb.CatalogException:
-        current = []
-    if current != [(built_with,)]:
-        con.execute("create or replace temp table blocked_intervals as " + queries.sql("blocked_intervals"), params)
-        con.execute("create or replace temp table blocked_intervals_state as select ? as built_with", [built_with])
-
-
-def write_windows(con, windows: list[Window]) -> None:
-    con.execute("delete from report_windows")
-    if windows:
-        # One insert from a frame: executemany costs a round trip per window.
-        new_windows = pd.DataFrame(
-            [(w.team, w.period, w.start, w.end) for w in windows],
-            columns=["team", "period", "start_date", "end_date"],
-        )
-        con.register("new_windows", new_windows)
-        con.execute("insert into report_windows select team, period, start_date, end_date from new_windows")
-        con.unregister("new_windows")
 
 
 def _as_date(value) -> dt.date | None:

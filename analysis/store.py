@@ -7,8 +7,11 @@ before is never lost.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
+import json
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +21,7 @@ import duckdb
 from . import queries
 from .importers import FileRefused, ImportOptions, Reject, parse_file
 from .importers.base import TABLE_COLUMNS
+from .settings import Settings
 
 # Results are always read to the end (fetchall): DuckDB 2 refuses new work on a connection
 # while an execute() result is still open.
@@ -68,11 +72,35 @@ class LoadOutcome:
 
 
 class Store:
-    def __init__(self, path: str | Path = ":memory:", memory_limit: str = "2GB", threads: int = 2):
-        self.con = duckdb.connect(str(path), config={"memory_limit": memory_limit, "threads": threads})
+    """A DuckDB database in the canonical model.
+
+    `Store()` is a private in-memory database (the command line's, a visitor's own data);
+    `Store(path)` a database file. `read_only=True` opens a file that many sessions share (the
+    hosted app's base): `view()` gives each session a cursor of its own on it, and
+    `Store(copy_from=path)` makes a private in-memory copy of it for a visitor who adds data.
+    """
+
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        memory_limit: str = "2GB",
+        threads: int = 2,
+        read_only: bool = False,
+        copy_from: str | Path | None = None,
+    ):
+        self.path = str(path)
+        self.read_only = read_only
+        self.con = duckdb.connect(
+            self.path, read_only=read_only, config={"memory_limit": memory_limit, "threads": threads}
+        )
         self.con.execute("set TimeZone = 'UTC'")
-        self.con.execute(queries.sql("schema"))
-        self._rebuild_outdated_attribution()
+        if copy_from is not None:
+            self.con.execute("attach ? as source (read_only)", [str(copy_from)])
+            self.con.execute("copy from database source to memory")
+            self.con.execute("detach source")
+        if not read_only:
+            self.con.execute(queries.sql("schema"))
+            self._rebuild_outdated_attribution()
         # Bumped whenever the data or the organisation may have changed: callers that keep
         # results (the dashboard's per-session report cache) key them by it.
         self.version = 0
@@ -86,12 +114,26 @@ class Store:
             if default is not None:
                 self._column_defaults.setdefault(table, {})[column] = default
 
+    def view(self) -> Store:
+        """This store through a cursor of its own (one session's): DuckDB runs one query at a
+        time per connection, and cursors share the database and its buffer pool."""
+        view = copy.copy(self)
+        view.con = self.con.cursor()
+        view.con.execute("set TimeZone = 'UTC'")  # a setting of the connection, not inherited
+        return view
+
+    def prepare(self, settings: Settings) -> None:
+        """Make the derived tables fit these settings (see prepare_derived): the one step that
+        writes when only the settings changed. A report itself only reads."""
+        if prepare_derived(self.con, settings):
+            self.version += 1
+
     def close(self) -> None:
         self.con.close()
 
     def _rebuild_outdated_attribution(self) -> None:
         """A database file written by an older version may hold work_item_teams with fewer
-        columns. It is derived data: drop it and let the next report recompute it."""
+        columns. It is derived data: drop it and let the next prepare() recompute it."""
         columns = [
             row[0]
             for row in self.con.execute(
@@ -286,33 +328,88 @@ class Store:
             )
         return outcome
 
-    def refresh_attribution(self, timezone: str = "UTC") -> None:
-        refresh_attribution(self.con, timezone)
+    def refresh_attribution(self, timezone: str = "UTC", settings: Settings | None = None) -> None:
+        refresh_attribution(self.con, timezone, settings)
         self.version += 1
 
 
-def refresh_attribution(con, timezone: str = "UTC") -> None:
-    """Recompute which team each item and release belongs to.
+class DerivedDataOutdated(RuntimeError):
+    """A report was asked for settings the derived tables were not built with."""
+
+
+def blocking_parameters(settings: Settings) -> dict:
+    """The parameters of blocked_intervals.sql: which links, changelog phrases and statuses block."""
+    return {
+        "link_types": list(settings.blocking_link_types),
+        "blocked_pattern": "|".join(re.escape(phrase.lower()) for phrase in settings.blocked_phrases),
+        "blocked_statuses": list(settings.blocked_statuses),
+    }
+
+
+def derived_key(settings: Settings) -> tuple[str, str]:
+    """What the derived tables depend on besides the data: the time zone (attribution) and the
+    blocking settings (blocked_intervals)."""
+    return settings.timezone, json.dumps(blocking_parameters(settings), sort_keys=True)
+
+
+def derived_state(con) -> tuple[str | None, str | None]:
+    """The (time zone, blocking settings) the derived tables were built with; None where not built."""
+    try:
+        timezone = con.execute("select timezone from attribution_state").fetchall()
+        blocking = con.execute("select built_with from blocked_intervals_state").fetchall()
+    except duckdb.CatalogException:  # a database file written before these tables existed
+        return None, None
+    return (timezone[0][0] if timezone else None), (blocking[0][0] if blocking else None)
+
+
+def refresh_attribution(con, timezone: str = "UTC", settings: Settings | None = None) -> None:
+    """Recompute the derived tables: which team each item and release belongs to, and the
+    blocked stretches (with the blocking settings given, else those last used, else defaults).
 
     Run after every load (organisation files may have changed) and whenever the report's time
     zone changes: ownership and rosters are dated, and a day starts at midnight in that zone.
     """
+    blocking = json.loads(derived_state(con)[1] or "null") if settings is None else blocking_parameters(settings)
     con.begin()
     for table in ("work_item_teams", "release_teams"):
         con.execute(f"delete from {table}")
         con.execute(f"insert into {table} select * from ({queries.sql(table)})", {"timezone": timezone})
     con.execute("delete from attribution_state")
     con.execute("insert into attribution_state values (?)", [timezone])
-    # The data may have changed: metric tables built from it must be rebuilt (metrics.py).
-    con.execute("drop table if exists blocked_intervals_state")
+    _build_blocked_intervals(con, blocking or blocking_parameters(Settings()))
     con.commit()
 
 
-def ensure_attribution(con, timezone: str) -> None:
-    """Refresh the attribution only if it was computed for another time zone."""
-    current = con.execute("select timezone from attribution_state").fetchall()
-    if current != [(timezone,)]:
-        refresh_attribution(con, timezone)
+def _build_blocked_intervals(con, parameters: dict) -> None:
+    """Table blocked_intervals (queries/blocked_intervals.sql), the costliest derived table: it
+    depends on the attribution and the blocking settings, not on windows or teams."""
+    con.execute("create or replace table blocked_intervals as " + queries.sql("blocked_intervals"), parameters)
+    con.execute("delete from blocked_intervals_state")
+    con.execute("insert into blocked_intervals_state values (?)", [json.dumps(parameters, sort_keys=True)])
+
+
+def prepare_derived(con, settings: Settings) -> bool:
+    """Rebuild what of the derived tables does not fit the settings; True if anything was."""
+    timezone, blocking = derived_state(con)
+    wanted_timezone, wanted_blocking = derived_key(settings)
+    if timezone != wanted_timezone:
+        refresh_attribution(con, wanted_timezone, settings)
+    elif blocking != wanted_blocking:
+        con.begin()
+        _build_blocked_intervals(con, blocking_parameters(settings))
+        con.commit()
+    else:
+        return False
+    return True
+
+
+def check_derived(con, settings: Settings) -> None:
+    """Refuse to report from derived tables built for other settings (the caller prepares them)."""
+    if derived_state(con) != derived_key(settings):
+        raise DerivedDataOutdated(
+            "the derived tables were built for other settings (time zone or blocking links): "
+            "call Store.prepare(settings) first"
+        )
 
 
 def upload_file_name(name: str) -> str:

@@ -37,7 +37,13 @@ SETTINGS = "settings.json"
 # Every table that holds data (identifiers only ever come from this list).
 WORKSPACE_TABLES = (*TABLE_COLUMNS, "load_log", "rejected_rows")
 # Rebuilt from the tables above (refresh_attribution, the report), so not saved.
-DERIVED_TABLES = ("work_item_teams", "release_teams", "attribution_state", "report_windows")
+DERIVED_TABLES = (
+    "work_item_teams",
+    "release_teams",
+    "attribution_state",
+    "blocked_intervals",
+    "blocked_intervals_state",
+)
 # id columns filled from a sequence: after a restore the sequence must pass the restored ids.
 SEQUENCES = {"load_log": ("load_id", "load_id_seq"), "rejected_rows": ("reject_id", "reject_id_seq")}
 MAX_UNCOMPRESSED_BYTES = 2 * 1024**3  # refuse zip bombs before reading them
@@ -102,7 +108,7 @@ def restore_workspace(store: Store, data: bytes, name: str = "workspace file") -
             f"{name}: nothing was restored, its tables do not fit this version of "
             f"Threadline ({str(error).splitlines()[0]})"
         ) from None
-    store.refresh_attribution(settings.timezone)
+    store.refresh_attribution(settings.timezone, settings)
     return settings
 
 

@@ -147,7 +147,7 @@ def load_report_benchmark():
 def in_memory_store(db: Path):
     """A Store in memory, as the app gives every visitor, holding the file's tables."""
     from analysis.settings import Settings
-    from analysis.store import Store, ensure_attribution
+    from analysis.store import Store, prepare_derived
 
     store = Store(":memory:", memory_limit=session_memory_limit())
     con = store.con
@@ -162,7 +162,7 @@ def in_memory_store(db: Path):
     for table in tables:
         con.execute(f'insert into main."{table}" by name select * from source."{table}"')
     con.execute("detach source")
-    ensure_attribution(con, Settings().timezone)
+    prepare_derived(con, Settings())
     return store
 
 
@@ -275,7 +275,7 @@ def phase_team(db: Path, in_memory: bool = False) -> dict:
     first = teams[0]
 
     def deep_link(app):
-        app.switch_page("pages/team.py")  # before the first run: the page a deep link opens
+        app.switch_page("app_pages/team.py")  # before the first run: the page a deep link opens
         app.query_params["team"] = first
 
     session.step("Team", f"first render (?team={first})", "cold", deep_link)
@@ -310,7 +310,7 @@ def phase_overview(db: Path, in_memory: bool = False) -> dict:
     session.step("Overview", f"window {window} -> {NEW_WINDOW} days", "cold", set_window(NEW_WINDOW))
     session.step("Overview", f"window back to {window} days", "warm", set_window(window))
     session.step(
-        "Team", "switch to the Team page after the Overview", "warm", lambda app: app.switch_page("pages/team.py")
+        "Team", "switch to the Team page after the Overview", "warm", lambda app: app.switch_page("app_pages/team.py")
     )
     return {"steps": session.steps, "base_rss": base, "memory": session.memory()}
 
@@ -320,11 +320,11 @@ def phase_prepare(db: Path) -> dict:
     attribution computed for the default time zone (a file from an older version has it dropped
     by Store(), and the first report would recompute it: a load's cost, not a rerun's)."""
     from analysis.settings import Settings
-    from analysis.store import Store, ensure_attribution
+    from analysis.store import Store, prepare_derived
 
     started = time.perf_counter()
     store = Store(db, memory_limit=session_memory_limit())
-    ensure_attribution(store.con, Settings().timezone)
+    prepare_derived(store.con, Settings())
     store.con.execute("checkpoint")
     store.close()
     return {"seconds": time.perf_counter() - started}

@@ -15,8 +15,8 @@ some drafts and prereleases, git tags, some '-rc'), then Store.refresh_attributi
 The build runs in a child process, and so does each measured phase (peak RSS = the child's
 ru_maxrss, Python and its imports included; "base" is the peak after imports and opening the
 store). The parent itself never loads the data: Linux carries ru_maxrss over fork + exec, so a
-big parent would raise every child's figure. The phases open the built file read-write (the
-metric queries write report_windows and temp tables) one after the other:
+big parent would raise every child's figure. The phases open the built file one after the
+other (read-write only so that a file from an older version gets its derived tables first):
 
   report    build_report(store.con, Settings())                    (target: under 10 s)
   compute   compute(con, settings) for every team: the three metrics' queries only
@@ -370,9 +370,12 @@ def build(db: Path, issues: int, teams: int, status_changes: int, releases: int)
 
 
 def open_store(db: Path):
+    from analysis.settings import Settings
     from analysis.store import Store
 
-    return Store(db)  # the app's defaults: 2 threads, 2 GB
+    store = Store(db)  # the app's defaults: 2 threads, 2 GB
+    store.prepare(Settings())  # a file from an older version gets its derived tables once, before timing
+    return store
 
 
 def report_counts(report: dict) -> dict:
@@ -790,7 +793,7 @@ class TimedConnection:
 
 
 def phase_profile(db: Path) -> dict:
-    from analysis import comparison, metrics, report
+    from analysis import comparison, report
     from analysis.settings import Settings
 
     timer = Timer()
@@ -814,7 +817,6 @@ def phase_profile(db: Path) -> dict:
             ),
         ),
         (comparison, ("TeamHistory",)),
-        (metrics, ("write_windows", "build_blocked_intervals")),
     ):
         for name in names:
             setattr(module, name, timer.wrap(name, getattr(module, name)))
@@ -829,7 +831,7 @@ def phase_profile(db: Path) -> dict:
         if path[-1].startswith("sql ") or path[-1].startswith("sql+fetch arrow ") or path[-1].startswith("fetch"):
             sql_times[path[-1].split(" ")[-1]] += total
     # DuckDB's own profile of the two slowest metric queries, run again as the report's last
-    # compute() ran them (report windows, blocked_intervals in place): the costliest operators.
+    # compute() ran them (with the same bound windows): the costliest operators.
     plans = {}
     slowest = [
         label

@@ -6,7 +6,15 @@
 -- Rows come in no particular order: sorting 100,000s of them here would cost more than the
 -- whole query, and the statistics do not depend on it.
 -- Key: team, period, item_key.
-with committed as (
+with report_windows as (
+    -- The windows come as one bound parameter (a list of structs): a report never writes.
+    select unnest(
+        cast($windows as struct(team varchar, period varchar, start_date date, end_date date)[]),
+        recursive := true
+    )
+),
+
+committed as (
     select item_key, team, resolved_day, committed_date, commitment_source, replans
     from work_item_teams
     where committed_date is not null

@@ -4,6 +4,14 @@
 -- Only items with a wait appear. Rows come in no particular order: sorting 100,000s of them
 -- here would cost more than the whole query, and the statistics do not depend on it.
 -- Key: team, period, item_key.
+with report_windows as (
+    -- The windows come as one bound parameter (a list of structs): a report never writes.
+    select unnest(
+        cast($windows as struct(team varchar, period varchar, start_date date, end_date date)[]),
+        recursive := true
+    )
+)
+
 select
     w.team,
     w.period,

@@ -3,7 +3,15 @@
 -- git tags matching $tag_pattern, released Jira fix versions with a release date.
 -- Several releases on one day count once. Days are in $timezone.
 -- Key: team, period, release_day.
-with counted_releases as (
+with report_windows as (
+    -- The windows come as one bound parameter (a list of structs): a report never writes.
+    select unnest(
+        cast($windows as struct(team varchar, period varchar, start_date date, end_date date)[]),
+        recursive := true
+    )
+),
+
+counted_releases as (
     select
         t.team,
         case

@@ -3,7 +3,15 @@
 -- (creation to resolution of resolved epics). Days are in the attribution's time zone.
 -- Durations use epoch_us: date_diff on timestamps with time zone goes through the calendar, slowly.
 -- Key: team, period.
-with resolved as (
+with report_windows as (
+    -- The windows come as one bound parameter (a list of structs): a report never writes.
+    select unnest(
+        cast($windows as struct(team varchar, period varchar, start_date date, end_date date)[]),
+        recursive := true
+    )
+),
+
+resolved as (
     select item_key, item_type, created_at, started_at, resolved_at, team, resolved_day
     from work_item_teams
     where resolved_day is not null and team is not null

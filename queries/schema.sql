@@ -192,12 +192,8 @@ create table if not exists attribution_state (
     timezone  varchar not null
 );
 
--- The before/after windows of the report being computed: one row per team and period.
--- Written by analysis/metrics.py with bound values, read by the metric queries.
-create table if not exists report_windows (
-    team        varchar not null,
-    period      varchar not null,            -- before / after (or a label of the caller's)
-    start_date  date not null,
-    end_date    date not null,               -- exclusive
-    primary key (team, period)
+-- The blocking settings blocked_intervals was built with (a JSON object of its parameters).
+-- blocked_intervals itself is created from queries/blocked_intervals.sql by the store.
+create table if not exists blocked_intervals_state (
+    built_with  varchar not null
 );

@@ -2,6 +2,14 @@
 -- the window that waited on it and their total days blocked by it (overlaps of several
 -- blockers from the same team count once: table blocked_intervals holds each stretch's share).
 -- Key: team, period, blocker_team.
+with report_windows as (
+    -- The windows come as one bound parameter (a list of structs): a report never writes.
+    select unnest(
+        cast($windows as struct(team varchar, period varchar, start_date date, end_date date)[]),
+        recursive := true
+    )
+)
+
 select
     w.team,
     w.period,

@@ -55,14 +55,14 @@ def test_first_run_lands_on_the_overview():
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_can_be_switched_to(app, page):
-    app.switch_page(f"pages/{page}.py").run()
+    app.switch_page(f"app_pages/{page}.py").run()
     assert_runs_cleanly(app)
     assert_on_page(app, page)
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_the_sidebar_settings_are_on_every_page(app, page):
-    app.switch_page(f"pages/{page}.py").run()
+    app.switch_page(f"app_pages/{page}.py").run()
     assert_runs_cleanly(app)
     numbers = {widget.key: widget.value for widget in app.sidebar.number_input}
     assert {key: numbers.get(key) for key in SETTINGS} == SETTINGS
@@ -99,7 +99,7 @@ def test_the_settings_stay_when_switching_page():
     app.sidebar.number_input(key="window").set_value(120).run()
     app.sidebar.number_input(key="tolerance").set_value(5).run()
     for page in PAGES[1:]:
-        app.switch_page(f"pages/{page}.py").run()
+        app.switch_page(f"app_pages/{page}.py").run()
         assert_runs_cleanly(app)
         assert app.sidebar.number_input(key="window").value == 120, page
         assert app.sidebar.number_input(key="tolerance").value == 5, page

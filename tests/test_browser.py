@@ -249,6 +249,40 @@ def test_a_deep_link_on_a_fresh_server_opens_that_team(browser, expect):
         page.context.close()
 
 
+# Mixed first requests: the root and deep links, as a shared link brings many visitors at once.
+SIMULTANEOUS_VISITS = [
+    ("", "Overview", "Overview"),
+    ("/team?team=Checkout", "Team", "Checkout"),
+    ("/dependencies", "Dependencies", "Dependencies"),
+    ("/team?team=Billing&window=90", "Team", "Billing"),
+    ("/", "Overview", "Overview"),
+    ("/methods", "Methods", "Methods"),
+    ("/data", "Data", "Data"),
+    ("/team?team=Assist", "Team", "Assist"),
+]
+
+
+def test_many_visitors_arriving_at_once_on_a_fresh_server_each_get_their_page(browser, expect, tmp_path):
+    """Eight visitors open the root and deep links at the same moment on a server that has not
+    even built its shared base yet (an empty cache folder): each sees the page it asked for,
+    with the same chrome, and no error page."""
+    with streamlit_server(env={"THREADLINE_CACHE_DIR": str(tmp_path / "cache")}) as fresh:
+        visits = [(new_page(browser), path, current, title) for path, current, title in SIMULTANEOUS_VISITS]
+        for (page, _), path, _, _ in visits:  # every request is sent before any page has drawn
+            page.goto(fresh + path, wait_until="commit")
+        for (page, watch), path, current, title in visits:
+            page.locator("[data-testid=stMain] [data-testid=stElementContainer]").first.wait_for(state="attached")
+            wait_for_script(page)
+            expect(heading(page), f"{path or '/'} shows another page").to_have_text(title)
+            assert_no_exception(page)
+            assert_chrome(page, current)
+            assert page.get_by_text("cannot be called directly").count() == 0
+            assert_clean(watch)
+        for (page, _), _, _, _ in visits:
+            page.context.close()
+        assert len(list((tmp_path / "cache").glob("base-*.duckdb"))) == 1  # parsed once for all of them
+
+
 # ---- uploads: what one visitor loads, only that visitor sees ----------------------------------
 
 

@@ -7,7 +7,9 @@ import pytest
 from conftest import item
 
 from analysis.metrics import Window, compute, team_windows
+from analysis.report import build_report
 from analysis.settings import Settings
+from analysis.store import DerivedDataOutdated, Store
 
 OWNERSHIP = [
     {"kind": "jira_project", "value": "CHK", "team": "Checkout"},
@@ -248,6 +250,7 @@ def test_blocked_status_and_flagged_time_count_as_waits_on_the_items_blockers(or
     assert data.waits["item_key"].tolist() == ["CHK-1"]
     assert data.waits["wait_days"].iloc[0] == pytest.approx(2 + 1.5 + 5 + 8 / 24)
     # Not counted when the status is not one of the settings' blocked statuses.
+    store.prepare(Settings(blocked_statuses=()))
     without = compute(store.con, Settings(blocked_statuses=()))
     assert without.waits["wait_days"].iloc[0] == pytest.approx(1.5 + 5 + 8 / 24)
 
@@ -345,12 +348,38 @@ def test_blocked_intervals_are_reused_until_the_data_or_the_link_settings_change
     )
     first = compute(store.con, Settings())
     store.con.execute("delete from blocked_intervals")  # a reused table keeps this change...
+    store.prepare(Settings(window_days=90))  # ...settings that do not touch it leave it as it is
     assert compute(store.con, Settings(window_days=90)).waits.empty
-    rebuilt = compute(store.con, Settings(blocking_link_types=("Blocks", "Depends")))  # ...new link settings rebuild
-    assert rebuilt.waits["wait_days"].tolist() == first.waits["wait_days"].tolist()
+    relinked = Settings(blocking_link_types=("Blocks", "Depends"))
+    with pytest.raises(DerivedDataOutdated):  # a report only reads: new link settings are prepared first
+        compute(store.con, relinked)
+    version = store.version
+    store.prepare(relinked)  # ...and rebuilt for new link settings
+    assert store.version > version
+    assert compute(store.con, relinked).waits["wait_days"].tolist() == first.waits["wait_days"].tolist()
     store.con.execute("delete from blocked_intervals")
-    store.refresh_attribution()  # so does any change of the data
-    assert compute(store.con, Settings()).waits["wait_days"].tolist() == first.waits["wait_days"].tolist()
+    store.refresh_attribution()  # so does any change of the data, keeping the link settings
+    assert compute(store.con, relinked).waits["wait_days"].tolist() == first.waits["wait_days"].tolist()
+
+
+def test_a_report_never_writes_to_the_database(tmp_path):
+    """A report and a Team page read a database opened read-only (the hosted app's shared base)."""
+    from analysis.views import team as team_view
+    from analysis.workspace import DEFAULT_DATA_DIR
+
+    path = tmp_path / "base.duckdb"
+    built = Store(path)
+    built.load_paths([DEFAULT_DATA_DIR])
+    expected = build_report(built.con, Settings())
+    built.close()
+    shared = Store(path, read_only=True)
+    view = shared.view()
+    assert build_report(view.con, Settings()) == expected
+    entry = next(team for team in expected["teams"] if team["team"] == "Checkout")
+    page = team_view.team_page(view.con, Settings(), entry)
+    assert team_view.items_table(view.con, page.data)[1] > 0
+    with pytest.raises(DerivedDataOutdated):  # another time zone is prepared in a copy, never here
+        build_report(view.con, Settings(timezone="Asia/Tokyo"))
 
 
 def test_the_report_does_not_depend_on_the_order_of_metric_rows(monkeypatch):

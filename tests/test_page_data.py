@@ -27,13 +27,14 @@ def page(monkeypatch):
     monkeypatch.delenv("THREADLINE_DATA_DIR", raising=False)
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
     at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception
     return at
 
 
 def store_of(at):
-    return at.session_state["store"]
+    """The session's own store once it has written, else its view of the shared base."""
+    return at.session_state["store"] if "store" in at.session_state else at.session_state["base_view"]
 
 
 def table_with(at, column: str):
@@ -80,8 +81,7 @@ def edit(at, table: str, edited_rows: dict) -> None:
 
 
 def test_editing_a_reorg_date_and_applying_changes_the_report(page):
-    store = store_of(page)
-    before = build_report(store.con, Settings())
+    before = build_report(store_of(page).con, Settings())
     checkout = page.data_editor[0].value["team"].tolist().index("Checkout")
 
     edit(page, "teams", {checkout: {"reorg_date": "2025-11-03"}})
@@ -89,7 +89,7 @@ def test_editing_a_reorg_date_and_applying_changes_the_report(page):
 
     assert not page.exception and not page.error
     assert "Organisation saved" in page.success[0].value
-    after = build_report(store.con, Settings())
+    after = build_report(store_of(page).con, Settings())  # the visitor's own copy now
     assert next(t for t in after["teams"] if t["team"] == "Checkout")["reorg_date"] == "2025-11-03"
     assert after != before
     # The editors start afresh from the stored tables.
@@ -133,19 +133,24 @@ def test_uploads_list_their_kinds_and_a_bad_one_explains_itself(page):
     assert markdown_literal('row 2, team: team "Checkout" appears on an earlier row') in page.warning[0].value
     assert page.session_state["uploaded_files"] == len(files) - 1
     assert page.sidebar.caption[-1].value == f"Data: demo + {len(files) - 1} uploaded files (this session only)"
-    assert store.con.execute("select team from teams").fetchall() == [("Checkout",)]
-    assert teams_before != [("Checkout",)]
+    own = store_of(page)  # the upload went into the visitor's own copy; the shared base is untouched
+    assert own is not store and own.con.execute("select team from teams").fetchall() == [("Checkout",)]
+    assert store.con.execute("select * from teams order by team").fetchall() == teams_before != [("Checkout",)]
     # The uploader was cleared: the next run does not load the files again.
-    loads = store.con.execute("select count(*) from load_log").fetchall()
+    loads = own.con.execute("select count(*) from load_log").fetchall()
     page.run()
-    assert store.con.execute("select count(*) from load_log").fetchall() == loads
+    assert own.con.execute("select count(*) from load_log").fetchall() == loads
 
 
 def test_a_workspace_file_restores_data_and_settings_through_the_uploader(page):
-    store = store_of(page)
     saved = Settings(window_days=120, tolerance_days=5, min_items=4, blocking_link_types=("Blocks",))
-    workspace = export_workspace(store.con, saved)
-    store.con.execute("delete from teams where team = 'Billing'")
+    workspace = export_workspace(store_of(page).con, saved)
+    page.file_uploader(key="upload_files").set_value(
+        [("teams.csv", b"team,reorg_date\nCheckout,2025-10-01\n", "text/csv")]
+    )
+    page.button(key="upload_load").click().run()
+    store = store_of(page)
+    assert store.con.execute("select count(*) from teams").fetchall() == [(1,)]
 
     page.file_uploader(key="upload_files").set_value([("workspace.zip", workspace, "application/zip")])
     page.button(key="upload_load").click().run()

@@ -33,7 +33,7 @@ def team_page(**query_params) -> AppTest:
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
     for name, value in query_params.items():
         at.query_params[name] = value
-    at.switch_page("pages/team.py")
+    at.switch_page("app_pages/team.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -37,7 +37,7 @@ def report(store):
 
 def open_page(page: str) -> AppTest:
     app = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=TIMEOUT).run()
-    app.switch_page(f"pages/{page}.py").run()
+    app.switch_page(f"app_pages/{page}.py").run()
     assert_clean(app)
     return app
 

@@ -32,9 +32,15 @@ PARAMS = {
     "before_end": dt.date(2024, 7, 1),
     "after_start": dt.date(2024, 7, 1),
     "after_end": dt.date(2025, 1, 1),
+    "windows": [
+        {"team": team, "period": period, "start_date": start, "end_date": end}
+        for team in ("Checkout", "Payments", "Search")
+        for period, start, end in (
+            ("before", dt.date(2024, 1, 1), dt.date(2024, 7, 1)),
+            ("after", dt.date(2024, 7, 1), dt.date(2025, 1, 1)),
+        )
+    ],
 }
-# Queries that read a table another query builds (as analysis/metrics.py does), built first.
-MATERIALISED = ("blocked_intervals",)
 
 LINK = {"link_type": "Blocks", "direction": "inward"}
 
@@ -261,20 +267,6 @@ def populated(store, canonical_file, write_file):
         "cities.csv": "refused",
         "jira.json": "loaded",
     }, [o.message for o in outcomes if o.status == "failed"]
-    store.con.executemany(
-        "insert into report_windows (team, period, start_date, end_date) values (?, ?, ?, ?)",
-        [
-            [team, period, start, end]
-            for team in ("Checkout", "Payments", "Search")
-            for period, start, end in (
-                ("before", dt.date(2024, 1, 1), dt.date(2024, 7, 1)),
-                ("after", dt.date(2024, 7, 1), dt.date(2025, 1, 1)),
-            )
-        ],
-    )
-    for name in MATERIALISED:
-        sql = queries.sql(name)
-        store.con.execute(f"create or replace temp table {name} as {sql}", {p: PARAMS[p] for p in parameters(sql)})
     return store.con
 
 

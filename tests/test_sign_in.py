@@ -21,7 +21,7 @@ def test_configured_sign_in_hides_every_page_until_signed_in():
     assert not app.exception
     assert [button.label for button in app.button] == ["Sign in"]
     assert not app.dataframe and not app.get("plotly_chart") and not app.sidebar.number_input
-    app.switch_page("pages/team.py").run()  # a deep link is gated the same way
+    app.switch_page("app_pages/team.py").run()  # a deep link is gated the same way
     assert [button.label for button in app.button] == ["Sign in"]
     assert not app.dataframe
 

@@ -19,7 +19,7 @@ import pytest
 from analysis.comparison import event_study, histories
 from analysis.report import build_report
 from analysis.settings import Settings
-from analysis.store import Store
+from analysis.store import DerivedDataOutdated, Store
 from analysis.views import common
 from analysis.views import team as view
 from analysis.workspace import DEFAULT_DATA_DIR, open_shared_store
@@ -423,12 +423,15 @@ def test_team_page_from_a_team_only_entry_shows_the_same_numbers(store, report):
 def test_items_follow_the_time_zone_of_the_settings():
     settings = Settings(timezone="Pacific/Kiritimati")  # UTC+14: some items move a day
     store = open_shared_store()
+    store.prepare(settings)  # the one step that writes: the derived tables in that zone
     report = build_report(store.con, settings)
     data = view.load_team(store.con, settings, entry(report, "Checkout"))
-    build_report(store.con, SETTINGS)  # the store's days are now in UTC again
     items, matching = view.items_table(store.con, data)
     supporting = entry(report, "Checkout")["supporting"]
     assert matching == supporting["before"]["throughput"] + supporting["after"]["throughput"]
     for period in ("before", "after"):
         assert (items["period"] == period).sum() == supporting[period]["throughput"]
+    store.prepare(SETTINGS)  # days in UTC again: the Kiritimati rows are not read from them
+    with pytest.raises(DerivedDataOutdated):
+        view.items_table(store.con, data)
     store.close()

@@ -28,7 +28,7 @@ from ..metrics import PERIODS, MetricData, Window, compute, data_span, teams_tab
 from ..report import METRICS
 from ..report_format import effect_text
 from ..settings import Settings
-from ..store import ensure_attribution
+from ..store import check_derived
 from .common import (
     METRIC_LABELS,
     OKABE_ITO,
@@ -116,7 +116,7 @@ def items_table(con, data: TeamData, search: str = "") -> tuple[pd.DataFrame, in
     if not (before and after):
         return pd.DataFrame(columns=ITEM_COLUMNS), 0
     # The query reads the resolution days stored with the attribution: in this time zone.
-    ensure_attribution(con, data.settings.timezone)
+    check_derived(con, data.settings)
     found = con.execute(
         queries.sql("team_items"),
         {

@@ -61,7 +61,7 @@ with st.form("upload_form", clear_on_submit=True):
 if load and files:
     with st.status(f"Loading {len(files)} file(s)...", expanded=True):
         results = load_uploads(
-            store,
+            context.own_store(),  # uploads go into the visitor's own copy, never the shared base
             [(f.name, f.getvalue()) for f in files],
             settings.timezone,
             on_file=lambda i, name: st.text(f"{i + 1} of {len(files)}: {name}"),
@@ -156,6 +156,7 @@ with st.form("org_form", border=False):
     }
     apply = st.form_submit_button("Apply", key="org_apply", type="primary")
 if apply:
+    store = context.own_store()  # edits go into the visitor's own copy, never the shared base
     problems = apply_org(store, edited, settings.timezone)
     for problem in problems:
         st.error(markdown_literal(str(problem)))

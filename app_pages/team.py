@@ -4,7 +4,6 @@ and how sure we can be (event study, comparison teams, placebo check, data quali
 import streamlit as st
 
 from analysis.views import team as view
-from analysis.views.common import cached
 from dashboard import page_setup
 
 context = page_setup()
@@ -13,17 +12,10 @@ team = st.selectbox("Team", view.team_names(context.con), key="team", bind="quer
 if team is None:
     st.info("No teams yet: load a teams.csv on the Data page.")
     st.stop()
-# The whole report's entry when this session has it, else one computed for this team alone.
-entry = context.team_report(team)
-# Built once per entry (a new object when the data, the settings or the team change, or when the
-# whole report replaces a team-only entry): searching the tables below reruns only them.
-page = cached(
-    st.session_state.setdefault("team_pages", {}),
-    (context.store.version, context.settings, team, id(entry)),
-    lambda: view.team_page(context.con, context.settings, entry),
-    keep=view.TEAM_PAGES_KEPT,
-)
-
+page = context.team_page(team)
+if page is None:
+    st.info(f"No team named {view.markdown_literal(team)} in this data.")
+    st.stop()
 header.title(view.markdown_literal(team))
 (st.info if page.data.is_comparison else st.markdown)(view.markdown_literal(page.context))
 st.caption(view.markdown_literal(page.windows))

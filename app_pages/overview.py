@@ -51,7 +51,7 @@ st.caption("Each team's name opens its Team page with the same settings.")
 with st.container(height=480 if len(report["teams"]) > 8 else "content", key="summaries"):
     for team, summary in view.summaries(report, confidence):
         st.page_link(
-            "pages/team.py",
+            "app_pages/team.py",
             label=markdown_literal(team),
             icon=":material/groups:",
             query_params=view.team_page_query(team),

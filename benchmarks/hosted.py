@@ -1,0 +1,311 @@
+"""Hosted-link benchmark: the app served to many browser visitors at once.
+
+    python benchmarks/hosted.py [--data PATH | --issues N] [--sessions 20] [--seconds 180]
+                                [--think 1.0-3.0] [--single 3]
+
+Starts `streamlit run app.py` with the shared base taken from --data (a folder of exports, or a
+DuckDB file made by `python -m analysis ingest`; default data/demo) or from a synthetic
+organisation of N issues built by benchmarks/report.py, in a fresh cache folder. Then:
+
+- single: one visitor at a time (the server warm after a first visit), --single times each: a new
+  visitor opening the link until the Overview's first chart is drawn, a click on the Team page
+  until its charts are drawn, and a new visitor opening a Team deep link.
+- load: --sessions browser contexts (Playwright, Debian's Chromium) at once for --seconds, each
+  a new visitor who then switches pages through the sidebar and picks among ten window values,
+  with a think time between steps.
+
+Printed: errors (error pages, exceptions, timeouts), p50/p95 of the time from navigation to
+charts drawn and of the time until the server's script run ended (the browser sees the run
+finish when the server's last message arrives; charts are drawn after it), the server's peak
+memory (VmHWM), and the memory the server added per visitor (RSS after the visitors arrived
+minus RSS with one warm visitor, divided by the others). Timings are never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT / "tests"))
+
+from browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
+
+WINDOWS = (30, 60, 90, 120, 150, 180, 240, 270, 365, 540)
+PAGES = ("Overview", "Team", "Dependencies", "Methods")
+PAGES_WITH_CHARTS = ("Overview", "Team", "Dependencies")
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+CHART = ".js-plotly-plot .main-svg"
+TIMEOUT_MS = 120_000
+SEED = 20240701
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak) of a process, in KiB, from /proc."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0])
+    return values
+
+
+def server_pid(port: int) -> int:
+    """The streamlit process listening on the port (a child of the test helper's Popen)."""
+    out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if "streamlit" in line and f"--server.port {port}" in line:
+            return int(line.split()[0])
+    raise RuntimeError(f"no streamlit process on port {port}")
+
+
+def build_synthetic(issues: int, folder: Path) -> Path:
+    db = folder / f"org-{issues}.duckdb"
+    if not db.exists():
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, str(PROJECT_ROOT / "benchmarks" / "report.py"), "--phase", "build", "--db", str(db),
+             "--issues", str(issues), "--teams", "100"],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+        print(f"synthetic organisation: {issues:,} issues, 100 teams, built in {time.perf_counter() - started:.0f} s")
+    return db
+
+
+def team_names(source: Path) -> list[str]:
+    from analysis.store import Store
+    from analysis.workspace import open_shared_store
+
+    if source.suffix == ".duckdb":
+        store = Store(source, read_only=True)
+        teams = [row[0] for row in store.con.execute("select team from teams order by team").fetchall()]
+    else:
+        os.environ["THREADLINE_DATA_DIR"] = str(source)
+        store = open_shared_store()
+        teams = [row[0] for row in store.con.execute("select team from teams order by team").fetchall()]
+    store.close()
+    return teams
+
+
+class Visitor:
+    """One browser context: a visitor whose steps are timed."""
+
+    def __init__(self, page, name: str):
+        self.page, self.name = page, name
+        self.records: list[dict] = []
+
+    async def timed(self, kind: str, action, charts: bool) -> dict:
+        """Run the action; time until the script run has ended and until the charts are drawn."""
+        page = self.page
+        started = time.perf_counter()
+        record = {"visitor": self.name, "kind": kind, "error": None}
+        try:
+            await action()
+            await page.wait_for_timeout(50)  # let the rerun start before waiting for it to end
+            await page.wait_for_selector(IDLE, state="attached", timeout=TIMEOUT_MS)
+            record["script"] = time.perf_counter() - started
+            if charts:
+                await page.locator(CHART).first.wait_for(state="attached", timeout=TIMEOUT_MS)
+            record["drawn"] = time.perf_counter() - started
+            failed = await page.locator("[data-testid=stException]").count()
+            if failed or await page.get_by_text("This app has encountered an error").count():
+                record["error"] = "error shown on the page"
+        except Exception as error:  # a timeout or a closed page: counted, the run goes on
+            record["error"] = f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"
+        self.records.append(record)
+        return record
+
+    async def open(self, url: str, kind: str, charts: bool = True) -> dict:
+        async def go():
+            await self.page.goto(url)
+            await self.page.locator("[data-testid=stMain] [data-testid=stElementContainer]").first.wait_for(
+                state="attached", timeout=TIMEOUT_MS
+            )
+
+        return await self.timed(kind, go, charts)
+
+    async def switch_to(self, title: str) -> dict:
+        link = self.page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=title, exact=True)
+        return await self.timed(f"page:{title}", link.click, title in PAGES_WITH_CHARTS)
+
+    async def set_window(self, days: int, title: str) -> dict:
+        box = self.page.locator("[data-testid=stSidebar] input[aria-label='Window (days)']")
+
+        async def change():
+            await box.fill(str(days))
+            await box.press("Enter")
+
+        return await self.timed("window", change, title in PAGES_WITH_CHARTS)
+
+
+async def new_visitor(browser, name: str) -> Visitor:
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    return Visitor(await context.new_page(), name)
+
+
+async def single(browser, url: str, team: str, repeats: int) -> list[dict]:
+    """One visitor at a time: the link's Overview, a click to Team, a Team deep link."""
+    records = []
+    for number in range(repeats):
+        visitor = await new_visitor(browser, f"single-{number}")
+        records.append(await visitor.open(url, "new visitor: Overview"))
+        records.append(await visitor.switch_to("Team"))
+        await visitor.page.context.close()
+        deep = await new_visitor(browser, f"deep-{number}")
+        records.append(await deep.open(f"{url}/team?team={team}", "new visitor: Team deep link"))
+        await deep.page.context.close()
+    return records
+
+
+async def load(browser, url: str, sessions: int, seconds: float, think: tuple[float, float], pid: int) -> dict:
+    rng = random.Random(SEED)
+    warm = await new_visitor(browser, "warm-up")
+    await warm.open(url, "warm-up")
+    baseline = memory_kib(pid)["VmRSS"]
+    deadline = time.monotonic() + seconds
+
+    async def run(number: int) -> list[dict]:
+        visitor = await new_visitor(browser, f"v{number}")
+        local = random.Random(rng.random())
+        await visitor.open(url, "new visitor: Overview")
+        title = "Overview"
+        while time.monotonic() < deadline:
+            await asyncio.sleep(local.uniform(*think))
+            if local.random() < 0.5:
+                title = local.choice([page for page in PAGES if page != title])
+                await visitor.switch_to(title)
+            else:
+                await visitor.set_window(local.choice(WINDOWS), title)
+        return visitor.records
+
+    arrived = asyncio.Event()
+
+    async def watch_memory(samples: list[int]):
+        while not arrived.is_set():
+            samples.append(memory_kib(pid)["VmRSS"])
+            await asyncio.sleep(1)
+
+    samples: list[int] = []
+    watcher = asyncio.create_task(watch_memory(samples))
+    tasks = [asyncio.create_task(run(number)) for number in range(sessions)]
+    results = await asyncio.gather(*tasks)
+    arrived.set()
+    await watcher
+    after = memory_kib(pid)
+    await warm.page.context.close()
+    records = [record for visitor in results for record in visitor]
+    return {
+        "records": records,
+        "rss_warm_kib": baseline,
+        "rss_after_kib": after["VmRSS"],
+        "rss_max_sampled_kib": max(samples, default=after["VmRSS"]),
+        "hwm_kib": after["VmHWM"],
+        "per_visitor_mib": (after["VmRSS"] - baseline) / 1024 / max(sessions, 1),
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def summary(records: list[dict]) -> list[str]:
+    kinds = sorted({r["kind"] for r in records}, key=lambda kind: (not kind.startswith("new"), kind))
+    lines = [f"  {'step':34} {'n':>4} {'errors':>6}  {'drawn p50':>9} {'p95':>6}  {'script p50':>10} {'p95':>6}"]
+    for kind in kinds:
+        rows = [r for r in records if r["kind"] == kind]
+        ok = [r for r in rows if not r["error"]]
+        drawn, script = [r["drawn"] for r in ok], [r["script"] for r in ok]
+        lines.append(
+            f"  {kind:34} {len(rows):4d} {len(rows) - len(ok):6d}  {percentile(drawn, 0.5):8.2f}s "
+            f"{percentile(drawn, 0.95):5.2f}s  {percentile(script, 0.5):9.2f}s {percentile(script, 0.95):5.2f}s"
+        )
+    return lines
+
+
+async def main_async(args, url: str, team: str, pid: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        cold_visitor = await new_visitor(browser, "first")
+        cold = await cold_visitor.open(url, "first visitor on a fresh server")
+        await cold_visitor.page.context.close()
+        single_records = await single(browser, url, team, args.single) if args.single else []
+        loaded = await load(browser, url, args.sessions, args.seconds, args.think, pid) if args.sessions else None
+        await browser.close()
+    return {"cold": cold, "single": single_records, "load": loaded}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, help="folder of exports or a DuckDB file (default data/demo)")
+    parser.add_argument("--issues", type=int, help="build a synthetic organisation of N issues instead")
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=180)
+    parser.add_argument("--think", type=lambda text: tuple(map(float, text.split("-"))), default=(1.0, 3.0))
+    parser.add_argument("--single", type=int, default=3, help="repeats of the one-visitor measures (0: none)")
+    parser.add_argument("--folder", type=Path, help="work folder for the synthetic organisation (kept)")
+    args = parser.parse_args(argv)
+
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="threadline-hosted-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    source = build_synthetic(args.issues, folder) if args.issues else (args.data or PROJECT_ROOT / "data" / "demo")
+    teams = team_names(source)
+    cache = Path(tempfile.mkdtemp(prefix="threadline-hosted-cache-"))
+    env = {"THREADLINE_DATA_DIR": str(source), "THREADLINE_CACHE_DIR": str(cache)}
+    print(f"shared base: {source} ({len(teams)} teams); {args.sessions} visitors for {args.seconds:.0f} s")
+    with streamlit_server(env=env, timeout=120) as url:
+        pid = server_pid(int(url.rsplit(":", 1)[1]))
+        started_kib = memory_kib(pid)["VmRSS"]
+        result = asyncio.run(main_async(args, url, teams[0], pid))
+    cold = result["cold"]
+    print(f"server at start: {started_kib / 1024:.0f} MiB")
+    print(
+        f"first visitor on a fresh server (builds the shared base and the report): "
+        f"charts drawn {cold.get('drawn', float('nan')):.2f} s, script {cold.get('script', float('nan')):.2f} s"
+        + (f", ERROR {cold['error']}" if cold["error"] else "")
+    )
+    if result["single"]:
+        print(f"one visitor at a time, {args.single} times each (median):")
+        for kind in ("new visitor: Overview", "page:Team", "new visitor: Team deep link"):
+            rows = [r for r in result["single"] if r["kind"] == kind and not r["error"]]
+            errors = sum(1 for r in result["single"] if r["kind"] == kind and r["error"])
+            print(
+                f"  {kind:30} charts drawn {statistics.median(r['drawn'] for r in rows):.2f} s, "
+                f"script {statistics.median(r['script'] for r in rows):.2f} s"
+                + (f"; {errors} errors" if errors else "")
+                if rows else f"  {kind:30} all {errors} failed"
+            )
+    loaded = result["load"]
+    if loaded:
+        records = loaded["records"]
+        errors = [r for r in records if r["error"]]
+        print(f"{args.sessions} visitors at once, {len(records)} steps, errors: {len(errors)}")
+        for line in summary(records):
+            print(line)
+        for record in errors[:10]:
+            print(f"  error: {record['visitor']} {record['kind']}: {record['error']}")
+        print(
+            f"server memory: warm with one visitor {loaded['rss_warm_kib'] / 1024:.0f} MiB, after "
+            f"{args.sessions} visitors {loaded['rss_after_kib'] / 1024:.0f} MiB, peak {loaded['hwm_kib'] / 1024:.0f} MiB; "
+            f"added per visitor {loaded['per_visitor_mib']:.1f} MiB"
+        )
+    (folder / "hosted-result.json").write_text(json.dumps(result, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
