@@ -73,9 +73,20 @@ def build_synthetic(issues: int, folder: Path) -> Path:
     if not db.exists():
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, str(PROJECT_ROOT / "benchmarks" / "report.py"), "--phase", "build", "--db", str(db),
-             "--issues", str(issues), "--teams", "100"],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                sys.executable,
+                str(PROJECT_ROOT / "benchmarks" / "report.py"),
+                "--phase",
+                "build",
+                "--db",
+                str(db),
+                "--issues",
+                str(issues),
+                "--teams",
+                "100",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         print(f"synthetic organisation: {issues:,} issues, 100 teams, built in {time.perf_counter() - started:.0f} s")
     return db
@@ -287,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {kind:30} charts drawn {statistics.median(r['drawn'] for r in rows):.2f} s, "
                 f"script {statistics.median(r['script'] for r in rows):.2f} s"
                 + (f"; {errors} errors" if errors else "")
-                if rows else f"  {kind:30} all {errors} failed"
+                if rows
+                else f"  {kind:30} all {errors} failed"
             )
     loaded = result["load"]
     if loaded:
