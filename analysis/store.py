@@ -95,9 +95,10 @@ class Store:
         )
         self.con.execute("set TimeZone = 'UTC'")
         if copy_from is not None:
-            self.con.execute("attach ? as source (read_only)", [str(copy_from)])
-            self.con.execute("copy from database source to memory")
-            self.con.execute("detach source")
+            database = self.con.execute("select current_database()").fetchall()[0][0]
+            self.con.execute("attach ? as copied (read_only)", [str(copy_from)])
+            self.con.execute(f"copy from database copied to {_quoted(database)}")
+            self.con.execute("detach copied")
         if not read_only:
             self.con.execute(queries.sql("schema"))
             self._rebuild_outdated_attribution()
@@ -410,6 +411,10 @@ def check_derived(con, settings: Settings) -> None:
             "the derived tables were built for other settings (time zone or blocking links): "
             "call Store.prepare(settings) first"
         )
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def upload_file_name(name: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .importers import ImportOptions
 from .settings import Settings
-from .store import Store, expand_paths
+from .store import Store, derived_key, derived_state, expand_paths
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_DIR / "data" / "demo"
@@ -63,12 +63,15 @@ def base_fingerprint(source: Path) -> str:
 
 def build_shared_base(source: Path | None = None, cache: Path | None = None) -> Path:
     """The DuckDB file of the source's data with its derived tables prepared for the default
-    settings: built once, then reused while the source and the code are unchanged."""
+    settings: built once, then reused while the source and the code are unchanged. A DuckDB
+    file made by `python -m analysis ingest` serves as it is when it is prepared so (else a
+    prepared copy of it is made)."""
     source = Path(source or shared_data_dir())
-    if source.is_file() and source.suffix == ".duckdb":  # prebuilt: `python -m analysis ingest`
-        return source
     if not source.exists():
-        raise FileNotFoundError(f"the shared data folder {source} does not exist ({DATA_DIR_VARIABLE})")
+        raise FileNotFoundError(f"the shared data {source} does not exist ({DATA_DIR_VARIABLE})")
+    prebuilt = source.is_file() and source.suffix == ".duckdb"
+    if prebuilt and _prepared_for_defaults(source):
+        return source
     cache = Path(cache or cache_dir())
     target = cache / f"base-{base_fingerprint(source)}.duckdb"
     if target.exists():
@@ -79,15 +82,24 @@ def build_shared_base(source: Path | None = None, cache: Path | None = None) -> 
         if not target.exists():
             partial = target.with_name(f"{target.stem}.{os.getpid()}.partial")
             partial.unlink(missing_ok=True)
-            store = Store(partial)
+            store = Store(partial, copy_from=source if prebuilt else None)
             try:
-                store.load_paths([source])
+                if not prebuilt:
+                    store.load_paths([source])
                 store.prepare(Settings())
                 store.con.execute("checkpoint")
             finally:
                 store.close()
             os.replace(partial, target)
     return target
+
+
+def _prepared_for_defaults(path: Path) -> bool:
+    store = Store(path, read_only=True, memory_limit="256MB", threads=1)
+    try:
+        return derived_state(store.con) == derived_key(Settings())
+    finally:
+        store.close()
 
 
 def open_shared_base(source: Path | None = None, cache: Path | None = None) -> Store:
