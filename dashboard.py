@@ -256,19 +256,22 @@ def data_caption(store: Store) -> str:
     return source + (f" + {uploads} uploaded file{'s' if uploads != 1 else ''} (this session only)" if uploads else "")
 
 
-@st.cache_resource(max_entries=SHARED_RESULTS_KEPT, ttl=SHARED_RESULTS_SECONDS, show_spinner=False)
+@st.cache_resource(
+    max_entries=SHARED_RESULTS_KEPT, ttl=SHARED_RESULTS_SECONDS, show_spinner="Computing the before/after report..."
+)
 def shared_report(base_version: str, settings: Settings) -> dict:
     """The full report of the shared base for these settings, computed once for every visitor.
     Callers only read it."""
     view = shared_base().view()
     try:
-        with st.spinner("Computing the before/after report..."):
-            return build_report(view.con, settings)
+        return build_report(view.con, settings)
     finally:
         view.close()
 
 
-@st.cache_resource(max_entries=SHARED_RESULTS_KEPT, ttl=SHARED_RESULTS_SECONDS, show_spinner=False)
+@st.cache_resource(
+    max_entries=SHARED_RESULTS_KEPT, ttl=SHARED_RESULTS_SECONDS, show_spinner="Drawing the team's page..."
+)
 def shared_team_page(base_version: str, settings: Settings, team: str) -> TeamPage:
     """A Team page of the shared base, built once for every visitor. Callers only read it."""
     entry = next(entry for entry in shared_report(base_version, settings)["teams"] if entry["team"] == team)

@@ -273,6 +273,9 @@ def test_many_visitors_arriving_at_once_on_a_fresh_server_each_get_their_page(br
         for (page, watch), path, current, title in visits:
             page.locator("[data-testid=stMain] [data-testid=stElementContainer]").first.wait_for(state="attached")
             wait_for_script(page)
+            # Widgets are drawn by script chunks the browser may still be fetching: wait for them.
+            for label in SETTINGS_LABELS:
+                expect(page.locator("[data-testid=stSidebar]").get_by_text(label, exact=True)).to_have_count(1)
             expect(heading(page), f"{path or '/'} shows another page").to_have_text(title)
             assert_no_exception(page)
             assert_chrome(page, current)
