@@ -232,6 +232,9 @@ class Store:
         # so the organisation loaded before stays (to clear it, load a file with new rows).
         if rows is None or len(rows) == 0:
             return
+        # DuckDB infers an object column's type from a sample of rows: a list column whose
+        # first thousand rows are empty (no fix versions) came out as NULL[] and sank the file.
+        self.con.execute(f"set pandas_analyze_sample = {max(len(rows), 1000)}")
         self.con.register("incoming", rows)
         # No `finally`: after a failed cast the transaction is aborted and unregister would
         # raise, hiding the real error; the caller's rollback drops the view anyway.

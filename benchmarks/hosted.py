@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
 sys.path.insert(0, str(PROJECT_ROOT / "tests"))
 
 from browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
