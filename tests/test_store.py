@@ -206,15 +206,15 @@ def test_duplicate_keys_in_one_file_keep_one_row(store, canonical_file):
     assert rows(store, "select count(*) from work_items") == [(1,)]
 
 
-def test_a_list_column_empty_in_its_first_thousand_rows_still_loads(store, canonical_file):
-    # DuckDB guesses an object column's type from a sample of rows; 1,500 items without fix
+def test_a_list_column_empty_in_the_rows_duckdb_samples_still_loads(store, canonical_file):
+    # DuckDB guesses an object column's type from a sample of rows; 2,999 items without fix
     # versions before one with them made the column NULL[] and refused the whole file.
-    items = [item(f"X-{n}", "2024-01-01", fix_versions=[]) for n in range(1500)]
-    items.append(item("X-1500", "2024-01-01", fix_versions=["2.0"]))
+    items = [item(f"X-{n}", "2024-01-01", fix_versions=[]) for n in range(2999)]
+    items.append(item("X-2999", "2024-01-01", fix_versions=["2.0"]))
     outcome = store.load_file(canonical_file("many.json", {"work_items": items}))
     assert outcome.status == "loaded", outcome.message
-    assert rows(store, "select fix_versions from work_items where item_key = 'X-1500'") == [(["2.0"],)]
-    assert rows(store, "select count(*) from work_items") == [(1501,)]
+    assert rows(store, "select fix_versions from work_items where item_key = 'X-2999'") == [(["2.0"],)]
+    assert rows(store, "select count(*) from work_items") == [(3000,)]
 
 
 def test_changelog_entries_are_written_once(store, canonical_file):
