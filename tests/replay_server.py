@@ -113,9 +113,12 @@ class Org:
     repos: dict[str, Repo]
     next_history: int = 0
     profile_zone: str = "America/New_York"
+    _index: dict = field(default_factory=dict, repr=False)
 
     def issue(self, key: str) -> Issue:
-        return next(issue for issue in self.issues if issue.key == key)
+        if len(self._index) != len(self.issues):
+            self._index.update({issue.key: issue for issue in self.issues})
+        return self._index[key]
 
 
 def parse_time(text: str) -> dt.datetime:
@@ -251,9 +254,10 @@ def add_links(org: Org, rng: random.Random) -> None:
         if rng.random() > 0.4:
             continue
         link_day = issue.created + dt.timedelta(days=1)
+        candidates = rng.sample(org.issues, min(len(org.issues), 300))  # bounded: organisations can be large
         others = [
             other
-            for other in org.issues
+            for other in candidates
             if other.project != issue.project
             and other.created < issue.created
             and (other.resolved is None or other.resolved > link_day + dt.timedelta(days=2))

@@ -138,7 +138,9 @@ def search_pages(folder: Path) -> list[dict]:
 # ---------------------------------------------------------------- whole fetches
 
 
-def test_cloud_and_github_fetch_loads_like_the_exports(server, org, tokens, sleeps, expected, org_files, tmp_path, capsys, caplog):
+def test_cloud_and_github_fetch_loads_like_the_exports(
+    server, org, tokens, sleeps, expected, org_files, tmp_path, capsys, caplog
+):
     caplog.set_level(logging.DEBUG)
     out = tmp_path / "fetched"
     fetch_all(server, out)
@@ -148,7 +150,9 @@ def test_cloud_and_github_fetch_loads_like_the_exports(server, org, tokens, slee
     assert len(searches) == 6  # 60 issues, 10 a page, paged by nextPageToken
     assert "nextPageToken" not in searches[0][1] and all("nextPageToken" in q for _, q in searches[1:])
     assert server.paths(r"/changelog$")
-    assert {path for path, _ in server.paths(r"/versions$")} == {f"/rest/api/3/project/{k}/versions" for k in ("BIL", "CHK", "ONB")}
+    assert {path for path, _ in server.paths(r"/versions$")} == {
+        f"/rest/api/3/project/{k}/versions" for k in ("BIL", "CHK", "ONB")
+    }
     # Every changelog is complete, and some first due dates were only on the extra changelog pages.
     recovered = 0
     for page in search_pages(out):
@@ -194,7 +198,9 @@ def test_rate_limits_wait_and_continue(server, tokens, sleeps, expected, org_fil
     # X-RateLimit-Remaining/Reset, and one asking for longer than the cap.
     monkeypatch.setattr(command, "clock", lambda: 1_000_000.0)
     server.add_fault(r"/search/jql$", 429, {"Retry-After": "7"}, '{"errorMessages": ["Rate limit exceeded."]}', after=1)
-    server.add_fault(r"/pulls$", 403, {"Retry-After": "5", "X-RateLimit-Remaining": "0"}, '{"message": "API rate limit exceeded"}')
+    server.add_fault(
+        r"/pulls$", 403, {"Retry-After": "5", "X-RateLimit-Remaining": "0"}, '{"message": "API rate limit exceeded"}'
+    )
     server.add_fault(r"/releases$", 403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1000030"}, "{}")
     server.add_fault(r"/reviews$", 429, {"Retry-After": "86400"}, "{}")
     fetch_all(server, tmp_path / "fetched")
@@ -233,7 +239,9 @@ def test_401_is_one_clear_line(server, tokens, sleeps, tmp_path, monkeypatch, ca
         (r"/project/BIL/versions$", 404, {}, "404 Not Found on GET "),
     ],
 )
-def test_403_without_rate_limit_headers_and_404_stop(server, tokens, sleeps, tmp_path, capsys, fault, status, headers, words):
+def test_403_without_rate_limit_headers_and_404_stop(
+    server, tokens, sleeps, tmp_path, capsys, fault, status, headers, words
+):
     server.add_fault(fault, status, headers, '{"errorMessages": ["No access."]}')
     assert fetch_jira(server, tmp_path / "out") == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -345,7 +353,9 @@ def test_incremental_refresh_fetches_only_what_changed(server, org, tokens, slee
     local = newest.astimezone(zoneinfo.ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H:%M")
     assert f'updated >= "{local}"' in refresh[0][1]["jql"]
     assert len(refresh) == 1
-    refreshed = {issue["key"] for issue in json.loads(sorted(out.glob("jira_search_r02_*.json"))[0].read_text())["issues"]}
+    refreshed = {
+        issue["key"] for issue in json.loads(sorted(out.glob("jira_search_r02_*.json"))[0].read_text())["issues"]
+    }
     assert {"CHK-2", "ONB-3", "BIL-5"} <= refreshed and len(refreshed) <= 5
     assert "0 calls, 12 already known" in err  # tag dates are not asked again
     assert len(server.paths(r"/git/(tags|commits)/")) == tag_calls
@@ -442,9 +452,13 @@ def test_status_list_is_recognised_as_metadata(server, tokens, sleeps, tmp_path)
     assert result.tables == {} and "In Progress: In Progress, Blocked" in result.notes[0]
 
 
-def test_manifest_is_hidden_and_a_damaged_one_only_costs_a_refetch(server, tokens, sleeps, expected, org_files, tmp_path):
+def test_a_damaged_manifest_only_costs_a_refetch(server, tokens, sleeps, tmp_path):
     out = tmp_path / "fetched"
-    fetch_all(server, out)
+    assert fetch_jira(server, out) == 0
+    first = {path.name: path.read_bytes() for path in out.glob("jira_search_*.json")}
     (out / MANIFEST).write_text("{ not json")
-    fetch_all(server, out)
-    assert report(out, org_files) == expected
+    searches = len(server.paths(r"/search/jql$"))
+    assert fetch_jira(server, out) == 0
+    assert len(server.paths(r"/search/jql$")) - searches == 6  # all pages again, none skipped on a guess
+    assert {path.name: path.read_bytes() for path in out.glob("jira_search_*.json")} == first
+    assert json.loads((out / MANIFEST).read_text())["sources"]
