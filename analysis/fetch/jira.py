@@ -54,7 +54,6 @@ STANDARD_FIELDS = (
     "resolutiondate",
     "duedate",
     "issuelinks",
-    "flagged",
 )
 ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
 
@@ -345,10 +344,11 @@ class JiraFetch:
             return
         with ThreadPoolExecutor(max_workers=max(1, self.request.concurrency)) as pool:
             fetched = list(pool.map(self.changelog, short))
-        for issue, values in zip(short, fetched):
+        self.changelog_pages += sum(pages for _, pages in fetched)
+        for issue, (values, _) in zip(short, fetched):
             embedded = (issue.get("changelog") or {}).get("histories") or []
             merged = {str(h.get("id")): h for h in [*embedded, *values] if isinstance(h, dict)}
-            histories = sorted(merged.values(), key=lambda h: (str(h.get("created")), history_id(h)))
+            histories = sorted(merged.values(), key=history_order)
             issue["changelog"] = {
                 "startAt": 0,
                 "maxResults": len(histories),
@@ -357,8 +357,9 @@ class JiraFetch:
             }
             self.completed_changelogs += 1
 
-    def changelog(self, issue: dict) -> list[dict]:
-        values, start = [], 0
+    def changelog(self, issue: dict) -> tuple[list[dict], int]:
+        """(every history of the issue, pages asked) from /issue/{id}/changelog."""
+        values, start, pages = [], 0, 0
         ident = issue.get("id") or issue["key"]
         while True:
             page, _ = self.client.get_json(
@@ -367,7 +368,7 @@ class JiraFetch:
                 kind="changelog",
                 expect=(dict,),
             )
-            self.changelog_pages += 1
+            pages += 1
             batch = page.get("values")
             if not isinstance(batch, list):
                 raise FetchError(
@@ -377,11 +378,13 @@ class JiraFetch:
             start += len(batch)
             total = page.get("total")
             if not batch or page.get("isLast") is True or (isinstance(total, int) and start >= total):
-                return values
+                return values, pages
 
 
-def history_id(history: dict) -> int:
+def history_order(history: dict) -> tuple:
+    """Oldest first, by time then numeric id (the importer sorts again; this keeps files readable)."""
+    when = parse_jira_time(history.get("created")) or dt.datetime.min.replace(tzinfo=dt.UTC)
     try:
-        return int(history.get("id"))
+        return when, int(history.get("id"))
     except (TypeError, ValueError):
-        return 0
+        return when, 0
