@@ -162,6 +162,7 @@ class JiraFetch:
         if run:
             done = sum(len(page.get("issues", [])) for page in run["pages"])
             self.progress.say(f"Jira: resuming run {run['number']}: {len(run['pages'])} page(s), {done} issues kept")
+            self.progress.say(f"Jira: JQL dates are read in your Jira profile time zone, {zone}")
         else:
             clause, said = self.since_clause(query, zone)
             run = self.folder.new_run(query)
