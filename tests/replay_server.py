@@ -14,7 +14,7 @@ as the export files the importers read, so a fetch and an export of the same dat
   credentials, sleeps ``latency`` seconds per request, can rate-limit every Nth request, and
   takes scripted faults (``add_fault``). Every request is logged (``requests``).
 - ``write_exports(org, folder, site, api)``: the same organisation as one export per source
-  (a search file with complete changelogs, versions, GitHub lists, a git-tags CSV);
+  (search pages with complete changelogs, versions, GitHub lists, a git-tags CSV);
   ``write_org_files`` writes teams.csv and ownership.csv.
 """
 
@@ -522,8 +522,18 @@ def write_exports(org: Org, folder: Path, site: str, api: str) -> None:
     """The organisation as export files: complete changelogs, as a careful analyst would save them."""
     folder.mkdir(parents=True, exist_ok=True)
     issues = [render_issue(org, issue, site, "2", None) for issue in org.issues]
-    page = {"startAt": 0, "maxResults": len(issues), "total": len(issues), "issues": issues, "names": names_map()}
-    (folder / "jira_search_all.json").write_text(json.dumps(page))
+    # Saved 100 issues a file, the most a Jira Cloud search page holds. (One file of thousands
+    # of issues fails to load today: the store's DuckDB scan of the fix_versions list column
+    # infers NULL[] from a first thousand rows without fix versions.)
+    for start in range(0, len(issues), 100):
+        page = {
+            "startAt": start,
+            "maxResults": 100,
+            "total": len(issues),
+            "issues": issues[start : start + 100],
+            "names": names_map(),
+        }
+        (folder / f"jira_search_all_{start // 100 + 1:03d}.json").write_text(json.dumps(page))
     for key, versions in org.versions.items():
         (folder / f"jira_project_{key}.json").write_text(json.dumps({"key": key, "versions": versions}))
     for name, repo in org.repos.items():
