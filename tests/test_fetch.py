@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import secrets
+import socket
 import zoneinfo
 from pathlib import Path
 
@@ -25,8 +26,9 @@ from replay_server import ReplayServer, make_org, touch, write_exports, write_or
 from analysis.cli import main
 from analysis.fetch import command
 from analysis.fetch.folder import MANIFEST
-from analysis.fetch.http import retry_after_seconds
+from analysis.fetch.http import FetchError, retry_after_seconds
 from analysis.fetch.jira import jql_time, with_since
+from analysis.fetch.job import FetchJob, check_public_address, private_addresses_allowed
 from analysis.fetch.progress import Progress
 from analysis.importers import jira_json
 
@@ -462,3 +464,53 @@ def test_a_damaged_manifest_only_costs_a_refetch(server, tokens, sleeps, tmp_pat
     assert len(server.paths(r"/search/jql$")) - searches == 6  # all pages again, none skipped on a guess
     assert {path.name: path.read_bytes() for path in out.glob("jira_search_*.json")} == first
     assert json.loads((out / MANIFEST).read_text())["sources"]
+
+
+# ---------------------------------------------------------------- the Data page's background job
+
+
+def fake_resolver(address: str):
+    def resolve(host, port, proto=0):
+        return [(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM, proto, "", (address, port))]
+
+    return resolve
+
+
+@pytest.mark.parametrize(
+    "address", ["127.0.0.1", "10.1.2.3", "192.168.0.9", "169.254.169.254", "::1", "fd00::1", "0.0.0.0"]
+)
+def test_job_refuses_addresses_inside_the_servers_network(address):
+    with pytest.raises(FetchError, match="loopback, private or link-local"):
+        check_public_address("https://jira.internal.example", "Jira site", False, resolve=fake_resolver(address))
+    check_public_address("https://jira.internal.example", "Jira site", True, resolve=fake_resolver(address))
+
+
+def test_job_allows_public_addresses_and_refuses_loopback_by_default(tokens):
+    check_public_address("https://example.atlassian.net", "Jira site", False, resolve=fake_resolver("104.192.142.1"))
+    job = FetchJob("jira", {"site": "http://127.0.0.1:9", "jql": JQL}, {"JIRA_TOKEN": "x" * 8})
+    with pytest.raises(FetchError, match="ALLOW_PRIVATE"):
+        job.start()
+    assert private_addresses_allowed({"THREADLINE_FETCH_ALLOW_PRIVATE": "1"})
+    assert not private_addresses_allowed({})
+
+
+def test_job_fetches_in_the_background_and_forgets_the_token(server, tokens, sleeps):
+    credentials = {"JIRA_EMAIL": tokens["JIRA_EMAIL"], "JIRA_API_TOKEN": tokens["JIRA_API_TOKEN"]}
+    job = FetchJob(
+        "jira", {"site": server.url, "jql": JQL}, credentials, allow_private=True, sleep=sleeps.append
+    ).start()
+    job.join(timeout=60)
+    state = job.snapshot()
+    assert state.state == "done", state.error
+    assert state.summary["issues"] == 60 and state.current.startswith("Jira: page 6, 60 issues")
+    assert any("America/New_York" in message for message in state.messages)
+    assert len([path for path in job.files() if path.name.startswith("jira_search_")]) == 6
+    assert job._credentials == {}
+    assert_no_secrets(tokens, [state.current, *state.messages], job.folder)
+
+    bad = FetchJob(
+        "github", {"repo": "acme/checkout-web", "api_url": server.url}, {"GITHUB_TOKEN": "wrong-token-1234"}, True
+    )
+    bad.start().join(timeout=60)
+    failed = bad.snapshot()
+    assert failed.state == "failed" and "401 Unauthorized" in failed.error and "wrong-token-1234" not in failed.error
