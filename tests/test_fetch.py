@@ -514,3 +514,42 @@ def test_job_fetches_in_the_background_and_forgets_the_token(server, tokens, sle
     bad.start().join(timeout=60)
     failed = bad.snapshot()
     assert failed.state == "failed" and "401 Unauthorized" in failed.error and "wrong-token-1234" not in failed.error
+
+
+def test_data_page_fetches_in_the_background_into_the_sessions_store(server, tokens, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.delenv("THREADLINE_DATA_DIR", raising=False)
+    monkeypatch.setenv("THREADLINE_FETCH_ALLOW_PRIVATE", "1")  # the replay server is on 127.0.0.1
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.radio(key="fetch_source").set_value("GitHub").run()
+    at.text_input(key="fetch_repo").input("acme/checkout-web")
+    at.text_input(key="fetch_api_url").input(server.url)
+    at.text_input(key="fetch_token").input(tokens["GITHUB_TOKEN"])
+    at.button(key="fetch_go").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["fetch_token"] == ""  # used for the job, not kept in the session
+    job = at.session_state["fetch_job"]
+    job.join(timeout=60)
+    at.run()
+    assert not at.exception and not at.error
+    assert "fetch_job" not in at.session_state
+    store = at.session_state["store"]
+    loaded = store.con.execute(
+        "select count(*) from pull_requests where source_file like 'acme__checkout-web__pulls_r01_%'"
+    ).fetchall()[0][0]
+    assert loaded == 24
+    assert not job.folder.exists()
+
+    # A refused address is one message on the page, and no job starts.
+    monkeypatch.delenv("THREADLINE_FETCH_ALLOW_PRIVATE")
+    at.text_input(key="fetch_repo").input("acme/checkout-web")
+    at.text_input(key="fetch_api_url").input(server.url)
+    at.text_input(key="fetch_token").input(tokens["GITHUB_TOKEN"])
+    at.button(key="fetch_go").click().run()
+    from analysis.views.common import markdown_literal
+
+    assert markdown_literal("loopback, private or link-local") in at.error[0].value
+    assert "fetch_job" not in at.session_state

@@ -109,8 +109,10 @@ class FetchJob:
         self._summary: dict | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self) -> FetchJob:
+    def start(self, allow_private: bool | None = None) -> FetchJob:
         """Check the addresses (FetchError at once when refused), then fetch in the background."""
+        if allow_private is not None:
+            self.allow_private = allow_private
         if self.source == "jira":
             check_public_address(self.options.get("site", ""), "Jira site", self.allow_private)
         else:
@@ -169,3 +171,30 @@ class FetchJob:
     def files(self) -> list[Path]:
         """The fetched files the importers read (not the manifest)."""
         return sorted(path for path in self.folder.iterdir() if path.is_file() and not path.name.startswith("."))
+
+
+def job_from_form(
+    source: str,
+    token: str,
+    site: str = "",
+    jql: str = "",
+    email: str = "",
+    repo: str = "",
+    api_url: str = "",
+    allow_private: bool = False,
+) -> FetchJob:
+    """The job the Data page's form asks for. Jira: an email makes the token a Cloud API token
+    (basic auth), no email a Server/Data Center personal access token (bearer)."""
+    token, email = token.strip(), email.strip()
+    if source == "jira":
+        if not site.strip() or not jql.strip():
+            raise FetchError("give the Jira site and a JQL query")
+        if not token:
+            raise FetchError("give an API token (with your email for Jira Cloud)")
+        credentials = {"JIRA_EMAIL": email, "JIRA_API_TOKEN": token} if email else {"JIRA_TOKEN": token}
+        options = {"site": site.strip(), "jql": jql.strip(), "flavour": "cloud" if email else "server"}
+        return FetchJob("jira", options, credentials, allow_private)
+    if not repo.strip():
+        raise FetchError("give the repository as OWNER/NAME")
+    options = {"repo": repo.strip(), "api_url": api_url.strip() or "https://api.github.com"}
+    return FetchJob("github", options, {"GITHUB_TOKEN": token}, allow_private)
