@@ -11,6 +11,7 @@ import zoneinfo
 from collections import Counter
 from pathlib import Path
 
+from .fetch.command import add_fetch_parser, run_fetch
 from .importers import ImportOptions
 from .quality import format_report, quality_report
 from .report import build_report
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "--timezone", type=time_zone, default="UTC", metavar="TZ", help="time zone of Jira CSV timestamps (default UTC)"
     )
+    add_fetch_parser(commands)
     return parser
 
 
@@ -188,7 +190,7 @@ def ingest(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return {"ingest": ingest, "report": report}[args.command](args)
+    return {"ingest": ingest, "report": report, "fetch": run_fetch}[args.command](args)
 
 
 if __name__ == "__main__":

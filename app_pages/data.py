@@ -5,10 +5,13 @@ Text from exports is shown through st.dataframe / st.text, or escaped before Mar
 """
 
 import datetime as dt
+import shutil
 
 import streamlit as st
 from streamlit import column_config as cc
 
+from analysis.fetch.http import FetchError
+from analysis.fetch.job import job_from_form, private_addresses_allowed
 from analysis.importers.org import OWNERSHIP_KINDS
 from analysis.quality import quality_report
 from analysis.views.common import markdown_literal
@@ -95,6 +98,60 @@ for result in st.session_state.get("upload_results", []):
         )
 if st.session_state.get("upload_results"):
     st.dataframe(upload_table(st.session_state["upload_results"]), hide_index=True, key="upload_table")
+
+
+def start_fetch():
+    """Form callback: start this session's fetch and wipe the token from the session at once."""
+    fields = {name: st.session_state.get(f"fetch_{name}", "") for name in ("site", "jql", "email", "repo", "api_url")}
+    token, st.session_state["fetch_token"] = st.session_state.get("fetch_token", ""), ""
+    try:
+        job = job_from_form(st.session_state["fetch_source"].lower(), token, **fields)
+        st.session_state["fetch_job"] = job.start(private_addresses_allowed())
+    except FetchError as error:
+        st.session_state["fetch_error"] = str(error)
+
+
+with st.expander("Fetch from Jira or GitHub", key="fetch_expander"):
+    st.caption(
+        "Downloads through the REST APIs into this session, like an upload. The token is used for this "
+        "fetch only and is not kept."
+    )
+    source = st.radio("Source", ["Jira", "GitHub"], horizontal=True, key="fetch_source")
+    with st.form("fetch_form"):
+        if source == "Jira":
+            st.text_input("Jira site", placeholder="https://example.atlassian.net", key="fetch_site")
+            st.text_input("JQL", placeholder="project = CHK", key="fetch_jql")
+            st.text_input("Email (Jira Cloud; empty with a Server/Data Center token)", key="fetch_email")
+        else:
+            st.text_input("Repository", placeholder="owner/name", key="fetch_repo")
+            st.text_input("API address", "https://api.github.com", key="fetch_api_url")
+        st.text_input("API token", type="password", key="fetch_token")
+        st.form_submit_button("Fetch", key="fetch_go", on_click=start_fetch)
+
+
+@st.fragment(run_every=1.0)
+def fetch_progress():
+    """Redrawn every second while this session's fetch runs; loads its files when it ends."""
+    job = st.session_state["fetch_job"]
+    state = job.snapshot()
+    if state.state == "running":
+        st.info(markdown_literal(state.current or "Fetching..."))
+        return
+    del st.session_state["fetch_job"]
+    if state.state == "failed":
+        st.session_state["fetch_error"] = state.error
+    else:
+        results = load_uploads(store, [(path.name, path.read_bytes()) for path in job.files()], settings.timezone)
+        st.session_state["upload_results"] = results
+        st.session_state["uploaded_files"] = st.session_state.get("uploaded_files", 0) + sum(r.added for r in results)
+    shutil.rmtree(job.folder, ignore_errors=True)
+    st.rerun(scope="app")
+
+
+if "fetch_job" in st.session_state:
+    fetch_progress()
+if st.session_state.get("fetch_error"):
+    st.error(markdown_literal(st.session_state.pop("fetch_error")))
 
 st.header("Data quality")
 quality = quality_report(store.con)

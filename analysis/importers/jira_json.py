@@ -11,9 +11,10 @@ Kinds, recognised from the JSON's keys (never the file name):
   that cannot be joined to an issue would only look like data.
 - ``jira_versions``: a project object with ``versions[]``, a bare list of versions
   (``/rest/api/2/project/{key}/versions``) or a paged ``{"values": [...]}`` of them: releases.
-- ``jira_fields`` (``/rest/api/2/field``) and ``jira_link_types`` (``/rest/api/2/issueLinkType``):
-  metadata, not delivery data. Nothing is loaded; the notes say which custom fields and which
-  link types matter to Threadline.
+- ``jira_fields`` (``/rest/api/2/field``), ``jira_link_types`` (``/rest/api/2/issueLinkType``)
+  and ``jira_statuses`` (``/rest/api/2/status``, as ``fetch jira`` writes it): metadata, not
+  delivery data. Nothing is loaded; the notes say which custom fields, link types and status
+  categories matter to Threadline.
 
 Rules worth knowing:
 
@@ -59,6 +60,7 @@ EXPECTED = {
     ),
     "jira_fields": "a Jira field list (/rest/api/2/field)",
     "jira_link_types": "a Jira issue link type list (/rest/api/2/issueLinkType)",
+    "jira_statuses": "a Jira status list (/rest/api/2/status)",
 }
 
 PAGE_KEYS = ("startAt", "maxResults", "total", "isLast", "nextPageToken")
@@ -196,6 +198,8 @@ def detect(sample: Sample) -> str | None:
         return "jira_fields"
     if has("issueLinkTypes") or has("issueLinkTypes[].inward") or has("name", "inward", "outward"):
         return "jira_link_types"
+    if root and has("name", "statusCategory"):
+        return "jira_statuses"
     return None
 
 
@@ -206,6 +210,7 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
         "jira_versions": parse_versions,
         "jira_fields": parse_fields,
         "jira_link_types": parse_link_types,
+        "jira_statuses": parse_statuses,
     }
     if kind not in parsers:
         raise ValueError(f"jira_json cannot parse kind {kind!r}")
@@ -750,3 +755,17 @@ def parse_link_types(path: Path, data) -> ParseResult:
     if unclear:
         notes.append(f"Named like blocking types but their phrases do not say which side waits: {', '.join(unclear)}.")
     return ParseResult(kind="jira_link_types", notes=[" ".join(notes)])  # nothing to load
+
+
+def parse_statuses(path: Path, data) -> ParseResult:
+    if not isinstance(data, list) or not data:
+        raise FileRefused(f"{path.name}: expected {EXPECTED['jira_statuses']}.")
+    by_category: dict[str, list[str]] = {}
+    for status in data:
+        if isinstance(status, dict) and status.get("name"):
+            category = status.get("statusCategory") if isinstance(status.get("statusCategory"), dict) else {}
+            label = STATUS_CATEGORIES.get(category.get("key"), category.get("name") or "no category")
+            by_category.setdefault(label, []).append(str(status["name"]))
+    listed = "; ".join(f"{label}: {', '.join(names)}" for label, names in by_category.items())
+    note = f"{path.name}: {len(data)} Jira statuses (metadata, nothing loaded). By category: {listed}."
+    return ParseResult(kind="jira_statuses", notes=[note])  # nothing to load
