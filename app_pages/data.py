@@ -141,7 +141,8 @@ def fetch_progress():
     if state.state == "failed":
         st.session_state["fetch_error"] = state.error
     else:
-        results = load_uploads(store, [(path.name, path.read_bytes()) for path in job.files()], settings.timezone)
+        files = [(path.name, path.read_bytes()) for path in job.files()]
+        results = load_uploads(context.own_store(), files, settings.timezone)  # the visitor's own copy
         st.session_state["upload_results"] = results
         st.session_state["uploaded_files"] = st.session_state.get("uploaded_files", 0) + sum(r.added for r in results)
     shutil.rmtree(job.folder, ignore_errors=True)

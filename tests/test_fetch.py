@@ -523,7 +523,7 @@ def test_data_page_fetches_in_the_background_into_the_sessions_store(server, tok
     monkeypatch.setenv("THREADLINE_FETCH_ALLOW_PRIVATE", "1")  # the replay server is on 127.0.0.1
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
     at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.radio(key="fetch_source").set_value("GitHub").run()
     at.text_input(key="fetch_repo").input("acme/checkout-web")
     at.text_input(key="fetch_api_url").input(server.url)
