@@ -3,7 +3,9 @@ working directory is a scratch folder, with only PYTHONPATH pointing at the proj
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import os
 import shutil
 import subprocess
@@ -12,6 +14,9 @@ import sys
 import duckdb
 import pytest
 from conftest import FIXTURES, PROJECT_ROOT
+
+from analysis.report import METRICS
+from analysis.report_format import format_csv
 
 JIRA_CSV = (
     "Summary,Issue key,Issue id,Issue Type,Status,Project key,Created,Updated,Resolved,Assignee,Custom field (Team)\n"
@@ -221,3 +226,28 @@ def test_bad_report_options_are_usage_errors(option, value, expected):
     run = run_report("data/demo", option, value)
     assert run.returncode == 2
     assert expected in run.stderr
+
+
+def test_the_report_csv_escapes_text_a_spreadsheet_would_run(tmp_path):
+    (tmp_path / "teams.csv").write_text(
+        'team,reorg_date,model,leader\n"=HYPERLINK(""http://x"")",2024-07-01,+sto,Ana\n-2+3,,sto,Bo\n@SUM(1),,,\n',
+        encoding="utf-8",
+    )
+    run = run_report(tmp_path, "--format", "csv")
+    assert run.returncode == 0, run.stderr
+    table = list(csv.DictReader(io.StringIO(run.stdout)))
+    assert {row["team"] for row in table} == {'\'=HYPERLINK("http://x")', "'-2+3", "'@SUM(1)"}
+    assert {row["model"] for row in table} == {"'+sto", "sto", ""}
+
+
+def test_report_csv_numbers_stay_numbers():
+    # A negative estimate is a number, not text: it is written as it is.
+    metric = {
+        "before": {"value": 2.0, "n": 9},
+        "after": {"value": 0.5, "n": 8},
+        "effect": {"estimate": -1.5, "ci_low": -2.5, "ci_high": -0.5, "p_value": 0.01, "p_value_adjusted": 0.02},
+        "verdict": "improved",
+    }
+    team = {"team": "-Ops", "reorg_date": "2024-07-01", "model": "sto", "metrics": dict.fromkeys(METRICS, metric)}
+    [row, *_] = csv.DictReader(io.StringIO(format_csv({"teams": [team]})))
+    assert (row["team"], row["estimate"], row["ci_low"], row["ci_high"]) == ("'-Ops", "-1.5", "-2.5", "-0.5")

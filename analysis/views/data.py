@@ -27,6 +27,7 @@ from ..workspace_file import (
     restore_workspace,
     tag_pattern_problem,
 )
+from .common import csv_download
 
 ORG_TABLES = ("teams", "members", "ownership")
 ORG_COLUMNS = {table: TABLE_COLUMNS[table] for table in ORG_TABLES}
@@ -176,16 +177,7 @@ def quality_numbers(report: QualityReport) -> dict[str, str]:
 def rejects_csv(report: QualityReport) -> bytes:
     """Every rejected row as CSV. Cells that a spreadsheet would run as a formula (an export's
     text quoted in a reason) are prefixed with an apostrophe."""
-    return csv_safe(report.rejects).to_csv(index=False).encode("utf-8")
-
-
-def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    def cell(value):
-        return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-    return frame.apply(
-        lambda column: column.map(cell) if column.dtype == object or pd.api.types.is_string_dtype(column) else column
-    )
+    return csv_download(report.rejects)
 
 
 # ---- organisation editing -----------------------------------------------------------------
