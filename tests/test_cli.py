@@ -143,6 +143,34 @@ def test_an_unknown_time_zone_is_a_usage_error(tmp_path):
     assert "Mars/Olympus" in run.stderr and "IANA" in run.stderr
 
 
+def test_a_database_file_locked_by_another_process_is_one_line_and_exit_2(tmp_path):
+    # DuckDB lets one process open a file for writing: a second ingest cannot take the lock.
+    (tmp_path / "teams.csv").write_text("team,reorg_date\nCheckout,2024-07-01\n", encoding="utf-8")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect('t.duckdb'); print('held', flush=True); sys.stdin.read()",
+        ],
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "held\n"
+        run = ingest(tmp_path, "teams.csv", "--db", "t.duckdb")
+    finally:
+        holder.communicate("")
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [
+        "error: the database file t.duckdb is in use by another process (another `ingest`, or a program that "
+        "has it open); try again when it has finished"
+    ]
+    # Once the other process has finished, the same command works.
+    assert ingest(tmp_path, "teams.csv", "--db", "t.duckdb").returncode == 0
+
+
 def test_the_time_zone_option_reaches_the_jira_importer(tmp_path):
     (tmp_path / "jira.csv").write_text(JIRA_CSV, encoding="utf-8")
     run = ingest(tmp_path, "jira.csv", "--db", "t.duckdb", "--timezone", "Europe/Berlin")
