@@ -52,8 +52,12 @@ def markdown_literal(text) -> str:
 
 
 def plotly_text(text) -> str:
-    """Export text made literal for Plotly labels and hover text (they read a subset of HTML)."""
-    return html.escape(str(text), quote=True)
+    """Export text made literal for Plotly labels and hover text (they read a subset of HTML).
+
+    Plotly splits text on tags (`<...>`) and then decodes only a few entities (plotly.js
+    svg_text_utils: &amp; &lt; &gt; &nbsp; &mu; &times; &plusmn; &deg; and numeric ones), so
+    `&`, `<` and `>` are escaped and quotes are left as they are: `&quot;` would be shown as is."""
+    return html.escape(str(text), quote=False)
 
 
 def csv_download(frame: pd.DataFrame) -> bytes:
