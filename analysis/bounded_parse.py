@@ -152,7 +152,9 @@ def _child() -> None:
     path, options, memory_bytes, answer = pickle.loads(sys.stdin.buffer.read())
     # Python, pandas, Arrow and DuckDB are loaded: the limit counts what parsing adds to them.
     in_use = int(re.search(r"VmSize:\s+(\d+)", Path("/proc/self/status").read_text()).group(1)) * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (in_use + memory_bytes, in_use + memory_bytes))
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)  # a cap set on the server itself still holds
+    cap = in_use + memory_bytes if hard == resource.RLIM_INFINITY else min(in_use + memory_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     # DuckDB spills to disk before it reaches the cap, rather than failing at it.
     jira_csv.DUCKDB_MEMORY = f"{max(memory_bytes * 3 // 4 // 2**20, 64)}MB"
     try:
