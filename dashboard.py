@@ -21,6 +21,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.bounded_parse import Limits
 from analysis.report import build_report, build_team_report
 from analysis.settings import Settings
 from analysis.store import Store
@@ -38,7 +39,7 @@ PAGES = [
     st.Page(PAGES_DIR / "methods.py", title="Methods", url_path="methods", icon=":material/menu_book:"),
 ]
 RESULTS_KEPT = 8  # reports per session: enough to flip between a few views without recomputing
-SESSION_MEMORY_LIMIT = "1GB"
+SESSION_MEMORY_LIMIT = f"{Limits.from_environment().memory_mb:g}MB"  # THREADLINE_VISITOR_MEMORY_MB
 TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 DEFAULTS = Settings()
 # Sidebar limits (the Data page keeps restored settings inside them).

@@ -16,7 +16,13 @@ import zipfile
 import pytest
 from conftest import PROJECT_ROOT, rows
 
-from analysis.bounded_parse import Limits, parse_in_child
+from analysis.bounded_parse import (
+    MEMORY_VARIABLE,
+    SECONDS_VARIABLE,
+    UPLOAD_VARIABLE,
+    Limits,
+    parse_in_child,
+)
 from analysis.importers import FileRefused, parse_file
 from analysis.settings import Settings
 from analysis.store import Store
@@ -219,3 +225,9 @@ def test_limits_are_read_from_the_environment():
     assert (limits.memory_mb, limits.upload_mb, limits.parse_seconds) == (2048, 50, 30)
     assert limits.workspace_bytes == 1024 * 2**20
     assert Limits.from_environment({"THREADLINE_UPLOAD_MAX_MB": "-1"}).upload_mb == 200
+
+
+def test_the_limits_are_documented_in_the_readme():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    for variable in (MEMORY_VARIABLE, UPLOAD_VARIABLE, SECONDS_VARIABLE):
+        assert f"`{variable}`" in readme, variable
