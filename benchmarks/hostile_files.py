@@ -19,6 +19,7 @@ taking the machine's memory.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import subprocess
@@ -46,18 +47,44 @@ def deep_search_json(folder: Path) -> Path:
     return path
 
 
-def zip_bomb(folder: Path) -> Path:
-    """A workspace file of ~2 MB whose work_items.parquet unpacks to 1.9 GB of zeros."""
-    path = folder / "workspace_bomb.zip"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr("manifest.json", json.dumps({"format": "threadline-workspace", "format_version": 1}))
+def workspace_with_zeros(path: Path, megabytes: int) -> Path:
+    """A real (empty) workspace file whose work_items.parquet is replaced by zeros: a zip bomb."""
+    with zipfile.ZipFile(io.BytesIO(empty_workspace())) as source, zipfile.ZipFile(path, "w") as target:
+        for name in source.namelist():
+            if name != "work_items.parquet":
+                target.writestr(name, source.read(name))
         info = zipfile.ZipInfo("work_items.parquet")
         info.compress_type = zipfile.ZIP_DEFLATED
-        with archive.open(info, "w", force_zip64=True) as sink:
+        with target.open(info, "w", force_zip64=True) as sink:
             block = bytes(MB)
-            for _ in range(1900):
+            for _ in range(megabytes):
                 sink.write(block)
     return path
+
+
+def empty_workspace() -> bytes:
+    """Made by this checkout's code (the format is the same before and after)."""
+    sys.path.insert(0, str(PROJECT_ROOT))
+    from analysis.settings import Settings
+    from analysis.store import Store
+    from analysis.workspace_file import export_workspace
+
+    store = Store()
+    try:
+        return export_workspace(store.con, Settings())
+    finally:
+        store.close()
+
+
+def zip_bomb(folder: Path) -> Path:
+    """~2 MB that unpacks to 1.9 GB: over the default workspace limit (512 MB)."""
+    return workspace_with_zeros(folder / "workspace_bomb.zip", 1900)
+
+
+def small_zip_bomb(folder: Path) -> Path:
+    """~0.4 MB that unpacks to 400 MB: under the limit, so it is inflated (streamed) and then
+    found not to be Parquet."""
+    return workspace_with_zeros(folder / "workspace_bomb_400.zip", 400)
 
 
 def wide_csv(folder: Path) -> Path:
@@ -99,6 +126,7 @@ FILES = {
     "deep.json": deep_json,
     "deep_search.json": deep_search_json,
     "workspace_bomb.zip": zip_bomb,
+    "workspace_bomb_400.zip": small_zip_bomb,
     "wide.csv": wide_csv,
     "oversized_tags.csv": oversized,
     "memory_hungry.json": memory_hungry_json,
@@ -158,7 +186,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated file names (default: all)")
     args = parser.parse_args()
     chosen = [name for name in FILES if not args.only or name in args.only.split(",")]
-    print(f"{'file':<20} {'size':>9} {'way':<7} {'seconds':>8} {'extra MB':>9}  status    message")
+    print(f"{'file':<22} {'size':>9} {'way':<7} {'seconds':>8} {'extra MB':>9}  status    message")
     with tempfile.TemporaryDirectory(prefix="threadline-hostile-") as folder:
         for name in chosen:
             path = FILES[name](Path(folder))
@@ -168,7 +196,7 @@ def main() -> None:
                 got = measure(args.project.resolve(), args.cap_mb * MB, way, path)
                 extra = "-" if got["extra"] is None else f"{got['extra'] / MB:,.0f}"
                 print(
-                    f"{name:<20} {path.stat().st_size / MB:>7.1f}MB {way:<7} {got['seconds']:>8.1f} {extra:>9}  "
+                    f"{name:<22} {path.stat().st_size / MB:>7.1f}MB {way:<7} {got['seconds']:>8.1f} {extra:>9}  "
                     f"{got['status']:<9} {got['message'][:110]}",
                     flush=True,
                 )
