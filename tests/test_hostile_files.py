@@ -153,6 +153,21 @@ def test_a_settings_member_larger_than_a_settings_file_is_refused(visitor, works
     assert teams(visitor) == ["Checkout"]
 
 
+def test_a_table_that_would_take_more_than_the_limit_once_read_is_refused(visitor):
+    # Parquet compresses: the zip's declared sizes fit the limit, the table read from it would not.
+    store = Store()
+    people = "\n".join(f"person {i} {'x' * 200},Checkout,2024-01-01," for i in range(20_000))
+    store.load_bytes("members.csv", f"person,team,start_date,end_date\n{people}\n".encode())
+    data = export_workspace(store.con, Settings())
+    store.close()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    assert unpacked < 2**20
+    with pytest.raises(WorkspaceFileError, match=r"ws.zip: members.parquet would take [0-9.]+ MB once read; .* 1 MB"):
+        restore_workspace(visitor, data, "ws.zip", max_bytes=2**20)
+    assert teams(visitor) == ["Checkout"]
+
+
 def test_a_workspace_within_the_limit_restores(workspace):
     store = Store()
     restore_workspace(store, workspace, "ws.zip", max_bytes=len(workspace) * 4)
