@@ -98,8 +98,8 @@ def test_the_command_line_reads_deep_json_in_process_without_a_traceback(tmp_pat
         timeout=120,
     )
     assert completed.returncode == 2 and "Traceback" not in completed.stderr
-    assert "deep.json: deep.json: unrecognised content" in completed.stderr
-    assert "search.json: search.json: the JSON is nested too deeply" in completed.stderr
+    assert "deep.json: unrecognised content" in completed.stderr
+    assert "search.json: the JSON is nested too deeply" in completed.stderr
 
 
 # ---- workspace zip bombs ---------------------------------------------------------------------
