@@ -22,6 +22,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.bounded_parse import Limits
 from analysis.report import build_report, build_team_report
 from analysis.settings import Settings
 from analysis.store import Store, derived_key, derived_state
@@ -41,7 +42,7 @@ PAGES = (
 RESULTS_KEPT = 8  # reports per session: enough to flip between a few views without recomputing
 SHARED_RESULTS_KEPT = 64  # reports and team pages of the shared base, for everyone: bounded
 SHARED_RESULTS_SECONDS = 6 * 3600
-SESSION_MEMORY_LIMIT = "1GB"
+SESSION_MEMORY_LIMIT = f"{Limits.from_environment().memory_mb:g}MB"  # THREADLINE_VISITOR_MEMORY_MB
 TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 DEFAULTS = Settings()
 # Sidebar limits (the Data page keeps restored settings inside them).

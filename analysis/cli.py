@@ -11,6 +11,8 @@ import zoneinfo
 from collections import Counter
 from pathlib import Path
 
+import duckdb
+
 from .fetch.command import add_fetch_parser, run_fetch
 from .importers import ImportOptions
 from .quality import format_report, quality_report
@@ -170,7 +172,11 @@ def report(args: argparse.Namespace) -> int:
 def ingest(args: argparse.Namespace) -> int:
     if missing_paths(args.paths):
         return EXIT_USAGE
-    store = Store(args.db)
+    try:
+        store = Store(args.db)
+    except duckdb.Error as error:
+        print(f"error: {database_problem(args.db, error)}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         outcomes = store.load_paths(args.paths, ImportOptions(timezone=args.timezone))
         statuses = Counter(outcome.status for outcome in outcomes)
@@ -186,6 +192,17 @@ def ingest(args: argparse.Namespace) -> int:
         print("error: nothing usable was read from the given paths", file=sys.stderr)
         return EXIT_NOTHING_USABLE
     return 0
+
+
+def database_problem(path: Path, error: Exception) -> str:
+    """One line on why a database file cannot be opened (DuckDB lets one process write it)."""
+    message = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if "Could not set lock" in message:
+        return (
+            f"the database file {path} is in use by another process "
+            "(another `ingest`, or a program that has it open); try again when it has finished"
+        )
+    return f"cannot open the database file {path} ({message})"
 
 
 def main(argv: list[str] | None = None) -> int:

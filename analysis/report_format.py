@@ -6,6 +6,7 @@ import csv
 import io
 
 from .report import METRICS
+from .spreadsheet import formula_safe
 
 LABELS = {
     "release_frequency": "Release frequency",
@@ -126,21 +127,21 @@ def format_csv(report: dict) -> str:
     for team in report["teams"]:
         for metric in METRICS:
             m = team["metrics"][metric]
-            writer.writerow(
-                {
-                    "team": team["team"],
-                    "reorg_date": team["reorg_date"],
-                    "model": team["model"],
-                    "metric": metric,
-                    "before_value": m["before"]["value"],
-                    "before_n": m["before"]["n"],
-                    "after_value": m["after"]["value"],
-                    "after_n": m["after"]["n"],
-                    **{
-                        key: m["effect"].get(key)
-                        for key in ("estimate", "ci_low", "ci_high", "p_value", "p_value_adjusted")
-                    },
-                    "verdict": m["verdict"],
-                }
-            )
+            row = {
+                "team": team["team"],
+                "reorg_date": team["reorg_date"],
+                "model": team["model"],
+                "metric": metric,
+                "before_value": m["before"]["value"],
+                "before_n": m["before"]["n"],
+                "after_value": m["after"]["value"],
+                "after_n": m["after"]["n"],
+                **{
+                    key: m["effect"].get(key)
+                    for key in ("estimate", "ci_low", "ci_high", "p_value", "p_value_adjusted")
+                },
+                "verdict": m["verdict"],
+            }
+            # Team and model names come from the organisation files: never a formula.
+            writer.writerow({key: formula_safe(value) for key, value in row.items()})
     return out.getvalue()

@@ -156,22 +156,25 @@ class Store:
         return outcomes
 
     def load_bytes(
-        self, name: str, data: bytes, options: ImportOptions | None = None, refresh: bool = True
+        self, name: str, data: bytes, options: ImportOptions | None = None, refresh: bool = True, parse=None
     ) -> LoadOutcome:
         """Load an upload: the bytes go through a temporary file so every importer reads a path.
 
-        `refresh=False` leaves the attribution to the caller (one refresh after a batch)."""
+        `refresh=False` leaves the attribution to the caller (one refresh after a batch);
+        `parse` as in load_file."""
         with tempfile.TemporaryDirectory(prefix="threadline-upload-") as folder:
             path = Path(folder) / upload_file_name(name)
             path.write_bytes(data)
-            outcome = self.load_file(path, options, display_name=name)
+            outcome = self.load_file(path, options, display_name=name, parse=parse)
         if refresh:
             self.refresh_attribution((options or ImportOptions()).timezone)
         return outcome
 
     def load_file(
-        self, path: Path, options: ImportOptions | None = None, display_name: str | None = None
+        self, path: Path, options: ImportOptions | None = None, display_name: str | None = None, parse=None
     ) -> LoadOutcome:
+        """`parse(path, options) -> ParseResult` replaces parse_file, e.g. bounded_parse.parse_in_child
+        for a visitor's upload (raising FileRefused when the file is refused)."""
         name = display_name or path.name
         digest = file_sha256(path)
         if self.con.execute(
@@ -180,7 +183,7 @@ class Store:
         ).fetchall()[0][0]:
             return LoadOutcome(name, None, "unchanged", message="identical to a file loaded before; nothing added")
         try:
-            result = parse_file(path, options)
+            result = (parse or parse_file)(path, options)
         except FileRefused as refusal:
             return self._log(LoadOutcome(name, None, "refused", message=str(refusal)), digest)
         except Exception as error:  # an importer bug must not reach the user as a traceback

@@ -19,13 +19,17 @@ import datetime as dt
 import io
 import json
 import re
+import shutil
+import tempfile
 import zipfile
 import zoneinfo
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .bounded_parse import MEMORY_VARIABLE, Limits
 from .importers.base import TABLE_COLUMNS
 from .settings import Settings
 from .store import Store
@@ -46,7 +50,8 @@ DERIVED_TABLES = (
 )
 # id columns filled from a sequence: after a restore the sequence must pass the restored ids.
 SEQUENCES = {"load_log": ("load_id", "load_id_seq"), "rejected_rows": ("reject_id", "reject_id_seq")}
-MAX_UNCOMPRESSED_BYTES = 2 * 1024**3  # refuse zip bombs before reading them
+# manifest.json and settings.json are a few KB; a table's size is capped by Limits.workspace_bytes.
+MAX_JSON_MEMBER_BYTES = 2**20
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
@@ -82,12 +87,15 @@ def export_workspace(con, settings: Settings) -> bytes:
     return buffer.getvalue()
 
 
-def restore_workspace(store: Store, data: bytes, name: str = "workspace file") -> Settings:
+def restore_workspace(
+    store: Store, data: bytes, name: str = "workspace file", max_bytes: int | None = None
+) -> Settings:
     """Replace everything in the store with the file's tables; return the file's settings.
 
-    Raises WorkspaceFileError (store unchanged) when the file is not a readable workspace.
+    Raises WorkspaceFileError (store unchanged) when the file is not a readable workspace, or
+    unpacks to more than max_bytes (default: Limits.from_environment().workspace_bytes).
     """
-    settings, tables = read_workspace(data, name, store.con)
+    settings, tables = read_workspace(data, name, store.con, max_bytes)
     con = store.con
     con.begin()
     try:
@@ -112,8 +120,15 @@ def restore_workspace(store: Store, data: bytes, name: str = "workspace file") -
     return settings
 
 
-def read_workspace(data: bytes, name: str, con) -> tuple[Settings, dict[str, pa.Table]]:
-    """The file's settings and tables, checked against the store's schema."""
+def read_workspace(data: bytes, name: str, con, max_bytes: int | None = None) -> tuple[Settings, dict[str, pa.Table]]:
+    """The file's settings and tables, checked against the store's schema.
+
+    A zip bomb is refused from its directory, before anything is inflated: the sizes it
+    declares must fit max_bytes. Members are then inflated a block at a time into temporary
+    files (never more bytes than declared), and each table's Parquet metadata (rows, columns,
+    uncompressed size) is checked before the table is read.
+    """
+    max_bytes = Limits.from_environment().workspace_bytes if max_bytes is None else max_bytes
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
@@ -121,7 +136,7 @@ def read_workspace(data: bytes, name: str, con) -> tuple[Settings, dict[str, pa.
             f"{name}: not a readable zip file (it may be cut off or damaged); "
             "expected a workspace file downloaded from the Data page."
         ) from None
-    with archive:
+    with archive, tempfile.TemporaryDirectory(prefix="threadline-workspace-") as folder:
         members = {info.filename: info for info in archive.infolist()}
         if MANIFEST not in members:
             raise WorkspaceFileError(
@@ -129,34 +144,62 @@ def read_workspace(data: bytes, name: str, con) -> tuple[Settings, dict[str, pa.
                 "Upload export files themselves, not zipped, or a workspace file "
                 "downloaded from the Data page."
             )
-        if sum(info.file_size for info in members.values()) > MAX_UNCOMPRESSED_BYTES:
-            raise WorkspaceFileError(f"{name}: too large once unpacked (over {MAX_UNCOMPRESSED_BYTES // 1024**3} GB).")
+        unpacked = sum(info.file_size for info in members.values())
+        if unpacked > max_bytes:
+            raise WorkspaceFileError(
+                f"{name}: it would unpack to {megabytes(unpacked)}, over the limit of {megabytes(max_bytes)} "
+                f"for a workspace file (half of {MEMORY_VARIABLE}); nothing was restored."
+            )
         manifest = _json_member(archive, members, MANIFEST, name)
         entries = _check_manifest(manifest, name)
         settings = settings_from_dict(_json_member(archive, members, SETTINGS, name), name, con)
         expected = _schema_columns(con)
-        tables = {}
+        tables, budget = {}, max_bytes
         for table in WORKSPACE_TABLES:
             member, rows = entries[table]
             if member not in members:
                 raise WorkspaceFileError(f"{name}: {member} is listed in {MANIFEST} but missing from the zip.")
             try:
-                tables[table] = pq.read_table(io.BytesIO(archive.read(member)))
+                parquet = pq.ParquetFile(_extract(archive, members[member], Path(folder) / member))
+                columns, metadata = parquet.schema_arrow.names, parquet.metadata
+                if columns == expected[table] and metadata.num_rows == rows:
+                    # What the table takes once read: its uncompressed size, checked before reading.
+                    size = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+                    if size > budget:
+                        raise WorkspaceFileError(
+                            f"{name}: {member} would take {megabytes(size)} once read; with the tables "
+                            f"before it that is over the limit of {megabytes(max_bytes)} for a workspace "
+                            f"file (half of {MEMORY_VARIABLE}); nothing was restored."
+                        )
+                    tables[table] = parquet.read()
+                    budget -= max(size, tables[table].nbytes)
+            except WorkspaceFileError:
+                raise
             except Exception as error:  # a damaged member: zlib, CRC or Parquet errors
                 raise WorkspaceFileError(
                     f"{name}: {member} could not be read ({type(error).__name__}); the file is damaged."
                 ) from None
-            if tables[table].column_names != expected[table]:
+            if columns != expected[table]:
                 raise WorkspaceFileError(
-                    f"{name}: {member} has columns {', '.join(tables[table].column_names)}; "
-                    f"expected {', '.join(expected[table])}."
+                    f"{name}: {member} has columns {', '.join(columns)}; expected {', '.join(expected[table])}."
                 )
-            if tables[table].num_rows != rows:
+            if metadata.num_rows != rows:
                 raise WorkspaceFileError(
-                    f"{name}: {member} has {tables[table].num_rows} rows but {MANIFEST} "
-                    f"says {rows}; the file is damaged."
+                    f"{name}: {member} has {metadata.num_rows} rows but {MANIFEST} says {rows}; the file is damaged."
                 )
     return settings, tables
+
+
+def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> Path:
+    """One member inflated into target, a block at a time. zipfile stops at the size the
+    directory declares (checked against the limit) and checks the CRC at the end."""
+    with archive.open(info) as source, open(target, "wb") as sink:
+        shutil.copyfileobj(source, sink, 1 << 20)
+    return target
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 2**20:,.0f} MB" if size >= 2**20 else f"{size / 2**20:.2f} MB"
 
 
 def settings_to_dict(settings: Settings) -> dict:
@@ -258,6 +301,11 @@ def _check_manifest(manifest, name: str) -> dict[str, tuple[str, int]]:
 def _json_member(archive: zipfile.ZipFile, members: dict, member: str, name: str):
     if member not in members:
         raise WorkspaceFileError(f"{name}: {member} is missing from the zip.")
+    if members[member].file_size > MAX_JSON_MEMBER_BYTES:
+        raise WorkspaceFileError(
+            f"{name}: {member} would unpack to {megabytes(members[member].file_size)}; "
+            f"a workspace's {member} is a few KB (at most {megabytes(MAX_JSON_MEMBER_BYTES)})."
+        )
     try:
         return json.loads(archive.read(member).decode("utf-8"))
     except Exception:  # damaged member, bad UTF-8 or bad JSON

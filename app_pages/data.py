@@ -10,11 +10,12 @@ import shutil
 import streamlit as st
 from streamlit import column_config as cc
 
+from analysis.bounded_parse import Limits
 from analysis.fetch.http import FetchError
 from analysis.fetch.job import job_from_form, private_addresses_allowed
 from analysis.importers.org import OWNERSHIP_KINDS
 from analysis.quality import quality_report
-from analysis.views.common import markdown_literal
+from analysis.views.common import csv_download, markdown_literal
 from analysis.views.data import (
     apply_org,
     edit_settings,
@@ -29,6 +30,7 @@ from analysis.workspace_file import export_workspace
 from dashboard import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, page_setup
 
 context = page_setup()
+upload_limit = Limits.from_environment()
 store, settings = context.store, context.settings
 version = store.version  # editors and the settings form start afresh whenever the data changes
 st.title("Data")
@@ -56,6 +58,7 @@ with st.form("upload_form", clear_on_submit=True):
         "Exports, organisation files or a workspace file",
         accept_multiple_files=True,
         key="upload_files",
+        max_upload_size=max(int(upload_limit.upload_mb), 1),
         help="Jira CSV or JSON, GitHub JSON, git tag CSV, teams/members/"
         "ownership CSV, or a workspace .zip downloaded below (it replaces everything loaded so far). "
         "The kind is detected from the content.",
@@ -68,6 +71,7 @@ if load and files:
             [(f.name, f.getvalue()) for f in files],
             settings.timezone,
             on_file=lambda i, name: st.text(f"{i + 1} of {len(files)}: {name}"),
+            limits=upload_limit,
         )
     st.session_state["upload_results"] = results
     st.session_state["uploaded_files"] = st.session_state.get("uploaded_files", 0) + sum(r.added for r in results)
@@ -97,7 +101,11 @@ for result in st.session_state.get("upload_results", []):
             args=(result.settings,),
         )
 if st.session_state.get("upload_results"):
-    st.dataframe(upload_table(st.session_state["upload_results"]), hide_index=True, key="upload_table")
+    uploads = upload_table(st.session_state["upload_results"])
+    st.dataframe(uploads, hide_index=True, key="upload_table")
+    st.download_button(
+        "Download CSV", csv_download(uploads), "uploads.csv", "text/csv", key="upload_csv", on_click="ignore"
+    )
 
 
 def start_fetch():
@@ -142,7 +150,8 @@ def fetch_progress():
         st.session_state["fetch_error"] = state.error
     else:
         files = [(path.name, path.read_bytes()) for path in job.files()]
-        results = load_uploads(context.own_store(), files, settings.timezone)  # the visitor's own copy
+        # Into the visitor's own copy, parsed under the same limits as an upload (a server can be hostile).
+        results = load_uploads(context.own_store(), files, settings.timezone, limits=upload_limit)
         st.session_state["upload_results"] = results
         st.session_state["uploaded_files"] = st.session_state.get("uploaded_files", 0) + sum(r.added for r in results)
     shutil.rmtree(job.folder, ignore_errors=True)
@@ -159,6 +168,9 @@ quality = quality_report(store.con)
 for column, (label, value) in zip(st.columns(5), quality_numbers(quality).items()):
     column.metric(label, value)
 st.dataframe(quality.files, hide_index=True, key="quality_files")
+st.download_button(
+    "Download CSV", csv_download(quality.files), "files.csv", "text/csv", key="quality_files_csv", on_click="ignore"
+)
 st.subheader("Rejected rows")
 st.dataframe(quality.rejects, hide_index=True, key="quality_rejects")
 st.download_button(
@@ -171,10 +183,34 @@ st.download_button(
 )
 with st.expander("Team attribution and table sizes", key="quality_more"):
     st.dataframe(quality.attribution, hide_index=True, key="quality_attribution")
+    st.download_button(
+        "Download CSV",
+        csv_download(quality.attribution),
+        "attribution.csv",
+        "text/csv",
+        key="quality_attribution_csv",
+        on_click="ignore",
+    )
     if len(quality.unknown_teams):
         st.caption("Team names the roster or ownership use that the teams table does not list:")
         st.dataframe(quality.unknown_teams, hide_index=True, key="quality_unknown_teams")
+        st.download_button(
+            "Download CSV",
+            csv_download(quality.unknown_teams),
+            "unknown_teams.csv",
+            "text/csv",
+            key="unknown_teams_csv",
+            on_click="ignore",
+        )
     st.dataframe(quality.table_counts, hide_index=True, key="quality_table_counts")
+    st.download_button(
+        "Download CSV",
+        csv_download(quality.table_counts),
+        "table_counts.csv",
+        "text/csv",
+        key="table_counts_csv",
+        on_click="ignore",
+    )
 
 st.header("Organisation")
 st.caption(
@@ -213,6 +249,15 @@ with st.form("org_form", border=False):
         ),
     }
     apply = st.form_submit_button("Apply", key="org_apply", type="primary")
+for column, (table, frame) in zip(st.columns(3), frames.items()):  # as stored (a download cannot sit in a form)
+    column.download_button(
+        f"Download {table} (CSV)",
+        csv_download(frame),
+        f"{table}.csv",
+        "text/csv",
+        key=f"org_{table}_csv",
+        on_click="ignore",
+    )
 if apply:
     store = context.own_store()  # edits go into the visitor's own copy, never the shared base
     problems = apply_org(store, edited, settings.timezone)

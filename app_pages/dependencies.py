@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analysis.views import dependencies as view
+from analysis.views.common import csv_download
 from dashboard import page_setup
 
 context = page_setup()
@@ -38,9 +39,13 @@ else:
 
 st.header("Totals per waiting team")
 st.caption("Row sums of the matrices: an item that waited on two teams counts once for each.")
+totals = view.totals_table(report)
 st.dataframe(
-    view.totals_table(report),
+    totals,
     key="wait_totals",
     hide_index=True,
     column_config={name: st.column_config.NumberColumn(format="%.1f") for name in view.DAY_COLUMNS},
+)
+st.download_button(
+    "Download CSV", csv_download(totals), "wait_totals.csv", "text/csv", key="wait_totals_csv", on_click="ignore"
 )

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analysis.views import methods as view
+from analysis.views.common import csv_download
 from dashboard import page_setup
 
 context = page_setup()
@@ -18,6 +19,9 @@ st.markdown(
 st.header("Current settings")
 table = view.settings_table(settings, context.report()["comparison_date"])
 st.dataframe(table, key="settings_table", hide_index=True, height=38 + 35 * len(table))  # every row, no scroll
+st.download_button(
+    "Download CSV", csv_download(table), "settings.csv", "text/csv", key="settings_csv", on_click="ignore"
+)
 st.caption("Release tag pattern (a regular expression):")
 st.code(settings.release_tag_pattern, language="regex")
 

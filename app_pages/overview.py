@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis.views import overview as view
-from analysis.views.common import markdown_literal
+from analysis.views.common import csv_download, markdown_literal
 from dashboard import page_setup
 
 context = page_setup()
@@ -43,6 +43,9 @@ st.dataframe(
         ),
         "change": st.column_config.TextColumn(f"change ({view.interval_label(confidence)}), p"),
     },
+)
+st.download_button(
+    "Download CSV", csv_download(grid), "verdicts.csv", "text/csv", key="verdict_grid_csv", on_click="ignore"
 )
 
 st.header("In plain words")

@@ -6,6 +6,7 @@ the default page, and `switch_page` moves between the registered pages. What App
 apart) is tested in a real browser in test_browser.py.
 """
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,21 @@ def test_every_page_can_be_switched_to(app, page):
     app.switch_page(f"app_pages/{page}.py").run()
     assert_runs_cleanly(app)
     assert_on_page(app, page)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_table_has_an_escaped_csv_download_beside_it(app, page):
+    # Streamlit's own table download writes cells raw, so it is off (config.toml) and each
+    # table (st.dataframe and st.data_editor both count) has a CSV button of ours instead.
+    app.switch_page(f"app_pages/{page}.py").run()
+    assert_runs_cleanly(app)
+    downloads = [button for button in app.get("download_button") if "CSV" in button.proto.label]
+    assert len(app.dataframe) > 0 and len(downloads) == len(app.dataframe)
+
+
+def test_the_table_toolbar_download_is_switched_off():
+    config = tomllib.loads((PROJECT_DIR / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -3,7 +3,9 @@ working directory is a scratch folder, with only PYTHONPATH pointing at the proj
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import os
 import shutil
 import subprocess
@@ -12,6 +14,9 @@ import sys
 import duckdb
 import pytest
 from conftest import FIXTURES, PROJECT_ROOT
+
+from analysis.report import METRICS
+from analysis.report_format import format_csv
 
 JIRA_CSV = (
     "Summary,Issue key,Issue id,Issue Type,Status,Project key,Created,Updated,Resolved,Assignee,Custom field (Team)\n"
@@ -138,6 +143,34 @@ def test_an_unknown_time_zone_is_a_usage_error(tmp_path):
     assert "Mars/Olympus" in run.stderr and "IANA" in run.stderr
 
 
+def test_a_database_file_locked_by_another_process_is_one_line_and_exit_2(tmp_path):
+    # DuckDB lets one process open a file for writing: a second ingest cannot take the lock.
+    (tmp_path / "teams.csv").write_text("team,reorg_date\nCheckout,2024-07-01\n", encoding="utf-8")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect('t.duckdb'); print('held', flush=True); sys.stdin.read()",
+        ],
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "held\n"
+        run = ingest(tmp_path, "teams.csv", "--db", "t.duckdb")
+    finally:
+        holder.communicate("")
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [
+        "error: the database file t.duckdb is in use by another process (another `ingest`, or a program that "
+        "has it open); try again when it has finished"
+    ]
+    # Once the other process has finished, the same command works.
+    assert ingest(tmp_path, "teams.csv", "--db", "t.duckdb").returncode == 0
+
+
 def test_the_time_zone_option_reaches_the_jira_importer(tmp_path):
     (tmp_path / "jira.csv").write_text(JIRA_CSV, encoding="utf-8")
     run = ingest(tmp_path, "jira.csv", "--db", "t.duckdb", "--timezone", "Europe/Berlin")
@@ -221,3 +254,28 @@ def test_bad_report_options_are_usage_errors(option, value, expected):
     run = run_report("data/demo", option, value)
     assert run.returncode == 2
     assert expected in run.stderr
+
+
+def test_the_report_csv_escapes_text_a_spreadsheet_would_run(tmp_path):
+    (tmp_path / "teams.csv").write_text(
+        'team,reorg_date,model,leader\n"=HYPERLINK(""http://x"")",2024-07-01,+sto,Ana\n-2+3,,sto,Bo\n@SUM(1),,,\n',
+        encoding="utf-8",
+    )
+    run = run_report(tmp_path, "--format", "csv")
+    assert run.returncode == 0, run.stderr
+    table = list(csv.DictReader(io.StringIO(run.stdout)))
+    assert {row["team"] for row in table} == {'\'=HYPERLINK("http://x")', "'-2+3", "'@SUM(1)"}
+    assert {row["model"] for row in table} == {"'+sto", "sto", ""}
+
+
+def test_report_csv_numbers_stay_numbers():
+    # A negative estimate is a number, not text: it is written as it is.
+    metric = {
+        "before": {"value": 2.0, "n": 9},
+        "after": {"value": 0.5, "n": 8},
+        "effect": {"estimate": -1.5, "ci_low": -2.5, "ci_high": -0.5, "p_value": 0.01, "p_value_adjusted": 0.02},
+        "verdict": "improved",
+    }
+    team = {"team": "-Ops", "reorg_date": "2024-07-01", "model": "sto", "metrics": dict.fromkeys(METRICS, metric)}
+    [row, *_] = csv.DictReader(io.StringIO(format_csv({"teams": [team]})))
+    assert (row["team"], row["estimate"], row["ci_low"], row["ci_high"]) == ("'-Ops", "-1.5", "-2.5", "-0.5")

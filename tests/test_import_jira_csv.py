@@ -578,6 +578,28 @@ def test_a_huge_description_neither_hangs_nor_sinks_its_neighbours(tmp_path):
     assert outcome["seconds"] < 60 and outcome["peak_mb"] < 2048, outcome
 
 
+def test_a_100000_column_export_is_counted_by_its_whole_header(tmp_path):
+    # The header (2.4 MB) is longer than the 256 KB detection sample: the column count in a
+    # ragged row's reason is the header's real one, and full-width rows load.
+    width = 100_000
+    header = ["Issue key", "Summary", "Created"] + [f"Custom field (f{i})" for i in range(width - 3)]
+    row = ["A-{}", "x", "01/Jul/24 9:00 AM"] + ["v"] * (width - 3)
+    lines = [",".join(header), ",".join(row).format(1), ",".join(row[:-1]).format(2), ",".join(row).format(3)]
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = parse(path)
+    assert sorted(items(result)) == ["A-1", "A-3"]
+    assert [r.row for r in result.rejects] == [2]
+    assert result.rejects[0].reason.startswith("row has fewer than 100000 fields, expected 100000 like the header")
+
+
+def test_a_header_row_over_the_limit_is_refused(write_file, monkeypatch):
+    monkeypatch.setattr(jira_csv, "MAX_HEADER_CHARS", 100)
+    path = write_file("long.csv", "Issue key,Created," + ",".join(f"Custom field (f{i})" for i in range(20)) + "\n")
+    with pytest.raises(FileRefused, match="long.csv: the header row is longer than"):
+        jira_csv.parse(path, "jira_csv", ImportOptions())
+
+
 def test_identifiers_come_from_positions_not_file_content():
     hostile = 'Inward issue link (x"); drop table t; --)'
     header = jira_csv.map_header(["Issue key", "Created", hostile])

@@ -16,12 +16,11 @@ from analysis.quality import quality_report
 from analysis.report import build_report
 from analysis.settings import Settings
 from analysis.store import Store
-from analysis.views.common import markdown_literal
+from analysis.views.common import csv_download, markdown_literal
 from analysis.views.data import (
     EDITED_SOURCE,
     apply_org,
     check_org,
-    csv_safe,
     edit_settings,
     load_uploads,
     org_tables,
@@ -384,9 +383,32 @@ def test_quality_numbers_and_the_rejects_csv(demo):
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_defused():
-    frame = pd.DataFrame({"reason": ['=HYPERLINK("x")', "+1", "@SUM(A1)", "plain", None], "row": [1, 2, 3, 4, 5]})
-    assert csv_safe(frame)["reason"].tolist()[:4] == ['\'=HYPERLINK("x")', "'+1", "'@SUM(A1)", "plain"]
-    assert csv_safe(frame)["row"].tolist() == [1, 2, 3, 4, 5]
+    # OWASP "CSV injection": text starting with = + - @ tab or CR gets a leading apostrophe.
+    frame = pd.DataFrame(
+        {
+            "title": ['=HYPERLINK("http://x")', "-2+3", "@SUM(1)", "+1", "\tx", "\rx", "plain", None],
+            "change": [-1.5, -2.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
+    table = pd.read_csv(io.BytesIO(csv_download(frame)), keep_default_na=False)
+    assert table["title"].tolist() == [
+        '\'=HYPERLINK("http://x")',
+        "'-2+3",
+        "'@SUM(1)",
+        "'+1",
+        "'\tx",
+        "'\rx",
+        "plain",
+        "",
+    ]
+    # Numbers are not text: a negative one round-trips as a number.
+    assert table["change"].dtype == float and table["change"].tolist()[:2] == [-1.5, -2.0]
+
+
+def test_the_rejects_csv_is_escaped(demo):
+    report = quality_report(demo.con)
+    report.rejects.loc[0, "reason"] = "=1+1"
+    assert pd.read_csv(io.BytesIO(rejects_csv(report)))["reason"][0] == "'=1+1"
 
 
 def test_export_text_is_inert_markdown():

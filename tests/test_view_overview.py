@@ -207,6 +207,32 @@ def test_export_text_stays_text_in_the_grid_summaries_and_timeline(report):
     assert any(label.startswith("&lt;img src=x") for label in shown)
 
 
+# The entities plotly.js decodes in labels, after splitting them on tags (svg_text_utils.js,
+# entityToUnicode and convertEntities); any other &name; is shown as written.
+PLOTLY_ENTITIES = {"mu": "μ", "amp": "&", "lt": "<", "gt": ">", "nbsp": "\xa0", "times": "×", "plusmn": "±", "deg": "°"}
+
+
+def as_plotly_shows(label: str) -> str:
+    """The text Plotly draws for a label without tags."""
+    assert "<" not in label and ">" not in label, f"{label!r} holds a tag Plotly would render"
+
+    def entity(match):
+        name = match.group(1)
+        if name.startswith("#"):
+            return chr(int(name[2:], 16) if name[1:2] == "x" else int(name[1:]))
+        return PLOTLY_ENTITIES.get(name, match.group(0))
+
+    return re.sub(r"&(#\d+|#x[\da-fA-F]+|[a-z]+);", entity, label)
+
+
+def test_a_team_name_shows_on_the_timeline_axis_as_written(report):
+    # A quote showed as &quot; (Plotly does not decode it); a tag must stay text, not markup.
+    name = 'A "B" <b>x</b> & &quot;\''  # short enough not to be cut on the axis
+    figure = view.timeline_figure(renamed(report, "Checkout", name))
+    shown = [as_plotly_shows(label) for label in figure.layout.yaxis.ticktext]
+    assert name in shown
+
+
 def test_markdown_literal_leaves_nothing_for_markdown_to_interpret():
     escaped = common.markdown_literal(HOSTILE_NAME)
     assert r"\[Pay\]\(javascript\:alert\(1\)\)" in escaped and r"\<img src\=x" in escaped

@@ -212,6 +212,11 @@ def load_json(path: Path):
         return json.loads(raw.decode(encoding).lstrip("\ufeff"))
     except ValueError as error:  # includes decoding errors and over-long integers
         raise FileRefused(f"{path.name}: not valid JSON ({error}); the file may be truncated.") from None
+    except RecursionError:  # Python's parser stops near 1,000 levels; exports nest fewer than 20
+        raise FileRefused(
+            f"{path.name}: the JSON is nested too deeply to read (about 1,000 levels or more); "
+            "Jira and GitHub exports nest fewer than 20."
+        ) from None
 
 
 def frame(table: str, rows: list[dict]) -> pd.DataFrame:

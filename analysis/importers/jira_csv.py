@@ -137,6 +137,8 @@ DATE_EXAMPLE = "15/Feb/26"
 
 # A row may hold a huge pasted description: the careful read allows rows up to this size.
 MAX_ROW_BYTES = 256 * 1024 * 1024
+# The header row is read whole (a 100,000-column header is 2-3 MB), up to this many characters.
+MAX_HEADER_CHARS = 16 * 1024 * 1024
 DUCKDB_MEMORY = "2GB"
 DUCKDB_THREADS = 2
 
@@ -782,7 +784,14 @@ def _utf8_source(path: Path, workdir: Path) -> tuple[Path, str, list[str]]:
         source = workdir / "utf8.csv"
         _transcode(path, encoding, source)
     with open(source, encoding="utf-8-sig", errors="replace", newline="") as handle:
-        first_line = handle.readline(SNIFF_BYTES)
+        # The whole header row: cut at the sniff size, a wide header would lose its last columns
+        # and every row would then seem to have too many fields.
+        first_line = handle.readline(MAX_HEADER_CHARS + 1)
+    if len(first_line) > MAX_HEADER_CHARS:
+        raise FileRefused(
+            f"{path.name}: the header row is longer than {MAX_HEADER_CHARS // 2**20} million characters "
+            "(expected a Jira CSV export, whose header names at most a few thousand columns)."
+        )
     delimiter = guess_delimiter(first_line)
     try:
         names = next(csv.reader([first_line.rstrip("\r\n")], delimiter=delimiter))

@@ -102,6 +102,8 @@ def parse_date(value) -> dt.date | None:
 
 def display(value) -> str | None:
     """The readable text of a Jira value: a user, option, team or plain string."""
+    while isinstance(value, list) and value:  # the first of a list, however deeply nested
+        value = value[0]
     if value is None or value == "" or value == []:
         return None
     if isinstance(value, dict):
@@ -109,8 +111,6 @@ def display(value) -> str | None:
             if value.get(key) not in (None, ""):
                 return str(value[key])
         return None
-    if isinstance(value, list):
-        return display(value[0])
     return str(value)
 
 

@@ -26,7 +26,9 @@ def key_paths(text: str, max_depth: int = 6) -> set[str]:
     a GitHub release list gives "[].tag_name" and pages wrapped in a list "[][].tag_name".
     """
     paths: set[str] = set()
-    stack: list[tuple[str, bool]] = []  # (path, is_object) of each open container
+    # (path, is_object) of each open container; below max_depth the path is None, so a file
+    # nested 100,000 levels deep costs one short entry per level, not a path string per level.
+    stack: list[tuple[str | None, bool]] = []
     expecting_key = False
     last_key = ""
     for match in JSON_TOKEN.finditer(text):
@@ -34,11 +36,14 @@ def key_paths(text: str, max_depth: int = 6) -> set[str]:
         if token == "{" or token == "[":
             if not stack:
                 parent = ""
+            elif len(stack) >= max_depth:
+                parent = None
             elif stack[-1][1]:
                 parent = join_path(stack[-1][0], last_key)
             else:
                 parent = stack[-1][0]
-            stack.append((parent + "[]" if token == "[" else parent, token == "{"))
+            path = parent + "[]" if token == "[" and parent is not None else parent
+            stack.append((path, token == "{"))
             expecting_key = token == "{"
         elif token == "}" or token == "]":
             if stack:

@@ -7,7 +7,10 @@ import html
 import re
 from collections.abc import Callable, MutableMapping
 
+import pandas as pd
 import plotly.graph_objects as go
+
+from ..spreadsheet import formula_safe_frame
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
 OKABE_ITO = {
@@ -49,8 +52,22 @@ def markdown_literal(text) -> str:
 
 
 def plotly_text(text) -> str:
-    """Export text made literal for Plotly labels and hover text (they read a subset of HTML)."""
-    return html.escape(str(text), quote=True)
+    """Export text made literal for Plotly labels and hover text (they read a subset of HTML).
+
+    Plotly splits text on tags (`<...>`) and then decodes only a few entities (plotly.js
+    svg_text_utils: &amp; &lt; &gt; &nbsp; &mu; &times; &plusmn; &deg; and numeric ones), so
+    `&`, `<` and `>` are escaped and quotes are left as they are: `&quot;` would be shown as is."""
+    return html.escape(str(text), quote=False)
+
+
+def csv_download(frame: pd.DataFrame) -> bytes:
+    """A table as UTF-8 CSV for a download button, safe to open in a spreadsheet: text cells
+    that would run as a formula are escaped (spreadsheet.py). Every page's table downloads
+    through this (Streamlit's own table download is switched off: client.disableDataExport).
+
+    Lines end in CRLF (RFC 4180), so the writer also quotes a cell holding a bare carriage
+    return, which a spreadsheet would otherwise take for the end of the row."""
+    return formula_safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def cached(cache: MutableMapping, key, build: Callable, keep: int):

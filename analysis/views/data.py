@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
+from ..bounded_parse import Limits, parse_in_child, upload_too_large
 from ..importers import ImportOptions
 from ..importers.base import TABLE_COLUMNS
 from ..importers.csv_rows import parse_iso_date
@@ -25,6 +27,7 @@ from ..workspace_file import (
     restore_workspace,
     tag_pattern_problem,
 )
+from .common import csv_download
 
 ORG_TABLES = ("teams", "members", "ownership")
 ORG_COLUMNS = {table: TABLE_COLUMNS[table] for table in ORG_TABLES}
@@ -59,21 +62,32 @@ class UploadResult:
 
 
 def load_uploads(
-    store: Store, files: list[tuple[str, bytes]], timezone: str, on_file: Callable[[int, str], None] | None = None
+    store: Store,
+    files: list[tuple[str, bytes]],
+    timezone: str,
+    on_file: Callable[[int, str], None] | None = None,
+    limits: Limits | None = None,
 ) -> list[UploadResult]:
     """Load uploaded files into the store, a workspace file first (it replaces everything).
 
     Never raises: a file that cannot be used becomes a result with its message, and what was
     loaded before stays. on_file(index, name) is called before each file (for progress).
+    Each file is held to `limits` (default: the environment's): its size, and the memory and
+    time its parse takes in a child process (bounded_parse) or a workspace file unpacks to.
     """
+    limits = limits or Limits.from_environment()
     ordered = sorted(files, key=lambda file: not is_workspace_file(*file))
     results = []
     for index, (name, data) in enumerate(ordered):
         if on_file:
             on_file(index, name)
+        too_large = upload_too_large(name, len(data), limits)
+        if too_large:
+            results.append(UploadResult(name, None, "refused", message=too_large))
+            continue
         try:
             if is_workspace_file(name, data):
-                settings = restore_workspace(store, data, name)
+                settings = restore_workspace(store, data, name, limits.workspace_bytes)
                 results.append(
                     UploadResult(
                         name,
@@ -84,7 +98,8 @@ def load_uploads(
                     )
                 )
             else:
-                results.append(_result(store.load_bytes(name, data, ImportOptions(timezone=timezone), refresh=False)))
+                options, parse = ImportOptions(timezone=timezone), functools.partial(parse_in_child, limits=limits)
+                results.append(_result(store.load_bytes(name, data, options, refresh=False, parse=parse)))
         except WorkspaceFileError as error:
             results.append(UploadResult(name, "workspace", "refused", message=str(error)))
         except Exception as error:  # never a traceback on the page
@@ -162,16 +177,7 @@ def quality_numbers(report: QualityReport) -> dict[str, str]:
 def rejects_csv(report: QualityReport) -> bytes:
     """Every rejected row as CSV. Cells that a spreadsheet would run as a formula (an export's
     text quoted in a reason) are prefixed with an apostrophe."""
-    return csv_safe(report.rejects).to_csv(index=False).encode("utf-8")
-
-
-def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    def cell(value):
-        return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-    return frame.apply(
-        lambda column: column.map(cell) if column.dtype == object or pd.api.types.is_string_dtype(column) else column
-    )
+    return csv_download(report.rejects)
 
 
 # ---- organisation editing -----------------------------------------------------------------
