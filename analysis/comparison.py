@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from . import stats
-from .metrics import MetricData, Window, anchors, compute, data_span, teams_table
+from .metrics.rows import MetricData, Window, anchors, compute, data_span, teams_table
 from .settings import Settings
 
 PERIOD_DAYS = 30

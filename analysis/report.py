@@ -8,7 +8,7 @@ import pandas as pd
 
 from . import queries, stats
 from .comparison import difference_in_differences, history_windows, placebo, team_histories
-from .metrics import PERIODS, MetricData, anchors, compute, data_span, team_windows, teams_table
+from .metrics.rows import PERIODS, MetricData, anchors, compute, data_span, team_windows, teams_table
 from .settings import Settings
 
 METRICS = ("release_frequency", "timeline_accuracy", "dependency_wait")

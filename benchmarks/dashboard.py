@@ -267,7 +267,7 @@ def set_window(value: int):
 
 
 def phase_team(db: Path, in_memory: bool = False) -> dict:
-    from analysis.metrics import teams_table
+    from analysis.metrics.rows import teams_table
 
     session = Session(db, in_memory)
     base = peak_rss_bytes()

@@ -412,7 +412,7 @@ NOT_IN_PANDAS_VERSION = ("resolved_items", "wait_matrix")
 
 
 def phase_compute(db: Path) -> dict:
-    from analysis.metrics import compute
+    from analysis.metrics.rows import compute
     from analysis.settings import Settings
 
     store = open_store(db)
@@ -437,7 +437,7 @@ def phase_compute(db: Path) -> dict:
 
 
 def phase_team(db: Path) -> dict:
-    from analysis.metrics import anchors, compute, data_span, team_windows, teams_table
+    from analysis.metrics.rows import anchors, compute, data_span, team_windows, teams_table
     from analysis.report import team_report
     from analysis.settings import Settings
 
@@ -485,7 +485,7 @@ def pandas_metrics(con, settings) -> tuple[dict, float]:
     import numpy as np
     import pandas as pd
 
-    from analysis.metrics import anchors, team_windows
+    from analysis.metrics.rows import anchors, team_windows
 
     read_started = time.perf_counter()
     teams = con.execute("select team, reorg_date from teams").df()
@@ -790,7 +790,8 @@ class TimedConnection:
 
 
 def phase_profile(db: Path) -> dict:
-    from analysis import comparison, metrics, report
+    from analysis import comparison, report
+    from analysis.metrics import rows as metrics
     from analysis.settings import Settings
 
     timer = Timer()

@@ -15,7 +15,7 @@ from analysis.comparison import (
     event_study,
     placebo,
 )
-from analysis.metrics import MetricData
+from analysis.metrics.rows import MetricData
 from analysis.settings import Settings
 
 ANCHOR = dt.date(2025, 7, 1)

@@ -6,7 +6,7 @@ import random
 import pytest
 from conftest import item
 
-from analysis.metrics import Window, compute, team_windows
+from analysis.metrics.rows import Window, compute, team_windows
 from analysis.settings import Settings
 
 OWNERSHIP = [

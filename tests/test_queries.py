@@ -33,7 +33,7 @@ PARAMS = {
     "after_start": dt.date(2024, 7, 1),
     "after_end": dt.date(2025, 1, 1),
 }
-# Queries that read a table another query builds (as analysis/metrics.py does), built first.
+# Queries that read a table another query builds (as analysis/metrics/rows.py does), built first.
 MATERIALISED = ("blocked_intervals",)
 
 LINK = {"link_type": "Blocks", "direction": "inward"}
@@ -367,7 +367,7 @@ def test_placeholder_pattern_catches_what_it_should():
 
 def test_python_never_formats_values_into_a_query_file():
     # queries.sql(...) text is executed as is: never .format()ed, %-formatted or concatenated
-    # with a value (prefixing a constant DDL clause, as metrics.py does, is not a value).
+    # with a value (prefixing a constant DDL clause, as metrics/rows.py does, is not a value).
     offences = []
     for path in sorted((PROJECT_ROOT / "analysis").rglob("*.py")):
         source = path.read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..metrics import PERIODS
+from ..metrics.rows import PERIODS
 from .common import plotly_text
 from .overview import category_ticks, is_comparison
 

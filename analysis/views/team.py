@@ -24,7 +24,7 @@ from plotly.subplots import make_subplots
 
 from .. import queries
 from ..comparison import TeamHistory, event_study, history_windows
-from ..metrics import PERIODS, MetricData, Window, compute, data_span, teams_table
+from ..metrics.rows import PERIODS, MetricData, Window, compute, data_span, teams_table
 from ..report import METRICS
 from ..report_format import effect_text
 from ..settings import Settings

@@ -15,9 +15,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from . import queries
-from .settings import Settings
-from .store import ensure_attribution
+from .. import queries
+from ..settings import Settings
+from ..store import ensure_attribution
 
 PERIODS = ("before", "after")
 

@@ -1,0 +1,1 @@
+"""The delivery metrics. `rows` fetches every metric's rows for the report's windows."""
