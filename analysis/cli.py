@@ -160,7 +160,7 @@ def report(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         print(format_csv(result), end="")
     else:
-        print(format_text(result))
+        print(format_text(result, settings.confidence))
     return 0
 
 

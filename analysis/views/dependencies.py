@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..metrics.dependency_wait import METRIC as DEPENDENCY_WAIT
 from ..metrics.rows import PERIODS
 from .common import plotly_text
 from .overview import category_ticks, is_comparison
@@ -149,5 +150,5 @@ def _cell_text(values: np.ndarray) -> np.ndarray:
 
 
 def _waits_on(team: dict, period: str) -> list[dict]:
-    side = team["metrics"]["dependency_wait"].get(period) or {}
+    side = team["metrics"][DEPENDENCY_WAIT.name].get(period) or {}
     return side.get("waits_on") or []
