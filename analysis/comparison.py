@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import metrics
 from .metrics.rows import MetricData, Window, anchors, compute, data_span, teams_table
+from .results import ComparisonEffects
 from .settings import Settings
 
 PERIOD_DAYS = 30
@@ -26,15 +27,14 @@ PERIOD_DAYS = 30
 
 def difference_in_differences(
     team: str, data: MetricData, comparison_teams: list[str], settings: Settings
-) -> dict | None:
+) -> ComparisonEffects | None:
     """Each metric's change for `team` against the pooled comparison teams, or None if none."""
     if not comparison_teams:
         return None
     treated, control = [team], comparison_teams
-    return {
-        "comparison_teams": control,
-        **{metric.name: metric.did(data, treated, control, settings).as_dict() for metric in metrics.registered()},
-    }
+    return ComparisonEffects(
+        control, {metric.name: metric.did(data, treated, control, settings) for metric in metrics.registered()}
+    )
 
 
 # ---- event study and placebo: each team's whole history -------------------------------------

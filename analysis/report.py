@@ -1,4 +1,6 @@
-"""The per-team before/after report: values, sample sizes, effects, verdicts (SPEC contract)."""
+"""The per-team before/after report: values, sample sizes, effects, verdicts (SPEC contract).
+
+Built as typed results (analysis.results); build_report and build_team_report return their JSON."""
 
 from __future__ import annotations
 
@@ -10,34 +12,45 @@ from . import metrics, queries, stats
 from .comparison import difference_in_differences, history_windows, placebo, team_histories
 from .metrics import supporting
 from .metrics.rows import PERIODS, MetricData, anchors, compute, data_span, team_windows, teams_table
+from .results import Report, TeamResult, iso
 from .settings import Settings
 
 METRICS = metrics.NAMES  # the registered metrics' names, in report order
 
 
 def build_report(con, settings: Settings) -> dict:
-    """The whole report (SPEC "Command line"), every team, with adjusted p-values."""
-    teams = teams_table(con)
-    report = _report(con, settings, teams, list(teams["team"]))
-    report["rejected"] = rejected_rows(con)
-    add_adjusted_p_values(report)
-    return report
+    """The whole report (SPEC "Command line"), every team, with adjusted p-values, as JSON."""
+    return report_results(con, settings).as_json()
 
 
 def build_team_report(con, settings: Settings, team: str) -> dict | None:
     """One team's entry of build_report (None if there is no such team), computing only its
     own and the comparison teams' windows. Its p-values are not adjusted: the adjustment
     needs every team's."""
+    result = team_results(con, settings, team)
+    return None if result is None else result.as_json()
+
+
+def report_results(con, settings: Settings) -> Report:
+    """The whole report as typed results, with rejected rows and adjusted p-values."""
+    teams = teams_table(con)
+    report = _report(con, settings, teams, list(teams["team"]))
+    report.rejected = rejected_rows(con)
+    add_adjusted_p_values(report)
+    return report
+
+
+def team_results(con, settings: Settings, team: str) -> TeamResult | None:
     teams = teams_table(con)
     if team not in set(teams["team"]):
         return None
-    return _report(con, settings, teams, [team])["teams"][0]
+    return _report(con, settings, teams, [team]).teams[0]
 
 
-def _report(con, settings: Settings, teams: pd.DataFrame, chosen: list[str]) -> dict:
+def _report(con, settings: Settings, teams: pd.DataFrame, chosen: list[str]) -> Report:
     team_anchors = anchors(teams, settings)
     span = data_span(con, settings)
-    comparison_teams = [t.team for t in teams.itertuples() if _iso(t.reorg_date) is None]
+    comparison_teams = [t.team for t in teams.itertuples() if iso(t.reorg_date) is None]
     measured = list(dict.fromkeys(chosen + comparison_teams))  # comparison teams for the DiD
     # One pass of the metric queries: the before/after windows and each chosen team's whole
     # history (for the placebo check) together.
@@ -47,46 +60,40 @@ def _report(con, settings: Settings, teams: pd.DataFrame, chosen: list[str]) -> 
     team_reports = []
     for team in teams[teams["team"].isin(chosen)].itertuples():
         result = team_report(team, data, settings)
-        if _iso(team.reorg_date) is not None:
-            result["difference_in_differences"] = difference_in_differences(team.team, data, comparison_teams, settings)
-        observed = {name: entry["effect"]["estimate"] for name, entry in result["metrics"].items()}
-        result["placebo"] = placebo(histories[team.team], team_anchors[team.team], observed, settings)
+        if not result.is_comparison:
+            result.difference_in_differences = difference_in_differences(team.team, data, comparison_teams, settings)
+        # The estimates as the report gives them (4 significant digits).
+        observed = {name: m.effect_dict()["estimate"] for name, m in result.metrics.items()}
+        result.placebo = placebo(histories[team.team], team_anchors[team.team], observed, settings)
         team_reports.append(result)
-    return {
-        "settings": settings.contract(),
-        "comparison_date": _iso(data.comparison_date),
-        "data_span": {"first_day": _iso(span[0]), "last_day": _iso(span[1])},
-        "teams": team_reports,
-    }
+    return Report(settings, data.comparison_date, span, team_reports)
 
 
-def team_report(team, data: MetricData, settings: Settings) -> dict:
+def team_report(team, data: MetricData, settings: Settings) -> TeamResult:
     """One team's before/after values, effects and verdicts (without comparisons)."""
     name = team.team
     windows = {period: data.window(name, period) for period in PERIODS}
-    return {
-        "team": name,
-        "reorg_date": _iso(team.reorg_date),
-        "model": _text(team.model),
-        "windows": {
-            period: ({"start": _iso(w.start), "end": _iso(w.end), "days": w.days} if w else None)
-            for period, w in windows.items()
-        },
-        "metrics": {
-            metric.name: metric.measure(name, data, windows, settings).as_dict() for metric in metrics.registered()
-        },
-        "supporting": supporting.measure(name, data),
-    }
+    return TeamResult(
+        team=name,
+        reorg_date=_as_date(team.reorg_date),
+        model=_text(team.model),
+        windows=windows,
+        metrics={metric.name: metric.measure(name, data, windows, settings) for metric in metrics.registered()},
+        supporting=supporting.measure(name, data),
+    )
 
 
-def add_adjusted_p_values(report: dict) -> None:
+def add_adjusted_p_values(report: Report) -> None:
     """Benjamini-Hochberg across every team and metric of the report."""
-    effects = [team["metrics"][metric.name]["effect"] for team in report["teams"] for metric in metrics.registered()]
-    raw = [e["p_value"] if e["p_value"] is not None else math.nan for e in effects]
-    adjusted = stats.benjamini_hochberg(raw) if effects else []
-    for effect, value in zip(effects, adjusted):
+    results = [result for team in report.teams for result in team.metrics.values()]
+    # The p-values as the report gives them (4 significant digits), as the reader sees them.
+    raw = [result.effect_dict()["p_value"] for result in results]
+    raw = [p if p is not None else math.nan for p in raw]
+    adjusted = stats.benjamini_hochberg(raw) if results else []
+    for result, value in zip(results, adjusted):
         # Four significant digits, as the unadjusted p-values (stats.Effect.as_dict).
-        effect["p_value_adjusted"] = float(f"{value:.4g}") if math.isfinite(value) else None
+        result.p_value_adjusted = float(f"{value:.4g}") if math.isfinite(value) else None
+        result.adjusted = True
 
 
 def rejected_rows(con) -> list[dict]:
@@ -102,8 +109,8 @@ def rejected_rows(con) -> list[dict]:
     ]
 
 
-def _iso(value):
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
+def _as_date(value):
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
 def _text(value):

@@ -454,7 +454,7 @@ def phase_team(db: Path) -> dict:
     result = team_report(team, data, settings)
     finished = time.perf_counter()
     store.close()
-    metrics = result["metrics"]
+    metrics = result.as_json()["metrics"]
     return {
         "seconds": finished - started,
         "compute_seconds": computed - started,
