@@ -22,7 +22,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.report import build_report, build_team_report
-from analysis.settings import Settings
+from analysis.settings import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, Settings
 from analysis.store import Store
 from analysis.views.common import cached
 from analysis.workspace import open_shared_store, shared_data_dir
@@ -41,10 +41,6 @@ RESULTS_KEPT = 8  # reports per session: enough to flip between a few views with
 SESSION_MEMORY_LIMIT = "1GB"
 TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 DEFAULTS = Settings()
-# Sidebar limits (the Data page keeps restored settings inside them).
-WINDOW_DAYS_RANGE = (14, 730)
-TRANSITION_DAYS_RANGE = (0, 365)
-TOLERANCE_DAYS_RANGE = (0, 60)
 
 _routing = threading.local()  # per script thread: the context of the page route() is running
 

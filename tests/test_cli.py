@@ -221,3 +221,13 @@ def test_bad_report_options_are_usage_errors(option, value, expected):
     run = run_report("data/demo", option, value)
     assert run.returncode == 2
     assert expected in run.stderr
+
+
+def test_settings_duckdb_cannot_use_are_a_usage_error_not_a_traceback():
+    # Python's re reads the look-ahead; the release query's RE2 does not (issue 10).
+    run = run_report("data/demo", "--tag-pattern", r"^v(?!0)\d+$", "--window-days", "7")
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert "--tag-pattern: DuckDB's regexp_full_match" in run.stderr
+    assert "--window-days: 7 is out of range; it must be between 14 and 730" in run.stderr
+    assert run.stdout == ""
