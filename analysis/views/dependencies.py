@@ -1,6 +1,6 @@
 """The Dependencies page's content: who waits on whom, before and after, as matrices and heatmaps.
 
-The numbers are the report's `metrics.dependency_wait[period].waits_on` lists as they are: for
+The numbers are the dependency-wait metric's `waits_on` lists of each window as they are: for
 each waiting team and blocking team, the items resolved in the window that waited on that team
 ("items") and their total days blocked by it ("wait_days"). Nothing is recomputed here.
 """
