@@ -11,7 +11,6 @@ text. The report, the comparison code, the formatters and the views loop over th
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -268,7 +267,3 @@ def sides_text(metric: dict, unit: str) -> str:
 
 def pooled_exposure(data: MetricData, teams: list[str], period: str) -> int:
     return sum(w.days for w in data.windows if w.team in teams and w.period == period)
-
-
-def as_day(value: dt.date) -> np.datetime64:
-    return np.datetime64(value, "D")
