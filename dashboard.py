@@ -24,7 +24,7 @@ import streamlit as st
 
 from analysis.bounded_parse import Limits
 from analysis.report import build_report, build_team_report
-from analysis.settings import Settings
+from analysis.settings import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, Settings
 from analysis.store import Store, derived_key, derived_state
 from analysis.views.common import cached
 from analysis.views.team import TEAM_PAGES_KEPT, TeamPage, team_page
@@ -45,10 +45,6 @@ SHARED_RESULTS_SECONDS = 6 * 3600
 SESSION_MEMORY_LIMIT = f"{Limits.from_environment().memory_mb:g}MB"  # THREADLINE_VISITOR_MEMORY_MB
 TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 DEFAULTS = Settings()
-# Sidebar limits (the Data page keeps restored settings inside them).
-WINDOW_DAYS_RANGE = (14, 730)
-TRANSITION_DAYS_RANGE = (0, 365)
-TOLERANCE_DAYS_RANGE = (0, 60)
 
 _routing = threading.local()  # per script thread: the context of the page route() is running
 

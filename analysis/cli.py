@@ -36,10 +36,11 @@ def time_zone(name: str) -> str:
 
 
 def days(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} days: expected zero or more")
-    return value
+    """A whole number of days; its bounds are the settings' (Settings.problems)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} days: expected a whole number") from None
 
 
 def pattern(text: str) -> str:
@@ -127,6 +128,26 @@ def missing_paths(paths: list[Path]) -> bool:
     return bool(missing)
 
 
+# The option that sets each settings field, to name it in a problem.
+OPTIONS = {
+    "window_days": "--window-days",
+    "transition_days": "--transition-days",
+    "tolerance_days": "--tolerance-days",
+    "timezone": "--timezone",
+    "commitment_issue_types": "--issue-types",
+    "blocking_link_types": "--link-types",
+    "blocked_statuses": "--blocked-statuses",
+    "release_tag_pattern": "--tag-pattern",
+    "include_prereleases": "--include-prereleases",
+    "comparison_date": "--comparison-date",
+}
+
+
+def settings_problems(settings: Settings) -> list[str]:
+    """Every problem of the settings, each naming the option that set it."""
+    return [f"{OPTIONS.get(problem.field, problem.field)}: {problem.message}" for problem in settings.problems()]
+
+
 def report_settings(args: argparse.Namespace) -> Settings:
     return Settings(
         window_days=args.window_days,
@@ -146,6 +167,11 @@ def report(args: argparse.Namespace) -> int:
     if missing_paths(args.paths):
         return EXIT_USAGE
     settings = report_settings(args)
+    problems = settings_problems(settings)
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     store = Store()
     try:
         outcomes = store.load_paths(args.paths, ImportOptions(timezone=args.timezone))
@@ -165,7 +191,7 @@ def report(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         print(format_csv(result), end="")
     else:
-        print(format_text(result))
+        print(format_text(result, settings.confidence))
     return 0
 
 

@@ -13,10 +13,10 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
-from . import stats
-from .metrics import MetricData, Window, anchors, compute, data_span, teams_table
+from . import metrics
+from .metrics.rows import MetricData, Window, anchors, compute, data_span, teams_table
+from .results import ComparisonEffects
 from .settings import Settings
 
 PERIOD_DAYS = 30
@@ -27,90 +27,31 @@ PERIOD_DAYS = 30
 
 def difference_in_differences(
     team: str, data: MetricData, comparison_teams: list[str], settings: Settings
-) -> dict | None:
+) -> ComparisonEffects | None:
     """Each metric's change for `team` against the pooled comparison teams, or None if none."""
     if not comparison_teams:
         return None
-
-    def pooled(table: str, teams: list[str], period: str) -> pd.DataFrame:
-        return data.pooled_rows(table, tuple(teams), period)
-
-    def release_counts(teams: list[str], period: str) -> tuple[int, int]:
-        exposure = sum(w.days for w in data.windows if w.team in teams and w.period == period)
-        return len(pooled("release_days", teams, period)), exposure
-
-    def on_time(teams: list[str], period: str) -> tuple[int, int]:
-        rows = pooled("commitments", teams, period)
-        return int((rows["slip_days"] <= settings.tolerance_days).sum()), len(rows)
-
-    def waits(teams: list[str], period: str) -> np.ndarray:
-        return pooled("waits", teams, period)["wait_days"].to_numpy(dtype=float)
-
     treated, control = [team], comparison_teams
-    return {
-        "comparison_teams": control,
-        "release_frequency": _safe(
-            stats.did_ratio, *(release_counts(g, p) for g in (treated, control) for p in ("after", "before"))
-        ),
-        "timeline_accuracy": _safe(
-            stats.did_proportion, *(on_time(g, p) for g in (treated, control) for p in ("after", "before"))
-        ),
-        "dependency_wait": _safe(
-            stats.did_median,
-            *(waits(g, p) for g in (treated, control) for p in ("after", "before")),
-            n_boot=settings.bootstrap_samples,
-            seed=settings.seed,
-        ),
-    }
-
-
-def _safe(function, *args, **kwargs) -> dict:
-    """A DiD that cannot be computed (e.g. an empty side) is reported as all None, not raised."""
-    try:
-        return function(*args, **kwargs).as_dict()
-    except (ValueError, ZeroDivisionError):
-        return {"estimate": None, "ci_low": None, "ci_high": None, "p_value": None}
+    return ComparisonEffects(
+        control, {metric.name: metric.did(data, treated, control, settings) for metric in metrics.registered()}
+    )
 
 
 # ---- event study and placebo: each team's whole history -------------------------------------
 
 
 class TeamHistory:
-    """One team's release days, commitments and waits over the data's whole span, as arrays
-    sorted by day, so any window is two binary searches away."""
+    """One team's rows over the data's whole span, per metric (`Metric.history`), each sorted
+    by day, so any window is two binary searches away."""
 
-    def __init__(self, data: MetricData, team: str, tolerance_days: int):
-        def by_day(table: str, day_column: str, value_column: str | None = None):
-            # numpy arrays, not Python dates or frames: a report builds one history per team.
-            rows = data.rows(table, team, "all")
-            days = rows[day_column].to_numpy(dtype="datetime64[D]")
-            order = np.argsort(days, kind="stable")
-            values = rows[value_column].to_numpy(dtype=float)[order] if value_column else None
-            return days[order], values
-
+    def __init__(self, data: MetricData, team: str, settings: Settings):
         self.span = data.span
-        self.release_days, _ = by_day("release_days", "release_day")
-        self.commitment_days, slips = by_day("commitments", "resolved_day", "slip_days")
-        self.on_time = slips <= tolerance_days
-        self.on_time_before = np.concatenate([[0], np.cumsum(self.on_time)])
-        self.wait_days_of, self.waits = by_day("waits", "resolved_day", "wait_days")
+        self.metrics = {metric.name: metric.history(data, team, settings) for metric in metrics.registered()}
 
     def window(self, start: dt.date, end: dt.date) -> dict:
-        """Counts and samples for items and releases on days in [start, end)."""
+        """Each metric's sample for items and releases on days in [start, end)."""
         start, end = np.datetime64(start, "D"), np.datetime64(end, "D")
-
-        def bounds(days):
-            return np.searchsorted(days, start, "left"), np.searchsorted(days, end, "left")
-
-        c_lo, c_hi = bounds(self.commitment_days)
-        w_lo, w_hi = bounds(self.wait_days_of)
-        r_lo, r_hi = bounds(self.release_days)
-        return {
-            "release_days": int(r_hi - r_lo),
-            "on_time": int(self.on_time_before[c_hi] - self.on_time_before[c_lo]),
-            "commitments": int(c_hi - c_lo),
-            "waits": self.waits[w_lo:w_hi],
-        }
+        return {name: history.window(start, end) for name, history in self.metrics.items()}
 
 
 def history_windows(teams: list[str], span) -> list[Window]:
@@ -123,7 +64,7 @@ def history_windows(teams: list[str], span) -> list[Window]:
 
 def team_histories(data: MetricData, teams: list[str], settings: Settings) -> dict[str, TeamHistory]:
     """Each team's history from metric rows that include its "all" window (history_windows)."""
-    return {team: TeamHistory(data, team, settings.tolerance_days) for team in teams}
+    return {team: TeamHistory(data, team, settings) for team in teams}
 
 
 def histories(con, settings: Settings) -> tuple[dict[str, TeamHistory], dict[str, dt.date | None]]:
@@ -138,9 +79,10 @@ def histories(con, settings: Settings) -> tuple[dict[str, TeamHistory], dict[str
 def event_study(history: TeamHistory, anchor: dt.date, settings: Settings) -> pd.DataFrame:
     """Each metric per 30-day period relative to `anchor` (period 0 starts on the anchor).
 
-    Columns: period, start, metric, value, n, ci_low, ci_high. Release frequency is release
-    days per 30 days with an exact Poisson interval; on-time share with a Wilson interval; median
-    wait with a distribution-free (order statistic) interval. Periods outside the data are left out.
+    Columns: period, start, metric, value, n, ci_low, ci_high, each metric's point and interval
+    from its `event_point` (release days with an exact Poisson interval, the on-time share with a
+    Wilson interval, the median wait with an order-statistic interval). Periods outside the data
+    are left out.
     """
     first_day, last_day = history.span
     periods = settings.window_days // PERIOD_DAYS
@@ -151,12 +93,8 @@ def event_study(history: TeamHistory, anchor: dt.date, settings: Settings) -> pd
         if first_day is None or start < first_day or end > last_day + dt.timedelta(days=1):
             continue
         values = history.window(start, end)
-        count = values["release_days"]
-        rows.append((offset, start, "release_frequency", count, count, *_poisson_interval(count, settings.confidence)))
-        share, low, high = _wilson(values["on_time"], values["commitments"], settings.confidence)
-        rows.append((offset, start, "timeline_accuracy", share, values["commitments"], low, high))
-        median, low, high = _median_interval(values["waits"], settings.confidence)
-        rows.append((offset, start, "dependency_wait", median, len(values["waits"]), low, high))
+        for name, sample in values.items():
+            rows.append((offset, start, name, *metrics.get(name).event_point(sample, settings.confidence)))
     return pd.DataFrame(rows, columns=["period", "start", "metric", "value", "n", "ci_low", "ci_high"])
 
 
@@ -179,73 +117,22 @@ def placebo(history: TeamHistory, anchor: dt.date | None, observed: dict, settin
     candidates = [first_day + dt.timedelta(days=window + k) for k in range(available - 2 * window + 1)]
     rng = np.random.default_rng(settings.seed)
     picks = rng.choice(len(candidates), size=min(settings.placebo_dates, len(candidates)), replace=False)
-    effects = {metric: [] for metric in observed}
+    effects = {name: [] for name in observed}
     for day in (candidates[i] for i in sorted(picks)):
         sides = {
             "before": history.window(day - dt.timedelta(days=window), day),
             "after": history.window(day, day + dt.timedelta(days=window)),
         }
-        for metric in observed:
-            effects[metric].append(_placebo_effect(metric, sides))
+        for name in observed:
+            effects[name].append(metrics.get(name).placebo_effect(sides["before"][name], sides["after"][name]))
     result = {"dates": len(picks), "window_days": window}
-    for metric, estimate in observed.items():
-        distances = np.array([_distance(metric, e) for e in effects[metric] if e is not None and np.isfinite(e)])
-        real = _distance(metric, estimate) if estimate is not None else None
-        result[metric] = (
+    for name, estimate in observed.items():
+        metric = metrics.get(name)
+        distances = np.array([metric.distance(e) for e in effects[name] if e is not None and np.isfinite(e)])
+        real = metric.distance(estimate) if estimate is not None else None
+        result[name] = (
             None
             if real is None or not len(distances)
             else {"share_as_large": round(float((distances >= real).mean()), 4), "placebo_effects": len(distances)}
         )
     return result
-
-
-def _placebo_effect(metric: str, sides: dict) -> float | None:
-    before, after = sides["before"], sides["after"]
-    if metric == "release_frequency":
-        return after["release_days"] / before["release_days"] if before["release_days"] else None
-    if metric == "timeline_accuracy":
-        if not (before["commitments"] and after["commitments"]):
-            return None
-        return after["on_time"] / after["commitments"] - before["on_time"] / before["commitments"]
-    if not (len(before["waits"]) and len(after["waits"])):
-        return None
-    return float(np.median(after["waits"]) - np.median(before["waits"]))
-
-
-def _distance(metric: str, estimate: float) -> float:
-    """How far an effect is from no change: |log ratio| for rates, |difference| otherwise."""
-    if metric == "release_frequency":
-        return abs(np.log(estimate)) if estimate > 0 else np.inf
-    return abs(estimate)
-
-
-def _poisson_interval(count: int, confidence: float) -> tuple[float, float]:
-    """Exact (Garwood) interval for a Poisson count, as R's poisson.test(count)$conf.int."""
-    alpha = 1 - confidence
-    low = scipy_stats.chi2.ppf(alpha / 2, 2 * count) / 2 if count else 0.0
-    high = scipy_stats.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2
-    return float(low), float(high)
-
-
-def _wilson(successes: int, n: int, confidence: float) -> tuple[float, float, float]:
-    if n == 0:
-        return np.nan, np.nan, np.nan
-    z = scipy_stats.norm.ppf(1 - (1 - confidence) / 2)
-    share = successes / n
-    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return share, centre - half, centre + half
-
-
-def _median_interval(values: np.ndarray, confidence: float) -> tuple[float, float, float]:
-    """Median with the order-statistic interval: ranks from Binomial(n, 1/2) quantiles."""
-    n = len(values)
-    if n == 0:
-        return np.nan, np.nan, np.nan
-    ordered = np.sort(values)
-    alpha = 1 - confidence
-    lower_rank = int(scipy_stats.binom.ppf(alpha / 2, n, 0.5))  # 0-based index
-    upper_rank = n - 1 - lower_rank
-    low = ordered[lower_rank - 1] if lower_rank >= 1 else -np.inf
-    high = ordered[upper_rank + 1] if upper_rank + 1 < n else np.inf
-    return float(np.median(ordered)), float(low), float(high)

@@ -5,14 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
-from .report import METRICS
+from . import metrics
+from .metrics.base import with_p_value
+from .settings import Settings
 from .spreadsheet import formula_safe
 
-LABELS = {
-    "release_frequency": "Release frequency",
-    "timeline_accuracy": "Timeline accuracy",
-    "dependency_wait": "Dependency wait",
-}
 CSV_COLUMNS = (
     "team",
     "reorg_date",
@@ -32,52 +29,19 @@ CSV_COLUMNS = (
 
 
 def value_text(metric: str, value) -> str:
-    if value is None:
-        return "-"
-    if metric == "release_frequency":
-        return f"{value:.2f}/30d"
-    if metric == "timeline_accuracy":
-        return f"{value:.0%} on time"
-    return f"{value:.1f} d median"
+    return "-" if value is None else metrics.get(metric).value_text(value)
 
 
 def effect_text(metric: str, effect: dict) -> str:
-    estimate, low, high = effect["estimate"], effect["ci_low"], effect["ci_high"]
-    if estimate is None:
+    if effect["estimate"] is None:
         return "no estimate"
-
-    def number(x, fmt):
-        return "inf" if x is None else format(x, fmt)
-
-    if metric == "release_frequency":
-        text = f"x{number(estimate, '.2f')} ({number(low, '.2f')} to {number(high, '.2f')})"
-    elif metric == "timeline_accuracy":
-        text = f"{estimate * 100:+.0f} pts ({number(low * 100 if low is not None else None, '+.0f')} to {number(high * 100 if high is not None else None, '+.0f')})"
-    else:
-        text = f"{estimate:+.1f} d ({number(low, '+.1f')} to {number(high, '+.1f')})"
-    if effect.get("p_value") is not None:
-        text += f", p={effect['p_value']:.3g}"
-    return text
+    return with_p_value(metrics.get(metric).effect_text(effect), effect)
 
 
-def summary_sentence(team: dict) -> str:
-    """One plain-English line: the release-frequency change, the clearest headline."""
-    metric = team["metrics"]["release_frequency"]
-    effect, name = metric["effect"], team["team"]
-    if metric["verdict"] == "insufficient data" or effect["estimate"] is None:
-        return (
-            f"{name}: too few releases to say whether release frequency changed "
-            f"({metric['before']['n']} release days before, {metric['after']['n']} after)."
-        )
-    interval = (
-        ""
-        if effect["ci_low"] is None or effect["ci_high"] is None
-        else f" (95% interval {effect['ci_low']:.1f}x-{effect['ci_high']:.1f}x)"
-    )
-    return (
-        f"{name} now releases {effect['estimate']:.1f}x as often{interval}; "
-        f"{metric['verdict']} ({metric['before']['n']} release days before, {metric['after']['n']} after)."
-    )
+def summary_sentence(team: dict, confidence: float = Settings.confidence) -> str:
+    """One plain-English line: the headline metric's change (release frequency, the clearest)."""
+    headline = metrics.headline()
+    return headline.headline(team["team"], team["metrics"][headline.name], confidence)
 
 
 NO_TEAMS = (
@@ -86,7 +50,7 @@ NO_TEAMS = (
 )
 
 
-def format_text(report: dict) -> str:
+def format_text(report: dict, confidence: float = Settings.confidence) -> str:
     settings = report["settings"]
     lines = [
         "Threadline report",
@@ -100,15 +64,15 @@ def format_text(report: dict) -> str:
     for team in report["teams"]:
         reorg = f"reorganised {team['reorg_date']}" if team["reorg_date"] else "comparison team"
         lines.append(f"{team['team']} ({team['model'] or 'model not given'}, {reorg})")
-        for metric in METRICS:
-            m = team["metrics"][metric]
+        for metric in metrics.registered():
+            m = team["metrics"][metric.name]
             before, after = m["before"], m["after"]
             lines.append(
-                f"  {LABELS[metric]:<18} {value_text(metric, before['value']):>16} (n={before['n']}) -> "
-                f"{value_text(metric, after['value']):>16} (n={after['n']})  "
-                f"{effect_text(metric, m['effect'])}  [{m['verdict']}]"
+                f"  {metric.label:<18} {value_text(metric.name, before['value']):>16} (n={before['n']}) -> "
+                f"{value_text(metric.name, after['value']):>16} (n={after['n']})  "
+                f"{effect_text(metric.name, m['effect'])}  [{m['verdict']}]"
             )
-        lines.append("  " + summary_sentence(team))
+        lines.append("  " + summary_sentence(team, confidence))
         lines.append("")
     if report["rejected"]:
         lines.append(f"Rejected rows: {len(report['rejected'])}")
@@ -125,7 +89,7 @@ def format_csv(report: dict) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for team in report["teams"]:
-        for metric in METRICS:
+        for metric in metrics.NAMES:
             m = team["metrics"][metric]
             row = {
                 "team": team["team"],

@@ -1,9 +1,20 @@
-"""Every number the metrics use, with the SPEC's defaults. Nothing else is hard-coded."""
+"""Every number the metrics use, with the SPEC's defaults, and the one check of them.
+
+`Settings.problems()` lists everything wrong with a set of settings, each problem naming its
+field; the command line, the Data page, the workspace file and the sidebar all use it and the
+bounds below (`Settings.clamped()` moves numbers into them, saying so, for old workspace files).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
+import re
+import zoneinfo
 from dataclasses import dataclass
+
+import duckdb
 
 DEFAULT_BLOCKING_LINK_TYPES = ("Blocks", "Blocker", "Dependency")
 # How a changelog writes a blocking link on the blocked item ("This issue is blocked by X-1").
@@ -12,6 +23,62 @@ DEFAULT_BLOCKED_PHRASES = ("is blocked by", "depends on")
 DEFAULT_BLOCKED_STATUSES = ("Blocked",)
 # A release tag looks like a version and has no suffix: v1.2, 2.0.3 (not 2.0.0rc1, v1-beta).
 DEFAULT_RELEASE_TAG_PATTERN = r"^[vV]?\d+(\.\d+)*$"
+
+# Lowest and highest value of each whole-number setting (None: no upper bound). The sidebar's
+# number inputs use the first three.
+WINDOW_DAYS_RANGE = (14, 730)
+TRANSITION_DAYS_RANGE = (0, 365)
+TOLERANCE_DAYS_RANGE = (0, 60)
+BOUNDS = {
+    "window_days": WINDOW_DAYS_RANGE,
+    "transition_days": TRANSITION_DAYS_RANGE,
+    "tolerance_days": TOLERANCE_DAYS_RANGE,
+    "min_items": (1, None),
+    "min_releases": (1, None),
+    "bootstrap_samples": (1, None),
+    "seed": (0, None),
+    "placebo_dates": (0, None),
+}
+# What each field is called where people see it (the Data page, the Methods table).
+LABELS = {
+    "window_days": "Window",
+    "transition_days": "Transition",
+    "tolerance_days": "Tolerance",
+    "timezone": "Time zone",
+    "comparison_date": "Comparison date",
+    "include_prereleases": "Prereleases",
+    "release_tag_pattern": "Release tag pattern",
+    "blocking_link_types": "Blocking link types",
+    "blocked_phrases": "Blocked phrases",
+    "blocked_statuses": "Blocked statuses",
+    "commitment_issue_types": "Commitment issue types",
+    "min_items": "Minimum items",
+    "min_releases": "Minimum releases",
+    "confidence": "Confidence",
+    "bootstrap_samples": "Bootstrap samples",
+    "seed": "Seed",
+    "placebo_dates": "Placebo dates",
+}
+TIMEZONES = frozenset(zoneinfo.available_timezones() - {"localtime", "Factory"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one setting."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{LABELS[self.field]} ({self.field}): {self.message}"
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used; `problems` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(map(str, problems)))
 
 
 @dataclass(frozen=True)
@@ -34,6 +101,62 @@ class Settings:
     seed: int = 20240701
     placebo_dates: int = 50
 
+    def problems(self) -> list[Problem]:
+        """Everything wrong with these settings (empty: usable), each naming its field."""
+        found = []
+        for name, (low, high) in BOUNDS.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                found.append(Problem(name, f"{value!r} is not a whole number"))
+            elif value < low or (high is not None and value > high):
+                limits = f"between {low} and {high}" if high is not None else f"at least {low}"
+                found.append(Problem(name, f"{value} is out of range; it must be {limits}"))
+        if isinstance(self.confidence, bool) or not isinstance(self.confidence, (int, float)):
+            found.append(Problem("confidence", f"{self.confidence!r} is not a number"))
+        elif not 0 < self.confidence < 1:
+            found.append(Problem("confidence", f"{self.confidence} must be between 0 and 1"))
+        if self.timezone not in TIMEZONES:
+            found.append(
+                Problem("timezone", f"unknown time zone {self.timezone!r} (expected an IANA name like Europe/Berlin)")
+            )
+        if self.comparison_date is not None and not isinstance(self.comparison_date, dt.date):
+            found.append(Problem("comparison_date", f"{self.comparison_date!r} is not a date"))
+        if not isinstance(self.include_prereleases, bool):
+            found.append(Problem("include_prereleases", f"{self.include_prereleases!r} is not true or false"))
+        for name in ("blocking_link_types", "blocked_phrases", "blocked_statuses", "commitment_issue_types"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple) or not all(isinstance(item, str) for item in value):
+                found.append(Problem(name, f"{value!r} is not a list of text"))
+        if isinstance(self.blocking_link_types, tuple) and not self.blocking_link_types:
+            found.append(Problem("blocking_link_types", "choose at least one (without one, no wait is ever counted)"))
+        problem = (
+            tag_pattern_problem(self.release_tag_pattern) if isinstance(self.release_tag_pattern, str) else "not text"
+        )
+        if problem:
+            found.append(Problem("release_tag_pattern", problem))
+        return found
+
+    def check(self) -> Settings:
+        """These settings, or SettingsError listing every problem."""
+        found = self.problems()
+        if found:
+            raise SettingsError(found)
+        return self
+
+    def clamped(self) -> tuple[Settings, list[str]]:
+        """Whole-number settings moved into their bounds, with a message for each one moved
+        (a workspace file saved before the bounds were one set may hold any value >= 0)."""
+        changes, messages = {}, []
+        for name, (low, high) in BOUNDS.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                continue  # not a number: problems() says so
+            inside = max(value, low) if high is None else min(max(value, low), high)
+            if inside != value:
+                changes[name] = inside
+                messages.append(f"{LABELS[name]} ({name}) was {value}, outside {_range(low, high)}; it is now {inside}")
+        return dataclasses.replace(self, **changes), messages
+
     def contract(self) -> dict:
         """The settings block of the JSON report (SPEC "Command line")."""
         return {
@@ -41,3 +164,31 @@ class Settings:
             "transition_days": self.transition_days,
             "tolerance_days": self.tolerance_days,
         }
+
+
+def _range(low: int, high: int | None) -> str:
+    return f"{low}-{high}" if high is not None else f"{low} or more"
+
+
+@functools.lru_cache(maxsize=64)
+def tag_pattern_problem(pattern: str) -> str | None:
+    """Why a release tag pattern cannot be used, or None. It must compile in Python and in
+    DuckDB's regexp_full_match (RE2: no look-arounds or back-references), where the release
+    query runs it."""
+    if not pattern.strip():
+        return "the pattern is empty; it would match no tag"
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        return f"not a valid regular expression ({error})"
+    con = duckdb.connect()
+    try:
+        con.execute("select regexp_full_match('v1.0.0', ?)", [pattern]).fetchall()
+    except duckdb.Error as error:
+        return (
+            "DuckDB's regexp_full_match (RE2: no look-arounds or back-references) cannot use it "
+            f"({str(error).splitlines()[0]})"
+        )
+    finally:
+        con.close()
+    return None

@@ -18,14 +18,11 @@ import dataclasses
 import datetime as dt
 import io
 import json
-import re
 import shutil
 import tempfile
 import zipfile
-import zoneinfo
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -88,14 +85,19 @@ def export_workspace(con, settings: Settings) -> bytes:
 
 
 def restore_workspace(
-    store: Store, data: bytes, name: str = "workspace file", max_bytes: int | None = None
+    store: Store,
+    data: bytes,
+    name: str = "workspace file",
+    max_bytes: int | None = None,
+    notes: list[str] | None = None,
 ) -> Settings:
     """Replace everything in the store with the file's tables; return the file's settings.
 
     Raises WorkspaceFileError (store unchanged) when the file is not a readable workspace, or
     unpacks to more than max_bytes (default: Limits.from_environment().workspace_bytes).
+    Settings clamped into today's bounds are described in `notes` (when given).
     """
-    settings, tables = read_workspace(data, name, store.con, max_bytes)
+    settings, tables = read_workspace(data, name, store.con, max_bytes, notes)
     con = store.con
     con.begin()
     try:
@@ -120,7 +122,9 @@ def restore_workspace(
     return settings
 
 
-def read_workspace(data: bytes, name: str, con, max_bytes: int | None = None) -> tuple[Settings, dict[str, pa.Table]]:
+def read_workspace(
+    data: bytes, name: str, con, max_bytes: int | None = None, notes: list[str] | None = None
+) -> tuple[Settings, dict[str, pa.Table]]:
     """The file's settings and tables, checked against the store's schema.
 
     A zip bomb is refused from its directory, before anything is inflated: the sizes it
@@ -152,7 +156,7 @@ def read_workspace(data: bytes, name: str, con, max_bytes: int | None = None) ->
             )
         manifest = _json_member(archive, members, MANIFEST, name)
         entries = _check_manifest(manifest, name)
-        settings = settings_from_dict(_json_member(archive, members, SETTINGS, name), name, con)
+        settings = settings_from_dict(_json_member(archive, members, SETTINGS, name), name, notes)
         expected = _schema_columns(con)
         tables, budget = {}, max_bytes
         for table in WORKSPACE_TABLES:
@@ -210,8 +214,9 @@ def settings_to_dict(settings: Settings) -> dict:
     }
 
 
-def settings_from_dict(values, name: str, con) -> Settings:
-    """Settings from their JSON form; missing fields take the default, wrong types are refused."""
+def settings_from_dict(values, name: str, notes: list[str] | None = None) -> Settings:
+    """Settings from their JSON form; missing fields take the default, wrong types and unusable
+    values are refused (Settings.problems), numbers out of bounds are clamped with a note."""
     if not isinstance(values, dict):
         raise WorkspaceFileError(f"{name}: {SETTINGS} is not an object of settings.")
     defaults = Settings()
@@ -233,8 +238,8 @@ def settings_from_dict(values, name: str, con) -> Settings:
                 raise WorkspaceFileError(problem + "true or false.")
             parsed[key] = value
         elif isinstance(default, int):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise WorkspaceFileError(problem + "a whole number of at least 0.")
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise WorkspaceFileError(problem + "a whole number.")
             parsed[key] = value
         elif isinstance(default, float):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -248,14 +253,14 @@ def settings_from_dict(values, name: str, con) -> Settings:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise WorkspaceFileError(problem + "a list of text.")
             parsed[key] = tuple(value)
-    settings = dataclasses.replace(defaults, **parsed)
-    if settings.timezone not in zoneinfo.available_timezones() - {"localtime", "Factory"}:
-        raise WorkspaceFileError(f"{name}: {SETTINGS} names the time zone {settings.timezone!r}, which is unknown.")
-    problem = tag_pattern_problem(con, settings.release_tag_pattern)
-    if problem:
-        raise WorkspaceFileError(f"{name}: {SETTINGS} release_tag_pattern: {problem}.")
-    if not 0 < settings.confidence < 1:
-        raise WorkspaceFileError(f"{name}: {SETTINGS} confidence must be between 0 and 1.")
+    # Numbers outside today's bounds (files saved when any value >= 0 was accepted) are moved
+    # into them, saying so; anything else wrong refuses the file.
+    settings, moved = dataclasses.replace(defaults, **parsed).clamped()
+    problems = settings.problems()
+    if problems:
+        raise WorkspaceFileError(f"{name}: {SETTINGS} cannot be used: " + "; ".join(map(str, problems)) + ".")
+    if notes is not None:
+        notes += moved
     return settings
 
 
@@ -329,18 +334,3 @@ def _advance_sequence(con, sequence: str, at_least: int) -> None:
     current = con.execute(f"select nextval('{sequence}')").fetchall()[0][0]
     if current < at_least:
         con.execute(f"select max(nextval('{sequence}')) from range(?)", [at_least - current]).fetchall()
-
-
-def tag_pattern_problem(con, pattern: str) -> str | None:
-    """Why a release tag pattern cannot be used, or None. It must compile in Python and in
-    DuckDB's regexp_full_match (RE2: no look-arounds or back-references)."""
-    if not pattern:
-        return "the pattern is empty; it would match no tag"
-    try:
-        re.compile(pattern)
-        con.execute("select regexp_full_match('v1.0.0', ?)", [pattern]).fetchall()
-    except re.error as error:
-        return f"not a valid regular expression ({error})"
-    except duckdb.Error as error:
-        return f"DuckDB's regexp_full_match cannot use it ({str(error).splitlines()[0]})"
-    return None

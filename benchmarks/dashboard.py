@@ -5,7 +5,7 @@
 
 With `--db PATH` it uses a database benchmarks/report.py already built (for example
 `report.py --keep`, or /tmp/bench/report-1000000-100-5000000-20000.duckdb). The file is copied
-first and only the copy is opened: the metric queries write (report_windows, temp tables), and
+first and only the copy is opened: preparing its derived tables (Store.prepare) may write, and
 the original may be in use by someone else. Without `--db` it builds the same synthetic
 organisation with report.py's `build(db, issues, teams, status_changes, releases)`
 (N issues, default 1,000,000; T teams, default 100; 5 status changes per issue, 200 releases
@@ -267,7 +267,7 @@ def set_window(value: int):
 
 
 def phase_team(db: Path, in_memory: bool = False) -> dict:
-    from analysis.metrics import teams_table
+    from analysis.metrics.rows import teams_table
 
     session = Session(db, in_memory)
     base = peak_rss_bytes()

@@ -415,7 +415,7 @@ NOT_IN_PANDAS_VERSION = ("resolved_items", "wait_matrix")
 
 
 def phase_compute(db: Path) -> dict:
-    from analysis.metrics import compute
+    from analysis.metrics.rows import compute
     from analysis.settings import Settings
 
     store = open_store(db)
@@ -440,7 +440,7 @@ def phase_compute(db: Path) -> dict:
 
 
 def phase_team(db: Path) -> dict:
-    from analysis.metrics import anchors, compute, data_span, team_windows, teams_table
+    from analysis.metrics.rows import anchors, compute, data_span, team_windows, teams_table
     from analysis.report import team_report
     from analysis.settings import Settings
 
@@ -457,7 +457,7 @@ def phase_team(db: Path) -> dict:
     result = team_report(team, data, settings)
     finished = time.perf_counter()
     store.close()
-    metrics = result["metrics"]
+    metrics = result.as_json()["metrics"]
     return {
         "seconds": finished - started,
         "compute_seconds": computed - started,
@@ -488,7 +488,7 @@ def pandas_metrics(con, settings) -> tuple[dict, float]:
     import numpy as np
     import pandas as pd
 
-    from analysis.metrics import anchors, team_windows
+    from analysis.metrics.rows import anchors, team_windows
 
     read_started = time.perf_counter()
     teams = con.execute("select team, reorg_date from teams").df()
@@ -793,7 +793,8 @@ class TimedConnection:
 
 
 def phase_profile(db: Path) -> dict:
-    from analysis import comparison, report
+    from analysis import comparison, metrics, report
+    from analysis.metrics import supporting
     from analysis.settings import Settings
 
     timer = Timer()
@@ -806,10 +807,6 @@ def phase_profile(db: Path) -> dict:
                 "compute",
                 "team_histories",
                 "team_report",
-                "release_frequency",
-                "timeline_accuracy",
-                "dependency_wait",
-                "supporting_measures",
                 "difference_in_differences",
                 "placebo",
                 "rejected_rows",
@@ -820,6 +817,10 @@ def phase_profile(db: Path) -> dict:
     ):
         for name in names:
             setattr(module, name, timer.wrap(name, getattr(module, name)))
+    # Each metric's measure (on its registered instance) and the supporting measures.
+    for metric in metrics.registered():
+        metric.measure = timer.wrap(metric.name, metric.measure)
+    supporting.measure = timer.wrap("supporting_measures", supporting.measure)
     store = open_store(db)
     con = TimedConnection(store.con, timer)
     started = time.perf_counter()

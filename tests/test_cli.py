@@ -279,3 +279,13 @@ def test_report_csv_numbers_stay_numbers():
     team = {"team": "-Ops", "reorg_date": "2024-07-01", "model": "sto", "metrics": dict.fromkeys(METRICS, metric)}
     [row, *_] = csv.DictReader(io.StringIO(format_csv({"teams": [team]})))
     assert (row["team"], row["estimate"], row["ci_low"], row["ci_high"]) == ("'-Ops", "-1.5", "-2.5", "-0.5")
+
+
+def test_settings_duckdb_cannot_use_are_a_usage_error_not_a_traceback():
+    # Python's re reads the look-ahead; the release query's RE2 does not (issue 10).
+    run = run_report("data/demo", "--tag-pattern", r"^v(?!0)\d+$", "--window-days", "7")
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert "--tag-pattern: DuckDB's regexp_full_match" in run.stderr
+    assert "--window-days: 7 is out of range; it must be between 14 and 730" in run.stderr
+    assert run.stdout == ""

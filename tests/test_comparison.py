@@ -7,15 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.comparison import (
-    TeamHistory,
-    _median_interval,
-    _poisson_interval,
-    _wilson,
-    event_study,
-    placebo,
-)
-from analysis.metrics import MetricData
+from analysis.comparison import TeamHistory, event_study, placebo
+from analysis.metrics.dependency_wait import median_interval as _median_interval
+from analysis.metrics.release_frequency import poisson_interval as _poisson_interval
+from analysis.metrics.rows import MetricData
+from analysis.metrics.timeline_accuracy import wilson as _wilson
 from analysis.settings import Settings
 
 ANCHOR = dt.date(2025, 7, 1)
@@ -42,7 +38,7 @@ def history(release_days=(), commitments=(), waits=(), first=dt.date(2024, 7, 1)
         wait_matrix=pd.DataFrame(),
         resolved=pd.DataFrame(),
     )
-    return TeamHistory(data, "T", tolerance_days=3)
+    return TeamHistory(data, "T", Settings(tolerance_days=3))
 
 
 def test_poisson_interval_matches_r_poisson_test():

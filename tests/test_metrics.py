@@ -6,7 +6,7 @@ import random
 import pytest
 from conftest import item
 
-from analysis.metrics import Window, compute, team_windows
+from analysis.metrics.rows import Window, compute, team_windows
 from analysis.report import build_report
 from analysis.settings import Settings
 from analysis.store import DerivedDataOutdated, Store

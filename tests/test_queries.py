@@ -359,7 +359,7 @@ def test_placeholder_pattern_catches_what_it_should():
 
 def test_python_never_formats_values_into_a_query_file():
     # queries.sql(...) text is executed as is: never .format()ed, %-formatted or concatenated
-    # with a value (prefixing a constant DDL clause, as metrics.py does, is not a value).
+    # with a value (prefixing a constant DDL clause, as metrics/rows.py does, is not a value).
     offences = []
     for path in sorted((PROJECT_ROOT / "analysis").rglob("*.py")):
         source = path.read_text(encoding="utf-8")

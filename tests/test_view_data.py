@@ -524,6 +524,20 @@ def test_a_bad_workspace_file_is_refused_and_changes_nothing(demo, demo_workspac
     assert_same(before, snapshot(demo))
 
 
+def test_an_old_workspace_file_with_numbers_out_of_bounds_is_clamped_with_a_message(demo_workspace):
+    # Before one set of bounds, a workspace file could hold any whole number >= 0.
+    old = tampered(demo_workspace, "settings.json", edit_json(window_days=1000, min_items=0))
+    store = Store()
+    try:
+        [result] = load_uploads(store, [("old.zip", old)], "UTC")
+    finally:
+        store.close()
+    assert result.status == "restored"
+    assert (result.settings.window_days, result.settings.min_items) == (730, 1)
+    assert "window_days) was 1000, outside 14-730; it is now 730" in result.message
+    assert "min_items) was 0" in result.message
+
+
 def test_a_corrupt_zip_through_the_uploader_gives_a_message_and_changes_nothing(demo, demo_workspace):
     before = snapshot(demo)
     [result] = load_uploads(demo, [("old.zip", demo_workspace[:-200])], "UTC")

@@ -86,7 +86,7 @@ def test_demo_has_reorganised_and_comparison_teams(store, report, teams):
 @pytest.mark.parametrize("name", ["Checkout", "Onboarding", "Assist", "Billing"])
 def test_release_timeline_counts_the_reports_release_days(store, report, teams, name):
     data, metric = teams[name], entry(report, name)["metrics"]["release_frequency"]
-    figure = view.release_figure(data)
+    figure = view.metric_figure(data, "release_frequency")
     days = [pd.Timestamp(x).date() for x in trace(figure, "release day").x]
     for period in ("before", "after"):
         assert len(in_window(days, entry(report, name)["windows"][period])) == metric[period]["n"]
@@ -95,13 +95,13 @@ def test_release_timeline_counts_the_reports_release_days(store, report, teams, 
         assert f"(n={metric[period]['n']})" in level.name
     # The whole span, through another path: the histories the report's placebo check uses.
     team_histories, _ = histories(store.con, SETTINGS)
-    assert days == list(team_histories[name].release_days)
+    assert days == list(team_histories[name].metrics["release_frequency"].days)
 
 
 def test_rolling_rate_counts_release_days_in_the_last_30_days(teams):
     data = teams["Checkout"]
     rate = view.rolling_release_rate(data).set_index("day")["rate"]
-    days = pd.to_datetime(trace(view.release_figure(data), "release day").x)
+    days = pd.to_datetime(trace(view.metric_figure(data, "release_frequency"), "release day").x)
     day = pd.Timestamp("2026-01-15")
     # By hand: release days in [day - 29, day].
     assert rate[day] == ((days > day - pd.Timedelta(days=30)) & (days <= day)).sum()
@@ -111,7 +111,7 @@ def test_rolling_rate_counts_release_days_in_the_last_30_days(teams):
 @pytest.mark.parametrize("name", ["Checkout", "Onboarding", "Assist", "Billing"])
 def test_slip_distributions_match_the_report(report, teams, name):
     metric = entry(report, name)["metrics"]["timeline_accuracy"]
-    figure = view.slip_figure(teams[name])
+    figure = view.metric_figure(teams[name], "timeline_accuracy")
     for period in ("before", "after"):
         slips = np.asarray(histogram(figure, period).y, dtype=float)
         side = metric[period]
@@ -129,7 +129,7 @@ def test_slip_distributions_match_the_report(report, teams, name):
 @pytest.mark.parametrize("name", ["Checkout", "Onboarding", "Assist", "Billing"])
 def test_wait_distributions_match_the_report(report, teams, name):
     metric = entry(report, name)["metrics"]["dependency_wait"]
-    figure = view.wait_figure(teams[name])
+    figure = view.metric_figure(teams[name], "dependency_wait")
     for period in ("before", "after"):
         waits = np.asarray(histogram(figure, period).y, dtype=float)
         assert len(waits) == metric[period]["n"]
@@ -158,9 +158,9 @@ def test_event_study_figure_plots_comparison_event_study(store, teams):
 
 def figures(data):
     return {
-        "release": view.release_figure(data),
-        "slip": view.slip_figure(data),
-        "wait": view.wait_figure(data),
+        "release": view.metric_figure(data, "release_frequency"),
+        "slip": view.metric_figure(data, "timeline_accuracy"),
+        "wait": view.metric_figure(data, "dependency_wait"),
         "event study": view.event_study_figure(data),
     }
 
@@ -276,7 +276,7 @@ def test_data_quality_notes(store, teams):
 
 
 def test_waits_on_table_is_the_reports_waits_on(report, teams):
-    table = view.waits_on_table(teams["Checkout"]).set_index("team")
+    table = view.waits_on_table(teams["Checkout"], "dependency_wait").set_index("team")
     for period in ("before", "after"):
         for side in entry(report, "Checkout")["metrics"]["dependency_wait"][period]["waits_on"]:
             assert table.loc[side["team"], f"items {period}"] == side["items"]
@@ -394,7 +394,7 @@ def test_figures_escape_export_text(hostile):
     for what, figure in figures(data).items():
         text = json.dumps(figure.to_plotly_json(), default=str)
         assert "<b>" not in text and "<img" not in text, what
-    slip = json.dumps(view.slip_figure(data).to_plotly_json(), default=str)
+    slip = json.dumps(view.metric_figure(data, "timeline_accuracy").to_plotly_json(), default=str)
     assert "&lt;b&gt;X-1&lt;/b&gt;" in slip
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, MutableMapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..metrics import LABELS
 from ..spreadsheet import formula_safe_frame
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
@@ -32,11 +33,7 @@ VERDICT_BADGES = {
     "no clear change": ("● no clear change", OKABE_ITO["grey"]),
     "insufficient data": ("○ insufficient data", "#CCCCCC"),
 }
-METRIC_LABELS = {
-    "release_frequency": "Release frequency",
-    "timeline_accuracy": "Timeline accuracy",
-    "dependency_wait": "Dependency wait",
-}
+METRIC_LABELS = LABELS  # name -> label of every registered metric
 
 
 # Any ASCII punctuation may be backslash-escaped in CommonMark; Streamlit's own syntax

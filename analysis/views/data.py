@@ -25,7 +25,6 @@ from ..workspace_file import (
     WorkspaceFileError,
     is_workspace_file,
     restore_workspace,
-    tag_pattern_problem,
 )
 from .common import csv_download
 
@@ -87,14 +86,16 @@ def load_uploads(
             continue
         try:
             if is_workspace_file(name, data):
-                settings = restore_workspace(store, data, name, limits.workspace_bytes)
+                clamped: list[str] = []
+                settings = restore_workspace(store, data, name, limits.workspace_bytes, clamped)
                 results.append(
                     UploadResult(
                         name,
                         "workspace",
                         "restored",
                         settings=settings,
-                        message=f"{name}: workspace restored; it replaced the data and settings",
+                        message=f"{name}: workspace restored; it replaced the data and settings"
+                        + "".join(f". {note}" for note in clamped),
                     )
                 )
             else:
@@ -377,30 +378,20 @@ def edit_settings(
     min_items: int,
     min_releases: int,
 ) -> tuple[Settings | None, list[str]]:
-    """The base settings with the Data page's fields changed, or None and what is wrong."""
-    problems = []
-    link_types = tuple(dict.fromkeys(t.strip() for t in blocking_link_types if t and t.strip()))
-    if not link_types:
-        problems.append("Blocking link types: choose at least one (without one, no wait is ever counted)")
-    pattern = (release_tag_pattern or "").strip()
-    pattern_problem = tag_pattern_problem(con, pattern)
-    if pattern_problem:
-        problems.append(f"Release tag pattern: {pattern_problem}")
-    for label, value in (("Minimum items", min_items), ("Minimum releases", min_releases)):
-        if value is None or int(value) < 1:
-            problems.append(f"{label}: must be at least 1")
-    if problems:
-        return None, problems
-    return dataclasses.replace(
+    """The base settings with the Data page's fields changed, or None and what is wrong (every
+    problem Settings.problems finds, each naming its field)."""
+    candidate = dataclasses.replace(
         base,
-        blocking_link_types=link_types,
-        release_tag_pattern=pattern,
+        blocking_link_types=tuple(dict.fromkeys(t.strip() for t in blocking_link_types if t and t.strip())),
+        release_tag_pattern=(release_tag_pattern or "").strip(),
         blocked_statuses=tuple(
             dict.fromkeys(status.strip() for status in blocked_statuses if status and status.strip())
         ),
         commitment_issue_types=tuple(commitment_issue_types),
         include_prereleases=bool(include_prereleases),
         comparison_date=comparison_date,
-        min_items=int(min_items),
-        min_releases=int(min_releases),
-    ), []
+        min_items=0 if min_items is None else int(min_items),
+        min_releases=0 if min_releases is None else int(min_releases),
+    )
+    problems = [str(problem) for problem in candidate.problems()]
+    return (None, problems) if problems else (candidate, [])

@@ -1,6 +1,6 @@
 """The Dependencies page's content: who waits on whom, before and after, as matrices and heatmaps.
 
-The numbers are the report's `metrics.dependency_wait[period].waits_on` lists as they are: for
+The numbers are the dependency-wait metric's `waits_on` lists of each window as they are: for
 each waiting team and blocking team, the items resolved in the window that waited on that team
 ("items") and their total days blocked by it ("wait_days"). Nothing is recomputed here.
 """
@@ -12,7 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..metrics import PERIODS
+from ..metrics.dependency_wait import METRIC as DEPENDENCY_WAIT
+from ..metrics.rows import PERIODS
 from .common import plotly_text
 from .overview import category_ticks, is_comparison
 
@@ -149,5 +150,5 @@ def _cell_text(values: np.ndarray) -> np.ndarray:
 
 
 def _waits_on(team: dict, period: str) -> list[dict]:
-    side = team["metrics"]["dependency_wait"].get(period) or {}
+    side = team["metrics"][DEPENDENCY_WAIT.name].get(period) or {}
     return side.get("waits_on") or []

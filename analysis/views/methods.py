@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import metrics
 from ..settings import Settings
 
 
@@ -76,7 +77,7 @@ def settings_table(settings: Settings, comparison_date: str | None) -> pd.DataFr
 def method_sections(settings: Settings) -> list[tuple[str, str]]:
     """(heading, Markdown) pairs explaining definitions, tests and verdicts with the current numbers."""
     level = f"{settings.confidence:.0%}"
-    window, transition, tolerance = settings.window_days, settings.transition_days, settings.tolerance_days
+    window, transition = settings.window_days, settings.transition_days
     return [
         (
             "Windows",
@@ -88,51 +89,7 @@ over the same calendar windows around the comparison date, so it shows what chan
 (a busy season, a new tool) without a reorg.
 """,
         ),
-        (
-            "Release frequency: exact conditional rate-ratio test",
-            f"""
-A release is a published, non-draft GitHub release, a git tag that matches the release tag pattern,
-or a released Jira fix version. Several releases of a team on one day count once (**release days**),
-so n is release days. The value is release days per 30 days.
-
-The effect is the **rate ratio** after / before (2.0x means twice as often). If the team released at
-the same rate throughout, each of the n release days would fall in the after window with a chance set
-by the windows' lengths alone. The exact test asks how surprising the observed split is under that
-assumption (the same test as R's `poisson.test`), and the {level} interval is the exact
-(Clopper-Pearson) interval of that split, turned back into a ratio.
-""",
-        ),
-        (
-            "Timeline accuracy: Newcombe interval and Fisher's exact test",
-            f"""
-A commitment is an item resolved in the window that had a committed date (its due date, or its fix
-version's planned release date). It is **on time** when it was delivered no more than {tolerance} days
-after that date; early counts as on time. The value is the on-time share, n the number of commitments.
-
-The effect is the difference in on-time share after − before, in percentage points. Its {level}
-interval is **Newcombe's** hybrid score interval, built from the Wilson interval of each share; it
-behaves well for small samples and shares near 0% or 100%. The p-value is **Fisher's exact test** on
-the 2 × 2 table of on time / late, before / after. The report also compares the slips themselves
-(days late, negative when early) with a bootstrap median difference and the Mann-Whitney U test.
-""",
-        ),
-        (
-            "Dependency waits: bootstrap median difference and Mann-Whitney U",
-            f"""
-For each item resolved in the window, the days it spent blocked by an item owned by **another team**:
-from the moment the blocking link was added (or, without a changelog, from the item's creation) until
-the blocker was resolved or the link removed, never past the item's own resolution. Time the item
-spent in a blocked status or flagged counts too, as a wait on its blockers of other teams (the
-changelog alone does not say whose fault a status is). Overlapping stretches count once. The value
-is the median wait of the items that waited, n the number of such items.
-
-The effect is the difference in medians after − before, in days (negative is less waiting). Its {level}
-interval comes from the **bootstrap**: each side is resampled {settings.bootstrap_samples} times and the
-middle {level} of the resampled differences is kept. The p-value is the two-sided **Mann-Whitney U**
-test, which asks whether waits in one period tend to be longer than in the other, without assuming
-any particular distribution.
-""",
-        ),
+        *(metric.methods(settings) for metric in metrics.registered()),
         (
             "Many teams and metrics: Benjamini-Hochberg",
             """

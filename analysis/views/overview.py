@@ -12,15 +12,10 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..report import METRICS
+from .. import metrics
 from ..report_format import effect_text, value_text
-from .common import METRIC_LABELS, OKABE_ITO, PERIOD_COLOURS, VERDICT_BADGES, plotly_text
+from .common import OKABE_ITO, PERIOD_COLOURS, VERDICT_BADGES, plotly_text
 
-SIDE_UNITS = {  # what n counts on each side, per metric
-    "release_frequency": "release days",
-    "timeline_accuracy": "commitments",
-    "dependency_wait": "waiting items",
-}
 TIMELINE_ROW_PIXELS = 26
 TICK_LABEL_CHARACTERS = 28  # longer names are cut on the axis (the hover text has them whole)
 # Markdown treats any ASCII punctuation specially somewhere (links, emphasis, Streamlit's
@@ -74,15 +69,15 @@ def verdict_grid(report: dict, adjusted: bool = False) -> pd.DataFrame:
     """
     rows = []
     for team in report["teams"]:
-        for metric in METRICS:
-            m = team["metrics"][metric]
+        for metric in metrics.registered():
+            m = team["metrics"][metric.name]
             rows.append(
                 [
                     team["team"],
                     is_comparison(team),
-                    METRIC_LABELS[metric],
-                    f"{value_text(metric, m['before']['value'])} → {value_text(metric, m['after']['value'])}",
-                    _change_text(metric, m["effect"], adjusted),
+                    metric.label,
+                    f"{value_text(metric.name, m['before']['value'])} → {value_text(metric.name, m['after']['value'])}",
+                    _change_text(metric.name, m["effect"], adjusted),
                     f"{m['before']['n']} → {m['after']['n']}",
                     VERDICT_BADGES[m["verdict"]][0],
                 ]
@@ -130,79 +125,15 @@ def _readable_text_colour(background: str) -> str:
 
 
 def team_summary(team: dict, confidence: float = 0.95) -> str:
-    """One line in plain English on all three metrics, with intervals and n on each side."""
+    """One line in plain English on every metric, with intervals and n on each side."""
     interval = interval_label(confidence)
-    metrics = team["metrics"]
-    return (
-        "; ".join(
-            [
-                f"{team['team']} {_release_clause(metrics['release_frequency'], interval)}",
-                _on_time_clause(metrics["timeline_accuracy"], interval),
-                _wait_clause(metrics["dependency_wait"], interval),
-            ]
-        )
-        + "."
-    )
+    clauses = [metric.clause(team["metrics"][metric.name], interval) for metric in metrics.registered()]
+    return "; ".join([f"{team['team']} {clauses[0]}", *clauses[1:]]) + "."
 
 
 def summaries(report: dict, confidence: float = 0.95) -> list[tuple[str, str]]:
     """(team, summary line) for every team, in report order."""
     return [(team["team"], team_summary(team, confidence)) for team in report["teams"]]
-
-
-def _sides(metric: dict, unit: str) -> str:
-    return f"{metric['before']['n']} → {metric['after']['n']} {unit}"
-
-
-def _clear(metric: dict) -> bool:
-    return metric["verdict"] in ("improved", "worsened")
-
-
-def _insufficient(metric: dict) -> bool:
-    return metric["verdict"] == "insufficient data" or metric["effect"]["estimate"] is None
-
-
-def _release_clause(metric: dict, interval: str) -> str:
-    sides = _sides(metric, SIDE_UNITS["release_frequency"])
-    if _insufficient(metric):
-        return f"has too few releases to compare release frequency ({sides})"
-    effect = metric["effect"]
-    change = f"({interval} {_bounds(effect, lambda x: f'{x:.1f}x', '-')}; {sides})"
-    if _clear(metric):
-        return f"now releases {effect['estimate']:.1f}x as often {change}"
-    return f"releases {effect['estimate']:.1f}x as often as before, no clear change {change}"
-
-
-def _on_time_clause(metric: dict, interval: str) -> str:
-    sides = _sides(metric, SIDE_UNITS["timeline_accuracy"])
-    if _insufficient(metric):
-        return f"too few commitments to compare the on-time share ({sides})"
-    effect = metric["effect"]
-    before, after = (f"{metric[side]['value']:.0%}" for side in ("before", "after"))
-    change = f"{effect['estimate'] * 100:+.0f} pts, {interval} {_bounds(effect, lambda x: f'{x * 100:+.0f}', ' to ')}"
-    if _clear(metric):
-        verb = "rose" if effect["estimate"] > 0 else "fell"
-        return f"on-time share {verb} from {before} to {after} ({change}; {sides})"
-    return f"on-time share went from {before} to {after}, no clear change ({change}; {sides})"
-
-
-def _wait_clause(metric: dict, interval: str) -> str:
-    sides = _sides(metric, SIDE_UNITS["dependency_wait"])
-    if _insufficient(metric):
-        return f"too few items waited on other teams to compare dependency waits ({sides})"
-    effect = metric["effect"]
-    before, after = (f"{metric[side]['value']:.1f}" for side in ("before", "after"))
-    change = f"{effect['estimate']:+.1f} days, {interval} {_bounds(effect, lambda x: f'{x:+.1f}', ' to ')}"
-    if _clear(metric):
-        verb = "rose" if effect["estimate"] > 0 else "fell"
-        return f"median dependency wait {verb} from {before} to {after} days ({change}; {sides})"
-    return f"median dependency wait went from {before} to {after} days, no clear change ({change}; {sides})"
-
-
-def _bounds(effect: dict, number, separator: str) -> str:
-    """'low<sep>high' with an open end written as 'unbounded' (the report gives None for infinity)."""
-    low, high = effect["ci_low"], effect["ci_high"]
-    return f"{'unbounded' if low is None else number(low)}{separator}{'unbounded' if high is None else number(high)}"
 
 
 # ---- the reorg timeline ------------------------------------------------------------------------

@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .. import queries
+from .. import metrics, queries
 from ..comparison import TeamHistory, event_study, history_windows
-from ..metrics import PERIODS, MetricData, Window, compute, data_span, teams_table
+from ..metrics import supporting
+from ..metrics.base import ItemChart, ReleaseChart, number
+from ..metrics.rows import PERIODS, MetricData, Window, compute, data_span, teams_table
 from ..report import METRICS
 from ..report_format import effect_text
 from ..settings import Settings
@@ -95,7 +96,7 @@ def load_team(con, settings: Settings, entry: dict) -> TeamData:
     windows = [Window(team, period, _date(w["start"]), _date(w["end"])) for period, w in entry["windows"].items() if w]
     rows = compute(con, settings, windows=windows + history_windows([team], data_span(con, settings)), supporting=False)
     anchor = _date(entry["reorg_date"]) or rows.comparison_date
-    history = TeamHistory(rows, team, settings.tolerance_days)
+    history = TeamHistory(rows, team, settings)
     events = (
         event_study(history, anchor, settings)
         if anchor
@@ -130,41 +131,18 @@ def items_table(con, data: TeamData, search: str = "") -> tuple[pd.DataFrame, in
         },
     ).df()
     matching = int(found["matching_items"].iloc[0]) if len(found) else 0
-    commitments = pd.concat([data.rows.rows("commitments", data.team, p) for p in PERIODS])
-    waits = pd.concat([data.rows.rows("waits", data.team, p) for p in PERIODS])
-    table = found.merge(
-        commitments[["item_key", "committed_date", "commitment_source", "replans", "slip_days"]],
-        on="item_key",
-        how="left",
-    ).merge(waits[["item_key", "wait_days"]], on="item_key", how="left")
-    # On time as the metric counts it: at most `tolerance_days` late, early included.
-    table["on_time"] = table["slip_days"].map(
-        lambda slip: None if pd.isna(slip) else bool(slip <= data.settings.tolerance_days)
-    )
+    table = found
+    # Each metric's own columns, as it counted the item (on time by its rule, say).
+    for metric in metrics.registered():
+        values = metric.item_values(data.rows, data.team, PERIODS, data.settings)
+        if values is not None:
+            table = table.merge(values, on="item_key", how="left")
     table["url"] = table["url"].map(safe_url)
-    for column in ("resolved_day", "committed_date"):
-        table[column] = pd.to_datetime(table[column]).dt.date
-    return table[ITEM_COLUMNS], matching
+    table["resolved_day"] = pd.to_datetime(table["resolved_day"]).dt.date
+    return table[item_columns()], matching
 
 
-ITEM_COLUMNS = [
-    "item_key",
-    "url",
-    "title",
-    "item_type",
-    "status",
-    "assignee",
-    "period",
-    "resolved_day",
-    "committed_date",
-    "commitment_source",
-    "replans",
-    "slip_days",
-    "on_time",
-    "wait_days",
-    "attributed_by",
-]
-ITEM_COLUMN_LABELS = {
+ITEM_BASE_COLUMNS = {
     "item_key": "Key",
     "url": "Link",
     "title": "Title",
@@ -173,14 +151,23 @@ ITEM_COLUMN_LABELS = {
     "assignee": "Assignee",
     "period": "Window",
     "resolved_day": "Resolved",
-    "committed_date": "Committed",
-    "commitment_source": "Committed date from",
-    "replans": "Re-plans",
-    "slip_days": "Slip (days)",
-    "on_time": "On time",
-    "wait_days": "Cross-team wait (days)",
-    "attributed_by": "Team from",
 }
+
+
+def item_column_labels() -> dict[str, str]:
+    """Column: label of the item table, each registered metric's columns after the item's own."""
+    labels = dict(ITEM_BASE_COLUMNS)
+    for metric in metrics.registered():
+        labels.update(metric.item_columns)
+    return labels | {"attributed_by": "Team from"}
+
+
+def item_columns() -> list[str]:
+    return list(item_column_labels())
+
+
+ITEM_COLUMN_LABELS = item_column_labels()
+ITEM_COLUMNS = item_columns()
 
 
 def releases_table(con, data: TeamData, search: str = "") -> tuple[pd.DataFrame, int]:
@@ -292,56 +279,14 @@ def windows_sentence(data: TeamData) -> str:
 
 def summary_sentence(data: TeamData, metric: str) -> str:
     """One plain-English line per metric, always with n on each side."""
-    name, settings = data.team, data.settings
-    m = data.metric(metric)
-    before, after, effect, verdict = m["before"], m["after"], m["effect"], m["verdict"]
-    confidence = f"{settings.confidence:.0%}"
-    if metric == "release_frequency":
-        counts = f"{before['n']} release days before, {after['n']} after"
-        if verdict == "insufficient data" or effect["estimate"] is None:
-            return (
-                f"{name}: too few release days to say whether release frequency changed "
-                f"({counts}; at least {settings.min_releases} needed on each side)."
-            )
-        interval = _interval(effect, lambda x: f"{x:.1f}x")
-        return f"{name} now releases {effect['estimate']:.1f}x as often ({confidence} interval {interval}): {verdict} ({counts})."
-    if metric == "timeline_accuracy":
-        counts = f"{before['n']} commitments before, {after['n']} after"
-        if verdict == "insufficient data" or effect["estimate"] is None:
-            return (
-                f"{name}: too few delivered commitments to say whether timeline accuracy changed "
-                f"({counts}; at least {settings.min_items} needed on each side)."
-            )
-        interval = _interval(effect, lambda x: f"{x * 100:+.0f}")
-        return (
-            f"{name} now delivers {after['value']:.0%} of its commitments on time, against "
-            f"{before['value']:.0%} before ({effect['estimate'] * 100:+.0f} points, {confidence} interval "
-            f"{interval}): {verdict} ({counts})."
-        )
-    counts = f"{before['n']} items waiting on other teams before, {after['n']} after"
-    if verdict == "insufficient data" or effect["estimate"] is None:
-        return (
-            f"{name}: too few items waited on other teams to say whether dependency waits changed "
-            f"({counts}; at least {settings.min_items} needed on each side)."
-        )
-    interval = _interval(effect, lambda x: f"{x:+.1f}")
-    return (
-        f"{name}'s items that waited on other teams now wait a median {after['value']:.1f} days, against "
-        f"{before['value']:.1f} before ({effect['estimate']:+.1f} days, {confidence} interval {interval}): "
-        f"{verdict} ({counts})."
-    )
+    return metrics.get(metric).summary(data.team, data.metric(metric), data.settings)
 
 
 def effect_sentence(data: TeamData, metric: str) -> str:
     m = data.metric(metric)
-    what = {
-        "release_frequency": "Rate ratio after/before",
-        "timeline_accuracy": "Change in on-time share",
-        "dependency_wait": "Change in median wait",
-    }[metric]
     adjusted = m["effect"].get("p_value_adjusted")
     adjusted_text = "" if adjusted is None else f" (adjusted for every team and metric: p={adjusted:.3g})"
-    return f"{what}: {effect_text(metric, m['effect'])}{adjusted_text}. Verdict: {m['verdict']}."
+    return f"{metrics.get(metric).effect_label}: {effect_text(metric, m['effect'])}{adjusted_text}. Verdict: {m['verdict']}."
 
 
 def verdict_badge(verdict: str) -> tuple[str, str]:
@@ -400,33 +345,14 @@ def data_quality_notes(data: TeamData, sources: pd.DataFrame, unattributed_items
         notes.append("No work items are attributed to this team.")
     if unattributed_items:
         notes.append(f"{unattributed_items} work items in the organisation have no team and count for no team.")
-    timeline = data.metric("timeline_accuracy")
-    for period in PERIODS:
-        side = timeline[period]
-        if not side["n"]:
-            continue
-        sources_used = data.rows.rows("commitments", data.team, period)["commitment_source"].value_counts()
-        sources_used = sources_used.sort_index().sort_values(ascending=False, kind="stable")  # ties: by name
-        basis = ", ".join(f"the {source} for {count}" for source, count in sources_used.items())
-        note = f"{period.capitalize()} window: of {side['n']} commitments, {basis}"
-        if "first due date" in side["commitment_basis"]:
-            note += f"; {side['replanned_items']} were re-planned after their first due date"
-        if "final due date" in side["commitment_basis"]:
-            note += (
-                ". A final due date means no changelog: re-plans are invisible, so accuracy may look better than it was"
-            )
-        notes.append(note + ".")
-    for metric in METRICS:
-        m = data.metric(metric)
+    for metric in metrics.registered():
+        notes += metric.quality_notes(data.rows, data.team, data.metric(metric.name), PERIODS)
+    for metric in metrics.registered():
+        m = data.metric(metric.name)
         if m["verdict"] == "insufficient data":
-            minimum, unit = (
-                (settings.min_releases, "release days")
-                if metric == "release_frequency"
-                else (settings.min_items, "items")
-            )
             notes.append(
-                f"{METRIC_LABELS[metric]}: insufficient data, {m['before']['n']} {unit} before and "
-                f"{m['after']['n']} after; at least {minimum} are needed on each side."
+                f"{metric.label}: insufficient data, {m['before']['n']} {metric.sample_unit} before and "
+                f"{m['after']['n']} after; at least {metric.minimum(settings)} are needed on each side."
             )
     for period in PERIODS:
         window = data.window(period)
@@ -443,55 +369,18 @@ def data_quality_notes(data: TeamData, sources: pd.DataFrame, unattributed_items
 
 def metric_numbers(data: TeamData, metric: str) -> pd.DataFrame:
     """The numbers behind one metric's chart: measure, before, after (as text)."""
-    m = data.metric(metric)
-    b, a = m["before"], m["after"]
-    if metric == "release_frequency":
-        rows = [
-            ("Release days (n)", b["n"], a["n"]),
-            ("Window (days)", b["window_days"], a["window_days"]),
-            ("Release days per 30 days", _number(b["value"], ".2f"), _number(a["value"], ".2f")),
-            (
-                "Median days between releases",
-                _number(b["median_days_between"], ".1f"),
-                _number(a["median_days_between"], ".1f"),
-            ),
-        ]
-    elif metric == "timeline_accuracy":
-        rows = [
-            ("Delivered commitments (n)", b["n"], a["n"]),
-            (f"On time (at most {data.settings.tolerance_days} days late)", b["on_time"], a["on_time"]),
-            ("On-time share", _number(b["value"], ".0%"), _number(a["value"], ".0%")),
-            (
-                "Median slip (days, late > 0)",
-                _number(b["median_slip_days"], ".1f"),
-                _number(a["median_slip_days"], ".1f"),
-            ),
-            (
-                "85th percentile of |slip| (days)",
-                _number(b["p85_abs_slip_days"], ".1f"),
-                _number(a["p85_abs_slip_days"], ".1f"),
-            ),
-            ("Re-planned items", b["replanned_items"], a["replanned_items"]),
-        ]
-    else:
-        rows = [
-            ("Items resolved", b["items_resolved"], a["items_resolved"]),
-            ("Items with a cross-team wait (n)", b["n"], a["n"]),
-            ("Share of items waiting", _number(b["share_waiting"], ".0%"), _number(a["share_waiting"], ".0%")),
-            ("Median wait (days)", _number(b["value"], ".1f"), _number(a["value"], ".1f")),
-            ("85th percentile wait (days)", _number(b["p85_wait_days"], ".1f"), _number(a["p85_wait_days"], ".1f")),
-        ]
+    rows = metrics.get(metric).numbers(data.metric(metric), data.settings)
     return pd.DataFrame(
         [(label, str(before), str(after)) for label, before, after in rows], columns=["measure", "before", "after"]
     )
 
 
-def waits_on_table(data: TeamData) -> pd.DataFrame:
+def waits_on_table(data: TeamData, metric: str) -> pd.DataFrame:
     """Who the team waited on: blocking team, items and total wait days, before and after."""
     rows = [
         (side["team"], period, side["items"], side["wait_days"])
         for period in PERIODS
-        for side in data.metric("dependency_wait")[period]["waits_on"]
+        for side in data.metric(metric)[period]["waits_on"]
     ]
     frame = pd.DataFrame(rows, columns=["team", "period", "items", "wait_days"])
     if frame.empty:
@@ -512,17 +401,7 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 def supporting_table(data: TeamData) -> pd.DataFrame:
-    s = data.entry["supporting"]
-    rows = [
-        ("Throughput (items resolved)", "throughput", "d"),
-        ("Median cycle time (days)", "median_cycle_days", ".1f"),
-        ("Items per release day", "items_per_release_day", ".1f"),
-        ("Median epic duration (days)", "median_epic_days", ".1f"),
-    ]
-    return pd.DataFrame(
-        [(label, _number(s["before"][key], fmt), _number(s["after"][key], fmt)) for label, key, fmt in rows],
-        columns=["measure", "before", "after"],
-    )
+    return pd.DataFrame(supporting.numbers(data.entry["supporting"]), columns=["measure", "before", "after"])
 
 
 def did_table(data: TeamData) -> pd.DataFrame | None:
@@ -530,13 +409,8 @@ def did_table(data: TeamData) -> pd.DataFrame | None:
     did = data.entry.get("difference_in_differences")
     if not did:
         return None
-    measured_as = {
-        "release_frequency": "team's rate ratio / comparison teams' rate ratio",
-        "timeline_accuracy": "team's change in on-time share - comparison teams' change",
-        "dependency_wait": "team's change in median wait - comparison teams' change",
-    }
     return pd.DataFrame(
-        [(METRIC_LABELS[m], measured_as[m], effect_text(m, did[m])) for m in METRICS],
+        [(m.label, m.did_label, effect_text(m.name, did[m.name])) for m in metrics.registered()],
         columns=["metric", "measured as", "estimate (interval), p"],
     )
 
@@ -561,11 +435,20 @@ def did_sentence(data: TeamData) -> str:
 # ---- figures ----------------------------------------------------------------------------------
 
 
-def release_figure(data: TeamData) -> go.Figure:
+def metric_figure(data: TeamData, metric: str) -> go.Figure:
+    """The chart the metric asks for (its `chart`): a release timeline or items over time."""
+    chosen = metrics.get(metric)
+    if isinstance(chosen.chart, ReleaseChart):
+        return release_figure(data, chosen)
+    return items_figure(data, chosen)
+
+
+def release_figure(data: TeamData, metric) -> go.Figure:
     """Release days on a timeline, the rolling 30-day rate, and each window's rate from the report."""
-    days = pd.to_datetime(data.rows.rows("release_days", data.team, WHOLE_SPAN)["release_day"])
+    chart: ReleaseChart = metric.chart
+    days = pd.to_datetime(data.rows.rows(chart.table, data.team, WHOLE_SPAN)[chart.day_column])
     figure = go.Figure()
-    span = rolling_release_rate(data)
+    span = rolling_release_rate(data, chart.table, chart.day_column)
     figure.add_trace(
         go.Scatter(
             x=span["day"],
@@ -586,93 +469,68 @@ def release_figure(data: TeamData) -> go.Figure:
             hovertemplate="release on %{x|%Y-%m-%d}<extra></extra>",
         )
     )
-    m = data.metric("release_frequency")
+    m = data.metric(metric.name)
     for period in PERIODS:
         _window_level(
             figure,
             data.window(period),
             m[period]["value"],
             period,
-            f"{period}: {_number(m[period]['value'], '.2f')} per 30 days (n={m[period]['n']})",
+            f"{period}: {number(m[period]['value'], '.2f')} per 30 days (n={m[period]['n']})",
         )
     _headroom(figure, span["rate"])
-    _decorate(figure, data, y_title=f"release days per {ROLLING_DAYS} days")
+    _decorate(figure, data, y_title=chart.y_title)
     return figure
 
 
-def rolling_release_rate(data: TeamData) -> pd.DataFrame:
+def rolling_release_rate(data: TeamData, table: str = "release_days", day_column: str = "release_day") -> pd.DataFrame:
     """Release days in the 30 days up to each day of the data's span (from the 30th day on)."""
     window = _whole_span(data)
     if window is None:
         return pd.DataFrame({"day": pd.to_datetime([]), "rate": []})
     calendar = pd.date_range(window.start, window.end - dt.timedelta(days=1), freq="D")
     released = pd.Series(0, index=calendar)
-    days = pd.to_datetime(data.rows.rows("release_days", data.team, WHOLE_SPAN)["release_day"])
+    days = pd.to_datetime(data.rows.rows(table, data.team, WHOLE_SPAN)[day_column])
     released[released.index.isin(days)] = 1
     rate = released.rolling(ROLLING_DAYS, min_periods=ROLLING_DAYS).sum()
     return pd.DataFrame({"day": calendar, "rate": rate.to_numpy()})
 
 
-def slip_figure(data: TeamData) -> go.Figure:
-    """Each delivered commitment's slip over time, the tolerance band, each window's median,
-    and the before/after distributions at the side."""
-    tolerance = data.settings.tolerance_days
-    figure = _items_over_time(data, "commitments", "slip_days", "slip")
-    band = {"color": OKABE_ITO["green"], "width": 1, "dash": "dot"}
-    figure.add_hrect(y0=0, y1=tolerance, fillcolor=OKABE_ITO["green"], opacity=0.15, line_width=0, layer="below")
-    figure.add_hline(y=tolerance, line=band)
-    # The band's legend entry: a line that draws nothing.
-    figure.add_trace(
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="lines",
-            line=band,
-            name=f"tolerance: on time up to {tolerance} d late (early counts)",
-        )
-    )
-    m = data.metric("timeline_accuracy")
-    for period in PERIODS:
-        _window_level(
-            figure,
-            data.window(period),
-            m[period]["median_slip_days"],
-            period,
-            f"{period}: median slip {_number(m[period]['median_slip_days'], '.1f')} d (n={m[period]['n']})",
-        )
-    _decorate(figure, data, y_title="slip (days late; early < 0)")
-    return figure
-
-
-def wait_figure(data: TeamData) -> go.Figure:
-    """Each waiting item's cross-team wait over time, each window's median, and the before/after
+def items_figure(data: TeamData, metric) -> go.Figure:
+    """Each item's value over time (a commitment's slip, a waiting item's wait), the metric's band
+    if it has one (the on-time tolerance), each window's level, and the before/after
     distributions at the side."""
-    figure = _items_over_time(data, "waits", "wait_days", "wait")
-    m = data.metric("dependency_wait")
+    chart: ItemChart = metric.chart
+    figure = _items_over_time(data, chart.table, chart.column, chart.what)
+    if chart.band is not None:
+        low, high, name = chart.band(data.settings)
+        line = {"color": OKABE_ITO["green"], "width": 1, "dash": "dot"}
+        figure.add_hrect(y0=low, y1=high, fillcolor=OKABE_ITO["green"], opacity=0.15, line_width=0, layer="below")
+        figure.add_hline(y=high, line=line)
+        # The band's legend entry: a line that draws nothing.
+        figure.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=line, name=name))
+    m = data.metric(metric.name)
     for period in PERIODS:
+        level = m[period][chart.level]
         _window_level(
             figure,
             data.window(period),
-            m[period]["value"],
+            level,
             period,
-            f"{period}: median wait {_number(m[period]['value'], '.1f')} d (n={m[period]['n']})",
+            f"{period}: {chart.level_text(number(level, '.1f'))} (n={m[period]['n']})",
         )
-    _decorate(figure, data, y_title="days blocked by other teams")
+    _decorate(figure, data, y_title=chart.y_title)
     return figure
 
 
 def event_study_figure(data: TeamData) -> go.Figure:
     """Each metric per 30-day period around the reorg (or comparison) date with its interval band."""
+    shown = metrics.registered()
     figure = make_subplots(
-        rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07, subplot_titles=[METRIC_LABELS[m] for m in METRICS]
+        rows=len(shown), cols=1, shared_xaxes=True, vertical_spacing=0.07, subplot_titles=[m.label for m in shown]
     )
-    titles = {
-        "release_frequency": "release days / 30 d",
-        "timeline_accuracy": "on-time share",
-        "dependency_wait": "median wait (d)",
-    }
-    for row, metric in enumerate(METRICS, start=1):
-        rows = data.events[data.events["metric"] == metric]
+    for row, metric in enumerate(shown, start=1):
+        rows = data.events[data.events["metric"] == metric.name]
         starts = pd.to_datetime(rows["start"])
         ends = starts + pd.Timedelta(days=30)
         band_x, band_y = [], []
@@ -698,7 +556,7 @@ def event_study_figure(data: TeamData) -> go.Figure:
         )
         middles = starts + pd.Timedelta(days=15)
         hovers = [
-            f"30 days from {start:%Y-%m-%d}: {_number(value, '.2f')} (n={n}, interval {_bound(low)} to {_bound(high)})"
+            f"30 days from {start:%Y-%m-%d}: {number(value, '.2f')} (n={n}, interval {_bound(low)} to {_bound(high)})"
             for start, value, n, low, high in zip(starts, rows["value"], rows["n"], rows["ci_low"], rows["ci_high"])
         ]
         figure.add_trace(
@@ -718,15 +576,18 @@ def event_study_figure(data: TeamData) -> go.Figure:
             row=row,
             col=1,
         )
-        figure.update_yaxes(title_text=titles[metric], row=row, col=1)
+        figure.update_yaxes(title_text=metric.event_title, row=row, col=1)
         _headroom(figure, pd.concat([rows["value"], rows["ci_high"]]), row=row)
-    figure.update_yaxes(tickformat=".0%", row=2, col=1)
+        if metric.event_tickformat:
+            figure.update_yaxes(tickformat=metric.event_tickformat, row=row, col=1)
     for annotation in figure.layout.annotations:  # the subplot titles, clear of the reorg label
         annotation.update(x=0, xanchor="left")
     _mark_windows(figure, data)
     # The window labels once, in the top row, rather than in every row.
     figure.layout.annotations = [a for a in figure.layout.annotations if a.text not in PERIODS or a.yref == "y domain"]
-    figure.update_layout(height=640, margin=CHART_MARGIN, legend={"orientation": "h", "y": -0.08})
+    figure.update_layout(
+        height=max(640, 210 * len(shown)), margin=CHART_MARGIN, legend={"orientation": "h", "y": -0.08}
+    )
     return figure
 
 
@@ -836,18 +697,9 @@ def _whole_span(data: TeamData) -> Window | None:
     return data.rows.window(data.team, WHOLE_SPAN)
 
 
-def _interval(effect: dict, fmt: Callable[[float], str]) -> str:
-    low, high = effect["ci_low"], effect["ci_high"]
-    return f"{'unbounded' if low is None else fmt(low)} to {'unbounded' if high is None else fmt(high)}"
-
-
 def _bound(value) -> str:
     """An interval bound; infinite when the sample is too small to bound it."""
     return "unbounded" if pd.isna(value) or abs(value) == float("inf") else f"{value:.2f}"
-
-
-def _number(value, fmt: str) -> str:
-    return "-" if value is None or pd.isna(value) else format(value, fmt)
 
 
 def _date(value) -> dt.date | None:
@@ -861,8 +713,6 @@ def unattributed_items(con) -> int:
 
 
 # ---- the whole page -----------------------------------------------------------------------------
-
-METRIC_FIGURES = {"release_frequency": release_figure, "timeline_accuracy": slip_figure, "dependency_wait": wait_figure}
 
 
 @dataclass
@@ -903,21 +753,21 @@ def team_page(con, settings: Settings, entry: dict) -> TeamPage:
     team = data.team
     sections = [
         MetricSection(
-            metric,
-            METRIC_LABELS[metric],
-            verdict_badge(data.metric(metric)["verdict"]),
-            build(data),
-            metric_numbers(data, metric),
-            effect_sentence(data, metric),
-            waits_on_table(data) if metric == "dependency_wait" else None,
+            metric.name,
+            metric.label,
+            verdict_badge(data.metric(metric.name)["verdict"]),
+            metric_figure(data, metric.name),
+            metric_numbers(data, metric.name),
+            effect_sentence(data, metric.name),
+            waits_on_table(data, metric.name) if metric.waits_on else None,
         )
-        for metric, build in METRIC_FIGURES.items()
+        for metric in metrics.registered()
     ]
     return TeamPage(
         data=data,
         context=context_sentence(data),
         windows=windows_sentence(data),
-        summaries=[summary_sentence(data, metric) for metric in METRICS],
+        summaries=[summary_sentence(data, metric) for metric in metrics.NAMES],
         sections=sections,
         event_study_title=event_study_title(data),
         event_study=event_study_figure(data),

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pyarrow as pa
 
-from . import queries
-from .settings import Settings
-from .store import check_derived
+from .. import queries
+from ..settings import Settings
+from ..store import check_derived
 
 PERIODS = ("before", "after")
 

@@ -1,0 +1,210 @@
+"""Dependency waits: the days items spent blocked by another team's items (SPEC "The three
+metrics", 3).
+
+Reads `queries/blocked_intervals.sql` (each blocked stretch: links, blocked statuses, flags),
+`queries/dependency_waits.sql` (one row per item resolved in a window with a cross-team wait),
+`queries/resolved_items.sql` (items resolved, for the share waiting) and
+`queries/wait_matrix.sql` (who waited on whom). Effect: the difference in median waits with a
+bootstrap interval and the Mann-Whitney U test; less waiting is better.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from .. import stats
+from ..settings import Settings
+from .base import (
+    DaySeries,
+    ItemChart,
+    Metric,
+    WindowValue,
+    bound,
+    clear,
+    insufficient,
+    interval,
+    number,
+    rounded,
+    safe_effect,
+    sides_text,
+)
+from .rows import PERIODS, MetricData
+
+
+class WaitHistory:
+    def __init__(self, data: MetricData, team: str):
+        series = DaySeries(data.rows("waits", team, "all"), "resolved_day", "wait_days")
+        self.days, self.waits = series.days, series.values
+
+    def window(self, start: np.datetime64, end: np.datetime64) -> np.ndarray:
+        """The waits of items resolved in [start, end)."""
+        return self.waits[np.searchsorted(self.days, start, "left") : np.searchsorted(self.days, end, "left")]
+
+
+class DependencyWait(Metric):
+    name = "dependency_wait"
+    label = "Dependency wait"
+    n_counts = "waiting items"
+    sample_unit = "items"
+    higher_is_better = False
+    no_change = 0.0
+    sql = ("blocked_intervals.sql", "dependency_waits.sql", "resolved_items.sql", "wait_matrix.sql")
+    effect_label = "Change in median wait"
+    did_label = "team's change in median wait - comparison teams' change"
+    event_title = "median wait (d)"
+    chart = ItemChart(
+        table="waits",
+        column="wait_days",
+        what="wait",
+        y_title="days blocked by other teams",
+        level="value",
+        level_text=lambda shown: f"median wait {shown} d",
+    )
+    waits_on = True
+    item_columns = {"wait_days": "Cross-team wait (days)"}
+
+    def minimum(self, settings: Settings) -> int:
+        return settings.min_items
+
+    def measure(self, team, data, windows, settings):
+        sides, waits = {}, {}
+        for period in PERIODS:
+            rows = data.rows("waits", team, period)
+            resolved = data.rows("resolved", team, period)
+            items_resolved = int(resolved["items_resolved"].sum()) if len(resolved) else 0
+            wait = rows["wait_days"].astype(float)
+            waits[period] = wait.to_numpy()
+            sides[period] = WindowValue(
+                rounded(wait.median()) if len(wait) else None,
+                len(wait),
+                {
+                    "items_resolved": items_resolved,
+                    "share_waiting": rounded(len(wait) / items_resolved) if items_resolved else None,
+                    "p85_wait_days": rounded(wait.quantile(0.85)) if len(wait) else None,
+                    "waits_on": _waits_on(data.rows("wait_matrix", team, period)),
+                },
+            )
+        effect = stats.median_difference(
+            waits["after"],
+            waits["before"],
+            confidence=settings.confidence,
+            n_boot=settings.bootstrap_samples,
+            seed=settings.seed,
+        )
+        return self.result(sides, effect, settings)
+
+    def did(self, data, treated, control, settings):
+        def waits(teams, period):
+            return data.pooled_rows("waits", tuple(teams), period)["wait_days"].to_numpy(dtype=float)
+
+        return safe_effect(
+            stats.did_median,
+            *(waits(g, p) for g in (treated, control) for p in ("after", "before")),
+            n_boot=settings.bootstrap_samples,
+            seed=settings.seed,
+        )
+
+    def history(self, data, team, settings):
+        return WaitHistory(data, team)
+
+    def event_point(self, sample, confidence):
+        median, low, high = median_interval(sample, confidence)
+        return median, len(sample), low, high
+
+    def placebo_effect(self, before, after):
+        if not (len(before) and len(after)):
+            return None
+        return float(np.median(after) - np.median(before))
+
+    def value_text(self, value):
+        return f"{value:.1f} d median"
+
+    def effect_text(self, effect):
+        return f"{effect['estimate']:+.1f} d ({bound(effect['ci_low'], '+.1f')} to {bound(effect['ci_high'], '+.1f')})"
+
+    def summary(self, team, metric, settings):
+        before, after, effect, verdict = metric["before"], metric["after"], metric["effect"], metric["verdict"]
+        counts = f"{before['n']} items waiting on other teams before, {after['n']} after"
+        if insufficient(metric):
+            return (
+                f"{team}: too few items waited on other teams to say whether dependency waits changed "
+                f"({counts}; at least {settings.min_items} needed on each side)."
+            )
+        shown = interval(effect, lambda x: f"{x:+.1f}")
+        return (
+            f"{team}'s items that waited on other teams now wait a median {after['value']:.1f} days, against "
+            f"{before['value']:.1f} before ({effect['estimate']:+.1f} days, {settings.confidence:.0%} interval "
+            f"{shown}): {verdict} ({counts})."
+        )
+
+    def clause(self, metric, interval_name):
+        sides = sides_text(metric, self.n_counts)
+        if insufficient(metric):
+            return f"too few items waited on other teams to compare dependency waits ({sides})"
+        effect = metric["effect"]
+        before, after = (f"{metric[side]['value']:.1f}" for side in ("before", "after"))
+        change = f"{effect['estimate']:+.1f} days, {interval_name} {interval(effect, lambda x: f'{x:+.1f}')}"
+        if clear(metric):
+            verb = "rose" if effect["estimate"] > 0 else "fell"
+            return f"median dependency wait {verb} from {before} to {after} days ({change}; {sides})"
+        return f"median dependency wait went from {before} to {after} days, no clear change ({change}; {sides})"
+
+    def numbers(self, metric, settings):
+        b, a = metric["before"], metric["after"]
+        return [
+            ("Items resolved", b["items_resolved"], a["items_resolved"]),
+            ("Items with a cross-team wait (n)", b["n"], a["n"]),
+            ("Share of items waiting", number(b["share_waiting"], ".0%"), number(a["share_waiting"], ".0%")),
+            ("Median wait (days)", number(b["value"], ".1f"), number(a["value"], ".1f")),
+            ("85th percentile wait (days)", number(b["p85_wait_days"], ".1f"), number(a["p85_wait_days"], ".1f")),
+        ]
+
+    def item_values(self, data, team, periods, settings):
+        return pd.concat([data.rows("waits", team, p) for p in periods])[["item_key", "wait_days"]]
+
+    def methods(self, settings):
+        level = f"{settings.confidence:.0%}"
+        return (
+            "Dependency waits: bootstrap median difference and Mann-Whitney U",
+            f"""
+For each item resolved in the window, the days it spent blocked by an item owned by **another team**:
+from the moment the blocking link was added (or, without a changelog, from the item's creation) until
+the blocker was resolved or the link removed, never past the item's own resolution. Time the item
+spent in a blocked status or flagged counts too, as a wait on its blockers of other teams (the
+changelog alone does not say whose fault a status is). Overlapping stretches count once. The value
+is the median wait of the items that waited, n the number of such items.
+
+The effect is the difference in medians after − before, in days (negative is less waiting). Its {level}
+interval comes from the **bootstrap**: each side is resampled {settings.bootstrap_samples} times and the
+middle {level} of the resampled differences is kept. The p-value is the two-sided **Mann-Whitney U**
+test, which asks whether waits in one period tend to be longer than in the other, without assuming
+any particular distribution.
+""",
+        )
+
+
+def median_interval(values: np.ndarray, confidence: float) -> tuple[float, float, float]:
+    """Median with the order-statistic interval: ranks from Binomial(n, 1/2) quantiles."""
+    n = len(values)
+    if n == 0:
+        return np.nan, np.nan, np.nan
+    ordered = np.sort(values)
+    alpha = 1 - confidence
+    lower_rank = int(scipy_stats.binom.ppf(alpha / 2, n, 0.5))  # 0-based index
+    upper_rank = n - 1 - lower_rank
+    low = ordered[lower_rank - 1] if lower_rank >= 1 else -np.inf
+    high = ordered[upper_rank + 1] if upper_rank + 1 < n else np.inf
+    return float(np.median(ordered)), float(low), float(high)
+
+
+def _waits_on(rows: pd.DataFrame) -> list[dict]:
+    rows = rows.sort_values("wait_days", ascending=False)
+    return [
+        {"team": team, "items": int(items), "wait_days": rounded(days)}
+        for team, items, days in zip(rows["blocker_team"], rows["items_waiting"], rows["wait_days"])
+    ]
+
+
+METRIC = DependencyWait()

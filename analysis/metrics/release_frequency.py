@@ -1,0 +1,189 @@
+"""Release frequency: release days per 30 days (SPEC "The three metrics", 1).
+
+Reads `queries/release_days.sql` (one row per team and day with at least one release: published
+non-draft GitHub releases, version-like git tags, released Jira fix versions). Effect: the rate
+ratio after/before with the exact conditional test; more releases is better.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats as scipy_stats
+
+from .. import stats
+from ..settings import Settings
+from .base import (
+    DaySeries,
+    Metric,
+    ReleaseChart,
+    WindowValue,
+    bound,
+    clear,
+    insufficient,
+    interval,
+    number,
+    pooled_exposure,
+    rounded,
+    safe_effect,
+    sides_text,
+)
+from .rows import PERIODS, MetricData
+
+DAYS_PER_RATE = 30  # release frequency is shown per 30 days
+
+
+class ReleaseHistory:
+    def __init__(self, data: MetricData, team: str):
+        self.days = DaySeries(data.rows("release_days", team, "all"), "release_day").days
+
+    def window(self, start: np.datetime64, end: np.datetime64) -> int:
+        """Release days in [start, end)."""
+        return int(np.searchsorted(self.days, end, "left") - np.searchsorted(self.days, start, "left"))
+
+
+class ReleaseFrequency(Metric):
+    name = "release_frequency"
+    label = "Release frequency"
+    n_counts = "release days"
+    sample_unit = "release days"
+    higher_is_better = True
+    no_change = 1.0
+    sql = ("release_days.sql",)
+    effect_label = "Rate ratio after/before"
+    did_label = "team's rate ratio / comparison teams' rate ratio"
+    event_title = "release days / 30 d"
+    chart = ReleaseChart(table="release_days", day_column="release_day", y_title="release days per 30 days")
+
+    def minimum(self, settings: Settings) -> int:
+        return settings.min_releases
+
+    def measure(self, team, data, windows, settings):
+        sides = {}
+        for period in PERIODS:
+            days = data.rows("release_days", team, period)["release_day"].sort_values()
+            exposure = windows[period].days if windows[period] else 0
+            gaps = days.diff().dropna().dt.days
+            sides[period] = WindowValue(
+                rounded(len(days) / exposure * DAYS_PER_RATE) if exposure else None,
+                len(days),
+                {
+                    "window_days": exposure,
+                    "median_days_between": rounded(gaps.median()) if len(gaps) else None,
+                },
+            )
+        effect = stats.rate_ratio_test(
+            sides["after"].n,
+            sides["after"].details["window_days"],
+            sides["before"].n,
+            sides["before"].details["window_days"],
+            confidence=settings.confidence,
+        )
+        return self.result(sides, effect, settings)
+
+    def did(self, data, treated, control, settings):
+        def counts(teams, period):
+            return len(data.pooled_rows("release_days", tuple(teams), period)), pooled_exposure(data, teams, period)
+
+        return safe_effect(stats.did_ratio, *(counts(g, p) for g in (treated, control) for p in ("after", "before")))
+
+    def history(self, data, team, settings):
+        return ReleaseHistory(data, team)
+
+    def event_point(self, sample, confidence):
+        return (sample, sample, *poisson_interval(sample, confidence))
+
+    def placebo_effect(self, before, after):
+        return after / before if before else None
+
+    def distance(self, estimate):
+        """|log ratio|: a halving is as far from no change as a doubling."""
+        return abs(np.log(estimate)) if estimate > 0 else np.inf
+
+    def value_text(self, value):
+        return f"{value:.2f}/30d"
+
+    def effect_text(self, effect):
+        return f"x{bound(effect['estimate'], '.2f')} ({bound(effect['ci_low'], '.2f')} to {bound(effect['ci_high'], '.2f')})"
+
+    def headline(self, team: str, metric: dict, confidence: float) -> str:
+        """The text report's one line per team: the release-frequency change."""
+        effect = metric["effect"]
+        if metric["verdict"] == "insufficient data" or effect["estimate"] is None:
+            return (
+                f"{team}: too few releases to say whether release frequency changed "
+                f"({metric['before']['n']} release days before, {metric['after']['n']} after)."
+            )
+        shown = (
+            ""
+            if effect["ci_low"] is None or effect["ci_high"] is None
+            else f" ({confidence:.0%} interval {effect['ci_low']:.1f}x-{effect['ci_high']:.1f}x)"
+        )
+        return (
+            f"{team} now releases {effect['estimate']:.1f}x as often{shown}; "
+            f"{metric['verdict']} ({metric['before']['n']} release days before, {metric['after']['n']} after)."
+        )
+
+    def summary(self, team, metric, settings):
+        before, after, effect, verdict = metric["before"], metric["after"], metric["effect"], metric["verdict"]
+        counts = f"{before['n']} release days before, {after['n']} after"
+        if insufficient(metric):
+            return (
+                f"{team}: too few release days to say whether release frequency changed "
+                f"({counts}; at least {settings.min_releases} needed on each side)."
+            )
+        shown = interval(effect, lambda x: f"{x:.1f}x")
+        return (
+            f"{team} now releases {effect['estimate']:.1f}x as often ({settings.confidence:.0%} interval {shown}): "
+            f"{verdict} ({counts})."
+        )
+
+    def clause(self, metric, interval_name):
+        sides = sides_text(metric, self.n_counts)
+        if insufficient(metric):
+            return f"has too few releases to compare release frequency ({sides})"
+        effect = metric["effect"]
+        change = f"({interval_name} {interval(effect, lambda x: f'{x:.1f}x', '-')}; {sides})"
+        if clear(metric):
+            return f"now releases {effect['estimate']:.1f}x as often {change}"
+        return f"releases {effect['estimate']:.1f}x as often as before, no clear change {change}"
+
+    def numbers(self, metric, settings):
+        b, a = metric["before"], metric["after"]
+        return [
+            ("Release days (n)", b["n"], a["n"]),
+            ("Window (days)", b["window_days"], a["window_days"]),
+            ("Release days per 30 days", number(b["value"], ".2f"), number(a["value"], ".2f")),
+            (
+                "Median days between releases",
+                number(b["median_days_between"], ".1f"),
+                number(a["median_days_between"], ".1f"),
+            ),
+        ]
+
+    def methods(self, settings):
+        level = f"{settings.confidence:.0%}"
+        return (
+            "Release frequency: exact conditional rate-ratio test",
+            f"""
+A release is a published, non-draft GitHub release, a git tag that matches the release tag pattern,
+or a released Jira fix version. Several releases of a team on one day count once (**release days**),
+so n is release days. The value is release days per 30 days.
+
+The effect is the **rate ratio** after / before (2.0x means twice as often). If the team released at
+the same rate throughout, each of the n release days would fall in the after window with a chance set
+by the windows' lengths alone. The exact test asks how surprising the observed split is under that
+assumption (the same test as R's `poisson.test`), and the {level} interval is the exact
+(Clopper-Pearson) interval of that split, turned back into a ratio.
+""",
+        )
+
+
+def poisson_interval(count: int, confidence: float) -> tuple[float, float]:
+    """Exact (Garwood) interval for a Poisson count, as R's poisson.test(count)$conf.int."""
+    alpha = 1 - confidence
+    low = scipy_stats.chi2.ppf(alpha / 2, 2 * count) / 2 if count else 0.0
+    high = scipy_stats.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2
+    return float(low), float(high)
+
+
+METRIC = ReleaseFrequency()

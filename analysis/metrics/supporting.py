@@ -1,0 +1,46 @@
+"""The supporting measures (SPEC "Supporting measures"): throughput, cycle time, items per release
+day and epic duration, in the same windows, because smaller increments show there first.
+
+Reads `queries/resolved_items.sql` (items resolved per window, median cycle and epic days) and
+the release days of `queries/release_days.sql`. No effect or verdict: they are shown beside the
+metrics, not judged.
+"""
+
+from __future__ import annotations
+
+from .base import number, rounded
+from .rows import PERIODS, MetricData
+
+# (key in the report, label on the Team page, number format)
+MEASURES = (
+    ("throughput", "Throughput (items resolved)", "d"),
+    ("median_cycle_days", "Median cycle time (days)", ".1f"),
+    ("items_per_release_day", "Items per release day", ".1f"),
+    ("median_epic_days", "Median epic duration (days)", ".1f"),
+)
+SQL = ("resolved_items.sql", "release_days.sql")
+
+
+def measure(team: str, data: MetricData) -> dict:
+    """Each window's supporting measures, keyed by MEASURES' keys."""
+    result = {}
+    for period in PERIODS:
+        resolved = data.rows("resolved", team, period)
+        release_days = len(data.rows("release_days", team, period))
+        items = int(resolved["items_resolved"].sum()) if len(resolved) else 0
+        row = resolved.iloc[0] if len(resolved) else None
+        result[period] = {
+            "throughput": items,
+            "median_cycle_days": rounded(row["median_cycle_days"]) if row is not None else None,
+            "items_per_release_day": rounded(items / release_days) if release_days else None,
+            "median_epic_days": rounded(row["median_epic_days"]) if row is not None else None,
+        }
+    return result
+
+
+def numbers(supporting: dict) -> list[tuple[str, str, str]]:
+    """(measure, before, after) as text, for the Team page."""
+    return [
+        (label, number(supporting["before"][key], fmt), number(supporting["after"][key], fmt))
+        for key, label, fmt in MEASURES
+    ]

@@ -1,0 +1,256 @@
+"""Timeline accuracy: the share of delivered commitments that landed on time (SPEC "The three
+metrics", 2).
+
+Reads `queries/commitments.sql` (one row per item resolved in a window with a committed date:
+its first due date when the changelog has it, else its final due date or its fix version's
+planned release date; the slip in days, late positive). On time is one rule, `on_time`, used by
+the report, the difference-in-differences, the event study, the placebo check and the Team
+page's item table. Effect: the difference in on-time share with Newcombe's interval and
+Fisher's exact test; a higher share is better.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from .. import stats
+from ..settings import Settings
+from .base import (
+    DaySeries,
+    ItemChart,
+    Metric,
+    WindowValue,
+    bound,
+    clear,
+    insufficient,
+    interval,
+    number,
+    rounded,
+    safe_effect,
+    sides_text,
+)
+from .rows import PERIODS, MetricData
+
+
+class CommitmentHistory:
+    def __init__(self, data: MetricData, team: str, on_time):
+        series = DaySeries(data.rows("commitments", team, "all"), "resolved_day", "slip_days")
+        self.days = series.days
+        self.on_time_before = np.concatenate([[0], np.cumsum(on_time(series.values))])
+
+    def window(self, start: np.datetime64, end: np.datetime64) -> tuple[int, int]:
+        """(on time, commitments) resolved in [start, end)."""
+        low, high = np.searchsorted(self.days, start, "left"), np.searchsorted(self.days, end, "left")
+        return int(self.on_time_before[high] - self.on_time_before[low]), int(high - low)
+
+
+class TimelineAccuracy(Metric):
+    name = "timeline_accuracy"
+    label = "Timeline accuracy"
+    n_counts = "commitments"
+    sample_unit = "items"
+    higher_is_better = True
+    no_change = 0.0
+    sql = ("commitments.sql", "work_item_teams.sql")
+    effect_label = "Change in on-time share"
+    did_label = "team's change in on-time share - comparison teams' change"
+    event_title = "on-time share"
+    event_tickformat = ".0%"
+    chart = ItemChart(
+        table="commitments",
+        column="slip_days",
+        what="slip",
+        y_title="slip (days late; early < 0)",
+        level="median_slip_days",
+        level_text=lambda shown: f"median slip {shown} d",
+        band=lambda settings: (
+            0,
+            settings.tolerance_days,
+            f"tolerance: on time up to {settings.tolerance_days} d late (early counts)",
+        ),
+    )
+    item_columns = {
+        "committed_date": "Committed",
+        "commitment_source": "Committed date from",
+        "replans": "Re-plans",
+        "slip_days": "Slip (days)",
+        "on_time": "On time",
+    }
+
+    def on_time(self, slip_days, settings: Settings):
+        """Delivered at most `tolerance_days` after the committed date; early counts as on time."""
+        return slip_days <= settings.tolerance_days
+
+    def minimum(self, settings: Settings) -> int:
+        return settings.min_items
+
+    def measure(self, team, data, windows, settings):
+        sides, slips = {}, {}
+        for period in PERIODS:
+            rows = data.rows("commitments", team, period)
+            slip = rows["slip_days"].astype(float)
+            on_time = int(self.on_time(slip, settings).sum())
+            slips[period] = slip.to_numpy()
+            sides[period] = WindowValue(
+                rounded(on_time / len(rows)) if len(rows) else None,
+                len(rows),
+                {
+                    "on_time": on_time,
+                    "median_slip_days": rounded(slip.median()) if len(rows) else None,
+                    "p85_abs_slip_days": rounded(slip.abs().quantile(0.85)) if len(rows) else None,
+                    "replanned_items": int((rows["replans"].fillna(0) > 0).sum()),
+                    "commitment_basis": sorted(rows["commitment_source"].dropna().unique()),
+                },
+            )
+        effect = stats.proportion_difference(
+            sides["after"].details["on_time"],
+            sides["after"].n,
+            sides["before"].details["on_time"],
+            sides["before"].n,
+            confidence=settings.confidence,
+        )
+        slip_test = stats.median_difference(
+            slips["after"],
+            slips["before"],
+            confidence=settings.confidence,
+            n_boot=settings.bootstrap_samples,
+            seed=settings.seed,
+        )
+        return self.result(sides, effect, settings, slip_median_difference=slip_test)
+
+    def did(self, data, treated, control, settings):
+        def on_time(teams, period):
+            rows = data.pooled_rows("commitments", tuple(teams), period)
+            return int(self.on_time(rows["slip_days"], settings).sum()), len(rows)
+
+        return safe_effect(
+            stats.did_proportion, *(on_time(g, p) for g in (treated, control) for p in ("after", "before"))
+        )
+
+    def history(self, data, team, settings):
+        return CommitmentHistory(data, team, lambda slips: self.on_time(slips, settings))
+
+    def event_point(self, sample, confidence):
+        on_time, commitments = sample
+        share, low, high = wilson(on_time, commitments, confidence)
+        return share, commitments, low, high
+
+    def placebo_effect(self, before, after):
+        (on_time_before, n_before), (on_time_after, n_after) = before, after
+        if not (n_before and n_after):
+            return None
+        return on_time_after / n_after - on_time_before / n_before
+
+    def value_text(self, value):
+        return f"{value:.0%} on time"
+
+    def effect_text(self, effect):
+        def points(x):
+            return bound(x * 100 if x is not None else None, "+.0f")
+
+        return f"{effect['estimate'] * 100:+.0f} pts ({points(effect['ci_low'])} to {points(effect['ci_high'])})"
+
+    def summary(self, team, metric, settings):
+        before, after, effect, verdict = metric["before"], metric["after"], metric["effect"], metric["verdict"]
+        counts = f"{before['n']} commitments before, {after['n']} after"
+        if insufficient(metric):
+            return (
+                f"{team}: too few delivered commitments to say whether timeline accuracy changed "
+                f"({counts}; at least {settings.min_items} needed on each side)."
+            )
+        shown = interval(effect, lambda x: f"{x * 100:+.0f}")
+        return (
+            f"{team} now delivers {after['value']:.0%} of its commitments on time, against "
+            f"{before['value']:.0%} before ({effect['estimate'] * 100:+.0f} points, {settings.confidence:.0%} "
+            f"interval {shown}): {verdict} ({counts})."
+        )
+
+    def clause(self, metric, interval_name):
+        sides = sides_text(metric, self.n_counts)
+        if insufficient(metric):
+            return f"too few commitments to compare the on-time share ({sides})"
+        effect = metric["effect"]
+        before, after = (f"{metric[side]['value']:.0%}" for side in ("before", "after"))
+        change = f"{effect['estimate'] * 100:+.0f} pts, {interval_name} {interval(effect, lambda x: f'{x * 100:+.0f}')}"
+        if clear(metric):
+            verb = "rose" if effect["estimate"] > 0 else "fell"
+            return f"on-time share {verb} from {before} to {after} ({change}; {sides})"
+        return f"on-time share went from {before} to {after}, no clear change ({change}; {sides})"
+
+    def numbers(self, metric, settings):
+        b, a = metric["before"], metric["after"]
+        return [
+            ("Delivered commitments (n)", b["n"], a["n"]),
+            (f"On time (at most {settings.tolerance_days} days late)", b["on_time"], a["on_time"]),
+            ("On-time share", number(b["value"], ".0%"), number(a["value"], ".0%")),
+            (
+                "Median slip (days, late > 0)",
+                number(b["median_slip_days"], ".1f"),
+                number(a["median_slip_days"], ".1f"),
+            ),
+            (
+                "85th percentile of |slip| (days)",
+                number(b["p85_abs_slip_days"], ".1f"),
+                number(a["p85_abs_slip_days"], ".1f"),
+            ),
+            ("Re-planned items", b["replanned_items"], a["replanned_items"]),
+        ]
+
+    def item_values(self, data, team, periods, settings):
+        rows = pd.concat([data.rows("commitments", team, p) for p in periods])
+        values = rows[["item_key", "committed_date", "commitment_source", "replans", "slip_days"]].copy()
+        values["committed_date"] = pd.to_datetime(values["committed_date"]).dt.date
+        values["on_time"] = [
+            None if pd.isna(slip) else bool(self.on_time(slip, settings)) for slip in values["slip_days"]
+        ]
+        return values
+
+    def quality_notes(self, data, team, metric, periods):
+        notes = []
+        for period in periods:
+            side = metric[period]
+            if not side["n"]:
+                continue
+            sources_used = data.rows("commitments", team, period)["commitment_source"].value_counts()
+            sources_used = sources_used.sort_index().sort_values(ascending=False, kind="stable")  # ties: by name
+            basis = ", ".join(f"the {source} for {count}" for source, count in sources_used.items())
+            note = f"{period.capitalize()} window: of {side['n']} commitments, {basis}"
+            if "first due date" in side["commitment_basis"]:
+                note += f"; {side['replanned_items']} were re-planned after their first due date"
+            if "final due date" in side["commitment_basis"]:
+                note += ". A final due date means no changelog: re-plans are invisible, so accuracy may look better than it was"
+            notes.append(note + ".")
+        return notes
+
+    def methods(self, settings):
+        level = f"{settings.confidence:.0%}"
+        return (
+            "Timeline accuracy: Newcombe interval and Fisher's exact test",
+            f"""
+A commitment is an item resolved in the window that had a committed date (its due date, or its fix
+version's planned release date). It is **on time** when it was delivered no more than {settings.tolerance_days} days
+after that date; early counts as on time. The value is the on-time share, n the number of commitments.
+
+The effect is the difference in on-time share after − before, in percentage points. Its {level}
+interval is **Newcombe's** hybrid score interval, built from the Wilson interval of each share; it
+behaves well for small samples and shares near 0% or 100%. The p-value is **Fisher's exact test** on
+the 2 × 2 table of on time / late, before / after. The report also compares the slips themselves
+(days late, negative when early) with a bootstrap median difference and the Mann-Whitney U test.
+""",
+        )
+
+
+def wilson(successes: int, n: int, confidence: float) -> tuple[float, float, float]:
+    """(share, low, high) with the Wilson score interval; all nan for n = 0."""
+    if n == 0:
+        return np.nan, np.nan, np.nan
+    z = scipy_stats.norm.ppf(1 - (1 - confidence) / 2)
+    share = successes / n
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return share, centre - half, centre + half
+
+
+METRIC = TimelineAccuracy()
