@@ -18,19 +18,32 @@ EXPECTED = (
 )
 
 
-def detect(path: Path) -> tuple[object, str]:
-    """The importer module and kind for a file, from its content. Raises FileRefused."""
+def detect(path: Path, options: ImportOptions | None = None) -> tuple[object, str]:
+    """The importer module and kind for a file, from its content. Raises FileRefused.
+
+    A Jira CSV export whose headers are not recognised is still taken when the options' column
+    mapping names its key column.
+    """
     sample = read_sample(path)
     for importer in IMPORTERS:
         kind = importer.detect(sample)
         if kind:
             return importer, kind
+    if options and options.column_map and jira_csv.detect(sample, options.column_map):
+        return jira_csv, jira_csv.KIND
     raise FileRefused(f"{path.name}: unrecognised content; {EXPECTED}.")
 
 
 def parse_file(path: Path, options: ImportOptions | None = None) -> ParseResult:
-    importer, kind = detect(path)
+    importer, kind = detect(path, options)
     return importer.parse(path, kind, options or ImportOptions())
 
 
-__all__ = ["FileRefused", "ImportOptions", "ParseResult", "Reject", "detect", "parse_file"]
+def read_column_map(path: Path) -> dict[str, str]:
+    """A column mapping file: CSV rows `our_field,their_header` (a header row naming those two
+    columns is optional) or a JSON object {"our_field": "their header"}. Raises ValueError with
+    the file, row and what was expected."""
+    return jira_csv.read_column_map(Path(path))
+
+
+__all__ = ["FileRefused", "ImportOptions", "ParseResult", "Reject", "detect", "parse_file", "read_column_map"]
