@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import jira_locale
+from . import jira_locale, tabular
 from .base import (
     SNIFF_BYTES,
     TABLE_COLUMNS,
@@ -223,6 +223,7 @@ class HeaderMap:
     links: list[tuple[str, str, int]] = field(default_factory=list)  # type, direction, position
     mapped: dict[str, str] = field(default_factory=dict)  # field -> header, from a column mapping
     skip: int = 1  # lines before the first data row (more when a title sits above the header)
+    records_above: int = 0  # non-blank records above the header (the record counter counts them)
     numeric_order: str | None = None  # "dmy" / "mdy": how 3/4/2026 reads (spreadsheet re-saves)
 
     def label(self, canonical: str) -> str:
@@ -576,9 +577,14 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
         ],
     )
     with tempfile.TemporaryDirectory(prefix="threadline_jira_") as workdir:
-        source, delimiter, names, found = _utf8_source(path, Path(workdir), column_map)
+        table_kind = tabular.kind_of(path)
+        read_from = _table_as_csv(path, table_kind, Path(workdir), column_map, result) if table_kind else path
+        source, delimiter, names, found = _utf8_source(read_from, Path(workdir), column_map)
+        if table_kind == "xlsx":
+            found.signs.insert(0, "saved as an Excel workbook")
         header = map_header(names, column_map)
         header.skip = found.header_line + 1
+        header.records_above = found.records_above
         not_found = sorted(set(column_map) - set(header.mapped))
         if not_found:
             result.rejects.append(
@@ -775,7 +781,7 @@ def _read(
         fast = None  # e.g. a quote that never closes; read carefully
     records = counter.result()
     if records is not None:
-        records -= header.skip - 1  # title lines above the header
+        records -= header.records_above  # a title above the header
     if fast is not None and fast.num_rows == records:
         return fast
 
@@ -881,6 +887,14 @@ def _row_rejects(con, header: HeaderMap, delimiter: str, result: ParseResult) ->
         "resolved": TIMESTAMP_EXAMPLE,
         "due": DATE_EXAMPLE,
     }
+    if header.numeric_order:
+        # A re-saved file: name the spreadsheet form too, in the order the file is read with.
+        day_first = header.numeric_order == "dmy"
+        written = "15/02/2026" if day_first else "02/15/2026"
+        order = "day first" if day_first else "month first"
+        examples = {
+            name: f"{text} or {written}{' 16:37' if name != 'due' else ''} ({order})" for name, text in examples.items()
+        }
     blank = 0
     for position, is_blank, is_cut, is_short, is_long, key, no_created, *bad_texts in con.execute(
         BAD_ROWS_SQL
@@ -1027,6 +1041,7 @@ class SourceInfo:
 
     encoding: str
     header_line: int = 0  # 0-based line of the header (a title may sit above it)
+    records_above: int = 0  # of those lines, the ones that are not blank
     signs: list[str] = field(default_factory=list)  # signs of a spreadsheet re-save
 
 
@@ -1055,6 +1070,7 @@ def _utf8_source(
     if index:
         # A record may span lines; the title rows above a header are single lines.
         found.header_line = index
+        found.records_above = sum(1 for row in rows[:index] if row)
         found.signs.append(f"the header is on row {index + 1}, not the first")
         lines = text.splitlines()
         if len(lines) <= index or next(csv.reader([lines[index]], delimiter=delimiter), None) != rows[index]:
@@ -1074,6 +1090,20 @@ def _utf8_source(
     if numeric:
         found.signs.append(f"numeric dates like {numeric.group(1)}")
     return source, delimiter, names, found
+
+
+def _table_as_csv(path: Path, kind: str, workdir: Path, column_map: dict[str, str] | None, result: ParseResult) -> Path:
+    """The workbook sheet (or HTML table) that holds a Jira header, as a UTF-8 CSV in workdir
+    under the file's own name (so messages name it)."""
+    for name, rows in tabular.tables(path, kind):
+        if header_row(rows[:HEADER_SEARCH_ROWS], column_map) is not None:
+            target = workdir / "table" / path.name
+            target.parent.mkdir()
+            target.write_text(tabular.as_csv_text(rows), encoding="utf-8")
+            where = f'sheet "{name}"' if kind == "xlsx" else f'{name} of Jira\'s HTML "Excel" export'
+            result.notes.append(f"read from {where}")
+            return target
+    raise FileRefused(f"{path.name}: no sheet or table has a Jira header with an issue key column.")
 
 
 def numeric_formats(order: str | None, with_time: bool) -> list[str]:
