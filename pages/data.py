@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit import column_config as cc
 
 from analysis.importers.org import OWNERSHIP_KINDS
+from analysis.org_templates import HELP, template_csv
 from analysis.quality import quality_report
 from analysis.views.common import markdown_literal
 from analysis.views.data import (
@@ -123,6 +124,16 @@ st.caption(
     "Edit in place, add or delete rows, then Apply. A later upload of teams.csv, members.csv or "
     "ownership.csv replaces the table it holds."
 )
+for column, kind in zip(st.columns(3), ("teams", "members", "ownership")):
+    column.download_button(
+        f"Template: {kind}.csv",
+        template_csv(kind),
+        file_name=f"{kind}.csv",
+        mime="text/csv",
+        key=f"template_{kind}",
+        help=HELP[kind],
+        on_click="ignore",
+    )
 frames, text = org_tables(store.con), cc.TextColumn
 date = cc.DateColumn(format="YYYY-MM-DD")
 with st.form("org_form", border=False):
