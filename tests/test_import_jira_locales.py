@@ -247,6 +247,8 @@ def test_the_command_line_takes_a_column_map_file(tmp_path):
         timeout=120,
     )
     assert run.returncode == 0, run.stderr
+    # The data-quality report shows a loaded file's notes, the loud one included.
+    assert "    note: NO RESOLVED COLUMN: this export has no Resolved column" in run.stdout
     con = duckdb.connect(str(tmp_path / "t.duckdb"), read_only=True)
     try:
         assert con.execute("select item_key, title, project_key from work_items").fetchall() == [

@@ -47,8 +47,8 @@ def cell_text(value) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if isinstance(value, dt.date):  # a date-only cell: midnight, so it reads as a time or a date
+        return f"{value.isoformat()} 00:00:00"
     if isinstance(value, dt.time):
         return value.strftime("%H:%M:%S")
     if isinstance(value, float):
