@@ -139,6 +139,29 @@ def test_a_french_export_needs_the_mapping_for_its_creation_date(write_file):
     }
 
 
+# Chinese names from public code: a weekly analysis of Jira CSV exports (file id 60044007750) and
+# a script indexing a Chinese export's header row (file id 16912044376), whose custom fields have
+# no space before the bracket. Months and day periods as CLDR writes them in Chinese.
+CHINESE_HEADER = (
+    "概要,问题关键字,模块,经办人,创建日期,解决日期,标签,标签,自定义字段(Epic Link),自定义字段(Story Points)"
+)
+
+
+def test_a_chinese_export_loads(write_file):
+    path = export(
+        write_file,
+        CHINESE_HEADER,
+        "登录页面,WF-12,工作流,张三,15/二月/26 4:37 下午,3/3月/26 9:05 上午,流程-审批,紧急,WF-1,5",
+    )
+    result = parse(path)
+    assert result.rejects == []
+    got = items(result)["WF-12"]
+    assert got["created_at"] == utc(2026, 2, 15, 16, 37) and got["resolved_at"] == utc(2026, 3, 3, 9, 5)
+    assert got["title"] == "登录页面" and got["assignee"] == "张三" and got["components"] == ["工作流"]
+    assert got["labels"] == ["流程-审批", "紧急"] and got["parent_key"] == "WF-1" and got["story_points"] == 5.0
+    assert got["project_key"] == "WF"
+
+
 # ---- languages served by the column mapping --------------------------------------------------
 
 # Japanese field names as a public spreadsheet built from Jira names them (public code, file id

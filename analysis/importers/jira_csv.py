@@ -149,7 +149,9 @@ NO_CHANGELOG_NOTE = "no changelog in a CSV export: timeline accuracy uses final 
 
 
 def _norm(name: str) -> str:
-    return name.strip().lstrip("\ufeff").strip().casefold()
+    """A header name as compared: no BOM or surrounding spaces, case folded, one space before
+    an opening bracket (Chinese exports write "自定义字段(Team)")."""
+    return re.sub(r"\s*\(\s*", " (", name.strip().lstrip("\ufeff").strip()).casefold()
 
 
 ALIAS_INDEX = {

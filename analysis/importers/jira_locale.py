@@ -5,7 +5,7 @@ Jira writes headers, month names and day periods in the exporting user's languag
 and day periods come from CLDR through Babel (the same data Java, and so Jira, formats dates
 with); a small alias table adds forms Jira writes that CLDR lacks. Header names cannot come from
 CLDR: each one below was seen in a real export, and the comment beside it says where. A language
-whose headers were not found in any real export (Italian, Japanese, Chinese, Dutch) is served by
+whose headers were not found in any real export (Italian, Japanese, Dutch) is served by
 the column mapping (ImportOptions.column_map, `--column-map FILE`); its month names and AM/PM
 markers are recognised all the same.
 """
@@ -82,6 +82,20 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "created": ("Utworzono",),
         "updated": ("Zaktualizowano",),
     },
+    # Chinese (Simplified): 问题关键字, 概要, 经办人, 创建日期, 解决日期, 标签 and "自定义字段(...)"
+    # (no space before the bracket) read from weekly Jira CSV exports by a public analysis tool
+    # (public code, file id 60044007750); 模块 (components) and 自定义字段(Epic Link) beside
+    # 问题关键字 and 概要 in a script indexing a Chinese Jira CSV export's header row (file id
+    # 16912044376).
+    "zh": {
+        "item_key": ("问题关键字",),
+        "title": ("概要",),
+        "assignee": ("经办人",),
+        "created": ("创建日期",),
+        "resolved": ("解决日期",),
+        "labels": ("标签",),
+        "components": ("模块",),
+    },
     # French, Jira Cloud: Résumé, "Clé de ticket", "Type de ticket" and the link columns from a
     # public tool's README sample of "format Jira réel" (public code, file id 53813683716) and
     # a script writing the same header (file id 43213506315); "Clé de projet" from pandas code
@@ -100,6 +114,7 @@ CUSTOM_FIELD_PREFIXES = {
     "de": ("Benutzerdefinierte Felder",),
     "pt": ("Campo personalizado",),
     "pl": ("Pole niestandardowe", "Pole własne"),
+    "zh": ("自定义字段",),
 }
 
 # "Inward/Outward issue link (<type>)" (French: the README sample above).
