@@ -106,7 +106,9 @@ def test_iso_dates_as_a_spreadsheet_writes_them(write_file):
 
 def test_an_ambiguous_file_asks_for_the_date_order(write_file):
     path = dated(write_file, "3/4/2026 9:05", "5/6/2026 10:00")
-    with pytest.raises(FileRefused, match=r"jira\.csv: .*--date-order dmy \(3/4 is 3 April\)"):
+    with pytest.raises(
+        FileRefused, match=r"jira\.csv: .*like 3/4/2026 9:05.*--date-order.*dmy \(3/4/2026 is 3 April\)"
+    ):
         parse(path)
     assert items(parse(path, date_order="dmy"))["AB-1"]["created_at"] == utc(2026, 4, 3, 9, 5)
     assert items(parse(path, date_order="mdy"))["AB-1"]["created_at"] == utc(2026, 3, 4, 9, 5)
@@ -122,6 +124,13 @@ def test_a_file_with_both_orders_is_refused_then_read_with_the_setting(write_fil
     assert '"2/25/2026 9:05" is not a date like' in reject.reason and "(day first)" in reject.reason
     got = items(result)
     assert got["AB-1"]["created_at"] == utc(2026, 2, 25, 9, 5) and got["AB-3"]["created_at"] == utc(2026, 2, 1, 9, 5)
+
+
+def test_numeric_dates_outside_the_date_columns_ask_for_nothing(write_file):
+    rows = [HEADER, ["AB-1", "1", "3/4/2026 outage", "Story", "Open", "15/Feb/26 4:37 PM", "", ""]]
+    result = parse(write_rows(write_file, rows))
+    assert result.rejects == [] and items(result)["AB-1"]["title"] == "3/4/2026 outage"
+    assert resave_note(result) is None
 
 
 def test_an_unknown_date_order_is_a_clear_error(write_file):

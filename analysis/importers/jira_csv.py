@@ -613,7 +613,9 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
             result.tables = {"work_items": frame("work_items", []), "links": frame("links", [])}
             return result
         with _connect(Path(workdir)) as con:
-            header.numeric_order = _date_order(con, path, source, delimiter, header, options.date_order)
+            header.numeric_order, example = _numeric_dates(con, path, source, delimiter, header, options.date_order)
+            if example:
+                found.signs.append(f"numeric dates like {example}")
             raw = _read(con, path, source, delimiter, header, Path(workdir), result)
             work_items, links = _check_rows(con, raw, header, delimiter, options.timezone, result)
     _resave_note(path, found, delimiter, header, result)
@@ -1088,9 +1090,6 @@ def _utf8_source(
         )
     if delimiter != ",":
         found.signs.append(f"{_delimiter_name(delimiter)}-separated")
-    numeric = re.search(r"(?:^|[,;\t\"])\s*(\d{1,2}[./]\d{1,2}[./]\d{4}(?: \d{1,2}:\d{2})?)", text, re.MULTILINE)
-    if numeric:
-        found.signs.append(f"numeric dates like {numeric.group(1)}")
     return source, delimiter, names, found
 
 
@@ -1125,25 +1124,34 @@ def numeric_formats(order: str | None, with_time: bool) -> list[str]:
 SLASH_DATE = r"^\s*(\d{1,2})/(\d{1,2})/\d{4}\b"
 
 
-def _date_order(con, path: Path, source: Path, delimiter: str, header: HeaderMap, given: str | None) -> str | None:
-    """ "dmy" or "mdy" for a file with numeric slash dates (2/15/2026 16:37), None without.
+NUMERIC_DATE = r"^\s*\d{1,2}[./]\d{1,2}[./]\d{4}\b"
 
-    Inferred from values that read one way only (a first number above 12 is a day); a file
-    where no value settles it needs `given`, and is refused without it.
+
+def _numeric_dates(
+    con, path: Path, source: Path, delimiter: str, header: HeaderMap, given: str | None
+) -> tuple[str | None, str | None]:
+    """How the file's numeric dates read, and one of them for the notes: ("dmy" or "mdy" for
+    slash dates like 2/15/2026 16:37, else `given`; an example, or None without such dates).
+
+    Only the date columns count. The order is inferred from values that read one way only (a
+    first number above 12 is a day); a file where no value settles it needs `given`, and is
+    refused without it.
     """
     if given not in (None, "dmy", "mdy"):
         raise ValueError(f"date order {given!r}: expected dmy (day first) or mdy (month first)")
     with open(source, encoding="utf-8-sig", errors="replace") as handle:
         head = handle.read(SNIFF_BYTES)
-    if not re.search(r"(^|[,;\t\"])\s*\d{1,2}/\d{1,2}/\d{4}\b", head, re.MULTILINE):
-        return given
+    if not re.search(r"(^|[,;\t\"])\s*\d{1,2}[./]\d{1,2}[./]\d{4}\b", head, re.MULTILINE):
+        return given, None
     positions = sorted({p for name in ("created", "updated", "resolved", "due") for p in header.single.get(name, [])})
     if not positions:
-        return given
+        return given, None
     values = ", ".join(_col(p) for p in positions)
     query = (
-        "select max(try_cast(regexp_extract(v, $pattern, 1) as integer)), "
-        "max(try_cast(regexp_extract(v, $pattern, 2) as integer)) "
+        "select max(try_cast(regexp_extract(v, $slash, 1) as integer)), "
+        "max(try_cast(regexp_extract(v, $slash, 2) as integer)), "
+        "count(*) filter (where regexp_matches(v, $slash)), "
+        "first(trim(v)) filter (where regexp_matches(v, $numeric)) "
         f"from (select unnest([{values}]) as v from "
         f"{READ_CSV.format(options=FAST_OPTIONS)})"
     )
@@ -1152,29 +1160,31 @@ def _date_order(con, path: Path, source: Path, delimiter: str, header: HeaderMap
         "delim": delimiter,
         "columns": {_col(i): "VARCHAR" for i in range(len(header.names))},
         "skip": header.skip,
-        "pattern": SLASH_DATE,
+        "slash": SLASH_DATE,
+        "numeric": NUMERIC_DATE,
     }
     try:
-        first, second = con.execute(query, params).fetchone()
+        first, second, slashed, example = con.execute(query, params).fetchone()
     except duckdb.Error:
-        return given
+        return given, None
+    if not slashed or given:  # no slash dates in the date columns (d.m.yyyy needs no order)
+        return given, example
     day_first, month_first = (first or 0) > 12, (second or 0) > 12
-    if given:
-        return given
     if day_first and not month_first:
-        return "dmy"
+        return "dmy", example
     if month_first and not day_first:
-        return "mdy"
+        return "mdy", example
+    setting = "set the date order (--date-order on the command line, ImportOptions.date_order in Python)"
     if day_first and month_first:
         raise FileRefused(
             f"{path.name}: its dates are written both day first (like 25/2/2026) and month first "
-            "(like 2/25/2026), so they cannot all be right; set the date order (--date-order dmy "
-            "or mdy) to say which, and the others will be listed as rejects."
+            f"(like 2/25/2026), so they cannot all be right; {setting} to say which, and the others "
+            "will be listed as rejects."
         )
     raise FileRefused(
-        f"{path.name}: its dates look like a spreadsheet wrote them (like 3/4/2026 16:37) and none "
-        "of them says whether the day or the month comes first; set the date order: "
-        "--date-order dmy (3/4 is 3 April) or --date-order mdy (3/4 is March 4)."
+        f"{path.name}: its dates look like a spreadsheet wrote them (like {example}) and none of them "
+        f"says whether the day or the month comes first; {setting}: dmy (3/4/2026 is 3 April) or "
+        "mdy (3/4/2026 is March 4)."
     )
 
 
