@@ -58,6 +58,13 @@ with st.form("upload_form", clear_on_submit=True):
         "ownership CSV, or a workspace .zip downloaded below (it replaces everything loaded so far). "
         "The kind is detected from the content.",
     )
+    date_order = st.selectbox(
+        "Dates like 3/4/2026 in Jira CSVs re-saved by a spreadsheet",
+        (None, "dmy", "mdy"),
+        format_func={None: "Work out from the file", "dmy": "Day first (3 April)", "mdy": "Month first (March 4)"}.get,
+        key="upload_date_order",
+        help="Only needed when no date in the file says which comes first; such a file is refused until you choose.",
+    )
     load = st.form_submit_button("Load files", key="upload_load", type="primary")
 if load and files:
     with st.status(f"Loading {len(files)} file(s)...", expanded=True):
@@ -66,6 +73,7 @@ if load and files:
             [(f.name, f.getvalue()) for f in files],
             settings.timezone,
             on_file=lambda i, name: st.text(f"{i + 1} of {len(files)}: {name}"),
+            date_order=date_order,
         )
     st.session_state["upload_results"] = results
     st.session_state["uploaded_files"] = st.session_state.get("uploaded_files", 0) + sum(r.added for r in results)

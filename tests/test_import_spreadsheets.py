@@ -21,6 +21,7 @@ from conftest import detect_and_parse, utc
 
 from analysis import importers
 from analysis.importers import FileRefused, ImportOptions, jira_csv
+from analysis.views.data import load_uploads
 
 HEADER = ["Issue key", "Issue id", "Summary", "Issue Type", "Status", "Created", "Resolved", "Due date"]
 
@@ -112,6 +113,16 @@ def test_an_ambiguous_file_asks_for_the_date_order(write_file):
         parse(path)
     assert items(parse(path, date_order="dmy"))["AB-1"]["created_at"] == utc(2026, 4, 3, 9, 5)
     assert items(parse(path, date_order="mdy"))["AB-1"]["created_at"] == utc(2026, 3, 4, 9, 5)
+
+
+def test_the_data_pages_upload_takes_the_date_order(store, write_file):
+    data = dated(write_file, "3/4/2026 9:05").read_bytes()
+    [refused] = load_uploads(store, [("jira.csv", data)], "UTC")
+    assert refused.status == "refused" and "upload form" in refused.message
+    [loaded] = load_uploads(store, [("jira.csv", data)], "UTC", date_order="mdy")
+    assert loaded.status == "loaded" and loaded.rows_loaded == 1
+    [(created,)] = store.con.execute("select created_at from work_items where item_key = 'AB-1'").fetchall()
+    assert created == utc(2026, 3, 4, 9, 5)
 
 
 def test_a_file_with_both_orders_is_refused_then_read_with_the_setting(write_file):

@@ -1,6 +1,6 @@
 """Templates of the organisation files on the Data page: each loads through the real importer
 (detected by content, no reject) with the values its example rows show, and the page offers
-all three for download.
+all three for download (and, in the upload form, the date order of re-saved Jira CSVs).
 
 Independent source: the expected values are the SPEC's organisation file layouts
 (../shared/SPEC.md "Organisation files"), written out by hand.
@@ -47,7 +47,7 @@ def test_the_teams_template_shows_a_comparison_team(tmp_path):
     assert rows[1]["team"] == "Search" and pd.isna(rows[1]["reorg_date"])  # empty: a comparison team
 
 
-def test_the_data_page_offers_the_three_templates(monkeypatch):
+def test_the_data_page_offers_the_templates_and_the_date_order(monkeypatch):
     monkeypatch.delenv("THREADLINE_DATA_DIR", raising=False)
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
     at.run()
@@ -55,3 +55,9 @@ def test_the_data_page_offers_the_three_templates(monkeypatch):
     assert not at.exception
     labels = [button.proto.label for button in at.get("download_button")]
     assert {"Template: teams.csv", "Template: members.csv", "Template: ownership.csv"} <= set(labels)
+    order = at.selectbox(key="upload_date_order")
+    assert order.value is None and order.options == [
+        "Work out from the file",
+        "Day first (3 April)",
+        "Month first (March 4)",
+    ]

@@ -1174,7 +1174,10 @@ def _numeric_dates(
         return "dmy", example
     if month_first and not day_first:
         return "mdy", example
-    setting = "set the date order (--date-order on the command line, ImportOptions.date_order in Python)"
+    setting = (
+        "set the date order (on the Data page's upload form, --date-order on the command line, "
+        "ImportOptions.date_order in Python)"
+    )
     if day_first and month_first:
         raise FileRefused(
             f"{path.name}: its dates are written both day first (like 25/2/2026) and month first "

@@ -59,12 +59,17 @@ class UploadResult:
 
 
 def load_uploads(
-    store: Store, files: list[tuple[str, bytes]], timezone: str, on_file: Callable[[int, str], None] | None = None
+    store: Store,
+    files: list[tuple[str, bytes]],
+    timezone: str,
+    on_file: Callable[[int, str], None] | None = None,
+    date_order: str | None = None,
 ) -> list[UploadResult]:
     """Load uploaded files into the store, a workspace file first (it replaces everything).
 
     Never raises: a file that cannot be used becomes a result with its message, and what was
     loaded before stays. on_file(index, name) is called before each file (for progress).
+    date_order ("dmy" / "mdy" / None to infer) reads numeric dates of re-saved Jira CSVs.
     """
     ordered = sorted(files, key=lambda file: not is_workspace_file(*file))
     results = []
@@ -84,7 +89,8 @@ def load_uploads(
                     )
                 )
             else:
-                results.append(_result(store.load_bytes(name, data, ImportOptions(timezone=timezone), refresh=False)))
+                options = ImportOptions(timezone=timezone, date_order=date_order)
+                results.append(_result(store.load_bytes(name, data, options, refresh=False)))
         except WorkspaceFileError as error:
             results.append(UploadResult(name, "workspace", "refused", message=str(error)))
         except Exception as error:  # never a traceback on the page
