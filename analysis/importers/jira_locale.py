@@ -30,8 +30,8 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
     # Vorgangs-ID, Vorgangstyp, Status, Projektschlüssel, Priorität, Lösung, Zugewiesene
     # Person, Autor, Erstellt, Aktualisiert, Erledigt, Fälligkeitsdatum, Statuskategorie,
     # Übergeordnet, "Benutzerdefinierte Felder (...)". "Bearbeiter" and "Stichwörter" (Server's
-    # assignee and labels) from a German export transcribed in a pytest test of a public Jira
-    # CSV importer (public code, file id 69549468571), whose dates read "23.10.2024 11:02".
+    # assignee and labels) from the German header in a pytest test of a public Jira CSV
+    # importer (public code, file id 69549468571), whose dates read "23.10.2024 11:02".
     "de": {
         "item_key": ("Vorgangsschlüssel",),
         "item_id": ("Vorgangs-ID",),
@@ -51,8 +51,8 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "labels": ("Stichwörter",),
     },
     # Portuguese (Brazil), Jira Cloud: "Tipo de item", "Chave da item", "ID da item", Resumo,
-    # Responsável, Relator, Prioridade read from an export by a public TypeScript app (public
-    # code, file id 30645398877); Criado and "Campo personalizado (...)" listed as the expected
+    # Responsável, Relator, Prioridade: the columns a public TypeScript app reads from uploaded
+    # exports (public code, file id 30645398877); Criado and "Campo personalizado (...)" listed as the expected
     # export columns of another (file id 23489156203); Resolvido beside Criado in a script over
     # a real export (file id 56793319551); "Atualizado(a)" as the column a third importer
     # compares (file id 60243230919).
@@ -69,8 +69,9 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "resolved": ("Resolvido",),
     },
     # Polish, Jira Cloud: "Typ zgłoszenia", Podsumowanie, "Klucz zgłoszenia", "Id. zgłoszenia",
-    # "Pole niestandardowe (...)", "Element nadrzędny" from the header an Express app writes to
-    # re-import into Jira (public code, file ids 25205180373 and 25421694183); Utworzono and
+    # "Pole niestandardowe (...)", "Element nadrzędny": the header an Express app reads and writes
+    # in the order of a Cloud export (Issue Type, Summary, Status, Issue key, Issue id, Custom
+    # field, Parent, Parent summary; public code, file ids 25205180373 and 25421694183); Utworzono and
     # Zaktualizowano from a PowerShell script over a Jira Service Management export (file id
     # 45547528561), which also names custom fields "Pole własne (...)".
     "pl": {
