@@ -317,6 +317,8 @@ JIRA_HTML = """<html><head><meta http-equiv="Content-Type" content="application/
   <th class="colHeaderLink headerrow-created" data-id="created">Created</th>
   <th class="colHeaderLink headerrow-resolutiondate" data-id="resolutiondate">Resolved</th>
   <th class="colHeaderLink headerrow-duedate" data-id="duedate">Due</th>
+  <th class="colHeaderLink headerrow-fixVersions" data-id="fixVersions">Fix Version/s</th>
+  <th class="colHeaderLink headerrow-components" data-id="components">Component/s</th>
 </tr></thead>
 <tbody>
 <tr id="issuerow10001" data-issuekey="AB-1" class="issuerow">
@@ -327,11 +329,14 @@ JIRA_HTML = """<html><head><meta http-equiv="Content-Type" content="application/
   <td class="created"> 15/Feb/26 4:37 PM </td>
   <td class="resolutiondate">01/Mar/26 9:05 AM</td>
   <td class="duedate">&nbsp;</td>
+  <td class="fixVersions"><a href="/issues/?jql=fixVersion%3D1"><img src="/v.png">1.0</a>, <a href="/v2">1.1, hotfix</a></td>
+  <td class="components"><a href="/c">Web</a></td>
 </tr>
 <tr id="issuerow10002" data-issuekey="AB-2" class="issuerow">
   <td class="issuetype">Bug</td><td class="issuekey"><a data-issue-key="AB-2" href="/browse/AB-2">AB-2</a></td>
   <td class="summary">Pay</td><td class="status"><span>Offen</span></td>
   <td class="created">16/Feb/26 10:00 AM</td><td class="resolutiondate"></td><td class="duedate">20/Mar/26</td>
+  <td class="fixVersions"></td><td class="components">Payments</td>
 </tr>
 </tbody></table></body></html>
 """
@@ -345,5 +350,8 @@ def test_jira_servers_html_excel_export_loads(write_file):
     assert got["AB-1"]["title"] == "Cart & checkout\nsecond line" and got["AB-1"]["status"] == "Done"
     assert got["AB-1"]["created_at"] == utc(2026, 2, 15, 16, 37) and got["AB-1"]["resolved_at"] == utc(2026, 3, 1, 9, 5)
     assert got["AB-2"]["due_date"] == dt.date(2026, 3, 20) and got["AB-2"]["item_type"] == "Bug"
+    # Several values in one cell, one link each, become a list (a comma inside a name stays).
+    assert got["AB-1"]["fix_versions"] == ["1.0", "1.1, hotfix"] and got["AB-2"]["fix_versions"] == []
+    assert got["AB-1"]["components"] == ["Web"] and got["AB-2"]["components"] == ["Payments"]
     assert any("Jira's HTML" in note for note in result.notes)
     assert resave_note(result) is None

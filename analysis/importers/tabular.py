@@ -93,16 +93,29 @@ FIELD_IDS = {
 }
 
 
+# Header cells (by field id) whose cell holds several values, each in its own link or lozenge
+# (`<a>1.0</a>, <a>1.1</a>`): they become repeated columns, as a CSV export writes lists.
+LIST_FIELD_IDS = {"components", "fixversions", "labels"}
+
+
+# Elements that have no end tag (<img> inside a link must not keep the link open).
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 class _Tables(HTMLParser):
-    """Text of every cell of every <table>, row by row. <br> becomes a line break; a header
-    cell with a known Jira field id (`data-id`) reads as that field's English name."""
+    """Every cell of every <table>, row by row, as (text, parts, field id): <br> becomes a line
+    break; parts are the texts of the cell's top-level links and spans; a header cell's field id
+    comes from its `data-id`."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.tables: list[list[list[str]]] = []
-        self._stack: list[list[list[str]]] = []
+        self.tables: list[list[list[tuple[str, list[str], str]]]] = []
+        self._stack: list[list[list[tuple[str, list[str], str]]]] = []
         self._cell: list[str] | None = None
-        self._named: str | None = None
+        self._parts: list[str] = []
+        self._part: list[str] | None = None
+        self._depth = 0  # elements open inside the current part
+        self._field_id = ""
 
     def handle_starttag(self, tag, attrs):
         if tag == "table":
@@ -112,25 +125,73 @@ class _Tables(HTMLParser):
         elif tag in ("td", "th") and self._stack:
             if not self._stack[-1]:
                 self._stack[-1].append([])
-            self._cell = []
-            field_id = (dict(attrs).get("data-id") or "").casefold() if tag == "th" else ""
-            self._named = FIELD_IDS.get(field_id)
-        elif tag == "br" and self._cell is not None:
-            self._cell.append("\n")
+            self._cell, self._parts, self._part, self._depth = [], [], None, 0
+            self._field_id = (dict(attrs).get("data-id") or "").casefold() if tag == "th" else ""
+        elif self._cell is not None:
+            if tag == "br":
+                self._cell.append("\n")
+            elif tag in VOID_ELEMENTS:
+                return
+            elif self._part is not None:
+                self._depth += 1
+            elif tag in ("a", "span"):
+                self._part = []
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self._cell is not None and self._stack:
-            text = "".join(self._cell)
-            lines = [" ".join(line.split()) for line in text.split("\n")]
-            self._stack[-1][-1].append(self._named or "\n".join(line for line in lines if line))
+            lines = [" ".join(line.split()) for line in "".join(self._cell).split("\n")]
+            text = "\n".join(line for line in lines if line)
+            self._stack[-1][-1].append((text, self._parts, self._field_id))
             self._cell = None
-            self._named = None
         elif tag == "table" and self._stack:
             self.tables.append(self._stack.pop())
+        elif self._part is not None and tag not in VOID_ELEMENTS:
+            if self._depth:
+                self._depth -= 1
+            else:
+                part = " ".join("".join(self._part).split())
+                if part:
+                    self._parts.append(part)
+                self._part = None
 
     def handle_data(self, data):
         if self._cell is not None:
             self._cell.append(data)
+            if self._part is not None:
+                self._part.append(data)
+
+
+def _as_rows(cells: list[list[tuple[str, list[str], str]]]) -> list[list[str]]:
+    """Rows of text. Under a header with a known Jira field id the header reads as that
+    field's English name; a list field's column repeats once per value its fullest cell holds,
+    each cell split into its links or lozenges."""
+    header_index = next((i for i, row in enumerate(cells) if any(field_id for _, _, field_id in row)), None)
+    if header_index is None:
+        return [[text for text, _, _ in row] for row in cells]
+    header = cells[header_index]
+    widths = []
+    for column, (_, _, field_id) in enumerate(header):
+        if field_id in LIST_FIELD_IDS:
+            counts = [len(row[column][1]) for row in cells[header_index + 1 :] if column < len(row)]
+            widths.append(max([1, *counts]))
+        else:
+            widths.append(1)
+    rows = [[text for text, _, _ in row] for row in cells[:header_index]]
+    rows.append(
+        [FIELD_IDS.get(field_id, text) for (text, _, field_id), width in zip(header, widths) for _ in range(width)]
+    )
+    for row in cells[header_index + 1 :]:
+        out: list[str] = []
+        for column, width in enumerate(widths):
+            text, parts, _ = row[column] if column < len(row) else ("", [], "")
+            if width == 1:
+                out.append(text)
+            else:
+                values = parts or ([text] if text else [])
+                out += values + [""] * (width - len(values))
+        out += [text for text, _, _ in row[len(widths) :]]
+        rows.append(out)
+    return rows
 
 
 def html_tables(path: Path) -> list[tuple[str, list[list[str]]]]:
@@ -139,7 +200,7 @@ def html_tables(path: Path) -> list[tuple[str, list[list[str]]]]:
     parser = _Tables()
     parser.feed(raw.decode(detect_encoding(raw[:SNIFF_BYTES]), errors="replace"))
     parser.close()
-    return [(f"table {number}", rows) for number, rows in enumerate(parser.tables, start=1)]
+    return [(f"table {number}", _as_rows(cells)) for number, cells in enumerate(parser.tables, start=1)]
 
 
 def tables(path: Path, kind: str, limit: int | None = None) -> list[tuple[str, list[list[str]]]]:
