@@ -114,3 +114,15 @@ def test_a_csv_done_item_without_resolved_is_delivered_at_status_category_change
     assert moved.startswith("1 items") and "AB-2" in moved and "Status Category Changed" in moved
     [never] = [n for n in result.notes if "count as not delivered" in n]
     assert "AB-4" in never
+
+
+def test_the_move_to_done_is_read_in_the_chosen_time_zone(write_file):
+    rows = [
+        "AB-1,x,Story,Done,Done,01/Mar/24 9:00 AM,05/Mar/24 4:37 PM,",
+        "AB-2,y,Story,Done,Done,01/Mar/24 9:00 AM,,07/Mar/24 10:15 AM",
+    ]
+    path = write_file("jira.csv", "\n".join([CSV_HEADER, *rows]) + "\n")
+    result = detect_and_parse(path, jira_csv, "jira_csv", ImportOptions(timezone="Europe/Berlin"))
+    got = {row["item_key"]: row["resolved_at"] for row in result.tables["work_items"].to_pylist()}
+    # 10:15 in Berlin in March (CET, UTC+1) is 09:15 UTC.
+    assert got["AB-2"] == utc(2024, 3, 7, 9, 15) and got["AB-1"] == utc(2024, 3, 5, 15, 37)

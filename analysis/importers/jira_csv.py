@@ -463,10 +463,6 @@ def build_read_query(header: HeaderMap, careful: bool = False) -> str:
     inner.append(
         f"cast({parse_time}({texts['due']}, $jira_dates, $iso_dates, $numeric_dates, {words}) as date) as due_date"
     )
-    inner.append(
-        f"{parse_time}({texts['category_changed']}, $jira_timestamps, $iso_timestamps, $numeric_timestamps, {words})"
-        " as category_changed_at"
-    )
     inner += [f"{_list(header.lists.get(name))} as {name}" for name in LIST_FIELDS]
     inner += [f"{_col(position)} as link_{i}" for i, (_, _, position) in enumerate(header.links)]
     inner += ["is_blank", "is_short", "is_long", "is_cut"]
@@ -476,8 +472,8 @@ def build_read_query(header: HeaderMap, careful: bool = False) -> str:
         "item_key",
         "item_id",
         # Without a project column, the project is the issue key's prefix (AP-4 -> AP).
-        f"coalesce(nullif(trim(project_key), ''), nullif(regexp_extract(item_key, {PROJECT_OF_KEY}, 1), ''))"
-        " as project_key",
+        "case when nullif(trim(project_key), '') is null"
+        f" then nullif(regexp_extract(item_key, {PROJECT_OF_KEY}, 1), '') else project_key end as project_key",
         "title",
         "item_type",
         "status",
@@ -494,7 +490,8 @@ def build_read_query(header: HeaderMap, careful: bool = False) -> str:
         f"case when regexp_full_match(parent_id, {NUMERIC_ID}) then trim(parent_id) end as parent_number",
         "try_cast(replace(trim(story_points), ',', '.') as double) as story_points",
         *DATE_FIELDS.values(),
-        "category_changed_at",
+        # Parsed later, only for the few Done items without a resolution date.
+        "category_changed",
         "cast(null as date) as first_due_date",
         "cast(null as integer) as due_date_changes",
         f"{flagged} as is_flagged",
@@ -653,7 +650,7 @@ def _check_rows(
         )
     work_items = raw if keep is None else raw.filter(keep)
     work_items = _spreadsheet_damage(work_items, header, result)
-    work_items = _delivered_when_done(work_items, header, result)
+    work_items = _delivered_when_done(con, work_items, header, timezone, result)
     return work_items.select(list(TABLE_COLUMNS["work_items"])), links
 
 
@@ -700,7 +697,26 @@ def _spreadsheet_damage(table: pa.Table, header: HeaderMap, result: ParseResult)
     return table
 
 
-def _delivered_when_done(table: pa.Table, header: HeaderMap, result: ParseResult) -> pa.Table:
+def _parse_times(con, header: HeaderMap, texts: list[str], timezone: str) -> pa.Array:
+    """Export times (as the read parses them) for a few cells, as UTC; null where unreadable."""
+    parse_time = "jira_time" if header.language == "en" else "local_time"
+    query = (
+        f"select {parse_time}(t, $jira_timestamps, $iso_timestamps, $numeric_timestamps, $local, $english, "
+        "$local_periods, $english_periods) as at from (select generate_subscripts($texts, 1) as i, "
+        "unnest($texts) as t) order by i"
+    )
+    params = {
+        name: value
+        for name, value in read_params(Path(), ",", header).items()
+        if name.endswith(("timestamps", "local", "english", "periods"))
+    }
+    naive = con.sql(query, params={**params, "texts": texts}).to_arrow_table()["at"]
+    if timezone != "UTC":
+        naive = pc.assume_timezone(naive, timezone=timezone, ambiguous="earliest", nonexistent="latest")
+    return naive.cast(pa.timestamp("us", tz="UTC")).combine_chunks()
+
+
+def _delivered_when_done(con, table: pa.Table, header: HeaderMap, timezone: str, result: ParseResult) -> pa.Table:
     """Items in the Done status category without a Resolved date are delivered when they last
     changed category (Status Category Changed), and named in a note; a file with no Resolved
     column at all gets a loud note on how to export with it.
@@ -724,14 +740,24 @@ def _delivered_when_done(table: pa.Table, header: HeaderMap, result: ParseResult
     done = max(counts, key=lambda c: c["counts"])["values"] if counts else "done"
     is_done = pc.fill_null(pc.equal(category, done), False)
     unresolved_done = pc.and_(is_done, pc.invert(resolved))
-    moved = pc.and_(unresolved_done, pc.is_valid(table["category_changed_at"]))
-    moved_count = pc.sum(moved).as_py() or 0
-    if moved_count:
+    candidates = np.flatnonzero(
+        pc.and_(unresolved_done, pc.is_valid(table["category_changed"])).to_numpy(zero_copy_only=False)
+    )
+    moved = np.zeros(table.num_rows, dtype=bool)
+    if len(candidates):
+        texts = table["category_changed"].take(pa.array(candidates)).to_pylist()
+        times = _parse_times(con, header, texts, timezone)
+        readable = pc.is_valid(times).to_numpy(zero_copy_only=False)
+        moved[candidates[readable]] = True
+        resolved_at = table["resolved_at"].combine_chunks()
         table = table.set_column(
             table.schema.get_field_index("resolved_at"),
             "resolved_at",
-            pc.if_else(moved, table["category_changed_at"], table["resolved_at"]),
+            pc.replace_with_mask(resolved_at, pa.array(moved), times.filter(pa.array(readable)).cast(resolved_at.type)),
         )
+    moved = pa.array(moved)
+    moved_count = pc.sum(moved).as_py() or 0
+    if moved_count:
         result.notes.append(
             f"{moved_count} items are in the Done category without a resolution date; delivery is then "
             f"the move to Done ({header.label('category_changed')}): {_keys(table, moved)}"
@@ -1008,7 +1034,7 @@ def _to_utc(table: pa.Table, timezone: str) -> pa.Table:
     the first instant after it.
     """
     utc = pa.timestamp("us", tz="UTC")
-    for name in ("created_at", "updated_at", "resolved_at", "category_changed_at"):
+    for name in ("created_at", "updated_at", "resolved_at"):
         column = table[name]
         if timezone != "UTC":
             column = pc.assume_timezone(column, timezone=timezone, ambiguous="earliest", nonexistent="latest")
