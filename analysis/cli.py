@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from .fetch.command import add_fetch_parser, run_fetch
-from .importers import ImportOptions
+from .importers import ImportOptions, read_column_map
 from .quality import format_report, quality_report
 from .report import build_report
 from .report_format import NO_TEAMS, format_csv, format_text
@@ -56,6 +56,32 @@ def iso_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r}: expected a date like 2025-10-01") from None
+
+
+def column_map(text: str) -> dict[str, str]:
+    try:
+        return read_column_map(Path(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_import_options(command: argparse.ArgumentParser) -> None:
+    """How Jira CSV exports are read: a column mapping and the date order of re-saved files."""
+    command.add_argument(
+        "--column-map",
+        type=column_map,
+        metavar="FILE",
+        help="CSV (our_field,their_header) or JSON naming the Jira columns Threadline does not recognise",
+    )
+    command.add_argument(
+        "--date-order",
+        choices=("dmy", "mdy"),
+        help="how a spreadsheet's 3/4/2026 reads, when no date in the file says (dmy: 3 April)",
+    )
+
+
+def import_options(args: argparse.Namespace) -> ImportOptions:
+    return ImportOptions(timezone=args.timezone, column_map=args.column_map, date_order=args.date_order)
 
 
 def names(text: str) -> tuple[str, ...]:
@@ -117,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "--timezone", type=time_zone, default="UTC", metavar="TZ", help="time zone of Jira CSV timestamps (default UTC)"
     )
+    add_import_options(report)
+    add_import_options(ingest)
     add_fetch_parser(commands)
     return parser
 
@@ -174,7 +202,7 @@ def report(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     store = Store()
     try:
-        outcomes = store.load_paths(args.paths, ImportOptions(timezone=args.timezone))
+        outcomes = store.load_paths(args.paths, import_options(args))
         if not any(outcome.usable for outcome in outcomes):
             print("error: nothing usable was read from the given paths", file=sys.stderr)
             for outcome in outcomes:
@@ -204,7 +232,7 @@ def ingest(args: argparse.Namespace) -> int:
         print(f"error: {database_problem(args.db, error)}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        outcomes = store.load_paths(args.paths, ImportOptions(timezone=args.timezone))
+        outcomes = store.load_paths(args.paths, import_options(args))
         statuses = Counter(outcome.status for outcome in outcomes)
         print(
             "This run: "

@@ -51,6 +51,10 @@ def format_report(report: QualityReport) -> str:
         )
         if file.status in ("refused", "failed") and file.message:
             lines.append(f"    {file.message}")
+        elif isinstance(file.message, str) and file.message:
+            # A loaded file's notes (no changelog, a re-save by a spreadsheet, no Resolved
+            # column...): stored joined by "; ", shown one a line.
+            lines += [f"    note: {note}" for note in file.message.split("; ") if note]
         rejects = report.rejects[report.rejects["load_id"] == file.load_id]
         for reject in rejects.head(REJECTS_SHOWN_PER_FILE).itertuples():
             where = "whole file" if pd.isna(reject.row_number) else f"row {int(reject.row_number)}"

@@ -14,6 +14,7 @@ from analysis.bounded_parse import Limits
 from analysis.fetch.http import FetchError
 from analysis.fetch.job import job_from_form, private_addresses_allowed
 from analysis.importers.org import OWNERSHIP_KINDS
+from analysis.org_templates import HELP, template_csv
 from analysis.quality import quality_report
 from analysis.views.common import csv_download, markdown_literal
 from analysis.views.data import (
@@ -63,6 +64,13 @@ with st.form("upload_form", clear_on_submit=True):
         "ownership CSV, or a workspace .zip downloaded below (it replaces everything loaded so far). "
         "The kind is detected from the content.",
     )
+    date_order = st.selectbox(
+        "Dates like 3/4/2026 in Jira CSVs re-saved by a spreadsheet",
+        (None, "dmy", "mdy"),
+        format_func={None: "Work out from the file", "dmy": "Day first (3 April)", "mdy": "Month first (March 4)"}.get,
+        key="upload_date_order",
+        help="Only needed when no date in the file says which comes first; such a file is refused until you choose.",
+    )
     load = st.form_submit_button("Load files", key="upload_load", type="primary")
 if load and files:
     with st.status(f"Loading {len(files)} file(s)...", expanded=True):
@@ -72,6 +80,7 @@ if load and files:
             settings.timezone,
             on_file=lambda i, name: st.text(f"{i + 1} of {len(files)}: {name}"),
             limits=upload_limit,
+            date_order=date_order,
         )
     st.session_state["upload_results"] = results
     st.session_state["uploaded_files"] = st.session_state.get("uploaded_files", 0) + sum(r.added for r in results)
@@ -217,6 +226,16 @@ st.caption(
     "Edit in place, add or delete rows, then Apply. A later upload of teams.csv, members.csv or "
     "ownership.csv replaces the table it holds."
 )
+for column, kind in zip(st.columns(3), ("teams", "members", "ownership")):
+    column.download_button(
+        f"Template: {kind}.csv",
+        template_csv(kind),
+        file_name=f"{kind}.csv",
+        mime="text/csv",
+        key=f"template_{kind}",
+        help=HELP[kind],
+        on_click="ignore",
+    )
 frames, text = org_tables(store.con), cc.TextColumn
 date = cc.DateColumn(format="YYYY-MM-DD")
 with st.form("org_form", border=False):

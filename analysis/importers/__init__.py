@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import git_tags, github, jira_csv, jira_json, org
+from . import git_tags, github, jira_csv, jira_json, org, tabular
 from .base import FileRefused, ImportOptions, ParseResult, Reject, read_sample
 
 # Order matters only where two detectors could both claim a file; the most specific goes first.
@@ -18,19 +18,43 @@ EXPECTED = (
 )
 
 
-def detect(path: Path) -> tuple[object, str]:
-    """The importer module and kind for a file, from its content. Raises FileRefused."""
+def detect(path: Path, options: ImportOptions | None = None) -> tuple[object, str]:
+    """The importer module and kind for a file, from its content. Raises FileRefused.
+
+    A Jira CSV export whose headers are not recognised is still taken when the options' column
+    mapping names its key column.
+    """
+    table_kind = tabular.kind_of(path)
+    if table_kind:
+        column_map = options.column_map if options else None
+        for _, rows in tabular.tables(path, table_kind, tabular.SAMPLE_ROWS):
+            if jira_csv.header_row(rows, column_map) is not None:
+                return jira_csv, jira_csv.KIND
+        what = "an Excel workbook" if table_kind == "xlsx" else "an HTML file"
+        raise FileRefused(
+            f"{path.name}: {what} with no sheet or table whose header has a Jira issue key column "
+            "(like Issue key) beside other Jira fields; only Jira exports are read from workbooks."
+        )
     sample = read_sample(path)
     for importer in IMPORTERS:
         kind = importer.detect(sample)
         if kind:
             return importer, kind
+    if options and options.column_map and jira_csv.detect(sample, options.column_map):
+        return jira_csv, jira_csv.KIND
     raise FileRefused(f"{path.name}: unrecognised content; {EXPECTED}.")
 
 
 def parse_file(path: Path, options: ImportOptions | None = None) -> ParseResult:
-    importer, kind = detect(path)
+    importer, kind = detect(path, options)
     return importer.parse(path, kind, options or ImportOptions())
 
 
-__all__ = ["FileRefused", "ImportOptions", "ParseResult", "Reject", "detect", "parse_file"]
+def read_column_map(path: Path) -> dict[str, str]:
+    """A column mapping file: CSV rows `our_field,their_header` (a header row naming those two
+    columns is optional) or a JSON object {"our_field": "their header"}. Raises ValueError with
+    the file, row and what was expected."""
+    return jira_csv.read_column_map(Path(path))
+
+
+__all__ = ["FileRefused", "ImportOptions", "ParseResult", "Reject", "detect", "parse_file", "read_column_map"]

@@ -118,6 +118,13 @@ class Reject:
 @dataclass
 class ImportOptions:
     timezone: str = "UTC"  # zone of naive timestamps (Jira CSV exports carry none)
+    # Jira CSV field -> the file's header name, for headers Threadline does not recognise
+    # (jira_csv.MAPPABLE_FIELDS lists the fields), e.g. {"created": "Date de création"}.
+    column_map: dict[str, str] | None = None
+    # How a spreadsheet's numeric date like 3/4/2026 reads: "dmy" or "mdy". None: inferred per
+    # file from values that read one way only (25/2/2026); a file that stays ambiguous is
+    # refused with a message asking for this setting.
+    date_order: str | None = None
 
 
 @dataclass

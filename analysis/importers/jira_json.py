@@ -258,6 +258,7 @@ def parse_search(path: Path, data) -> ParseResult:
     status_rows, field_rows, link_rows, versions = [], [], set(), []
     truncated, with_changelog, with_links = 0, 0, 0
     number = 0
+    done_statuses: set[str] = set()  # names of statuses whose statusCategory is "done" in this file
     for page in pages:
         for issue in page["issues"]:
             number += 1
@@ -295,9 +296,14 @@ def parse_search(path: Path, data) -> ParseResult:
                     due_changes = [row for row in changes if row["field"] == "duedate"]
                     item["first_due_date"], item["due_date_changes"] = first_due_date(due_changes, item["due_date"])
             items.append((number, item))
+            status = fields.get("status") if isinstance(fields.get("status"), dict) else {}
+            category = status.get("statusCategory") if isinstance(status.get("statusCategory"), dict) else {}
+            if category.get("key") == "done" and status.get("name"):
+                done_statuses.add(status["name"])
     result.rows_read = number
     if number == 0:
         raise FileRefused(f"{path.name}: the search results hold no issues; expected {EXPECTED['jira_search']}.")
+    result.notes += delivered_when_done([item for _, item in items], status_rows, done_statuses)
 
     kept, duplicates = keep_latest(items, "item_key", "issue", order_by="updated_at")
     result.rejects += duplicates
@@ -315,6 +321,51 @@ def parse_search(path: Path, data) -> ParseResult:
         result.tables["field_changes"] = typed_frame("field_changes", unique_changes(field_rows))
     result.notes += search_notes(path, pages, names, number, with_changelog, truncated, with_links)
     return result
+
+
+SHOWN_KEYS = 10
+
+
+def delivered_when_done(items: list[dict], status_rows: list[dict], done_statuses: set[str]) -> list[str]:
+    """Items in the Done status category without a resolutiondate are delivered at their last
+    move into a Done-category status, from the changelog; returns the notes that name them.
+
+    Which statuses are Done comes from `statusCategory` in this file (key "done"), never from
+    status names: real Done statuses are named 已完成 as often as Done.
+    """
+    last_done: dict[str, dt.datetime] = {}
+    for row in status_rows:
+        if row["to_status"] in done_statuses:
+            key = row["item_key"]
+            if key not in last_done or row["changed_at"] > last_done[key]:
+                last_done[key] = row["changed_at"]
+    moved, never = [], []
+    for item in items:
+        if item["status_category"] != STATUS_CATEGORIES["done"] or item["resolved_at"] is not None:
+            continue
+        when = last_done.get(item["item_key"])
+        if when is None:
+            never.append(item["item_key"])
+        else:
+            item["resolved_at"] = when
+            moved.append(item["item_key"])
+
+    def shown(keys: list[str]) -> str:
+        more = f" and {len(keys) - SHOWN_KEYS} more" if len(keys) > SHOWN_KEYS else ""
+        return ", ".join(keys[:SHOWN_KEYS]) + more
+
+    notes = []
+    if moved:
+        notes.append(
+            f"{len(moved)} items are in the Done category without a resolutiondate; delivery is then the "
+            f"last move to a Done-category status in the changelog: {shown(moved)}"
+        )
+    if never:
+        notes.append(
+            f"{len(never)} items are in the Done category without a resolutiondate and without a move to "
+            f"Done in the changelog, so they count as not delivered (export with expand=changelog): {shown(never)}"
+        )
+    return notes
 
 
 def fix_version_rows(fix_versions, project_key: str | None) -> list[dict]:

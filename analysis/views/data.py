@@ -66,6 +66,7 @@ def load_uploads(
     timezone: str,
     on_file: Callable[[int, str], None] | None = None,
     limits: Limits | None = None,
+    date_order: str | None = None,
 ) -> list[UploadResult]:
     """Load uploaded files into the store, a workspace file first (it replaces everything).
 
@@ -73,6 +74,7 @@ def load_uploads(
     loaded before stays. on_file(index, name) is called before each file (for progress).
     Each file is held to `limits` (default: the environment's): its size, and the memory and
     time its parse takes in a child process (bounded_parse) or a workspace file unpacks to.
+    date_order ("dmy" / "mdy" / None to infer) reads numeric dates of re-saved Jira CSVs.
     """
     limits = limits or Limits.from_environment()
     ordered = sorted(files, key=lambda file: not is_workspace_file(*file))
@@ -99,7 +101,8 @@ def load_uploads(
                     )
                 )
             else:
-                options, parse = ImportOptions(timezone=timezone), functools.partial(parse_in_child, limits=limits)
+                options = ImportOptions(timezone=timezone, date_order=date_order)
+                parse = functools.partial(parse_in_child, limits=limits)
                 results.append(_result(store.load_bytes(name, data, options, refresh=False, parse=parse)))
         except WorkspaceFileError as error:
             results.append(UploadResult(name, "workspace", "refused", message=str(error)))
