@@ -51,7 +51,7 @@ def test_the_data_page_offers_the_templates_and_the_date_order(monkeypatch):
     monkeypatch.delenv("THREADLINE_DATA_DIR", raising=False)
     at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
     at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception
     labels = [button.proto.label for button in at.get("download_button")]
     assert {"Template: teams.csv", "Template: members.csv", "Template: ownership.csv"} <= set(labels)
