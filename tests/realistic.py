@@ -122,6 +122,7 @@ class World:
     platform_share: float = 0.5  # share of blockers owned by the platform team (else a studied team)
     # -- time: trend, December, clustering --
     trend_max: float = 0.0  # org-wide change per year on every metric, drawn in [-max, max]
+    trend: float | None = None  # instead of a draw: this change per year on every metric, every org
     december_dip: float = 0.0  # December: releases and item volumes multiply by (1 - dip)
     december_logit: float = 0.0  # December: added to the on-time logit
     december_log_wait: float = 0.0  # December: added to the log wait
@@ -307,6 +308,8 @@ class _Generator:
         dates = self.reorg_dates(start, end, n_reorg)
         teams = [self.team(name, dates[k] if k < n_reorg else None) for k, name in enumerate(names)]
         trend = {metric: self.uniform((-w.trend_max, w.trend_max)) for metric in METRICS}
+        if w.trend is not None:
+            trend = dict.fromkeys(METRICS, w.trend)
         org = RealisticOrg(world=w, seed=self.seed, index=self.index, start=start, end=end, teams=teams, trend=trend)
         self.org, self.start, self.end = org, start, end
         self.start_at = dt.datetime.combine(start, dt.time(8, 0), UTC)
@@ -664,6 +667,64 @@ def baseline_verdicts(org: RealisticOrg, window_days: int = 180) -> dict[str, di
     return result
 
 
+# ---- one organisation, both methods, as rows ----------------------------------------------
+
+
+def evaluate_organisation(world: str, seed: int, index: int) -> list[dict]:
+    """Draw organisation `index` of `world`, report it on its own, and return one row per team
+    and metric: {world, index, team, reorganised, comparison_teams, metric, project, baseline,
+    seconds} (seconds: the whole organisation's time, generation to verdicts, on every row)."""
+    import time
+
+    started = time.perf_counter()
+    org = generate(world, seed, index)
+    project = project_verdicts(report_organisation(org))
+    baseline = baseline_verdicts(org)
+    seconds = time.perf_counter() - started
+    n_comparison = sum(t.reorg_date is None for t in org.teams)
+    return [
+        {
+            "world": world,
+            "index": index,
+            "team": team,
+            "reorganised": verdicts["reorganised"],
+            "comparison_teams": n_comparison,
+            "metric": metric,
+            "project": verdicts[metric],
+            "baseline": baseline[team][metric],
+            "seconds": seconds,
+        }
+        for team, verdicts in project.items()
+        for metric in METRICS
+    ]
+
+
+def tally(rows: list[dict], method: str, metric: str | None = None, reorganised: bool | None = True) -> dict:
+    """Counts of `method`'s ("project" or "baseline") verdicts over rows of one metric (all
+    metrics when None) and one kind of team (both when None): each verdict's count, "decided"
+    (improved + worsened + no clear change), "false" (improved + worsened) and "total"."""
+    chosen = [
+        r
+        for r in rows
+        if (metric is None or r["metric"] == metric) and (reorganised is None or r["reorganised"] == reorganised)
+    ]
+    counts = {verdict: sum(r[method] == verdict for r in chosen) for verdict in (*DECIDED, "insufficient data")}
+    counts["decided"] = sum(counts[v] for v in DECIDED)
+    counts["false"] = sum(counts[v] for v in FALSE_VERDICTS)
+    counts["total"] = len(chosen)
+    return counts
+
+
+def teams_with_any(rows: list[dict], method: str, verdicts=FALSE_VERDICTS, reorganised: bool | None = True):
+    """(teams with at least one of `verdicts` on any metric, teams), over (world, index, team)."""
+    teams: dict[tuple, bool] = {}
+    for r in rows:
+        if reorganised is None or r["reorganised"] == reorganised:
+            key = (r["world"], r["index"], r["team"])
+            teams[key] = teams.get(key, False) or r[method] in verdicts
+    return sum(teams.values()), len(teams)
+
+
 # ---- rates with intervals ------------------------------------------------------------------
 
 
@@ -693,5 +754,8 @@ __all__ = [
     "baseline_series",
     "baseline_verdict",
     "baseline_verdicts",
+    "evaluate_organisation",
+    "tally",
+    "teams_with_any",
     "wilson",
 ]
