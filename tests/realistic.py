@@ -673,14 +673,15 @@ def baseline_verdicts(org: RealisticOrg, window_days: int = 180) -> dict[str, di
 def evaluate_organisation(world: str, seed: int, index: int) -> list[dict]:
     """Draw organisation `index` of `world`, report it on its own, and return one row per team
     and metric: {world, index, team, reorganised, comparison_teams, metric, project, baseline,
-    seconds} (seconds: the whole organisation's time, generation to verdicts, on every row)."""
+    seconds, cpu_seconds} (the whole organisation's wall-clock and CPU time, generation to
+    verdicts, on every row)."""
     import time
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     org = generate(world, seed, index)
     project = project_verdicts(report_organisation(org))
     baseline = baseline_verdicts(org)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     n_comparison = sum(t.reorg_date is None for t in org.teams)
     return [
         {
@@ -693,6 +694,7 @@ def evaluate_organisation(world: str, seed: int, index: int) -> list[dict]:
             "project": verdicts[metric],
             "baseline": baseline[team][metric],
             "seconds": seconds,
+            "cpu_seconds": cpu_seconds,
         }
         for team, verdicts in project.items()
         for metric in METRICS
