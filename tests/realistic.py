@@ -5,7 +5,8 @@ is not like that. This generator draws whole organisations that behave like real
 project's verdicts can be measured where it matters (benchmarks/calibration.py, and a quick
 version in tests/test_calibration.py):
 
-- 12-18 months of data; one to four teams reorganising on one date or on several; none, 1, 3 or
+- 12-18 months of resolved work items, with releases and item creations reaching 17 weeks
+  further back (an export of the items resolved since a date); one to four teams reorganising on one date or on several; none, 1, 3 or
   6 comparison teams that keep the old model; a platform team (outside teams.csv) and the
   other teams that items wait on;
 - releases per sprint: negative binomial (dispersion ``k`` from 1 to 3) and bunched on the last
@@ -94,7 +95,11 @@ class World:
 
     name: str = "custom"
     # -- shape of the organisation (drawn per organisation) --
-    months: tuple[int, int] = (12, 18)  # months of data
+    months: tuple[int, int] = (12, 18)  # months of resolved work items
+    # Releases, and the creation of items resolved later, reach back this far before the first
+    # resolved item: an export of the items resolved since a date holds older creations, so
+    # no wait at the start of the data is cut short (17 weeks: longer than any capped wait).
+    history_days: int = 119  # a multiple of 7 keeps sprints starting on Mondays
     reorganised_teams: tuple[int, ...] = (1, 2, 3, 4)  # how many teams reorganise (one of)
     comparison_teams: tuple[int, ...] = (0, 1, 3, 6)  # how many keep the old model (one of)
     several_dates_share: float = 0.5  # chance that reorganised teams reorganise on several dates
@@ -200,6 +205,11 @@ class RealisticOrg:
     ownership: list[tuple] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     releases: list[Release] = field(default_factory=list)
+
+    @property
+    def first_day(self) -> dt.date:
+        """The data's first day: releases and the span's marker start here (items resolve from `start`)."""
+        return self.start - DAY * self.world.history_days
 
     def comparison_date(self) -> dt.date | None:
         dates = [t.reorg_date for t in self.teams if t.reorg_date is not None]
@@ -312,7 +322,8 @@ class _Generator:
             trend = dict.fromkeys(METRICS, w.trend)
         org = RealisticOrg(world=w, seed=self.seed, index=self.index, start=start, end=end, teams=teams, trend=trend)
         self.org, self.start, self.end = org, start, end
-        self.start_at = dt.datetime.combine(start, dt.time(8, 0), UTC)
+        self.first = start - DAY * w.history_days
+        self.first_at = dt.datetime.combine(self.first, dt.time(8, 0), UTC)
         self.end_at = dt.datetime.combine(end, dt.time(19, 59), UTC)
         self.projects = {t.name: project_key(t.name) for t in teams} | {PLATFORM: PLATFORM_PROJECT}
         self.people = {t.name: int(rng.integers(w.people[0], w.people[1] + 1)) for t in teams} | {PLATFORM: 5}
@@ -331,7 +342,7 @@ class _Generator:
                 team=PLATFORM,
                 item_type="Epic",
                 summary="Platform roadmap, long-running",
-                created=self.start_at,
+                created=self.first_at,
                 resolved=None,
                 updated=self.end_at,
                 assignee=f"{PLATFORM} Person 1",
@@ -392,9 +403,9 @@ class _Generator:
     def treated(self, team: TeamTruth, day: dt.date) -> bool:
         return team.reorg_date is not None and day >= team.reorg_date
 
-    def working_days(self, lo: dt.date, hi: dt.date) -> list[dt.date]:
-        """Weekdays in [lo, hi) within the data."""
-        lo, hi = max(lo, self.start), min(hi, self.end + DAY)
+    def working_days(self, lo: dt.date, hi: dt.date, first: dt.date) -> list[dt.date]:
+        """Weekdays in [lo, hi) from `first` to the data's last day."""
+        lo, hi = max(lo, first), min(hi, self.end + DAY)
         return [lo + DAY * k for k in range((hi - lo).days) if (lo + DAY * k).weekday() < 5]
 
     # -- releases --
@@ -403,10 +414,10 @@ class _Generator:
         w, rng = self.world, self.rng
         repo = repo_name(team.name)
         tags = 0
-        sprint = self.start
+        sprint = self.first  # a Monday, as `start`
         while sprint <= self.end:
             following = sprint + DAY * w.sprint_days
-            days = self.working_days(sprint, following)
+            days = self.working_days(sprint, following, self.first)
             middle = sprint + DAY * (w.sprint_days // 2)
             full = _weekdays(sprint, following)
             sprint = following
@@ -431,7 +442,7 @@ class _Generator:
                         repo=repo,
                         tag=f"v3.{tags}.0",
                         release_id=180000000 + self.new_id(),
-                        created=max(published - MINUTE * int(rng.integers(5, 600)), self.start_at),
+                        created=max(published - MINUTE * int(rng.integers(5, 600)), self.first_at),
                         published=published,
                     )
                 )
@@ -446,7 +457,7 @@ class _Generator:
                 first_month.year + (first_month.month - 1 + m) // 12, (first_month.month - 1 + m) % 12 + 1, 1
             )
             following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-            days = self.working_days(month, following)
+            days = self.working_days(month, following, self.start)
             if not days:
                 continue
             full = _weekdays(month, following)
@@ -474,13 +485,13 @@ class _Generator:
             wait_days = min(float(np.exp(rng.normal(log_wait, w.wait_sigma))), w.max_wait_days)
             wait = MINUTE * max(int(round(wait_days * 1440)), 1)
             created = resolved - wait - MINUTE * int(rng.integers(720, 14400))  # 0.5-10 days more
-            if created < self.start_at:  # cut by the data's start: keep the order of events
-                created = self.start_at + MINUTE * int(rng.integers(0, 60))
+            if created < self.first_at:  # (not with the default history) keep the order of events
+                created = self.first_at + MINUTE * int(rng.integers(0, 60))
                 created = min(created, resolved - MINUTE * 10)
                 wait = max((resolved - created) * float(rng.uniform(0.2, 0.9)) // MINUTE, 1) * MINUTE
         else:
             created = resolved - MINUTE * max(int(rng.exponential(w.cycle_days) * 1440), 60)
-            created = min(max(created, self.start_at), resolved - MINUTE)
+            created = min(max(created, self.first_at), resolved - MINUTE)
         if rng.random() < team.commitment_share:
             logit = (
                 _logit(team.on_time)
@@ -520,7 +531,7 @@ class _Generator:
         """An item of another team that `blocked` waits on, resolved at `resolved`."""
         others = [t.name for t in self.org.teams if t.name != team.name]
         owner = PLATFORM if not others or self.rng.random() < self.world.platform_share else self.choice(tuple(others))
-        created = max(blocked.created - MINUTE * int(self.rng.integers(1440, 43200)), self.start_at)
+        created = max(blocked.created - MINUTE * int(self.rng.integers(1440, 43200)), self.first_at)
         project = self.projects[owner]
         item = Item(
             key=self.next_key(project),
@@ -585,7 +596,7 @@ def month_values(org: RealisticOrg, team: str, anchor: dt.date, window_days: int
     items (nan where the block has none). Returns {metric: [values in block order]} and the
     block offsets under "blocks"."""
     per_side = window_days // BLOCK_DAYS
-    offsets = [k for k in range(-per_side, per_side) if org.start <= anchor + DAY * (k * BLOCK_DAYS)]
+    offsets = [k for k in range(-per_side, per_side) if org.first_day <= anchor + DAY * (k * BLOCK_DAYS)]
     offsets = [k for k in offsets if anchor + DAY * ((k + 1) * BLOCK_DAYS) <= org.end + DAY]
     releases = org.release_days(team)
     commitments, waits = org.commitments(team), org.waits(team)
