@@ -26,6 +26,7 @@ organisation and the projected time of the default run (200 organisations of eve
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
 import time
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     started = time.perf_counter()
     all_seconds = []
-    with ProcessPoolExecutor(args.workers) as pool:
+    with ProcessPoolExecutor(args.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         for world in worlds:
             world_started = time.perf_counter()
             rows, seconds = run_world(world, args.orgs, args.seed, pool)

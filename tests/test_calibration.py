@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
@@ -33,6 +34,7 @@ from realistic import (
     World,
     baseline_series,
     baseline_verdict,
+    baseline_verdicts,
     generate,
     month_values,
     project_verdicts,
@@ -40,6 +42,7 @@ from realistic import (
     welch_difference,
 )
 from scipy import stats as scipy_stats
+from statsmodels.stats.proportion import proportion_confint
 
 DAY = dt.timedelta(days=1)
 
@@ -151,6 +154,44 @@ def test_baseline_series_is_the_team_minus_the_mean_of_its_controls():
     assert math.isnan(before[-1]) and math.isnan(after[0])
     own_before, own_after = baseline_series(org, "A", [])["timeline_accuracy"]
     assert own_before[-1] == 0.5 and own_after[0] == 1.0
+    # Verdicts: A against C; C, the only comparison team, against its own months.
+    verdicts = baseline_verdicts(org)
+    assert verdicts["A"]["reorganised"] and not verdicts["C"]["reorganised"]
+    # Release days minus C's: before [0, 0, 0, 0, 0, -2], after [1, 0, 0, 0, 0, 0]: Welch p = 0.22.
+    assert verdicts["A"]["release_frequency"] == "no clear change"
+    assert verdicts["A"]["timeline_accuracy"] == "insufficient data"  # no month with both teams' commitments
+    assert verdicts["C"]["timeline_accuracy"] == "insufficient data"  # one month with commitments
+
+
+def test_wilson_interval_matches_statsmodels():
+    # The independent reference: statsmodels' Wilson interval.
+    for successes, n in ((0, 52), (5, 52), (19, 103), (40, 40)):
+        assert realistic.wilson(successes, n) == pytest.approx(
+            proportion_confint(successes, n, alpha=0.05, method="wilson"), abs=1e-12
+        )
+    assert all(math.isnan(x) for x in realistic.wilson(0, 0))
+
+
+def test_tally_counts_verdicts_per_metric_and_kind_of_team():
+    def row(team, reorganised, metric, project, baseline="no clear change"):
+        return dict(
+            world="w", index=0, team=team, reorganised=reorganised, metric=metric, project=project, baseline=baseline
+        )
+
+    rows = [
+        row("A", True, "release_frequency", "improved"),
+        row("A", True, "timeline_accuracy", "no clear change", baseline="worsened"),
+        row("B", True, "release_frequency", "insufficient data"),
+        row("B", True, "timeline_accuracy", "worsened"),
+        row("C", False, "release_frequency", "improved"),
+    ]
+    c = realistic.tally(rows, "project", "release_frequency")
+    assert (c["false"], c["decided"], c["total"], c["insufficient data"]) == (1, 1, 2, 1)
+    assert realistic.tally(rows, "project", "release_frequency", reorganised=False)["false"] == 1
+    assert realistic.tally(rows, "baseline", None)["false"] == 1
+    assert realistic.teams_with_any(rows, "project") == (2, 2)
+    assert realistic.teams_with_any(rows, "baseline") == (1, 2)
+    assert realistic.teams_with_any(rows, "project", reorganised=None) == (3, 3)
 
 
 # ---- the generator's knobs ------------------------------------------------------------------
@@ -367,7 +408,8 @@ QUICK_SEED = 20261127
 
 @pytest.fixture(scope="module")
 def clustered_rows() -> list[dict]:
-    with ProcessPoolExecutor(2) as pool:
+    # Fresh interpreters ("spawn"): forking a test process that may hold other threads can hang.
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
         results = pool.map(
             realistic.evaluate_organisation, ["clustered"] * QUICK_ORGS, [QUICK_SEED] * QUICK_ORGS, range(QUICK_ORGS)
         )
