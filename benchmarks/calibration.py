@@ -1,0 +1,159 @@
+"""Calibration bench: how often do verdicts say "improved" or "worsened" when nothing changed?
+
+    python3 benchmarks/calibration.py [--orgs 200] [--worlds poisson,bursty,...] [--seed 20261127]
+                                      [--workers 2]
+
+For each world of tests/realistic.py (the null worlds: poisson, bursty, trend, clustered; the
+power worlds: power, power_poisson), draws --orgs organisations (organisation i of every world
+comes from the SeedSequence [seed, i], so worlds share their shapes: which teams, how many
+comparison teams, which dates), writes each in the real export formats into a temp folder of
+its own, loads it, prepares and builds the project's report with default Settings(), and
+reads the verdicts from the JSON contract. Beside them, the plain baseline on the same events:
+a month-block Welch test of the team's change against the comparison teams' (see
+realistic.baseline_verdicts). Organisations run in parallel over --workers processes.
+
+Printed per null world and metric, for the project and the baseline:
+- false rate: (improved + worsened) / decided among reorganised teams, with its 95% Wilson
+  interval (the SPEC's bound: at most 7%);
+- decided: the share of reorganised teams' verdicts that are not "insufficient data";
+- comparison teams: the same false rate among comparison teams (raw before/after around the
+  comparison date for the project; against the other comparison teams for the baseline);
+then the share of reorganised null teams with any false badge; for power worlds, the share of
+reorganised teams' verdicts that say "improved" (and "worsened"). Last: the time per
+organisation and the projected time of the default run (200 organisations of every world).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+sys.path.insert(0, str(PROJECT_ROOT / "tests"))
+
+import realistic  # noqa: E402  (found through the path set above)
+
+DEFAULT_ORGS = 200
+DEFAULT_SEED = 20261127
+DEFAULT_WORLDS = realistic.NULL_WORLDS + realistic.POWER_WORLDS
+SPEC_BOUND = 0.07  # SPEC "Honest comparison": at most 7% of verdicts per metric say improved or worsened
+
+
+def rate(part: int, whole: int) -> str:
+    """'8.5% [5.1, 13.9] (17/200)' or 'n/a (0/0)'."""
+    if not whole:
+        return "n/a (0/0)"
+    low, high = realistic.wilson(part, whole)
+    return f"{part / whole:6.1%} [{low:5.1%}, {high:5.1%}] ({part}/{whole})"
+
+
+def share(part: int, whole: int) -> str:
+    return f"{part / whole:4.0%}" if whole else " n/a"
+
+
+def null_world_table(rows: list[dict]) -> list[str]:
+    lines = []
+    header = (
+        f"  {'metric':<18} {'method':<9} {'false rate, reorganised [95% Wilson]':<40} {'decided':>7}  comparison teams"
+    )
+    lines.append(header)
+    for metric in realistic.METRICS:
+        for method in ("project", "baseline"):
+            treated = realistic.tally(rows, method, metric, reorganised=True)
+            control = realistic.tally(rows, method, metric, reorganised=False)
+            flag = ""
+            if treated["decided"]:
+                low, _ = realistic.wilson(treated["false"], treated["decided"])
+                flag = "  <- above the 7% bound" if low > SPEC_BOUND else ""
+            lines.append(
+                f"  {metric if method == 'project' else '':<18} {method:<9} "
+                f"{rate(treated['false'], treated['decided']):<40} {share(treated['decided'], treated['total']):>7}  "
+                f"{rate(control['false'], control['decided'])}{flag}"
+            )
+    for method in ("project", "baseline"):
+        hit, teams = realistic.teams_with_any(rows, method, reorganised=True)
+        lines.append(f"  any false badge    {method:<9} {rate(hit, teams)} of reorganised teams")
+    return lines
+
+
+def power_world_table(rows: list[dict]) -> list[str]:
+    lines = [f"  {'metric':<18} {'method':<9} {'called improved, reorganised [95% Wilson]':<44} worsened  decided"]
+    for metric in realistic.METRICS:
+        for method in ("project", "baseline"):
+            c = realistic.tally(rows, method, metric, reorganised=True)
+            lines.append(
+                f"  {metric if method == 'project' else '':<18} {method:<9} "
+                f"{rate(c['improved'], c['total']):<44} {share(c['worsened'], c['total']):>8}  "
+                f"{share(c['decided'], c['total']):>7}"
+            )
+    return lines
+
+
+def run_world(world: str, orgs: int, seed: int, pool: ProcessPoolExecutor) -> tuple[list[dict], list[tuple]]:
+    """The world's rows, and (wall-clock, CPU) seconds per organisation."""
+    results = pool.map(realistic.evaluate_organisation, [world] * orgs, [seed] * orgs, range(orgs))
+    rows, seconds = [], []
+    for org_rows in results:
+        rows += org_rows
+        if org_rows:
+            seconds.append((org_rows[0]["seconds"], org_rows[0]["cpu_seconds"]))
+    return rows, seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orgs", type=int, default=DEFAULT_ORGS, help="organisations per world (default 200)")
+    parser.add_argument(
+        "--worlds",
+        default=",".join(DEFAULT_WORLDS),
+        help=f"comma-separated, of {', '.join(realistic.WORLDS)} (default: all)",
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--workers", type=int, default=2, help="processes (default 2: both cores)")
+    args = parser.parse_args(argv)
+    worlds = [w.strip() for w in args.worlds.split(",") if w.strip()]
+    unknown = [w for w in worlds if w not in realistic.WORLDS]
+    if unknown or args.orgs < 1 or args.workers < 1:
+        parser.error(f"unknown worlds {unknown}" if unknown else "--orgs and --workers must be at least 1")
+
+    print(
+        f"calibration: {args.orgs} organisations per world, seed {args.seed}, {args.workers} workers, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start"
+    )
+    started = time.perf_counter()
+    all_seconds = []
+    with ProcessPoolExecutor(args.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for world in worlds:
+            world_started = time.perf_counter()
+            rows, seconds = run_world(world, args.orgs, args.seed, pool)
+            all_seconds += seconds
+            reorganised = len({(r["index"], r["team"]) for r in rows if r["reorganised"]})
+            comparison = len({(r["index"], r["team"]) for r in rows if not r["reorganised"]})
+            kind = "null" if realistic.WORLDS[world].null else "power"
+            print(
+                f"\n{kind} world {world}: {args.orgs} organisations, {reorganised} reorganised teams, "
+                f"{comparison} comparison teams, {time.perf_counter() - world_started:.0f} s"
+            )
+            print("\n".join(null_world_table(rows) if kind == "null" else power_world_table(rows)))
+    elapsed = time.perf_counter() - started
+    wall = sum(s for s, _ in all_seconds) / len(all_seconds)
+    cpu = sum(c for _, c in all_seconds) / len(all_seconds)
+    orgs_full = DEFAULT_ORGS * len(DEFAULT_WORLDS)
+    print(
+        f"\n{len(all_seconds)} organisations in {elapsed:.0f} s. Per organisation in one worker (generate, "
+        f"write, load, prepare, report, baseline): {wall:.2f} s wall-clock, {cpu:.2f} s CPU.\n"
+        f"The default run ({DEFAULT_ORGS} organisations x {len(DEFAULT_WORLDS)} worlds on {args.workers} workers) "
+        f"projects to {wall * orgs_full / args.workers / 60:.0f} min at this run's load, "
+        f"{cpu * orgs_full / args.workers / 60:.0f} min on idle cores (CPU time; limit: 60 min)."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
