@@ -23,7 +23,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.bounded_parse import Limits
-from analysis.report import build_report, build_team_report
+from analysis.report import build_report, build_team_report_with_rows
 from analysis.settings import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, Settings
 from analysis.store import Store, derived_key, derived_state
 from analysis.views.common import cached
@@ -72,32 +72,30 @@ class Context:
             lambda: build_report(self.con, self.settings),
         )
 
-    def team_report(self, team: str) -> dict | None:
-        """One team's entry of the report (the same dict as in report()["teams"]), or None.
-
-        On the shared base, and when this session already has the whole report, taken from the
-        whole report; otherwise only this team and the comparison teams are computed (much
-        faster on a large organisation), and its p-values are not adjusted across teams."""
-        whole = self.report() if self.shared else _recent_results().get((self.store.version, self.settings))
-        if whole is not None:
-            return next((entry for entry in whole["teams"] if entry["team"] == team), None)
-        return _remember(
-            (self.store.version, self.settings, team),
-            "Computing this team's before/after report...",
-            lambda: build_team_report(self.con, self.settings, team),
-        )
-
     def team_page(self, team: str) -> TeamPage | None:
-        """The Team page's figures and tables, built once per entry (the searches below them rerun alone)."""
-        entry = self.team_report(team)
-        if entry is None:
-            return None
+        """The Team page's figures and tables (None for an unknown team), built once per team
+        and settings (the searches below them rerun alone), from one metric pass: the whole
+        report's entry when it is at hand (always on the shared base), else this team's entry
+        and the rows it was computed from (only this team and the comparison teams: much
+        faster on a large organisation; its p-values are not adjusted across teams)."""
         if self.shared:
+            if team not in {entry["team"] for entry in self.report()["teams"]}:
+                return None
             return shared_team_page(self.store.version, self.settings, team)
+        whole = _recent_results().get((self.store.version, self.settings))
+
+        def build() -> TeamPage | None:
+            if whole is not None:
+                entry = next((entry for entry in whole["teams"] if entry["team"] == team), None)
+                return None if entry is None else team_page(self.con, self.settings, entry)
+            with st.spinner("Computing this team's before/after report..."):
+                found = build_team_report_with_rows(self.con, self.settings, team)
+            return None if found is None else team_page(self.con, self.settings, *found)
+
         return cached(
             st.session_state.setdefault("team_pages", {}),
-            (self.store.version, self.settings, team, id(entry)),
-            lambda: team_page(self.con, self.settings, entry),
+            (self.store.version, self.settings, team, whole is not None),
+            build,
             keep=TEAM_PAGES_KEPT,
         )
 

@@ -27,8 +27,18 @@ def build_team_report(con, settings: Settings, team: str) -> dict | None:
     """One team's entry of build_report (None if there is no such team), computing only its
     own and the comparison teams' windows. Its p-values are not adjusted: the adjustment
     needs every team's."""
-    result = team_results(con, settings, team)
-    return None if result is None else result.as_json()
+    found = build_team_report_with_rows(con, settings, team)
+    return None if found is None else found[0]
+
+
+def build_team_report_with_rows(con, settings: Settings, team: str) -> tuple[dict, MetricData] | None:
+    """build_team_report, with the metric rows it was computed from: they hold the team's own
+    windows and history too, so the Team page draws from them without a second metric pass."""
+    teams = teams_table(con)
+    if team not in set(teams["team"]):
+        return None
+    report, data = _report_with_rows(con, settings, teams, [team])
+    return report.teams[0].as_json(), data
 
 
 def report_results(con, settings: Settings) -> Report:
@@ -40,14 +50,11 @@ def report_results(con, settings: Settings) -> Report:
     return report
 
 
-def team_results(con, settings: Settings, team: str) -> TeamResult | None:
-    teams = teams_table(con)
-    if team not in set(teams["team"]):
-        return None
-    return _report(con, settings, teams, [team]).teams[0]
-
-
 def _report(con, settings: Settings, teams: pd.DataFrame, chosen: list[str]) -> Report:
+    return _report_with_rows(con, settings, teams, chosen)[0]
+
+
+def _report_with_rows(con, settings: Settings, teams: pd.DataFrame, chosen: list[str]) -> tuple[Report, MetricData]:
     team_anchors = anchors(teams, settings)
     span = data_span(con, settings)
     comparison_teams = [t.team for t in teams.itertuples() if iso(t.reorg_date) is None]
@@ -66,7 +73,7 @@ def _report(con, settings: Settings, teams: pd.DataFrame, chosen: list[str]) -> 
         observed = {name: m.effect_dict()["estimate"] for name, m in result.metrics.items()}
         result.placebo = placebo(histories[team.team], team_anchors[team.team], observed, settings)
         team_reports.append(result)
-    return Report(settings, data.comparison_date, span, team_reports)
+    return Report(settings, data.comparison_date, span, team_reports), data
 
 
 def team_report(team, data: MetricData, settings: Settings) -> TeamResult:

@@ -121,3 +121,29 @@ def test_export_text_is_never_markdown(tmp_path, monkeypatch):
     for element in (*at.markdown, *at.caption, *at.info, *at.subheader):
         assert hostile not in element.value
         assert "<b>" not in element.value
+
+
+def test_a_team_page_of_a_visitors_own_data_runs_one_metric_pass(monkeypatch):
+    """Without the whole report at hand, the page computes the team's entry and draws from the
+    same rows: compute() runs once (it ran twice: the entry, then the page's rows again)."""
+    from analysis import report as report_module
+    from analysis.metrics import rows
+
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("windows"))
+        return rows.compute(*args, **kwargs)
+
+    monkeypatch.setattr(report_module, "compute", counted)
+    monkeypatch.setattr(view, "compute", counted)
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+    at.session_state["store"] = open_shared_store()  # the visitor's own store, no report yet
+    at.query_params["team"] = "Onboarding"
+    at.switch_page("app_pages/team.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Onboarding"
+    assert len(calls) == 1
+    at.text_input(key="search").set_value("ONB").run()  # a search reruns only the tables
+    assert len(calls) == 1

@@ -89,12 +89,18 @@ def team_names(con) -> list[str]:
     return teams_table(con)["team"].tolist()
 
 
-def load_team(con, settings: Settings, entry: dict) -> TeamData:
+def load_team(con, settings: Settings, entry: dict, rows: MetricData | None = None) -> TeamData:
     """The rows behind one team's report entry (from build_report or build_team_report): its
-    before and after windows and the data's whole span, from one compute() call."""
+    before and after windows and the data's whole span, from one compute() call, or the rows
+    build_team_report_with_rows computed the entry from (they hold them already)."""
     team = entry["team"]
-    windows = [Window(team, period, _date(w["start"]), _date(w["end"])) for period, w in entry["windows"].items() if w]
-    rows = compute(con, settings, windows=windows + history_windows([team], data_span(con, settings)), supporting=False)
+    if rows is None:
+        windows = [
+            Window(team, period, _date(w["start"]), _date(w["end"])) for period, w in entry["windows"].items() if w
+        ]
+        rows = compute(
+            con, settings, windows=windows + history_windows([team], data_span(con, settings)), supporting=False
+        )
     anchor = _date(entry["reorg_date"]) or rows.comparison_date
     history = TeamHistory(rows, team, settings)
     events = (
@@ -748,8 +754,8 @@ class TeamPage:
     quality_notes: list[str]
 
 
-def team_page(con, settings: Settings, entry: dict) -> TeamPage:
-    data = load_team(con, settings, entry)
+def team_page(con, settings: Settings, entry: dict, rows: MetricData | None = None) -> TeamPage:
+    data = load_team(con, settings, entry, rows)
     team = data.team
     sections = [
         MetricSection(
