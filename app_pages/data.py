@@ -28,7 +28,7 @@ from analysis.views.data import (
     upload_table,
 )
 from analysis.workspace_file import export_workspace
-from dashboard import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, page_setup
+from dashboard import page_setup
 
 context = page_setup()
 upload_limit = Limits.from_environment()
@@ -40,16 +40,10 @@ st.caption("Uploads, edits and settings here belong to this browser session only
 
 def use_view_settings(saved):
     """Button callback (runs before the sidebar exists): the sidebar takes the file's values,
-    kept within the sidebar's ranges."""
-
-    def within(value, bounds):
-        return min(max(value, bounds[0]), bounds[1])
-
+    kept within the sidebar's bounds (Settings.clamped, the one set of bounds)."""
+    saved = saved.clamped()[0]
     st.session_state.update(
-        window=within(saved.window_days, WINDOW_DAYS_RANGE),
-        transition=within(saved.transition_days, TRANSITION_DAYS_RANGE),
-        tolerance=within(saved.tolerance_days, TOLERANCE_DAYS_RANGE),
-        tz=saved.timezone,
+        window=saved.window_days, transition=saved.transition_days, tolerance=saved.tolerance_days, tz=saved.timezone
     )
 
 
