@@ -15,7 +15,10 @@ their session only; so do the results computed from it.
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import threading
+import time
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +26,9 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.bounded_parse import Limits
+from analysis.metrics.rows import comparison_date, teams_table
 from analysis.report import build_report, build_team_report_with_rows
+from analysis.results import iso
 from analysis.settings import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, Settings
 from analysis.store import Store, derived_key, derived_state
 from analysis.views.common import cached
@@ -46,6 +51,11 @@ SESSION_MEMORY_LIMIT = f"{Limits.from_environment().memory_mb:g}MB"  # THREADLIN
 TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 DEFAULTS = Settings()
 
+RUN_LOG_VARIABLE = "THREADLINE_RUN_LOG"
+# One report or Team page computed at a time per server process: on a small machine reports in
+# parallel only share the same cores (and Python's lock) with each other and with the web
+# server's own thread, which then answers new visitors late. Holds no data.
+COMPUTING = threading.Lock()
 _routing = threading.local()  # per script thread: the context of the page route() is running
 
 
@@ -72,6 +82,10 @@ class Context:
             lambda: build_report(self.con, self.settings),
         )
 
+    def comparison_date(self) -> str | None:
+        """The date comparison teams are measured around, without computing a report."""
+        return iso(comparison_date(teams_table(self.con), self.settings))
+
     def team_page(self, team: str) -> TeamPage | None:
         """The Team page's figures and tables (None for an unknown team), built once per team
         and settings (the searches below them rerun alone), from one metric pass: the whole
@@ -85,12 +99,12 @@ class Context:
         whole = _recent_results().get((self.store.version, self.settings))
 
         def build() -> TeamPage | None:
-            if whole is not None:
-                entry = next((entry for entry in whole["teams"] if entry["team"] == team), None)
-                return None if entry is None else team_page(self.con, self.settings, entry)
-            with st.spinner("Computing this team's before/after report..."):
+            with st.spinner("Computing this team's before/after report..."), COMPUTING:
+                if whole is not None:
+                    entry = next((entry for entry in whole["teams"] if entry["team"] == team), None)
+                    return None if entry is None else team_page(self.con, self.settings, entry)
                 found = build_team_report_with_rows(self.con, self.settings, team)
-            return None if found is None else team_page(self.con, self.settings, *found)
+                return None if found is None else team_page(self.con, self.settings, *found)
 
         return cached(
             st.session_state.setdefault("team_pages", {}),
@@ -113,16 +127,27 @@ def route() -> None:
         st.write("This Threadline instance asks you to sign in first.")
         st.button("Sign in", key="sign_in", on_click=st.login, type="primary")
         st.stop()
+    started = time.perf_counter()
     navigation = st.navigation(navigation_pages())
-    # The sidebar is drawn here, by the entry script, not by each page: Streamlit keeps a
-    # URL-bound widget's value across a page change only when the widget is not a page's own.
-    store = session_store()
-    settings = sidebar_settings(store)
-    _routing.context = Context(prepared_store(store, settings), settings)
     try:
+        # The sidebar is drawn here, by the entry script, not by each page: Streamlit keeps a
+        # URL-bound widget's value across a page change only when the widget is not a page's own.
+        store = session_store()
+        settings = sidebar_settings(store)
+        _routing.context = Context(prepared_store(store, settings), settings)
         navigation.run()
     finally:
         _routing.context = None
+        log_run(navigation.url_path, time.perf_counter() - started)
+
+
+def log_run(page: str, seconds: float) -> None:
+    """One line per script run (page, seconds) in $THREADLINE_RUN_LOG when it is set: the
+    server's own time, which benchmarks/hosted.py sets apart from the browser's drawing."""
+    path = os.environ.get(RUN_LOG_VARIABLE)
+    if path:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(json.dumps({"page": page or "overview", "seconds": round(seconds, 4)}) + "\n")
 
 
 def navigation_pages() -> list[st.Page]:
@@ -259,7 +284,8 @@ def shared_report(base_version: str, settings: Settings) -> dict:
     Callers only read it."""
     view = shared_base().view()
     try:
-        return build_report(view.con, settings)
+        with COMPUTING:
+            return build_report(view.con, settings)
     finally:
         view.close()
 
@@ -272,7 +298,8 @@ def shared_team_page(base_version: str, settings: Settings, team: str) -> TeamPa
     entry = next(entry for entry in shared_report(base_version, settings)["teams"] if entry["team"] == team)
     view = shared_base().view()
     try:
-        return team_page(view.con, settings, entry)
+        with COMPUTING:
+            return team_page(view.con, settings, entry)
     finally:
         view.close()
 
@@ -285,7 +312,7 @@ def _remember(key: tuple, message: str, compute):
     """A few recent results in this session (never a global cache: they hold its uploads)."""
 
     def build():
-        with st.spinner(message):
+        with st.spinner(message), COMPUTING:
             return compute()
 
     return cached(_recent_results(), key, build, keep=RESULTS_KEPT)

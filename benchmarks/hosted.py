@@ -1,7 +1,7 @@
 """Hosted-link benchmark: the app served to many browser visitors at once.
 
     python benchmarks/hosted.py [--data PATH | --issues N] [--sessions 20] [--seconds 180]
-                                [--think 1.0-3.0] [--single 3]
+                                [--think 1.0-3.0] [--arrival 3] [--single 3]
 
 Starts `streamlit run app.py` with the shared base taken from --data (a folder of exports, or a
 DuckDB file made by `python -m analysis ingest`; default data/demo) or from a synthetic
@@ -11,12 +11,14 @@ organisation of N issues built by benchmarks/report.py, in a fresh cache folder.
   visitor opening the link until the Overview's first chart is drawn, a click on the Team page
   until its charts are drawn, and a new visitor opening a Team deep link.
 - load: --sessions browser contexts (Playwright, Debian's Chromium) at once for --seconds, each
-  a new visitor who then switches pages through the sidebar and picks among ten window values,
-  with a think time between steps.
+  a new visitor (arriving --arrival seconds after the previous one) who then switches pages
+  through the sidebar and picks among ten window values, with a think time between steps. The
+  browsers run on the same machine as the server: on 2 cores they take much of its CPU.
 
 Printed: errors (error pages, exceptions, timeouts), p50/p95 of the time from navigation to
-charts drawn and of the time until the server's script run ended (the browser sees the run
-finish when the server's last message arrives; charts are drawn after it), the server's peak
+charts drawn and of the time until the browser saw the script run end (a new visitor's includes
+loading the app itself), the server's own script time per page from its run log
+(THREADLINE_RUN_LOG), the server's peak
 memory (VmHWM), and the memory the server added per visitor (RSS after the visitors arrived
 minus RSS with one warm visitor, divided by the others). Timings are never asserted in tests.
 """
@@ -45,7 +47,23 @@ WINDOWS = (30, 60, 90, 120, 150, 180, 240, 270, 365, 540)
 PAGES = ("Overview", "Team", "Dependencies", "Methods")
 PAGES_WITH_CHARTS = ("Overview", "Team", "Dependencies")
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+NOTHING_STALE = "() => !document.querySelector('[data-stale=true]')"
+# Counts the script runs the page saw end (the app's state attribute turning notRunning), so a
+# step waits for its own run however short it is.
+COUNT_RUNS = """
+window.__runsEnded = 0;
+new MutationObserver(records => {
+  for (const record of records) {
+    if (record.target.getAttribute('data-test-script-state') === 'notRunning' && record.oldValue !== 'notRunning') {
+      window.__runsEnded += 1;
+    }
+  }
+}).observe(document, {attributes: true, subtree: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
 CHART = ".js-plotly-plot .main-svg"
+# A page shows a chart, or says why there is none (Dependencies with no cross-team wait).
+DRAWN = f"{CHART}, [data-testid=stMain] [data-testid=stAlert]"
 TIMEOUT_MS = 120_000
 SEED = 20240701
 
@@ -121,12 +139,16 @@ class Visitor:
         started = time.perf_counter()
         record = {"visitor": self.name, "kind": kind, "error": None}
         try:
+            ended = await page.evaluate("window.__runsEnded || 0")
             await action()
-            await page.wait_for_timeout(50)  # let the rerun start before waiting for it to end
+            # The run this step caused has ended (the first load: the first run), and no element
+            # of the previous run is left.
+            await page.wait_for_function(f"(window.__runsEnded || 0) > {ended}", timeout=TIMEOUT_MS)
             await page.wait_for_selector(IDLE, state="attached", timeout=TIMEOUT_MS)
+            await page.wait_for_function(NOTHING_STALE, timeout=TIMEOUT_MS)
             record["script"] = time.perf_counter() - started
             if charts:
-                await page.locator(CHART).first.wait_for(state="attached", timeout=TIMEOUT_MS)
+                await page.locator(DRAWN).first.wait_for(state="attached", timeout=TIMEOUT_MS)
             record["drawn"] = time.perf_counter() - started
             failed = await page.locator("[data-testid=stException]").count()
             if failed or await page.get_by_text("This app has encountered an error").count():
@@ -162,6 +184,7 @@ class Visitor:
 async def new_visitor(browser, name: str) -> Visitor:
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
+    await context.add_init_script(COUNT_RUNS)
     return Visitor(await context.new_page(), name)
 
 
@@ -179,7 +202,9 @@ async def single(browser, url: str, team: str, repeats: int) -> list[dict]:
     return records
 
 
-async def load(browser, url: str, sessions: int, seconds: float, think: tuple[float, float], pid: int) -> dict:
+async def load(
+    browser, url: str, sessions: int, seconds: float, think: tuple[float, float], arrival: float, pid: int
+) -> dict:
     rng = random.Random(SEED)
     warm = await new_visitor(browser, "warm-up")
     await warm.open(url, "warm-up")
@@ -187,17 +212,19 @@ async def load(browser, url: str, sessions: int, seconds: float, think: tuple[fl
     deadline = time.monotonic() + seconds
 
     async def run(number: int) -> list[dict]:
+        await asyncio.sleep(number * arrival)  # visitors arrive one after another
         visitor = await new_visitor(browser, f"v{number}")
         local = random.Random(rng.random())
         await visitor.open(url, "new visitor: Overview")
-        title = "Overview"
+        title, window = "Overview", 180
         while time.monotonic() < deadline:
             await asyncio.sleep(local.uniform(*think))
             if local.random() < 0.5:
                 title = local.choice([page for page in PAGES if page != title])
                 await visitor.switch_to(title)
             else:
-                await visitor.set_window(local.choice(WINDOWS), title)
+                window = local.choice([days for days in WINDOWS if days != window])
+                await visitor.set_window(window, title)
         return visitor.records
 
     arrived = asyncio.Event()
@@ -256,7 +283,11 @@ async def main_async(args, url: str, team: str, pid: int) -> dict:
         cold = await cold_visitor.open(url, "first visitor on a fresh server")
         await cold_visitor.page.context.close()
         single_records = await single(browser, url, team, args.single) if args.single else []
-        loaded = await load(browser, url, args.sessions, args.seconds, args.think, pid) if args.sessions else None
+        loaded = (
+            await load(browser, url, args.sessions, args.seconds, args.think, args.arrival, pid)
+            if args.sessions
+            else None
+        )
         await browser.close()
     return {"cold": cold, "single": single_records, "load": loaded}
 
@@ -268,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=180)
     parser.add_argument("--think", type=lambda text: tuple(map(float, text.split("-"))), default=(1.0, 3.0))
+    parser.add_argument("--arrival", type=float, default=3.0, help="seconds between two visitors' arrivals")
     parser.add_argument("--single", type=int, default=3, help="repeats of the one-visitor measures (0: none)")
     parser.add_argument("--folder", type=Path, help="work folder for the synthetic organisation (kept)")
     args = parser.parse_args(argv)
@@ -277,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     source = build_synthetic(args.issues, folder) if args.issues else (args.data or PROJECT_ROOT / "data" / "demo")
     teams = team_names(source)
     cache = Path(tempfile.mkdtemp(prefix="threadline-hosted-cache-"))
-    env = {"THREADLINE_DATA_DIR": str(source), "THREADLINE_CACHE_DIR": str(cache)}
+    run_log = cache / "runs.jsonl"
+    env = {"THREADLINE_DATA_DIR": str(source), "THREADLINE_CACHE_DIR": str(cache), "THREADLINE_RUN_LOG": str(run_log)}
     print(f"shared base: {source} ({len(teams)} teams); {args.sessions} visitors for {args.seconds:.0f} s")
     with streamlit_server(env=env, timeout=120) as url:
         pid = server_pid(int(url.rsplit(":", 1)[1]))
@@ -316,6 +349,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.sessions} visitors {loaded['rss_after_kib'] / 1024:.0f} MiB, peak {loaded['hwm_kib'] / 1024:.0f} MiB; "
             f"added per visitor {loaded['per_visitor_mib']:.1f} MiB"
         )
+    runs = [json.loads(line) for line in run_log.read_text().splitlines()] if run_log.exists() else []
+    print(f"server script time per run, all phases ({len(runs)} runs):")
+    for page in sorted({run["page"] for run in runs}):
+        seconds = [run["seconds"] for run in runs if run["page"] == page]
+        print(
+            f"  {page:14} n {len(seconds):4d}  p50 {percentile(seconds, 0.5):.3f} s  p95 {percentile(seconds, 0.95):.3f} s"
+            f"  max {max(seconds):.2f} s"
+        )
+    result["runs"] = runs
     (folder / "hosted-result.json").write_text(json.dumps(result, indent=1, default=str))
     return 0
 
