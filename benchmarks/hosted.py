@@ -54,11 +54,14 @@ COUNT_RUNS = """
 window.__runsEnded = 0;
 new MutationObserver(records => {
   for (const record of records) {
-    if (record.target.getAttribute('data-test-script-state') === 'notRunning' && record.oldValue !== 'notRunning') {
+    const app = record.type === 'attributes' ? record.target
+      : [...record.addedNodes].find(node => node.matches && node.matches('[data-testid=stApp]'));
+    if (app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && (record.type === 'childList' || record.oldValue !== 'notRunning')) {
       window.__runsEnded += 1;
     }
   }
-}).observe(document, {attributes: true, subtree: true, attributeOldValue: true,
+}).observe(document, {attributes: true, childList: true, subtree: true, attributeOldValue: true,
                       attributeFilter: ['data-test-script-state']});
 """
 CHART = ".js-plotly-plot .main-svg"
