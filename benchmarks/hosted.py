@@ -48,22 +48,6 @@ PAGES = ("Overview", "Team", "Dependencies", "Methods")
 PAGES_WITH_CHARTS = ("Overview", "Team", "Dependencies")
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 NOTHING_STALE = "() => !document.querySelector('[data-stale=true]')"
-# Counts the script runs the page saw end (the app's state attribute turning notRunning), so a
-# step waits for its own run however short it is.
-COUNT_RUNS = """
-window.__runsEnded = 0;
-new MutationObserver(records => {
-  for (const record of records) {
-    const app = record.type === 'attributes' ? record.target
-      : [...record.addedNodes].find(node => node.matches && node.matches('[data-testid=stApp]'));
-    if (app && app.getAttribute('data-test-script-state') === 'notRunning'
-        && (record.type === 'childList' || record.oldValue !== 'notRunning')) {
-      window.__runsEnded += 1;
-    }
-  }
-}).observe(document, {attributes: true, childList: true, subtree: true, attributeOldValue: true,
-                      attributeFilter: ['data-test-script-state']});
-"""
 CHART = ".js-plotly-plot .main-svg"
 # A page shows a chart, or says why there is none (Dependencies with no cross-team wait).
 DRAWN = f"{CHART}, [data-testid=stMain] [data-testid=stAlert]"
@@ -135,6 +119,20 @@ class Visitor:
     def __init__(self, page, name: str):
         self.page, self.name = page, name
         self.records: list[dict] = []
+        # Messages from the server: every run the step causes sends at least one (its end), so
+        # a step waits for new ones before waiting for the page to be idle and drawn.
+        self.received = 0
+        page.on("websocket", lambda socket: socket.on("framereceived", self._count))
+
+    def _count(self, _frame) -> None:
+        self.received += 1
+
+    async def _answered(self, before: int) -> None:
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while self.received == before:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the server sent nothing after the step")
+            await asyncio.sleep(0.02)
 
     async def timed(self, kind: str, action, charts: bool) -> dict:
         """Run the action; time until the script run has ended and until the charts are drawn."""
@@ -142,11 +140,11 @@ class Visitor:
         started = time.perf_counter()
         record = {"visitor": self.name, "kind": kind, "error": None}
         try:
-            ended = await page.evaluate("window.__runsEnded || 0")
+            before = self.received
             await action()
-            # The run this step caused has ended (the first load: the first run), and no element
-            # of the previous run is left.
-            await page.wait_for_function(f"(window.__runsEnded || 0) > {ended}", timeout=TIMEOUT_MS)
+            # The server answered the step, its run has ended, and no element of the previous
+            # run is left.
+            await self._answered(before)
             await page.wait_for_selector(IDLE, state="attached", timeout=TIMEOUT_MS)
             await page.wait_for_function(NOTHING_STALE, timeout=TIMEOUT_MS)
             record["script"] = time.perf_counter() - started
@@ -187,7 +185,6 @@ class Visitor:
 async def new_visitor(browser, name: str) -> Visitor:
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
-    await context.add_init_script(COUNT_RUNS)
     return Visitor(await context.new_page(), name)
 
 
