@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .folder import Folder, write_csv, write_json
-from .http import Client, FetchError, Secrets, bearer_auth, check_base_url
+from .http import Client, FetchError, Secrets, api_time, bearer_auth, check_base_url
 from .progress import Progress
 
 REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
@@ -47,16 +47,6 @@ class GitHubRequest:
     since: dt.date | None = None
     page_size: int = 100
     concurrency: int = 4
-
-
-def parse_github_time(text) -> dt.datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 class GitHubFetch:
@@ -145,7 +135,7 @@ class GitHubFetch:
             if run.get("query", {}).get("api_url") != query["api_url"]:
                 continue
             for page in run.get("steps", {}).get("pulls", {}).get("pages", []):
-                value = parse_github_time(page.get("max_updated"))
+                value = api_time(page.get("max_updated"))
                 if value and (newest is None or value > newest):
                     newest = value
         if newest is None:
@@ -205,7 +195,7 @@ class GitHubFetch:
         self.counts["reviews"] += sum(page.get("reviews", 0) for page in step["pages"])
         if step["done"]:
             return
-        since = parse_github_time(run.get("since"))
+        since = api_time(run.get("since"))
         url = step["next"] or f"/repos/{self.repo}/pulls"
         params = (
             None
@@ -216,7 +206,7 @@ class GitHubFetch:
             data, url = self.listing(url, params, "pulls")
             params = None
             if since is not None:
-                fresh = [pull for pull in data if (parse_github_time(pull.get("updated_at")) or since) >= since]
+                fresh = [pull for pull in data if (api_time(pull.get("updated_at")) or since) >= since]
                 if len(fresh) < len(data):
                     url = None  # sorted by update time: the rest is older still
                 data = fresh
@@ -229,7 +219,7 @@ class GitHubFetch:
                 if reviews:
                     write_json(self.folder.file(f"{self.prefix}__pull_reviews_{tag}.json"), reviews)
                 write_json(self.folder.file(f"{self.prefix}__pulls_{tag}.json"), data)
-                updated = [t for t in (parse_github_time(pull.get("updated_at")) for pull in data) if t]
+                updated = [t for t in (api_time(pull.get("updated_at")) for pull in data) if t]
                 step["pages"].append(
                     {
                         "file": f"{self.prefix}__pulls_{tag}.json",

@@ -18,6 +18,7 @@ import base64
 import datetime as dt
 import email.utils
 import json
+import re
 import threading
 import time
 from collections import Counter
@@ -363,3 +364,16 @@ class Client:
                 self.stats.waited_seconds += seconds
         if seconds > 0:
             self.sleep(seconds)
+
+
+def api_time(text) -> dt.datetime | None:
+    """A timestamp from an API's JSON (ISO 8601, `Z` or an offset written +0100 as Jira does),
+    in UTC when it has no zone; None when it is not one."""
+    if not isinstance(text, str):
+        return None
+    text = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", text.strip())
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from ..importers.jira_json import field_roles
 from .folder import Folder, write_json
-from .http import Client, FetchError, Secrets, basic_auth, bearer_auth, check_base_url
+from .http import Client, FetchError, Secrets, api_time, basic_auth, bearer_auth, check_base_url
 from .progress import Progress
 
 # Standard fields the importer reads; custom ones are added from /field by name.
@@ -103,17 +103,6 @@ def jql_time(value: dt.datetime, zone: str) -> str:
     """A JQL date-time ("2026-01-15 09:30") in the profile zone, floored to the minute."""
     local = value.astimezone(zoneinfo.ZoneInfo(zone))
     return local.strftime("%Y-%m-%d %H:%M")
-
-
-def parse_jira_time(text) -> dt.datetime | None:
-    if not isinstance(text, str):
-        return None
-    text = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", text.strip())
-    try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 class JiraFetch:
@@ -225,7 +214,7 @@ class JiraFetch:
             if run.get("query", {}).get("jql") != query["jql"]:
                 continue
             for page in run.get("pages", []):
-                value = parse_jira_time(page.get("max_updated"))
+                value = api_time(page.get("max_updated"))
                 if value and (newest is None or value > newest):
                     newest = value
         if newest is None:
@@ -281,7 +270,7 @@ class JiraFetch:
                 total = page.get("total")
                 cursor = (run["cursor"] or 0) + len(issues)
                 last = not issues or cursor >= total
-            updated = [t for t in (parse_jira_time((i.get("fields") or {}).get("updated")) for i in issues) if t]
+            updated = [t for t in (api_time((i.get("fields") or {}).get("updated")) for i in issues) if t]
             if issues:
                 run["pages"].append(
                     {
@@ -384,7 +373,7 @@ class JiraFetch:
 
 def history_order(history: dict) -> tuple:
     """Oldest first, by time then numeric id (the importer sorts again; this keeps files readable)."""
-    when = parse_jira_time(history.get("created")) or dt.datetime.min.replace(tzinfo=dt.UTC)
+    when = api_time(history.get("created")) or dt.datetime.min.replace(tzinfo=dt.UTC)
     try:
         return when, int(history.get("id"))
     except (TypeError, ValueError):
