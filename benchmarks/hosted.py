@@ -100,15 +100,13 @@ def build_synthetic(issues: int, folder: Path) -> Path:
 
 def team_names(source: Path) -> list[str]:
     from analysis.store import Store
-    from analysis.workspace import open_shared_store
 
     if source.suffix == ".duckdb":
         store = Store(source, read_only=True)
-        teams = [row[0] for row in store.con.execute("select team from teams order by team").fetchall()]
     else:
-        os.environ["THREADLINE_DATA_DIR"] = str(source)
-        store = open_shared_store()
-        teams = [row[0] for row in store.con.execute("select team from teams order by team").fetchall()]
+        store = Store()
+        store.load_paths([source])
+    teams = [row[0] for row in store.con.execute("select team from teams order by team").fetchall()]
     store.close()
     return teams
 
