@@ -8,14 +8,20 @@ bins are the units of inference:
 - ``RATE`` (release days over exposure days): the estimate is a rate ratio, on the log scale; a
   side's variance is the bins' empirical (cluster) variance of the count, never below the
   Poisson variance (so no interval is narrower than the independent-events one).
-- ``SHARE`` (on time out of commitments): a difference in shares; the variance of a side's share
-  is the month-cluster variance of a ratio estimator, never below the binomial one.
-- ``LOG_MEAN`` (the log of each wait): a ratio of geometric means; the month-cluster variance of a
-  mean of logs, never below the independent one.
+- ``SHARE`` (on time out of commitments): a difference in shares;
+- ``LOG_MEAN`` (the log of each wait): a ratio of geometric means.
 
-A side's variance has (bins with data - 1) degrees of freedom; a contrast of sides takes the
-Welch-Satterthwaite degrees of freedom of its parts, and its interval and p-value come from that
-t distribution (the small-cluster correction: windows hold 6-13 bins, far under 30).
+For items, a window's level weighs each month by its precision (random-effects weights, the
+variance between months beyond chance estimated once per decision over every team and window,
+DerSimonian-Laird): with months that differ only by chance every item counts the same, and when
+months differ a lot a busy month does not drown the others.
+
+A window's variance is the month-cluster sandwich (CR2) with each calendar bin one cluster across
+the teams compared, so a month that is good or bad for the whole organisation cancels; it is
+never below the independent-events variance (binomial, sample or Poisson). Its degrees of freedom
+are the effective number of bins less one (Bell-McCaffrey-style); a contrast of the two windows
+takes the Welch-Satterthwaite degrees of freedom, and its interval and p-value come from that t
+distribution (the small-cluster correction: windows hold 6-13 bins, far under 30).
 
 The three bases, all through :func:`decide`:
 
@@ -173,11 +179,16 @@ class _Cell:
     working: np.ndarray  # each bin's part of the level's variance if events were independent
     bin_level: np.ndarray  # each bin's own level (relative to `natural` for RATE); nan without data
     bin_variance: np.ndarray  # that bin level's variance if events were independent
+    n: float  # release days or items
 
 
-def _cell(bins: Bins) -> _Cell | None:
+def _cell(bins: Bins, month_variance: float = 0.0) -> _Cell | None:
     """A window's level with what the cluster variance needs; None when it has no level (no
-    release, no item, or a single wait)."""
+    release, no item, or a single wait).
+
+    Months are weighted by their precision, 1 / (the items' variance / items + month_variance)
+    (random-effects weights): with no month-to-month variance beyond chance every item counts
+    the same; when months differ a lot, a busy month says little more than a quiet one."""
     size, total = bins.size, bins.total
     n, s = size.sum(), total.sum()
     if n <= 0 or (bins.kind == RATE and s <= 0) or (bins.kind == LOG_MEAN and n < 2):
@@ -190,15 +201,42 @@ def _cell(bins: Bins) -> _Cell | None:
         influence = (total - mean * size) / s
         working = mean * size / s**2  # Poisson: a count's variance is its mean
         bin_level, unit = bin_mean / mean, 1.0 / mean  # relative rates, each with variance 1 / (rate x days)
-        return _Cell(np.log(mean), mean, influence, working, bin_level, unit / np.where(size > 0, size, np.nan))
-    if bins.kind == SHARE:
-        smoothed = (s + 1) / (n + 2)  # keeps the binomial variance above 0 at 0% and 100%
-        unit = smoothed * (1 - smoothed)
-    else:
-        unit = max(bins.total_sq.sum() - n * mean**2, 0.0) / (n - 1)  # the items' variance
+        return _Cell(np.log(mean), mean, influence, working, bin_level, unit / np.where(size > 0, size, np.nan), s)
+    unit = _unit_variance(bins)
+    weight = np.where(size > 0, size / (1 + size * month_variance / unit), 0.0)
+    level = float(np.sum(weight * np.nan_to_num(bin_mean)) / weight.sum())
+    influence = weight * np.nan_to_num(bin_mean - level) / weight.sum()
     with np.errstate(divide="ignore"):
-        bin_variance = unit / np.where(size > 0, size, np.nan)
-    return _Cell(mean, mean, (total - mean * size) / n, unit * size / n**2, bin_mean, bin_variance)
+        chance = unit / np.where(size > 0, size, np.nan)  # a month's level's variance by chance alone
+    working = np.nan_to_num(weight**2 * chance) / weight.sum() ** 2
+    return _Cell(level, level, influence, working, bin_mean, chance + month_variance, n)
+
+
+def _unit_variance(bins: Bins) -> float:
+    """One item's variance around the window's level: binomial for SHARE (smoothed so that 0%
+    and 100% keep some), the sample variance of the logs for LOG_MEAN."""
+    n, s = bins.size.sum(), bins.total.sum()
+    if bins.kind == SHARE:
+        smoothed = (s + 1) / (n + 2)
+        return smoothed * (1 - smoothed)
+    return max(max(bins.total_sq.sum() - s * s / n, 0.0) / (n - 1), 1e-12)
+
+
+def _month_variance(windows: list[Bins]) -> float:
+    """The variance between months beyond chance, pooled over every team-window given
+    (DerSimonian-Laird's moment estimator, at least 0); 0 for RATE, whose bins are equal."""
+    excess, df, scale = 0.0, 0, 0.0
+    for bins in windows:
+        used = bins.size > 0
+        if bins.kind == RATE or used.sum() < 2 or (bins.kind == LOG_MEAN and bins.size.sum() < 2):
+            continue
+        weight = bins.size[used] / _unit_variance(bins)
+        level = bins.total[used] / bins.size[used]
+        centre = np.sum(weight * level) / weight.sum()
+        excess += float(np.sum(weight * (level - centre) ** 2))
+        df += int(used.sum()) - 1
+        scale += float(weight.sum() - np.sum(weight**2) / weight.sum())
+    return max((excess - df) / scale, 0.0) if scale > 0 else 0.0
 
 
 def _window_variance(cells: list[_Cell], weights: list[float], rate: bool) -> tuple[float, float]:
@@ -209,8 +247,7 @@ def _window_variance(cells: list[_Cell], weights: list[float], rate: bool) -> tu
     of adding to its variance. Each cluster's residual is scaled by 1/(1 - h), h its share of
     the independent-events variance (CR2, the bias-reduced sandwich; B/(B-1) for equal bins), and
     the degrees of freedom are the effective number of bins less one (Bell-McCaffrey-style;
-    B - 1 for equal bins). The variance is never below the independent-events one; its degrees
-    of freedom stay the bins' (a known Poisson variance has infinite ones)."""
+    B - 1 for equal bins). The variance is never below the independent-events one."""
     influence = sum(w * c.influence for w, c in zip(weights, cells))
     working = sum(w * w * c.working for w, c in zip(weights, cells))
     independent = float(working.sum())
@@ -220,9 +257,13 @@ def _window_variance(cells: list[_Cell], weights: list[float], rate: bool) -> tu
         return np.inf, 1.0
     cluster = float(np.sum(influence[used] ** 2 / (1 - leverage)))
     df = max(1.0 / np.sum(leverage**2) - 1, 1.0)
-    if cluster >= independent:
+    if cluster >= independent * (1 - 1e-9):  # equal in exact arithmetic: one item per bin
         return cluster, df
-    return independent, (np.inf if rate else df)
+    # Bins that vary less than independent events would: the independent variance, with
+    # Satterthwaite's degrees of freedom for it and the (smaller, but uncertain) cluster estimate
+    # that let it stand; a Poisson variance is known, a sample variance rests on the items.
+    independent_df = np.inf if rate else max(sum(c.n for c in cells) - len(cells), 1.0)
+    return independent, independent**2 / (independent**2 / independent_df + cluster**2 / df)
 
 
 def _satterthwaite(variances: list[float], dfs: list[float]) -> float:
@@ -250,29 +291,29 @@ class _Line:
         return value, self.residual / self.weight + (time - self.centre) ** 2 * self.slope_variance
 
 
-def _line(bins: Bins) -> _Line | None:
-    """Weighted least squares of each bin's level on its time (weights: exposure or items), the
-    residual variance never below the independent-events one; None with under 3 bins with data."""
+def _line(bins: Bins, month_variance: float = 0.0) -> _Line | None:
+    """Weighted least squares of each bin's level on its time (weights: exposure for RATE, the
+    months' precision weights of `_cell` otherwise), the residual variance never below the
+    independent-events one; None with under 3 bins with data."""
     used = bins.size > 0
     size, total, time = bins.size[used], bins.total[used], bins.time[used]
     if len(size) < 3 or (bins.kind == RATE and total.sum() <= 0):
         return None
+    if bins.kind == RATE:
+        weights = size
+        floor = total.sum() / size.sum()  # Poisson: a bin's rate has variance rate / exposure
+    else:
+        floor = _unit_variance(bins)  # a month's level has variance floor / weight by chance
+        weights = size / (1 + size * month_variance / floor)
     level_of_bin = total / size
-    weight = size.sum()
-    centre, level = np.sum(size * time) / weight, np.sum(size * level_of_bin) / weight
-    sxx = np.sum(size * (time - centre) ** 2)
+    weight = weights.sum()
+    centre, level = np.sum(weights * time) / weight, np.sum(weights * level_of_bin) / weight
+    sxx = np.sum(weights * (time - centre) ** 2)
     if sxx <= 0:
         return None
-    slope = np.sum(size * (time - centre) * (level_of_bin - level)) / sxx
+    slope = np.sum(weights * (time - centre) * (level_of_bin - level)) / sxx
     fitted = level + slope * (time - centre)
-    residual = np.sum(size * (level_of_bin - fitted) ** 2) / (len(size) - 2)
-    if bins.kind == RATE:
-        floor = level  # Poisson: a bin's rate has variance rate / exposure
-    elif bins.kind == SHARE:
-        smoothed = (total.sum() + 1) / (weight + 2)
-        floor = smoothed * (1 - smoothed)
-    else:
-        floor = max(bins.total_sq[used].sum() - weight * level**2, 0.0) / max(weight - 1, 1)
+    residual = np.sum(weights * (level_of_bin - fitted) ** 2) / (len(size) - 2)
     df = len(size) - 2.0
     if residual < floor:
         residual, df = floor, np.inf
@@ -306,10 +347,12 @@ def decide(
         raise ValueError(f"unknown basis {basis!r}")
     before, after = team
     clusters = before.with_data + after.with_data
-    cells = (_cell(before), _cell(after))
+    pairs = [team] + ([] if basis == "raw" else list(comparisons))
+    month_variance = _month_variance([bins for pair in pairs for bins in pair])
+    cells = (_cell(before, month_variance), _cell(after, month_variance))
     # Comparison teams without data on a side cannot take part; with none left, the team's own
     # trend is the counterfactual.
-    usable = [] if basis == "raw" else [(pair, (_cell(pair[0]), _cell(pair[1]))) for pair in comparisons]
+    usable = [(pair, (_cell(pair[0], month_variance), _cell(pair[1], month_variance))) for pair in pairs[1:]]
     usable = [(pair, measured) for pair, measured in usable if None not in measured]
     if basis != "raw":
         basis = "did" if usable else "its"
@@ -319,7 +362,7 @@ def decide(
         return undecided
 
     if basis == "its":
-        found = _interrupted_time_series(kind, before, after, cells[1], confidence)
+        found = _interrupted_time_series(kind, before, after, cells[1], month_variance, confidence)
         if found is None:
             return undecided
         shift, parts, pre_trend = found
@@ -366,10 +409,12 @@ def decide(
     )
 
 
-def _interrupted_time_series(kind: str, before: Bins, after: Bins, after_cell: _Cell, confidence: float):
+def _interrupted_time_series(
+    kind: str, before: Bins, after: Bins, after_cell: _Cell, month_variance: float, confidence: float
+):
     """(shift, variance parts, pre-trend): the after level against the before trend projected
     to the after bins' mean time; None when no trend can be fitted."""
-    line = _line(before)
+    line = _line(before, month_variance)
     if line is None:
         return None
     time_after = np.sum(after.size * after.time) / after.size.sum()

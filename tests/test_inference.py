@@ -177,19 +177,49 @@ def test_pre_trend_fails_when_the_team_was_already_improving_against_its_compari
 
 
 def test_interrupted_time_series_projects_like_statsmodels_wls():
-    before = share([12, 15, 9, 14, 11, 13], [2, 12, 1, 13, 3, 12], -180)  # far more varied than binomial
-    after = share([10, 14, 12, 11, 13, 12], [8, 11, 10, 8, 11, 10], 0)
+    # Months that vary less than chance (no month-to-month variance to estimate, so every item
+    # weighs the same and the residual variance is the binomial floor).
+    before = share([20, 20, 20, 20, 20, 20], [8, 9, 10, 10, 11, 12], -180)
+    after = share([20, 20, 20, 20, 20, 20], [15, 15, 14, 15, 16, 15], 0)
     decision = decide(SHARE, (before, after), [], 0.95)
     assert decision.basis == "its"
     fit = sm.WLS(before.total / before.size, sm.add_constant(before.time), weights=before.size).fit()
     time_after = np.sum(after.size * after.time) / after.size.sum()
     prediction = fit.get_prediction(np.array([[1.0, time_after]]))
-    assert decision.estimate == pytest.approx(after.total.sum() / after.size.sum() - prediction.predicted_mean[0])
-    # The months vary far more than binomially, so the projection's variance is WLS's (above the
-    # floor); the after side adds its own cluster variance.
-    projected_variance = prediction.se_mean[0] ** 2
-    after_only = decide(SHARE, (after, after), [], 0.95, "raw")  # 2 x the after side's variance
-    assert decision.standard_error**2 == pytest.approx(projected_variance + after_only.standard_error**2 / 2)
+    assert decision.estimate == pytest.approx(90 / 120 - prediction.predicted_mean[0])
+    # The projection's variance: WLS's with its residual variance replaced by the binomial floor
+    # p(1 - p) (smoothed p = 61/122); the after side adds its own (binomial: 91/122).
+    floor = 61 / 122 * (1 - 61 / 122)
+    projected_variance = prediction.se_mean[0] ** 2 / fit.scale * floor
+    after_variance = 91 / 122 * (1 - 91 / 122) / 120
+    assert decision.standard_error**2 == pytest.approx(projected_variance + after_variance)
+
+
+def test_months_are_weighted_by_precision_with_the_month_variance_by_dersimonian_laird():
+    # One window of months with very different shares and sizes. By hand (DerSimonian-Laird):
+    # p = 60/120 (smoothed 61/122), unit = p(1 - p); w_i = n_i / unit; Q = sum w_i (y_i - ybar_w)^2;
+    # tau^2 = (Q - (k - 1)) / (sum w - sum w^2 / sum w); the level = sum v_i y_i / sum v_i with
+    # v_i = 1 / (unit / n_i + tau^2).
+    sizes, on_time = np.array([40.0, 10, 30, 10, 20, 10]), np.array([36.0, 1, 6, 9, 4, 4])
+    bins = share(sizes, on_time, -180)
+    unit = 61 / 122 * (1 - 61 / 122)
+    w = sizes / unit
+    y = on_time / sizes
+    q = np.sum(w * (y - np.sum(w * y) / w.sum()) ** 2)
+    tau2 = (q - 5) / (w.sum() - np.sum(w**2) / w.sum())
+    assert inference._month_variance([bins]) == pytest.approx(tau2)
+    # In a decision the estimate is pooled over every window given: a flat window of six months
+    # of 10/20 (the same unit variance) adds Q = 0 with 5 df and its own scale.
+    flat = share([20] * 6, [10] * 6, 0)
+    w_flat = np.full(6, 20 / unit)
+    pooled = (q - 10) / (w.sum() - np.sum(w**2) / w.sum() + w_flat.sum() - np.sum(w_flat**2) / w_flat.sum())
+    assert inference._month_variance([bins, flat]) == pytest.approx(pooled)
+    v = 1 / (unit / sizes + pooled)
+    expected_level = np.sum(v * y) / v.sum()
+    decision = decide(SHARE, (flat, bins), [], 0.95, "raw")
+    # The raw shift: this window's level less the flat window's 50% (equal months either way).
+    assert decision.estimate == pytest.approx(expected_level - 0.5)
+    assert expected_level != pytest.approx(60 / 120)  # not the item-weighted share
 
 
 # ---- the minimum detectable effect -------------------------------------------------------------
