@@ -1122,9 +1122,7 @@ def holiday(day: date) -> bool:
     return (day.month == 12 and day.day >= 24) or (day.month == 1 and day.day == 1)
 
 
-def sprint_release_days(
-    rng: random.Random, start: date, stop: date, per_sprint: float, k: float = 1.7
-) -> list[date]:
+def sprint_release_days(rng: random.Random, start: date, stop: date, per_sprint: float, k: float = 1.7) -> list[date]:
     """Release days (a day may come twice: several releases, one release day) of the sprints
     that end in [start, stop): a negative binomial count per sprint (dispersion k), most of
     them on the sprint's last working days, fewer in December, none over the holidays."""
@@ -1226,7 +1224,9 @@ def onboarding_releases(rng: random.Random) -> list[Release]:
     )
     slump, version = versioned_releases(rng, [date(2025, 10, 30), date(2025, 12, 17)], version, ["Farid Haddad"])
     betas = [
-        Release(f"{version // 10}.{version % 10}.0-beta.{beta}", work_time(rng, day), prerelease=True, author="Grace Kim")
+        Release(
+            f"{version // 10}.{version % 10}.0-beta.{beta}", work_time(rng, day), prerelease=True, author="Grace Kim"
+        )
         for beta, day in ((1, date(2025, 11, 26)), (2, date(2026, 1, 8)))
     ]
     after, _ = versioned_releases(
@@ -1244,8 +1244,12 @@ def search_releases(rng: random.Random) -> list[Release]:
     out, _ = versioned_releases(rng, days, 50, ["Vera Novak", "Wei Zhang", "Xavier Dubois"])
     for release in out[5::11]:  # a release candidate a few days before some releases
         out.append(
-            Release(release.tag + "-rc.1", release.at - timedelta(days=randint(rng, 2, 5)), prerelease=True,
-                    author=release.author)
+            Release(
+                release.tag + "-rc.1",
+                release.at - timedelta(days=randint(rng, 2, 5)),
+                prerelease=True,
+                author=release.author,
+            )
         )
     return sorted(out, key=lambda r: r.at)
 
@@ -1307,8 +1311,15 @@ def catalog_tags(rng: random.Random) -> list[Tag]:
         if n and days[n - 1] == day:
             continue
         counts[(day.year, day.month)] = counts.get((day.year, day.month), 0) + 1
-        out.append(git_tag(rng, f"{day.year}.{day.month}.{counts[(day.year, day.month)]}", day, rng.random() < 0.7,
-                           pick(rng, taggers)))
+        out.append(
+            git_tag(
+                rng,
+                f"{day.year}.{day.month}.{counts[(day.year, day.month)]}",
+                day,
+                rng.random() < 0.7,
+                pick(rng, taggers),
+            )
+        )
     for day in (date(2025, 3, 4), date(2025, 11, 18), date(2026, 4, 21)):
         out.append(git_tag(rng, f"nightly-{day.isoformat()}", day, False, ""))
     return sorted(out, key=lambda t: (t.committed_at.astimezone(UTC), t.name))
