@@ -46,11 +46,12 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 # The story lives in PROFILES and the release schedules; the seed only picks one draw of the
-# noise. This one was picked among seeds 100-129 as one whose draw tells the whole story (the
-# month-block baseline calls Checkout improved on all three metrics with p < 0.001 and finds
-# no change for Assist and the comparison teams; Onboarding slumps and recovers): Checkout's
-# p-values there ranged from 1e-7 to 0.04, so this draw is on the clear side, not extreme.
-SEED = 101
+# noise. With month effects and bursty releases, six months a side leave the verdicts to chance
+# more than in a textbook: this seed was picked among 100-199 as one whose draw tells the whole
+# story at once (Checkout improved on all three metrics with month-block baseline p-values near
+# 1e-4, the middle of the range those seeds gave, 1e-7 to 0.08; Assist and the comparison teams
+# unchanged under both the baseline and the report; Onboarding slumps, then recovers).
+SEED = 188
 DEFAULT_OUT = Path(__file__).resolve().parent / "demo"
 
 UTC = UTC
@@ -331,8 +332,8 @@ PROFILES = {
         throughput=14, on_time=0.58, late_days=(4, 18), cross_block=0.10, wait_days=(2, 10), same_block=0.05
     ),
     # The other comparison teams: their own habits, unchanged by a reorg they were not part of.
-    ("Search", "before"): steady(throughput=13, on_time=0.70, cross_block=0.14, wait_days=(2, 11)),
-    ("Search", "after"): steady(throughput=13, on_time=0.70, cross_block=0.14, wait_days=(2, 11)),
+    ("Search", "before"): steady(throughput=13, on_time=0.70, cross_block=0.2, wait_days=(2, 11)),
+    ("Search", "after"): steady(throughput=13, on_time=0.70, cross_block=0.2, wait_days=(2, 11)),
     ("Catalog", "before"): steady(throughput=12, on_time=0.56, late_days=(4, 20), cross_block=0.2, wait_days=(3, 14)),
     ("Catalog", "after"): steady(throughput=12, on_time=0.56, late_days=(4, 20), cross_block=0.2, wait_days=(3, 14)),
     ("Infra", "before"): steady(
