@@ -367,6 +367,31 @@ def test_checkout_flourishes(figures):
     assert after["wait_share"] <= 0.12
 
 
+SPRINT_START = date(2024, 9, 2)  # two-week sprints from this Monday, for everyone
+
+
+def test_releases_bunch_at_sprint_ends_and_checkout_ships_weekly_after_the_reorg():
+    days = release_days()
+    for team in ("Onboarding", "Assist", *COMPARISON):
+        # Wednesday to Friday of a sprint's second week: 3 of its 10 working days.
+        at_end = [(day - SPRINT_START).days % 14 in (9, 10, 11) for day in days[team]]
+        assert len(at_end) >= 25 and sum(at_end) / len(at_end) >= 0.6, team
+    weeks = {}
+    for day in days["Checkout"]:
+        if date(2025, 10, 6) <= day < date(2026, 6, 29):
+            weeks[day - timedelta(days=day.weekday())] = weeks.get(day - timedelta(days=day.weekday()), 0) + 1
+    n_weeks = (date(2026, 6, 29) - date(2025, 10, 6)).days // 7
+    assert sum(n == 1 for n in weeks.values()) >= 0.6 * n_weeks  # most weeks: one release day
+    assert len(weeks) >= 0.75 * n_weeks
+
+
+def test_december_is_slower_for_everyone():
+    days = [day for team_days in release_days().values() for day in team_days]
+    decembers = sum(day.month == 12 for day in days) / 62  # Dec 2024 and Dec 2025
+    others = sum(day.month != 12 for day in days) / ((date(2026, 6, 30) - SPRINT_START).days + 1 - 62)
+    assert decembers < 0.7 * others
+
+
 def test_checkout_replans_hide_slips_without_the_changelog(figures):
     final = compute_figures(final_due=True)[("Checkout", "before")]
     assert final["on_time_share"] - figures[("Checkout", "before")]["on_time_share"] >= 0.15
