@@ -15,10 +15,10 @@ binomial and bunch on the sprint's last working days; item volumes vary from mon
 organisation, and December is slower for everyone (fewer releases and items, more misses,
 longer waits).
 
-- Checkout (the Web work stream before the reorg) flourishes. Before: a big GitHub release every
-  ~2 months, about a third of its commitments on time (slips of 1-4 weeks, often hidden by
-  re-planning the due date), many items blocked by Infra's and Billing's items. After: releases
-  every 1-2 weeks, most items within a few days of the first committed date (some early), few
+- Checkout (the Web work stream before the reorg) flourishes. Before: a big GitHub release at the end
+  of every second to fourth sprint, about a quarter of its commitments on time (slips of 1-4
+  weeks, often hidden by re-planning the due date), many items blocked by Infra's and Billing's
+  items. After: a small release nearly every week, most items within a few days of the first committed date (some early), few
   cross-team blocks, short waits. Checkout is exported through the Jira REST API with the
   changelog, so first due dates, re-plans and link history are visible.
 - Onboarding (the Mobile stream) struggles after the reorg until its product manager, Sofia
