@@ -390,6 +390,24 @@ def test_december_is_slower_for_everyone():
     decembers = sum(day.month == 12 for day in days) / 62  # Dec 2024 and Dec 2025
     others = sum(day.month != 12 for day in days) / ((date(2026, 6, 30) - SPRINT_START).days + 1 - 62)
     assert decembers < 0.7 * others
+    # More misses and longer waits, seen in the teams whose habits did not change.
+    org, items = Org(), load_items()
+    project = json.loads((DEMO / "jira_project_BIL.json").read_text(encoding="utf-8"))
+    versions = {v["name"]: date.fromisoformat(v["releaseDate"]) for v in project["versions"] if v.get("releaseDate")}
+    on_time, log_waits = {True: [], False: []}, {True: [], False: []}
+    for item in items.values():
+        team = org.team_of(item) if item["resolved"] else None
+        if team not in ("Assist", *COMPARISON):
+            continue
+        december = item["resolved"].month == 12
+        committed = commitment(item, versions)
+        if committed:
+            on_time[december].append((item["resolved"].date() - committed).days <= TOLERANCE)
+        wait = cross_team_wait(item, team, items, org)
+        if wait > 0:
+            log_waits[december].append(math.log(wait))
+    assert np.mean(on_time[True]) < np.mean(on_time[False]) - 0.05
+    assert np.mean(log_waits[True]) > np.mean(log_waits[False]) + 0.1
 
 
 def test_checkout_replans_hide_slips_without_the_changelog(figures):
