@@ -36,7 +36,7 @@ PAGES = {"overview": "Overview", "team": "Team", "dependencies": "Dependencies",
 CHARTS = "[data-testid=stPlotlyChart], .js-plotly-plot"
 PAGES_WITH_CHARTS = ("overview", "team", "dependencies")  # timeline; metric charts; wait heatmaps
 SETTINGS_LABELS = ("Window (days)", "Transition (days)", "Tolerance (days)", "Time zone")
-DEMO_TEAMS = ("Checkout", "Onboarding", "Assist", "Billing")
+DEMO_TEAMS = ("Checkout", "Onboarding", "Assist", "Billing", "Search", "Catalog")
 NEW_TEAM = "Platform Guild"  # a team only the uploaded organisation file has
 
 

@@ -57,7 +57,14 @@ def test_the_page_renders_on_the_demo(page):
         "org_members",
         "org_ownership",
     ]
-    assert page.data_editor[0].value["team"].tolist() == ["Assist", "Checkout", "Onboarding", "Billing"]
+    assert page.data_editor[0].value["team"].tolist() == [
+        "Assist",
+        "Checkout",
+        "Onboarding",
+        "Billing",
+        "Catalog",
+        "Search",
+    ]
 
 
 def test_the_quality_numbers_shown_are_the_quality_report(page):
@@ -70,7 +77,7 @@ def test_the_quality_numbers_shown_are_the_quality_report(page):
         "Items without a team": f"{report.unattributed_share:.1%}",
         "Releases without a team": f"{report.releases_without_team:,}",
     }
-    assert shown["Files"] == "14" and shown["Rows rejected"] == "2"  # the demo's two planted bad rows
+    assert shown["Files"] == "17" and shown["Rows rejected"] == "2"  # the demo's two planted bad rows
     assert table_with(page, "reason")["reason"].tolist() == report.rejects["reason"].tolist()
 
 
@@ -156,7 +163,7 @@ def test_a_workspace_file_restores_data_and_settings_through_the_uploader(page):
     page.button(key="upload_load").click().run()
     assert not page.exception and not page.error
     assert page.session_state["analysis_settings"] == saved
-    assert store.con.execute("select count(*) from teams").fetchall() == [(4,)]
+    assert store.con.execute("select count(*) from teams").fetchall() == [(6,)]
     # The view settings stay the link's until asked for.
     assert page.sidebar.number_input(key="window").value == 180
     page.button(key="use_file_view").click().run()
@@ -167,7 +174,7 @@ def test_a_workspace_file_restores_data_and_settings_through_the_uploader(page):
     page.file_uploader(key="upload_files").set_value([("workspace.zip", workspace[:1000], "application/zip")])
     page.button(key="upload_load").click().run()
     assert page.error[0].value.startswith(r"workspace\.zip\: not a readable zip")
-    assert store.con.execute("select count(*) from teams").fetchall() == [(4,)]
+    assert store.con.execute("select count(*) from teams").fetchall() == [(6,)]
 
 
 def test_the_settings_form_checks_the_tag_pattern(page):

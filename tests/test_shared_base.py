@@ -58,7 +58,7 @@ def test_a_visitors_copy_takes_changes_and_the_base_keeps_none(demo_copy, tmp_pa
     own.prepare(Settings(timezone="Asia/Tokyo"))
     assert own.con.execute("select team from teams").fetchall() == [("Solo",)]
     # Sequences carry over: the copy's next load_id follows the base's.
-    assert own.con.execute("select count(*), count(distinct load_id) from load_log").fetchall()[0] == (15, 15)
+    assert own.con.execute("select count(*), count(distinct load_id) from load_log").fetchall()[0] == (18, 18)
     assert shared.con.execute("select count(*) from teams").fetchall() == teams
     assert derived_state(shared.con) == derived_key(Settings())
 
@@ -91,6 +91,6 @@ def test_two_processes_building_at_once_get_the_same_complete_base(demo_copy, tm
         paths = pool.map(_build, [(demo_copy, cache)] * 2)
     assert paths[0] == paths[1]
     store = Store(paths[0], read_only=True)
-    assert store.con.execute("select count(*) from teams").fetchall() == [(4,)]
+    assert store.con.execute("select count(*) from teams").fetchall() == [(6,)]
     store.close()
     assert [path.name for path in cache.iterdir() if path.name != "build.lock"] == [os.path.basename(paths[0])]

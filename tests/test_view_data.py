@@ -242,7 +242,7 @@ def test_a_failed_validation_writes_nothing(demo):
 def test_the_editors_show_the_stored_organisation(demo):
     frames = org_tables(demo.con)
     assert list(frames["teams"].columns) == ["team", "reorg_date", "model", "leader"]
-    assert frames["teams"]["team"].tolist() == ["Assist", "Checkout", "Onboarding", "Billing"]
+    assert frames["teams"]["team"].tolist() == ["Assist", "Checkout", "Onboarding", "Billing", "Catalog", "Search"]
     assert frames["teams"]["reorg_date"].tolist()[-1] is None
     assert len(frames["members"]) == rows(demo, "select count(*) from members")[0][0]
     # Applying the tables unchanged is a no-op for the organisation.
@@ -352,7 +352,7 @@ def test_uploads_are_loaded_and_a_bad_one_explains_itself(demo):
     assert members.rejects[0].startswith("row 1, start_date:") and "2025-13-01" in members.rejects[0]
     # The good file loaded, the refused roster did not replace the one there.
     assert rows(demo, "select reorg_date from teams where team = 'Checkout'") == [(dt.date(2025, 11, 1),)]
-    assert rows(demo, "select count(*) from members")[0][0] == 34
+    assert rows(demo, "select count(*) from members")[0][0] == 41
 
 
 @pytest.mark.samples
@@ -459,7 +459,7 @@ def test_workspace_round_trip_gives_the_same_report():
     # New loads continue the restored load log without colliding with its ids.
     outcome = fresh.load_bytes("teams.csv", b"team,reorg_date\nSolo,2025-01-01\nSolo,2025-02-01\n")
     assert outcome.status == "partial"
-    assert rows(fresh, "select count(*), count(distinct load_id) from load_log")[0] == (15, 15)
+    assert rows(fresh, "select count(*), count(distinct load_id) from load_log")[0] == (18, 18)
     fresh.close()
     demo.close()
 
@@ -500,7 +500,7 @@ BAD_FILES = [
         "does not describe",
     ),
     ("newer version", lambda good: tampered(good, "manifest.json", edit_json(format_version=99)), "newer Threadline"),
-    ("row count differs", lambda good: tampered(good, "manifest.json", more_team_rows), "teams.parquet has 4 rows"),
+    ("row count differs", lambda good: tampered(good, "manifest.json", more_team_rows), "teams.parquet has 6 rows"),
     (
         "damaged table",
         lambda good: tampered(good, "teams.parquet", lambda raw: raw[:40]),
@@ -552,5 +552,5 @@ def test_a_workspace_upload_restores_first_then_loads_the_rest(demo_workspace):
     results = load_uploads(store, [("more_tags.csv", tags), ("ws.zip", demo_workspace)], "UTC")
     assert [(r.file_name, r.status) for r in results] == [("ws.zip", "restored"), ("more_tags.csv", "unchanged")]
     assert results[0].settings == Settings()
-    assert rows(store, "select count(*) from teams")[0][0] == 4
+    assert rows(store, "select count(*) from teams")[0][0] == 6
     store.close()

@@ -67,20 +67,21 @@ def test_grid_cells_show_the_reports_values_n_intervals_and_verdicts(report):
 
 def test_checkout_cells_read_as_hand_formatted(report):
     # Hand-formatted from the demo report (python -m analysis report data/demo --format json):
-    # release days 6 -> 17 in 180-day windows, rate ratio 2.833 (1.066 to 8.776), p 0.03469;
-    # on time 22/69 -> 81/92, difference +0.5616 (0.4187 to 0.6722); median wait 13.99 -> 2.176 d.
+    # release days 7 -> 24 in 180-day windows (7/180*30 = 1.17, 24/180*30 = 4.00), rate ratio
+    # 24/7 = 3.429 (1.433 to 9.423), p 0.003327; on time 23/83 = 27.7% -> 59/71 = 83.1%,
+    # difference +0.5539 (0.4067 to 0.6636); median wait 12.49 -> 2.776 d, -9.715 (-11.88 to -6.589).
     grid = view.verdict_grid(report).set_index(["team", "metric"])
     release = grid.loc[("Checkout", "Release frequency")]
-    assert release["before → after"] == "1.00/30d → 2.83/30d"
-    assert release["change"] == "x2.83 (1.07 to 8.78), p=0.0347"
+    assert release["before → after"] == "1.17/30d → 4.00/30d"
+    assert release["change"] == "x3.43 (1.43 to 9.42), p=0.00333"
     assert release["verdict"] == "▲ improved"
     accuracy = grid.loc[("Checkout", "Timeline accuracy")]
-    assert accuracy["before → after"] == "32% on time → 88% on time"
-    assert accuracy["change"].startswith("+56 pts (+42 to +67), p=")
-    assert accuracy["n before → after"] == "69 → 92"
+    assert accuracy["before → after"] == "28% on time → 83% on time"
+    assert accuracy["change"].startswith("+55 pts (+41 to +66), p=")
+    assert accuracy["n before → after"] == "83 → 71"
     wait = grid.loc[("Checkout", "Dependency wait")]
-    assert wait["before → after"] == "14.0 d median → 2.2 d median"
-    assert wait["change"].startswith("-11.8 d (-14.0 to -8.0), p=")
+    assert wait["before → after"] == "12.5 d median → 2.8 d median"
+    assert wait["change"].startswith("-9.7 d (-11.9 to -6.6), p=")
 
 
 def test_adjusted_grid_shows_the_benjamini_hochberg_p_values(report):
@@ -123,24 +124,25 @@ def test_styled_grid_colours_only_the_verdict_cells(report):
 
 
 def test_checkout_summary_matches_the_hand_checked_text(report):
-    # Numbers from the demo report, rounded by hand: rate ratio 2.833 (1.066-8.776), 6 -> 17
-    # release days; on time 31.88% -> 88.04%, +56.16 pts (+41.87 to +67.22), 69 -> 92;
-    # median wait 13.99 -> 2.176 days, -11.82 (-13.96 to -8.039), 49 -> 7 items.
+    # Numbers from the demo report, rounded by hand: rate ratio 3.429 (1.433-9.423), 7 -> 24
+    # release days; on time 27.71% -> 83.10%, +55.39 pts (+40.67 to +66.36), 83 -> 71;
+    # median wait 12.49 -> 2.776 days, -9.715 (-11.88 to -6.589), 48 -> 11 items.
     assert view.team_summary(team_of(report, "Checkout")) == (
-        "Checkout now releases 2.8x as often (95% interval 1.1x-8.8x; 6 → 17 release days); "
-        "on-time share rose from 32% to 88% (+56 pts, 95% interval +42 to +67; 69 → 92 commitments); "
-        "median dependency wait fell from 14.0 to 2.2 days (-11.8 days, 95% interval -14.0 to -8.0; "
-        "49 → 7 waiting items)."
+        "Checkout now releases 3.4x as often (95% interval 1.4x-9.4x; 7 → 24 release days); "
+        "on-time share rose from 28% to 83% (+55 pts, 95% interval +41 to +66; 83 → 71 commitments); "
+        "median dependency wait fell from 12.5 to 2.8 days (-9.7 days, 95% interval -11.9 to -6.6; "
+        "48 → 11 waiting items)."
     )
 
 
 def test_a_summary_says_no_clear_change_and_keeps_the_sample_sizes(report):
     summary = view.team_summary(team_of(report, "Assist"))
+    # Rate ratio 16/17 = 0.941 (0.445-1.981); on time 43/63 = 68.3% -> 68/108 = 63.0%.
     assert summary.startswith(
-        "Assist releases 1.0x as often as before, no clear change (95% interval 0.3x-3.1x; 8 → 8 release days)"
+        "Assist releases 0.9x as often as before, no clear change (95% interval 0.4x-2.0x; 17 → 16 release days)"
     )
-    assert "on-time share went from 60% to 65%, no clear change" in summary
-    assert "12 → 11 waiting items" in summary
+    assert "on-time share went from 68% to 63%, no clear change" in summary
+    assert "16 → 15 waiting items" in summary
 
 
 def test_a_summary_says_when_data_is_insufficient(report):
@@ -180,8 +182,8 @@ def test_timeline_marks_reorg_dates_and_comparison_teams(report):
     reorganised = [team for team in report["teams"] if team["reorg_date"]]
     assert list(markers["reorg date"].x) == [team["reorg_date"] for team in reorganised]
     comparison = markers["comparison date (no reorg)"]
-    assert list(comparison.y) == ["Billing (comparison)"]
-    assert list(comparison.x) == [report["comparison_date"]]
+    assert list(comparison.y) == ["Billing (comparison)", "Catalog (comparison)", "Search (comparison)"]
+    assert list(comparison.x) == [report["comparison_date"]] * 3
     assert comparison.marker.symbol == "diamond-open"
 
 
