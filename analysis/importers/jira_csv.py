@@ -653,6 +653,8 @@ def _check_rows(
     work_items = raw if keep is None else raw.filter(keep)
     work_items = _spreadsheet_damage(work_items, header, result)
     work_items = _delivered_when_done(con, work_items, header, timezone, result)
+    if "delivered_by_move_to_done" not in work_items.column_names:
+        work_items = work_items.append_column("delivered_by_move_to_done", pa.nulls(work_items.num_rows, pa.bool_()))
     return work_items.select(list(TABLE_COLUMNS["work_items"])), links
 
 
@@ -758,6 +760,7 @@ def _delivered_when_done(con, table: pa.Table, header: HeaderMap, timezone: str,
             pc.replace_with_mask(resolved_at, pa.array(moved), times.filter(pa.array(readable)).cast(resolved_at.type)),
         )
     moved = pa.array(moved)
+    table = table.append_column("delivered_by_move_to_done", moved)
     moved_count = pc.sum(moved).as_py() or 0
     if moved_count:
         result.notes.append(

@@ -43,7 +43,17 @@ class MetricData:
     waits: pd.DataFrame  # team, period, item_key, wait_days
     wait_matrix: pd.DataFrame  # team, period, blocker_team, items_waiting, wait_days
     resolved: pd.DataFrame  # team, period, items_resolved, median_cycle_days, ...
+    # Whole-data facts for no_data_reason (empty when computed without supporting measures):
+    team_inputs: pd.DataFrame = field(default_factory=pd.DataFrame)  # team, releases, items_resolved, ...
+    unowned: pd.DataFrame = field(default_factory=pd.DataFrame)  # kind, value, items, releases
     _groups: dict = field(default_factory=dict, repr=False)
+
+    def team_input(self, team: str, name: str) -> int | None:
+        """One of queries/team_inputs.sql's counts for a team (None: not computed)."""
+        if not len(self.team_inputs):
+            return None
+        found = self.team_inputs.loc[self.team_inputs["team"] == team, name]
+        return int(found.iloc[0]) if len(found) else 0
 
     def window(self, team: str, period: str) -> Window | None:
         return next((w for w in self.windows if w.team == team and w.period == period), None)
@@ -148,6 +158,8 @@ def compute(con, settings: Settings, windows: list[Window] | None = None, suppor
         waits=fetch_frame(con, "dependency_waits", window_rows),
         wait_matrix=fetch_frame(con, "wait_matrix", window_rows) if supporting else pd.DataFrame(),
         resolved=fetch_frame(con, "resolved_items", window_rows) if supporting else pd.DataFrame(),
+        team_inputs=fetch_frame(con, "team_inputs") if supporting else pd.DataFrame(),
+        unowned=fetch_frame(con, "unowned_sources") if supporting else pd.DataFrame(),
     )
 
 
