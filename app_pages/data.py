@@ -143,6 +143,13 @@ if st.session_state.get("upload_results"):
     )
 
 
+def loud_notes():
+    """Notes an importer wrote in capitals (an export without a Resolved column), as warnings."""
+    for result in st.session_state.get("upload_results", []):
+        for note in result.loud:
+            st.warning(markdown_literal(f"{result.file_name}: {note}"))
+
+
 def column_mapping():
     """For each upload no importer recognised: its columns, which of them Threadline needs,
     and a load with that mapping (remembered for files with the same header)."""
@@ -235,6 +242,7 @@ def unowned_items_and_releases():
             st.rerun()
 
 
+loud_notes()
 column_mapping()
 unowned_items_and_releases()
 

@@ -304,3 +304,14 @@ def test_every_date_editor_writes_iso_dates(page):
         ("org_ownership", "start_date"): "YYYY-MM-DD",
         ("org_ownership", "end_date"): "YYYY-MM-DD",
     }
+
+
+def test_an_export_without_a_resolved_column_gets_a_warning_of_its_own(page):
+    # English names as in ../shared/samples/jira_csv, the Resolved column left out.
+    data = b"Issue key,Summary,Issue Type,Status,Created\nNR-1,a,Story,Done,01/Feb/24 9:00 AM\n"
+    page.file_uploader(key="upload_files").set_value([("no_resolved.csv", data, "text/csv")])
+    page.button(key="upload_load").click().run()
+    assert not page.exception
+    [loud] = [w.value for w in page.warning if "NO RESOLVED COLUMN" in w.value]
+    assert loud.startswith(markdown_literal("no_resolved.csv: NO RESOLVED COLUMN: this export has no Resolved column"))
+    assert markdown_literal("CSV (all fields)") in loud

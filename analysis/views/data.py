@@ -52,6 +52,7 @@ class UploadResult:
     rejects: tuple[str, ...] = ()  # the first few, as "row 3, due_date: reason"
     settings: Settings | None = None  # a restored workspace's settings
     notes: str = ""  # what the importer noted (no changelog, ...)
+    loud: tuple[str, ...] = ()  # notes the importer wrote in capitals (NO RESOLVED COLUMN: ...)
 
     @property
     def problem(self) -> bool:
@@ -147,7 +148,15 @@ def _result(outcome) -> UploadResult:
         message,
         rejects,
         notes="; ".join(outcome.notes),
+        loud=tuple(note for note in outcome.notes if is_loud(note)),
     )
+
+
+def is_loud(note: str) -> bool:
+    """A note an importer starts in capitals ("NO RESOLVED COLUMN: ...") must not hide in a
+    table cell: the page shows it as a warning of its own."""
+    head = note.split(":", 1)[0]
+    return len(head) > 3 and head.isupper()
 
 
 def upload_table(results: list[UploadResult]) -> pd.DataFrame:
