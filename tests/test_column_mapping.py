@@ -123,3 +123,28 @@ def test_the_mapping_reaches_the_importer_as_the_command_line_gives_it(tmp_path)
     path.write_text(UNKNOWN, encoding="utf-8")
     result = parse_file(path, ImportOptions(column_map=MAPPING))
     assert result.rows_read == 2
+
+
+def test_link_columns_of_an_unknown_language_map_to_blocks_links(tmp_path):
+    # Link headers Threadline has no names for: the analyst maps them to the two sides of Blocks.
+    text = (
+        "Ref;Ouvert le;Bloqué par;Bloqué par;Bloque\nLK-1;2024-02-01 09:00;LK-2;LK-3;\nLK-2;2024-02-01 09:00;;;LK-1\n"
+    )
+    mapping = {"item_key": "Ref", "created": "Ouvert le", "blocked_by": "Bloqué par", "blocks": "Bloque"}
+    path = tmp_path / "column-map.csv"
+    path.write_bytes(mapping_file(mapping))
+    store = Store()
+    try:
+        data = text.encode("utf-8")
+        [result] = load_uploads(
+            store, [("links.csv", data)], "UTC", column_maps={header_key(csv_header(data)): read_column_map(path)}
+        )
+        assert result.status == "loaded"
+        got = rows(store, "select item_key, link_type, direction, linked_key from links order by all")
+    finally:
+        store.close()
+    assert got == [
+        ("LK-1", "Blocks", "inward", "LK-2"),
+        ("LK-1", "Blocks", "inward", "LK-3"),
+        ("LK-2", "Blocks", "outward", "LK-1"),
+    ]

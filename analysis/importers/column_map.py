@@ -36,6 +36,8 @@ FIELDS: dict[str, str] = {
     "parent_ref": "Parent or epic link (issue key)",
     "updated": "Updated",
     "labels": "Labels",
+    "blocked_by": "Blocked by (issue keys of a Blocks link)",
+    "blocks": "Blocks (issue keys of a Blocks link)",
 }
 REQUIRED = ("item_key", "created")
 assert set(FIELDS) <= set(MAPPABLE_FIELDS)
