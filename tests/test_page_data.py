@@ -211,6 +211,10 @@ def test_start_from_an_empty_workspace_and_back_to_the_demo(page):
     own = store_of(page)
     assert own.con.execute("select team from teams").fetchall() == [("Solo",)]
     assert own.con.execute("select count(*) from work_items").fetchall() == [(0,)]  # no demo items
+    for other in ("overview", "team", "dependencies", "methods"):  # every page copes with so little
+        page.switch_page(f"app_pages/{other}.py").run()
+        assert not page.exception, other
+    page.switch_page("app_pages/data.py").run()
     # Reversible: back to the demo, the private store is gone.
     page.radio(key="workspace_start_choice").set_value("shared").run()
     assert not page.exception and "store" not in page.session_state
