@@ -2,16 +2,20 @@
 -- behind a metric's no_data_reason (a team with n = 0 says which input is missing).
 -- releases: releases attributed to the team (counted or not); items_resolved: its resolved
 -- items; resolved_with_commitment: those with a committed date (due date or fix version date);
--- blocked_stretches: stretches its items spent blocked by another team's items.
+-- blocked_stretches: stretches its items spent blocked by another team's items;
+-- done_undelivered: items in the Done category with neither a resolution date nor a known move
+-- to Done (the category as stored: "Done" from JSON exports and English CSVs).
 -- Key: team.
 with item_counts as (
     select
-        team,
-        count(*) filter (where resolved_day is not null) as items_resolved,
-        count(*) filter (where resolved_day is not null and committed_date is not null) as resolved_with_commitment
-    from work_item_teams
-    where team is not null
-    group by team
+        t.team,
+        count(*) filter (where t.resolved_day is not null) as items_resolved,
+        count(*) filter (where t.resolved_day is not null and t.committed_date is not null) as resolved_with_commitment,
+        count(*) filter (where t.resolved_day is null and lower(i.status_category) = 'done') as done_undelivered
+    from work_item_teams t
+    join work_items i on i.item_key = t.item_key
+    where t.team is not null
+    group by t.team
 ),
 
 release_counts as (
@@ -34,7 +38,8 @@ final as (
         coalesce(r.releases, 0) as releases,
         coalesce(i.items_resolved, 0) as items_resolved,
         coalesce(i.resolved_with_commitment, 0) as resolved_with_commitment,
-        coalesce(b.blocked_stretches, 0) as blocked_stretches
+        coalesce(b.blocked_stretches, 0) as blocked_stretches,
+        coalesce(i.done_undelivered, 0) as done_undelivered
     from teams t
     left join item_counts i on i.team = t.team
     left join release_counts r on r.team = t.team

@@ -28,12 +28,14 @@ TEAMS = [
     {"team": "Payments", "reorg_date": "2024-07-01", "model": "sto"},
     {"team": "Ledger", "reorg_date": "2024-07-01", "model": "sto"},
     {"team": "Search", "reorg_date": None, "model": "triad"},
+    {"team": "Audit", "reorg_date": "2024-07-01", "model": "sto"},
 ]
 OWNERSHIP = [
     {"kind": "jira_project", "value": "CHK", "team": "Checkout"},
     {"kind": "jira_project", "value": "PAY", "team": "Payments"},
     {"kind": "jira_project", "value": "LED", "team": "Ledger"},
     {"kind": "jira_project", "value": "SRC", "team": "Search"},
+    {"kind": "jira_project", "value": "AUD", "team": "Audit"},
     {"kind": "github_repo", "value": "acme/web", "team": "Checkout"},
 ]
 SETTINGS = Settings(min_items=1, min_releases=1)
@@ -71,6 +73,9 @@ def organisation(with_links: bool = True) -> dict:
             item("LED-3", "2024-07-05", "2024-08-02"),
             # Search: nothing resolved.
             item("SRC-1", "2024-02-01"),
+            # Audit: Done (JSON's category) without a resolution date or a move to Done.
+            item("AUD-1", "2024-02-01", status="Closed", status_category="Done"),
+            item("AUD-2", "2024-08-01", status="Closed", status_category="Done"),
         ],
         "links": [blocked_by("CHK-1", "PAY-1"), blocked_by("CHK-2", "PAY-2")] if with_links else [],
         "releases": [
@@ -115,7 +120,10 @@ def test_each_missing_input_is_named_per_team_and_metric(report):
         ("Ledger", "dependency_wait"): "no_blocking_links_for_team",
         ("Search", "release_frequency"): "no_releases_attributed",
         ("Search", "timeline_accuracy"): "no_resolved_items",
-        ("Search", "dependency_wait"): "no_blocking_links_for_team",
+        ("Search", "dependency_wait"): "no_resolved_items",
+        ("Audit", "release_frequency"): "no_releases_attributed",
+        ("Audit", "timeline_accuracy"): "done_without_resolution",
+        ("Audit", "dependency_wait"): "done_without_resolution",
     }
 
 
@@ -135,6 +143,13 @@ def test_the_texts_say_what_to_do(report):
     # The key comes right after the verdict (the JSON contract's order), and only when there is one.
     assert list(teams["Payments"]["timeline_accuracy"])[3:5] == ["verdict", "no_data_reason"]
     assert "no_data_reason" not in teams["Checkout"]["timeline_accuracy"]
+
+
+def test_done_items_without_a_resolution_date_are_named_as_the_cause(report):
+    [audit] = [team for team in report()["teams"] if team["team"] == "Audit"]
+    text = audit["metrics"]["timeline_accuracy"]["no_data_reason"]["text"]
+    assert "but 2 are in the Done category without a resolution date" in text
+    assert "export with the changelog" in text
 
 
 def test_no_blocking_links_at_all_is_said_for_every_team(report):

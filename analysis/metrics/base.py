@@ -259,6 +259,21 @@ def too_few_reason(metric: Metric, result: MetricResult, settings: Settings) -> 
     )
 
 
+def no_resolved_reason(data: MetricData, team: str) -> dict:
+    """The team has no resolved item; Done items without a resolution date are the likely cause."""
+    done = data.team_input(team, "done_undelivered")
+    if done:
+        return reason(
+            "done_without_resolution",
+            f"no item of this team is resolved in the data, but {done} are in the Done category without a "
+            "resolution date or a known move to Done: export with the changelog (JSON) or with the Resolved "
+            "and Status Category Changed columns (CSV, all fields)",
+        )
+    return reason(
+        "no_resolved_items", "no item of this team is resolved in the data (no resolution date, nor a move to Done)"
+    )
+
+
 def span_text(span) -> str:
     first, last = span
     return "no dated data" if first is None else f"{first} to {last}"

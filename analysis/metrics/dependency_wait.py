@@ -26,6 +26,7 @@ from .base import (
     insufficient,
     interval,
     lacks_data,
+    no_resolved_reason,
     number,
     reason,
     resolved_in_window,
@@ -105,17 +106,16 @@ class DependencyWait(Metric):
             return None
         found = window_reason(data, team)
         stretches = data.team_input(team, "blocked_stretches")
-        if found is None and stretches == 0:
-            anywhere = int(data.team_inputs["blocked_stretches"].sum())
-            found = (
-                reason(
-                    "no_blocking_links",
-                    "no blocking links between teams: no item waits on another team's item through a "
-                    f"blocking link ({', '.join(settings.blocking_link_types)}), a flag or a blocked status",
-                )
-                if anywhere == 0
-                else reason("no_blocking_links_for_team", "no item of this team was blocked by another team's item")
+        if found is None and stretches == 0 and not data.team_inputs["blocked_stretches"].sum():
+            found = reason(
+                "no_blocking_links",
+                "no blocking links between teams: no item waits on another team's item through a "
+                f"blocking link ({', '.join(settings.blocking_link_types)}), a flag or a blocked status",
             )
+        if found is None and data.team_input(team, "items_resolved") == 0:
+            found = no_resolved_reason(data, team)
+        if found is None and stretches == 0:
+            found = reason("no_blocking_links_for_team", "no item of this team was blocked by another team's item")
         for period in ("before", "after"):
             if found is None and stretches and not getattr(result, period).n:
                 in_window = resolved_in_window(data, team, period)

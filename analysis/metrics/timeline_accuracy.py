@@ -27,6 +27,7 @@ from .base import (
     insufficient,
     interval,
     lacks_data,
+    no_resolved_reason,
     number,
     reason,
     resolved_in_window,
@@ -131,10 +132,7 @@ class TimelineAccuracy(Metric):
         found = window_reason(data, team)
         resolved, committed = (data.team_input(team, name) for name in ("items_resolved", "resolved_with_commitment"))
         if found is None and resolved == 0:
-            found = reason(
-                "no_resolved_items",
-                "no item of this team is resolved in the data (no resolution date, nor a move to Done)",
-            )
+            found = no_resolved_reason(data, team)
         elif found is None and committed == 0:
             found = reason("no_due_dates", "no resolved item has a due date (nor a fix version with a release date)")
         for period in ("before", "after"):
