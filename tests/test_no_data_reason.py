@@ -29,6 +29,7 @@ TEAMS = [
     {"team": "Ledger", "reorg_date": "2024-07-01", "model": "sto"},
     {"team": "Search", "reorg_date": None, "model": "triad"},
     {"team": "Audit", "reorg_date": "2024-07-01", "model": "sto"},
+    {"team": "Quiet", "reorg_date": "2024-07-01", "model": "sto"},
 ]
 OWNERSHIP = [
     {"kind": "jira_project", "value": "CHK", "team": "Checkout"},
@@ -36,6 +37,8 @@ OWNERSHIP = [
     {"kind": "jira_project", "value": "LED", "team": "Ledger"},
     {"kind": "jira_project", "value": "SRC", "team": "Search"},
     {"kind": "jira_project", "value": "AUD", "team": "Audit"},
+    {"kind": "jira_project", "value": "QT", "team": "Quiet"},
+    {"kind": "github_repo", "value": "acme/quiet", "team": "Quiet"},
     {"kind": "github_repo", "value": "acme/web", "team": "Checkout"},
 ]
 SETTINGS = Settings(min_items=1, min_releases=1)
@@ -76,11 +79,17 @@ def organisation(with_links: bool = True) -> dict:
             # Audit: Done (JSON's category) without a resolution date or a move to Done.
             item("AUD-1", "2024-02-01", status="Closed", status_category="Done"),
             item("AUD-2", "2024-08-01", status="Closed", status_category="Done"),
+            # Quiet: a wait on Payments before the reorg; after it, one item resolved unblocked.
+            item("QT-1", "2024-03-01", "2024-04-01", due_date="2024-04-01"),
+            item("QT-2", "2024-08-01", "2024-09-01", due_date="2024-09-01"),
         ],
-        "links": [blocked_by("CHK-1", "PAY-1"), blocked_by("CHK-2", "PAY-2")] if with_links else [],
+        "links": [blocked_by("CHK-1", "PAY-1"), blocked_by("CHK-2", "PAY-2"), blocked_by("QT-1", "PAY-1")]
+        if with_links
+        else [],
         "releases": [
             release("acme/web", "v1.0", "2024-03-10"),
             release("acme/web", "v1.1", "2024-09-10"),
+            release("acme/quiet", "v0.1", "2024-03-12"),  # before the reorg only
             # Two releases of a repository no ownership row names.
             release("acme/pay", "v2.0", "2024-03-11"),
             release("acme/pay", "v2.1", "2024-09-11"),
@@ -124,6 +133,9 @@ def test_each_missing_input_is_named_per_team_and_metric(report):
         ("Audit", "release_frequency"): "no_releases_attributed",
         ("Audit", "timeline_accuracy"): "done_without_resolution",
         ("Audit", "dependency_wait"): "done_without_resolution",
+        ("Quiet", "release_frequency"): "no_release_in_window",
+        ("Quiet", "timeline_accuracy"): None,
+        ("Quiet", "dependency_wait"): "no_waits_in_window",
     }
 
 
@@ -150,6 +162,17 @@ def test_done_items_without_a_resolution_date_are_named_as_the_cause(report):
     text = audit["metrics"]["timeline_accuracy"]["no_data_reason"]["text"]
     assert "but 2 are in the Done category without a resolution date" in text
     assert "export with the changelog" in text
+
+
+def test_an_empty_side_says_which_window_and_what_it_holds(report):
+    [quiet] = [team for team in report()["teams"] if team["team"] == "Quiet"]
+    assert quiet["metrics"]["release_frequency"]["no_data_reason"]["text"].startswith(
+        "no release day in the after window, though 1 releases are attributed to this team"
+    )
+    assert (
+        quiet["metrics"]["dependency_wait"]["no_data_reason"]["text"]
+        == "none of the 1 items resolved in the after window waited on another team"
+    )
 
 
 def test_no_blocking_links_at_all_is_said_for_every_team(report):
