@@ -198,7 +198,7 @@ def test_too_few_names_both_sides_and_the_minimum(store, canonical_file):
     checkout = build_team_report(store.con, settings, "Checkout")
     assert checkout["metrics"]["release_frequency"]["no_data_reason"] == {
         "code": "too_few",
-        "text": "1 release days before and 1 after; at least 3 release days are needed on each side",
+        "text": "1 release days before and 1 after; at least 3 are needed on each side",
     }
 
 

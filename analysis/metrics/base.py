@@ -255,7 +255,7 @@ def too_few_reason(metric: Metric, result: MetricResult, settings: Settings) -> 
     return reason(
         "too_few",
         f"{result.before.n} {metric.n_counts} before and {result.after.n} after; at least "
-        f"{metric.minimum(settings)} {metric.sample_unit} are needed on each side",
+        f"{metric.minimum(settings)} are needed on each side",
     )
 
 
