@@ -1,7 +1,7 @@
 -- Supporting measures per team and report window: items resolved (throughput), median cycle
 -- time (first status change to resolution, where a changelog shows it), and epic durations
 -- (creation to resolution of resolved epics), and how many of the items resolved were delivered
--- by a move to Done without a resolution date (work_items.delivered_by_move_to_done). Days are in the attribution's time zone.
+-- by a move to Done without a resolution date (work_item_teams.moved_to_done). Days are in the attribution's time zone.
 -- Durations use epoch_us: date_diff on timestamps with time zone goes through the calendar, slowly.
 -- Key: team, period.
 with report_windows as (
@@ -13,11 +13,9 @@ with report_windows as (
 ),
 
 resolved as (
-    select t.item_key, t.item_type, t.created_at, t.started_at, t.resolved_at, t.team, t.resolved_day,
-        coalesce(i.delivered_by_move_to_done, false) as moved_to_done
-    from work_item_teams t
-    join work_items i on i.item_key = t.item_key
-    where t.resolved_day is not null and t.team is not null
+    select item_key, item_type, created_at, started_at, resolved_at, team, resolved_day, moved_to_done
+    from work_item_teams
+    where resolved_day is not null and team is not null
 ),
 
 windowed as (

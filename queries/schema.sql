@@ -184,7 +184,8 @@ create table if not exists work_item_teams (
     resolved_day       date,                -- in attribution_state.timezone
     committed_date     date,                -- first due date, else final, else fix version date
     commitment_source  varchar,             -- which of the three committed_date is
-    replans            integer              -- due-date changes in the changelog; null without one
+    replans            integer,             -- due-date changes in the changelog; null without one
+    moved_to_done      boolean not null     -- delivered by a move to Done without a resolution date
 );
 
 create table if not exists release_teams (
