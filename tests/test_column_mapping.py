@@ -148,3 +148,13 @@ def test_link_columns_of_an_unknown_language_map_to_blocks_links(tmp_path):
         ("LK-1", "Blocks", "inward", "LK-3"),
         ("LK-2", "Blocks", "outward", "LK-1"),
     ]
+
+
+def test_a_file_with_too_many_columns_to_map_by_hand_is_not_offered():
+    from analysis.views.data import MAX_MAPPED_COLUMNS, UploadResult
+
+    wide = (",".join(f"c{i}" for i in range(MAX_MAPPED_COLUMNS + 1)) + "\n").encode()
+    refused = UploadResult("wide.csv", None, "refused")
+    assert unmapped_files([("wide.csv", wide)], [refused]) == []
+    narrow = (",".join(f"c{i}" for i in range(MAX_MAPPED_COLUMNS)) + "\n").encode()
+    assert len(unmapped_files([("wide.csv", narrow)], [refused])[0].header) == MAX_MAPPED_COLUMNS

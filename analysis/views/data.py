@@ -192,16 +192,21 @@ class UnmappedFile:
     suggested: dict
 
 
+# Beyond this many columns a file is no export to map by hand (Jira Server exports reach a few
+# hundred): the form would offer every column in each of its fields.
+MAX_MAPPED_COLUMNS = 2000
+
+
 def unmapped_files(files: list[tuple[str, bytes]], results: list[UploadResult]) -> list[UnmappedFile]:
     """The uploads refused as unrecognised that have a header to map (delimited text with at
-    least two named columns)."""
+    least two named columns, and at most MAX_MAPPED_COLUMNS)."""
     refused = {r.file_name for r in results if r.status == "refused" and r.kind is None}
     found = []
     for name, data in files:
         if name not in refused:
             continue
         header = csv_header(data)
-        if len(header) >= 2:
+        if 2 <= len(header) <= MAX_MAPPED_COLUMNS:
             found.append(UnmappedFile(name, data, tuple(header), header_key(header), suggested(header)))
     return found
 
