@@ -154,7 +154,8 @@ def column_mapping():
     """For each upload no importer recognised: its columns, which of them Threadline needs,
     and a load with that mapping (remembered for files with the same header)."""
     for number, file in enumerate(st.session_state.get("unmapped_files", [])):
-        with st.expander(f"Map the columns of {file.name}", expanded=True, key=f"map_expander_{number}"):
+        label = f"Map the columns of {markdown_literal(file.name)}"  # a file name is the visitor's text
+        with st.expander(label, expanded=True, key=f"map_expander_{number}"):
             st.caption(
                 "Threadline did not recognise this file's header. Pick the column that holds each field; "
                 "the mapping is kept for files with the same columns in this session, and the download "
