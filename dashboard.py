@@ -207,6 +207,33 @@ def own_store() -> Store:
     return st.session_state["store"]
 
 
+# The visitor's starting point: the shared data ("shared", the default) or nothing ("empty").
+START_KEY = "workspace_start"
+
+
+def start_empty() -> None:
+    """This visitor's data becomes an empty private store (their own files only, no demo);
+    what they had loaded is dropped. start_from_shared() goes back."""
+    _drop_own_store()
+    st.session_state["store"] = Store(memory_limit=SESSION_MEMORY_LIMIT)
+    st.session_state[START_KEY] = "empty"
+    st.session_state["data_source"] = "an empty workspace"
+
+
+def start_from_shared() -> None:
+    """Back to the shared data (uploads then add to it): this visitor's own store is dropped."""
+    _drop_own_store()
+    st.session_state[START_KEY] = "shared"
+
+
+def _drop_own_store() -> None:
+    store = st.session_state.pop("store", None)
+    if store is not None:
+        store.close()
+    for key in ("upload_results", "uploaded_files", "data_source", "reports", "team_pages", "unmapped_files"):
+        st.session_state.pop(key, None)
+
+
 def prepared_store(store: Store, settings: Settings) -> Store:
     """The store whose derived tables fit the settings, prepared here, before any page reads:
     a report only reads. The shared base is never written; a visitor whose settings it was not

@@ -85,9 +85,16 @@ def team_report(team, data: MetricData, settings: Settings) -> TeamResult:
         reorg_date=_as_date(team.reorg_date),
         model=_text(team.model),
         windows=windows,
-        metrics={metric.name: metric.measure(name, data, windows, settings) for metric in metrics.registered()},
+        metrics={metric.name: measured(metric, name, data, windows, settings) for metric in metrics.registered()},
         supporting=supporting.measure(name, data),
     )
+
+
+def measured(metric, team: str, data: MetricData, windows: dict, settings: Settings):
+    """A metric's result for one team, with the missing input named when it has no data."""
+    result = metric.measure(team, data, windows, settings)
+    result.no_data_reason = metric.no_data_reason(team, data, result, settings)
+    return result
 
 
 def add_adjusted_p_values(report: Report) -> None:

@@ -6,6 +6,7 @@ import csv
 import io
 
 from . import metrics
+from .metrics import supporting
 from .metrics.base import with_p_value
 from .settings import Settings
 from .spreadsheet import formula_safe
@@ -25,6 +26,7 @@ CSV_COLUMNS = (
     "p_value",
     "p_value_adjusted",
     "verdict",
+    "no_data_reason",
 )
 
 
@@ -72,6 +74,11 @@ def format_text(report: dict, confidence: float = Settings.confidence) -> str:
                 f"{value_text(metric.name, after['value']):>16} (n={after['n']})  "
                 f"{effect_text(metric.name, m['effect'])}  [{m['verdict']}]"
             )
+            if m.get("no_data_reason"):
+                lines.append(f"  {'':<18} no data: {m['no_data_reason']['text']}")
+        moved = supporting.moved_to_done_text(team["supporting"])
+        if moved:
+            lines.append("  " + moved)
         lines.append("  " + summary_sentence(team, confidence))
         lines.append("")
     if report["rejected"]:
@@ -105,6 +112,7 @@ def format_csv(report: dict) -> str:
                     for key in ("estimate", "ci_low", "ci_high", "p_value", "p_value_adjusted")
                 },
                 "verdict": m["verdict"],
+                "no_data_reason": (m.get("no_data_reason") or {}).get("text"),
             }
             # Team and model names come from the organisation files: never a formula.
             writer.writerow({key: formula_safe(value) for key, value in row.items()})

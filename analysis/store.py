@@ -50,6 +50,7 @@ WORK_ITEM_TEAMS_COLUMNS = [
     "committed_date",
     "commitment_source",
     "replans",
+    "moved_to_done",
 ]
 SKIPPED_FILE_NAMES = ("README", "PROVENANCE")
 MAX_REJECTS_KEPT = 10_000  # per file: enough to see the pattern, bounded for huge bad files
@@ -131,6 +132,20 @@ class Store:
 
     def close(self) -> None:
         self.con.close()
+
+    def is_current(self) -> bool:
+        """Whether this database has every column this version reads (a file an older version
+        wrote, opened read-only, may not: it is then copied and brought up to date)."""
+        columns = {
+            (table, column)
+            for table, column in self.con.execute(
+                "select table_name, column_name from information_schema.columns"
+            ).fetchall()
+        }
+        work_item_teams = [column for table, column in sorted(columns) if table == "work_item_teams"]
+        return ("work_items", "delivered_by_move_to_done") in columns and sorted(
+            WORK_ITEM_TEAMS_COLUMNS
+        ) == work_item_teams
 
     def _rebuild_outdated_attribution(self) -> None:
         """A database file written by an older version may hold work_item_teams with fewer

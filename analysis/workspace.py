@@ -97,7 +97,7 @@ def build_shared_base(source: Path | None = None, cache: Path | None = None) -> 
 def _prepared_for_defaults(path: Path) -> bool:
     store = Store(path, read_only=True, memory_limit="256MB", threads=1)
     try:
-        return derived_state(store.con) == derived_key(Settings())
+        return store.is_current() and derived_state(store.con) == derived_key(Settings())
     finally:
         store.close()
 

@@ -47,6 +47,9 @@ DERIVED_TABLES = (
 )
 # id columns filled from a sequence: after a restore the sequence must pass the restored ids.
 SEQUENCES = {"load_log": ("load_id", "load_id_seq"), "rejected_rows": ("reject_id", "reject_id_seq")}
+# Columns added after workspace files were first written: a file without them still restores
+# (they stay empty, as in a store of that time).
+ADDED_COLUMNS = {"work_items": ("delivered_by_move_to_done",)}
 # manifest.json and settings.json are a few KB; a table's size is capped by Limits.workspace_bytes.
 MAX_JSON_MEMBER_BYTES = 2**20
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -158,6 +161,9 @@ def read_workspace(
         entries = _check_manifest(manifest, name)
         settings = settings_from_dict(_json_member(archive, members, SETTINGS, name), name, notes)
         expected = _schema_columns(con)
+        earlier = {
+            table: [c for c in columns if c not in ADDED_COLUMNS.get(table, ())] for table, columns in expected.items()
+        }
         tables, budget = {}, max_bytes
         for table in WORKSPACE_TABLES:
             member, rows = entries[table]
@@ -166,7 +172,7 @@ def read_workspace(
             try:
                 parquet = pq.ParquetFile(_extract(archive, members[member], Path(folder) / member))
                 columns, metadata = parquet.schema_arrow.names, parquet.metadata
-                if columns == expected[table] and metadata.num_rows == rows:
+                if columns in (expected[table], earlier[table]) and metadata.num_rows == rows:
                     # What the table takes once read: its uncompressed size, checked before reading.
                     size = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
                     if size > budget:
@@ -183,7 +189,7 @@ def read_workspace(
                 raise WorkspaceFileError(
                     f"{name}: {member} could not be read ({type(error).__name__}); the file is damaged."
                 ) from None
-            if columns != expected[table]:
+            if columns not in (expected[table], earlier[table]):
                 raise WorkspaceFileError(
                     f"{name}: {member} has columns {', '.join(columns)}; expected {', '.join(expected[table])}."
                 )

@@ -13,6 +13,8 @@ from streamlit import column_config as cc
 from analysis.bounded_parse import Limits
 from analysis.fetch.http import FetchError
 from analysis.fetch.job import job_from_form, private_addresses_allowed
+from analysis.importers.column_map import FIELDS as MAPPING_FIELDS
+from analysis.importers.column_map import mapping_file, mapping_problems
 from analysis.importers.org import OWNERSHIP_KINDS
 from analysis.org_templates import HELP, template_csv
 from analysis.quality import quality_report
@@ -21,14 +23,18 @@ from analysis.views.data import (
     apply_org,
     edit_settings,
     load_uploads,
+    map_unowned,
     org_tables,
     quality_numbers,
     rejects_csv,
     settings_choices,
+    unmapped_files,
+    unowned,
     upload_table,
 )
+from analysis.workspace import shared_data_dir
 from analysis.workspace_file import export_workspace
-from dashboard import page_setup
+from dashboard import START_KEY, page_setup, start_empty, start_from_shared
 
 context = page_setup()
 upload_limit = Limits.from_environment()
@@ -48,6 +54,30 @@ def use_view_settings(saved):
 
 
 st.header("Upload")
+
+
+def starting_point():
+    """Add to the shared data, or start from an empty workspace: visible, and reversible."""
+    shared_name = shared_data_dir().name
+    choices = {"shared": f"Add to the {shared_name}", "empty": "Start from an empty workspace"}
+
+    def switch():
+        (start_empty if st.session_state["workspace_start_choice"] == "empty" else start_from_shared)()
+
+    st.radio(
+        "Starting point",
+        list(choices),
+        index=list(choices).index(st.session_state.get(START_KEY, "shared")),
+        format_func=choices.get,
+        horizontal=True,
+        key="workspace_start_choice",
+        on_change=switch,
+        help=f"Switching drops what you loaded in this session: your own files only, or the {shared_name} "
+        "data with your files added.",
+    )
+
+
+starting_point()
 with st.form("upload_form", clear_on_submit=True):
     files = st.file_uploader(
         "Exports, organisation files or a workspace file",
@@ -75,8 +105,10 @@ if load and files:
             on_file=lambda i, name: st.text(f"{i + 1} of {len(files)}: {name}"),
             limits=upload_limit,
             date_order=date_order,
+            column_maps=st.session_state.get("column_maps"),
         )
     st.session_state["upload_results"] = results
+    st.session_state["unmapped_files"] = unmapped_files([(f.name, f.getvalue()) for f in files], results)
     st.session_state["uploaded_files"] = st.session_state.get("uploaded_files", 0) + sum(r.added for r in results)
     restored = [r for r in results if r.settings]
     if restored:
@@ -109,6 +141,111 @@ if st.session_state.get("upload_results"):
     st.download_button(
         "Download CSV", csv_download(uploads), "uploads.csv", "text/csv", key="upload_csv", on_click="ignore"
     )
+
+
+def loud_notes():
+    """Notes an importer wrote in capitals (an export without a Resolved column), as warnings."""
+    for result in st.session_state.get("upload_results", []):
+        for note in result.loud:
+            st.warning(markdown_literal(f"{result.file_name}: {note}"))
+
+
+def column_mapping():
+    """For each upload no importer recognised: its columns, which of them Threadline needs,
+    and a load with that mapping (remembered for files with the same header)."""
+    for number, file in enumerate(st.session_state.get("unmapped_files", [])):
+        label = f"Map the columns of {markdown_literal(file.name)}"  # a file name is the visitor's text
+        with st.expander(label, expanded=True, key=f"map_expander_{number}"):
+            st.caption(
+                "Threadline did not recognise this file's header. Pick the column that holds each field; "
+                "the mapping is kept for files with the same columns in this session, and the download "
+                "below is the same mapping for the command line (--column-map)."
+            )
+            with st.form(f"map_form_{number}"):
+                columns = st.columns(3)
+                mapping = {
+                    field: columns[index % 3].selectbox(
+                        label,
+                        (None, *file.header),
+                        index=(file.header.index(file.suggested[field]) + 1) if field in file.suggested else 0,
+                        format_func=lambda name: "(not in this file)" if name is None else name,
+                        key=f"map_{number}_{field}",
+                    )
+                    for index, (field, label) in enumerate(MAPPING_FIELDS.items())
+                }
+                load_mapped = st.form_submit_button("Load with this mapping", key=f"map_load_{number}", type="primary")
+            chosen = {field: name for field, name in mapping.items() if name}
+            st.download_button(
+                "Download the mapping (CSV, for --column-map)",
+                mapping_file(chosen),
+                "column-map.csv",
+                "text/csv",
+                key=f"map_download_{number}",
+                on_click="ignore",
+            )
+            if load_mapped:
+                problems = mapping_problems(chosen, list(file.header))
+                for problem in problems:
+                    st.error(markdown_literal(problem))
+                if not problems:
+                    st.session_state.setdefault("column_maps", {})[file.key] = chosen
+                    results = load_uploads(
+                        context.own_store(),
+                        [(file.name, file.data)],
+                        settings.timezone,
+                        limits=upload_limit,
+                        column_maps=st.session_state["column_maps"],
+                    )
+                    kept = [r for r in st.session_state.get("upload_results", []) if r.file_name != file.name]
+                    st.session_state["upload_results"] = kept + results
+                    st.session_state["uploaded_files"] = st.session_state.get("uploaded_files", 0) + sum(
+                        r.added for r in results
+                    )
+                    st.session_state["unmapped_files"] = [
+                        f for f in st.session_state["unmapped_files"] if f.name != file.name or not results[0].added
+                    ]
+                    st.rerun()
+
+
+def unowned_items_and_releases():
+    """After an upload: what belongs to no team, and ownership rows for it in one step."""
+    if context.shared or not st.session_state.get("upload_results"):
+        return
+    found = unowned(store.con)
+    if not (found.items or found.releases):
+        return
+    st.subheader("Items and releases that belong to no team")
+    st.warning(
+        f"{found.items:,} work items and {found.releases:,} releases belong to no team and count for none. "
+        "Pick a team for each project or repository below and add the ownership rows in one step."
+    )
+    teams = org_tables(store.con)["teams"]["team"].dropna().tolist()
+    if not teams:
+        st.info("There are no teams yet: add them in the Organisation tables below (or upload teams.csv) first.")
+        st.dataframe(found.sources, hide_index=True, key="unowned_sources")
+        return
+    editable = found.sources.assign(team=None)
+    with st.form(f"unowned_form_{version}"):
+        edited = st.data_editor(
+            editable,
+            hide_index=True,
+            disabled=["kind", "value", "items", "releases"],
+            key=f"unowned_editor_{version}",
+            column_config={"team": cc.SelectboxColumn("team", options=teams)},
+        )
+        add = st.form_submit_button("Add these ownership rows", key="unowned_add", type="primary")
+    if add:
+        chosen = {(row.kind, row.value): row.team for row in edited.itertuples()}
+        problems = map_unowned(context.own_store(), chosen, settings.timezone)
+        for problem in problems:
+            st.error(markdown_literal(str(problem)))
+        if not problems:
+            st.rerun()
+
+
+loud_notes()
+column_mapping()
+unowned_items_and_releases()
 
 
 def start_fetch():

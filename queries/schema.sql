@@ -29,8 +29,13 @@ create table if not exists work_items (
     is_flagged        boolean,
     has_changelog     boolean not null default false,
     url               varchar,
-    source_file       varchar not null
+    source_file       varchar not null,
+    -- true: in the Done status category without a resolution date, so resolved_at is the last
+    -- move to Done (changelog or Status Category Changed); false or null: resolved_at as exported
+    delivered_by_move_to_done boolean
 );
+-- A store file written before the column existed gets it (empty: resolution dates as exported).
+alter table work_items add column if not exists delivered_by_move_to_done boolean;
 
 -- Status transitions from a changelog.
 create table if not exists status_changes (
@@ -179,7 +184,8 @@ create table if not exists work_item_teams (
     resolved_day       date,                -- in attribution_state.timezone
     committed_date     date,                -- first due date, else final, else fix version date
     commitment_source  varchar,             -- which of the three committed_date is
-    replans            integer              -- due-date changes in the changelog; null without one
+    replans            integer,             -- due-date changes in the changelog; null without one
+    moved_to_done      boolean not null     -- delivered by a move to Done without a resolution date
 );
 
 create table if not exists release_teams (

@@ -23,6 +23,7 @@ with items as (
         first_due_date,
         due_date,
         due_date_changes,
+        delivered_by_move_to_done,
         cast(timezone($timezone, resolved_at) as date) as resolved_day,
         coalesce(cast(timezone($timezone, resolved_at) as date),
                  cast(timezone($timezone, created_at) as date)) as item_date
@@ -112,7 +113,8 @@ final as (
             when i.due_date is not null then 'final due date'
             when f.planned_date is not null then 'fix version date'
         end as commitment_source,
-        i.due_date_changes as replans
+        i.due_date_changes as replans,
+        coalesce(i.delivered_by_move_to_done, false) as moved_to_done
     from items i
     left join ranked r on r.item_key = i.item_key and r.preference = 1
     left join fix_version_dates f on f.item_key = i.item_key

@@ -126,6 +126,7 @@ def test_cloud_all_fields_export_maps_every_field():
         "is_flagged": False,
         "has_changelog": False,
         "url": None,
+        "delivered_by_move_to_done": False,  # it has a Resolved date
     }
     # "Parent" holds the parent's numeric id: it becomes the parent's key.
     assert got["CHK-2"]["parent_key"] == "CHK-1"

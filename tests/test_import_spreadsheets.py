@@ -355,3 +355,15 @@ def test_jira_servers_html_excel_export_loads(write_file):
     assert got["AB-1"]["components"] == ["Web"] and got["AB-2"]["components"] == ["Payments"]
     assert any("Jira's HTML" in note for note in result.notes)
     assert resave_note(result) is None
+
+
+def test_the_data_quality_report_says_a_file_looks_re_saved(store, write_file):
+    from analysis.quality import format_report, quality_report
+
+    rows = [HEADER, ["AB-1", "10", "Übersicht", "Story", "Done", "15.02.2026 16:37", "20.02.2026 09:00", ""]]
+    path = write_rows(write_file, rows, delimiter=";", encoding="cp1252", name="resaved.csv")
+    store.load_paths([path])
+    report = quality_report(store.con)
+    [message] = report.files.loc[report.files["file_name"] == "resaved.csv", "message"].tolist()
+    assert "re-saved by a spreadsheet" in message and "cp1252" in message and "semicolon" in message
+    assert "re-saved by a spreadsheet" in format_report(report)

@@ -201,3 +201,128 @@ def test_the_settings_form_sets_the_blocked_statuses(page):
     assert page.session_state["analysis_settings"] == dataclasses.replace(
         Settings(), blocked_statuses=("Blocked", "In Review")
     )
+
+
+# ---- starting point, unowned items and releases, column mapping --------------------------------
+
+
+def test_start_from_an_empty_workspace_and_back_to_the_demo(page):
+    assert page.radio(key="workspace_start_choice").value == "shared"
+    page.radio(key="workspace_start_choice").set_value("empty").run()
+    assert not page.exception
+    empty = page.session_state["store"]
+    assert empty.con.execute("select count(*) from work_items").fetchall() == [(0,)]
+    assert page.sidebar.caption[-1].value == "Data: an empty workspace"
+    page.file_uploader(key="upload_files").set_value([("teams.csv", b"team,reorg_date\nSolo,2025-10-01\n", "text/csv")])
+    page.button(key="upload_load").click().run()
+    own = store_of(page)
+    assert own.con.execute("select team from teams").fetchall() == [("Solo",)]
+    assert own.con.execute("select count(*) from work_items").fetchall() == [(0,)]  # no demo items
+    for other in ("overview", "team", "dependencies", "methods"):  # every page copes with so little
+        page.switch_page(f"app_pages/{other}.py").run()
+        assert not page.exception, other
+    page.switch_page("app_pages/data.py").run()
+    # Reversible: back to the demo, the private store is gone.
+    page.radio(key="workspace_start_choice").set_value("shared").run()
+    assert not page.exception and "store" not in page.session_state
+    assert store_of(page).con.execute("select count(*) from teams").fetchall() == [(4,)]
+
+
+UNOWNED_CSV = b"""Issue key,Summary,Issue Type,Status,Created,Resolved
+NEW-1,a,Story,Done,01/Feb/24 9:00 AM,05/Mar/24 4:37 PM
+NEW-2,b,Story,Done,01/Feb/24 9:00 AM,06/Mar/24 4:37 PM
+"""
+
+
+def test_unowned_projects_are_listed_after_an_upload_and_mapped_in_one_step(page):
+    page.file_uploader(key="upload_files").set_value([("new.csv", UNOWNED_CSV, "text/csv")])
+    page.button(key="upload_load").click().run()
+    assert not page.exception
+    # The demo's 4 OPS items have no team already; the upload adds 2 of project NEW.
+    assert any(w.value.startswith("6 work items and 0 releases belong to no team") for w in page.warning)
+    editor = next(e for e in page.data_editor if e.key.startswith("unowned_editor_"))
+    rows = editor.value[["kind", "value", "items", "releases"]].values.tolist()
+    assert ["jira_project", "NEW", 2, 0] in rows
+    index = rows.index(["jira_project", "NEW", 2, 0])
+    page.session_state[editor.key] = {
+        "edited_rows": {index: {"team": "Checkout"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    page.button(key="unowned_add").click().run()
+    assert not page.exception and not page.error
+    own = store_of(page)
+    assert own.con.execute("select team from ownership where kind = 'jira_project' and value = 'NEW'").fetchall() == [
+        ("Checkout",)
+    ]
+    assert own.con.execute("select distinct team from work_item_teams where item_key like 'NEW-%'").fetchall() == [
+        ("Checkout",)
+    ]
+
+
+# Header names no importer knows (a locale Threadline has no names for).
+UNKNOWN_CSV = """Schlüssel-X;Titel-X;Angelegt-X;Erledigt-X
+QQ-1;a;2024-02-01 09:00;2024-03-05 16:37
+QQ-2;b;2024-02-02 09:00;
+"""
+
+
+def test_an_unrecognised_file_is_mapped_loaded_and_the_mapping_remembered(page):
+    data = UNKNOWN_CSV.encode("utf-8")
+    page.file_uploader(key="upload_files").set_value([("odd.csv", data, "text/csv")])
+    page.button(key="upload_load").click().run()
+    assert page.error[0].value.startswith(r"odd\.csv\: unrecognised content")
+    page.selectbox(key="map_0_item_key").set_value("Schlüssel-X")
+    page.selectbox(key="map_0_created").set_value("Angelegt-X")
+    page.selectbox(key="map_0_resolved").set_value("Erledigt-X")
+    page.button(key="map_load_0").click().run()
+    assert not page.exception
+    own = store_of(page)
+    got = own.con.execute(
+        "select item_key, resolved_at is not null from work_items where item_key like 'QQ-%' order by 1"
+    )
+    assert got.fetchall() == [("QQ-1", True), ("QQ-2", False)]
+    assert page.session_state["unmapped_files"] == []
+    # The next file with the same header loads at once, with the remembered mapping.
+    again = UNKNOWN_CSV.replace("QQ-1", "QQ-3").replace("QQ-2", "QQ-4").encode("utf-8")
+    page.file_uploader(key="upload_files").set_value([("odd2.csv", again, "text/csv")])
+    page.button(key="upload_load").click().run()
+    assert not page.exception
+    assert own.con.execute("select count(*) from work_items where item_key in ('QQ-3', 'QQ-4')").fetchall() == [(2,)]
+
+
+def test_the_mapping_form_names_a_missing_required_field(page):
+    page.file_uploader(key="upload_files").set_value([("odd.csv", UNKNOWN_CSV.encode("utf-8"), "text/csv")])
+    page.button(key="upload_load").click().run()
+    page.selectbox(key="map_0_item_key").set_value("Schlüssel-X")
+    page.button(key="map_load_0").click().run()
+    assert any(error.value.startswith("Created needs a column") for error in page.error)
+    assert page.session_state["unmapped_files"][0].name == "odd.csv"
+
+
+def test_every_date_editor_writes_iso_dates(page):
+    import json
+
+    formats = {}
+    for editor in page.data_editor:
+        for column, config in json.loads(editor.proto.columns).items():
+            if config.get("type_config", {}).get("type") == "date":
+                formats[(editor.key.rsplit("_", 1)[0], column)] = config["type_config"]["format"]
+    assert formats == {
+        ("org_teams", "reorg_date"): "YYYY-MM-DD",
+        ("org_members", "start_date"): "YYYY-MM-DD",
+        ("org_members", "end_date"): "YYYY-MM-DD",
+        ("org_ownership", "start_date"): "YYYY-MM-DD",
+        ("org_ownership", "end_date"): "YYYY-MM-DD",
+    }
+
+
+def test_an_export_without_a_resolved_column_gets_a_warning_of_its_own(page):
+    # English names as in ../shared/samples/jira_csv, the Resolved column left out.
+    data = b"Issue key,Summary,Issue Type,Status,Created\nNR-1,a,Story,Done,01/Feb/24 9:00 AM\n"
+    page.file_uploader(key="upload_files").set_value([("no_resolved.csv", data, "text/csv")])
+    page.button(key="upload_load").click().run()
+    assert not page.exception
+    [loud] = [w.value for w in page.warning if "NO RESOLVED COLUMN" in w.value]
+    assert loud.startswith(markdown_literal("no_resolved.csv: NO RESOLVED COLUMN: this export has no Resolved column"))
+    assert markdown_literal("CSV (all fields)") in loud

@@ -94,3 +94,26 @@ def test_two_processes_building_at_once_get_the_same_complete_base(demo_copy, tm
     assert store.con.execute("select count(*) from teams").fetchall() == [(6,)]
     store.close()
     assert [path.name for path in cache.iterdir() if path.name != "build.lock"] == [os.path.basename(paths[0])]
+
+
+def test_a_prebuilt_database_from_before_the_move_to_done_columns_is_brought_up_to_date(tmp_path):
+    # What `python -m analysis ingest` wrote before work_items.delivered_by_move_to_done and
+    # work_item_teams.moved_to_done existed: served read-only as it is, a report would fail.
+    old = tmp_path / "old.duckdb"
+    store = Store(old)
+    store.load_paths([DEFAULT_DATA_DIR])
+    store.prepare(Settings())
+    store.con.execute("alter table work_items drop column delivered_by_move_to_done")
+    store.con.execute("alter table work_item_teams drop column moved_to_done")
+    store.close()
+    opened = Store(old, read_only=True)
+    assert not opened.is_current()
+    opened.close()
+    base = build_shared_base(old, tmp_path / "cache")
+    assert base.parent == tmp_path / "cache"
+    copy = Store(base, read_only=True)
+    try:
+        assert copy.is_current()
+        assert build_report(copy.con, Settings())["teams"]
+    finally:
+        copy.close()

@@ -9,6 +9,7 @@ import json
 import zipfile
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from conftest import PROJECT_ROOT, SAMPLES, rows
 
@@ -554,3 +555,21 @@ def test_a_workspace_upload_restores_first_then_loads_the_rest(demo_workspace):
     assert results[0].settings == Settings()
     assert rows(store, "select count(*) from teams")[0][0] == 6
     store.close()
+
+
+def test_a_workspace_file_from_before_the_move_to_done_column_still_restores(demo_workspace):
+    # Files written before work_items.delivered_by_move_to_done existed lack the column.
+    def without_column(raw: bytes) -> bytes:
+        table = pq.read_table(io.BytesIO(raw)).drop_columns(["delivered_by_move_to_done"])
+        sink = io.BytesIO()
+        pq.write_table(table, sink)
+        return sink.getvalue()
+
+    old = tampered(demo_workspace, "work_items.parquet", without_column)
+    store = Store()
+    try:
+        restore_workspace(store, old, "old.zip")
+        count, flagged = rows(store, "select count(*), count(delivered_by_move_to_done) from work_items")[0]
+    finally:
+        store.close()
+    assert count > 0 and flagged == 0

@@ -55,6 +55,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "is_flagged",
         "has_changelog",
         "url",
+        "delivered_by_move_to_done",
     ),
     "status_changes": ("item_key", "change_id", "changed_at", "from_status", "to_status"),
     "field_changes": (

@@ -101,8 +101,12 @@ for _names in jira_locale.HEADERS.values():
         _table = LIST_FIELDS if _canonical in LIST_FIELDS else SINGLE_FIELDS
         _table[_canonical] = _table[_canonical] + _aliases
 
+# Link columns a column mapping may name, for a language whose link headers Threadline does not
+# know: each holds the issue keys of one side of Jira's Blocks link (repeated columns allowed).
+LINK_FIELDS = {"blocked_by": ("Blocks", "inward"), "blocks": ("Blocks", "outward")}
+
 # Fields a column mapping may name (ImportOptions.column_map, `--column-map FILE`).
-MAPPABLE_FIELDS = tuple(SINGLE_FIELDS) + tuple(LIST_FIELDS)
+MAPPABLE_FIELDS = tuple(SINGLE_FIELDS) + tuple(LIST_FIELDS) + tuple(LINK_FIELDS)
 
 LINK_PREFIXES = {
     "inward": ("Inward issue link", "Enlace a la incidencia interna", "Входящая связь задачи")
@@ -309,14 +313,19 @@ def map_header(names: list[str], column_map: dict[str, str] | None = None) -> He
                 target[canonical] = positions
     for canonical, header in (column_map or {}).items():
         positions = by_name.get(_norm(header))
-        if positions:
+        if positions and canonical in LINK_FIELDS:
+            link_type, direction = LINK_FIELDS[canonical]
+            mapping.links += [(link_type, direction, position) for position in positions]
+            mapping.mapped[canonical] = header
+        elif positions:
             target = mapping.lists if canonical in LIST_FIELDS else mapping.single
             target[canonical] = positions
             mapping.mapped[canonical] = header
     inward = {p.casefold() for p in LINK_PREFIXES["inward"]}
+    mapped_links = {position for _, _, position in mapping.links}
     for position, name in enumerate(names):
         match = LINK_HEADER.match(name.strip())
-        if match:
+        if match and position not in mapped_links:
             direction = "inward" if match["prefix"].casefold() in inward else "outward"
             mapping.links.append((match["type"].strip(), direction, position))
     return mapping
@@ -653,6 +662,8 @@ def _check_rows(
     work_items = raw if keep is None else raw.filter(keep)
     work_items = _spreadsheet_damage(work_items, header, result)
     work_items = _delivered_when_done(con, work_items, header, timezone, result)
+    if "delivered_by_move_to_done" not in work_items.column_names:
+        work_items = work_items.append_column("delivered_by_move_to_done", pa.nulls(work_items.num_rows, pa.bool_()))
     return work_items.select(list(TABLE_COLUMNS["work_items"])), links
 
 
@@ -758,6 +769,7 @@ def _delivered_when_done(con, table: pa.Table, header: HeaderMap, timezone: str,
             pc.replace_with_mask(resolved_at, pa.array(moved), times.filter(pa.array(readable)).cast(resolved_at.type)),
         )
     moved = pa.array(moved)
+    table = table.append_column("delivered_by_move_to_done", moved)
     moved_count = pc.sum(moved).as_py() or 0
     if moved_count:
         result.notes.append(

@@ -348,6 +348,7 @@ def delivered_when_done(items: list[dict], status_rows: list[dict], done_statuse
             never.append(item["item_key"])
         else:
             item["resolved_at"] = when
+            item["delivered_by_move_to_done"] = True
             moved.append(item["item_key"])
 
     def shown(keys: list[str]) -> str:

@@ -102,7 +102,7 @@ def typed_frame(table: str, rows: list[dict]) -> pd.DataFrame:
     for column in data.columns:
         if column.endswith("_at"):
             data[column] = pd.to_datetime(data[column], utc=True)
-        elif column.startswith(("is_", "has_")):
+        elif column.startswith(("is_", "has_")) or column == "delivered_by_move_to_done":
             data[column] = data[column].astype("boolean")
         elif column in ("due_date_changes", "number"):
             data[column] = data[column].astype("Int64")

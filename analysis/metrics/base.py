@@ -49,6 +49,7 @@ class MetricResult:
     further_tests: dict[str, stats.Effect] = field(default_factory=dict)
     p_value_adjusted: float | None = None  # Benjamini-Hochberg, set across a whole report
     adjusted: bool = False  # whether p_value_adjusted was computed (a team-only report has none)
+    no_data_reason: dict | None = None  # {code, text}: the missing input (Metric.no_data_reason)
 
     def effect_dict(self) -> dict:
         effect = self.effect.as_dict()
@@ -62,6 +63,7 @@ class MetricResult:
             "after": self.after.as_dict(),
             "effect": self.effect_dict(),
             "verdict": self.verdict,
+            **({"no_data_reason": self.no_data_reason} if self.no_data_reason else {}),
             **{name: test.as_dict() for name, test in self.further_tests.items()},
         }
 
@@ -156,6 +158,14 @@ class Metric:
         )
         return MetricResult(before, after, effect, verdict, further_tests)
 
+    def no_data_reason(self, team: str, data: MetricData, result: MetricResult, settings: Settings) -> dict | None:
+        """{code, text}: which input is missing when a side has n = 0 or the data are
+        insufficient, from the whole-data facts of MetricData (team_inputs, unowned); None
+        otherwise. Metric modules add their own inputs before these common ones."""
+        if not lacks_data(result, self.minimum(settings)):
+            return None
+        return window_reason(data, team) or too_few_reason(self, result, settings)
+
     # -- against comparison teams, month by month, and the placebo check ------------------------
 
     def did(self, data: MetricData, treated: list[str], control: list[str], settings: Settings) -> stats.Effect:
@@ -214,6 +224,70 @@ class Metric:
 
 
 # ---- shared helpers -----------------------------------------------------------------------------
+
+
+def lacks_data(result: MetricResult, minimum: int) -> bool:
+    """n = 0 on a side, fewer than the minimum, or no estimate: the cases no_data_reason explains."""
+    return (
+        min(result.before.n, result.after.n) < max(minimum, 1)
+        or result.verdict == "insufficient data"
+        or not math.isfinite(result.effect.estimate)
+    )
+
+
+def reason(code: str, text: str) -> dict:
+    return {"code": code, "text": text}
+
+
+def window_reason(data: MetricData, team: str) -> dict | None:
+    """A window with no day inside the data's span."""
+    for period in ("before", "after"):
+        window = data.window(team, period)
+        if window is None or not window.days:
+            return reason(
+                "window_outside_data",
+                f"the {period} window has no day inside the data's span ({span_text(data.span)})",
+            )
+    return None
+
+
+def too_few_reason(metric: Metric, result: MetricResult, settings: Settings) -> dict:
+    return reason(
+        "too_few",
+        f"{result.before.n} {metric.n_counts} before and {result.after.n} after; at least "
+        f"{metric.minimum(settings)} are needed on each side",
+    )
+
+
+def no_resolved_reason(data: MetricData, team: str) -> dict:
+    """The team has no resolved item; Done items without a resolution date are the likely cause."""
+    done = data.team_input(team, "done_undelivered")
+    if done:
+        return reason(
+            "done_without_resolution",
+            f"no item of this team is resolved in the data, but {done} are in the Done category without a "
+            "resolution date or a known move to Done: export with the changelog (JSON) or with the Resolved "
+            "and Status Category Changed columns (CSV, all fields)",
+        )
+    return reason(
+        "no_resolved_items", "no item of this team is resolved in the data (no resolution date, nor a move to Done)"
+    )
+
+
+def span_text(span) -> str:
+    first, last = span
+    return "no dated data" if first is None else f"{first} to {last}"
+
+
+def resolved_in_window(data: MetricData, team: str, period: str) -> int:
+    resolved = data.rows("resolved", team, period)
+    return int(resolved["items_resolved"].sum()) if len(resolved) else 0
+
+
+def names_list(values, shown: int = 5) -> str:
+    values = list(values)
+    more = f" and {len(values) - shown} more" if len(values) > shown else ""
+    return ", ".join(values[:shown]) + more
 
 
 def safe_effect(function, *args, **kwargs) -> stats.Effect:

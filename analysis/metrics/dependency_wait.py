@@ -25,10 +25,16 @@ from .base import (
     clear,
     insufficient,
     interval,
+    lacks_data,
+    no_resolved_reason,
     number,
+    reason,
+    resolved_in_window,
     rounded,
     safe_effect,
     sides_text,
+    too_few_reason,
+    window_reason,
 )
 from .rows import PERIODS, MetricData
 
@@ -94,6 +100,34 @@ class DependencyWait(Metric):
             seed=settings.seed,
         )
         return self.result(sides, effect, settings)
+
+    def no_data_reason(self, team, data, result, settings):
+        if not lacks_data(result, self.minimum(settings)):
+            return None
+        found = window_reason(data, team)
+        stretches = data.team_input(team, "blocked_stretches")
+        if found is None and stretches == 0 and not data.team_inputs["blocked_stretches"].sum():
+            found = reason(
+                "no_blocking_links",
+                "no blocking links between teams: no item waits on another team's item through a "
+                f"blocking link ({', '.join(settings.blocking_link_types)}), a flag or a blocked status",
+            )
+        if found is None and data.team_input(team, "items_resolved") == 0:
+            found = no_resolved_reason(data, team)
+        if found is None and stretches == 0:
+            found = reason("no_blocking_links_for_team", "no item of this team was blocked by another team's item")
+        for period in ("before", "after"):
+            if found is None and stretches and not getattr(result, period).n:
+                in_window = resolved_in_window(data, team, period)
+                found = (
+                    reason("no_resolved_in_window", f"no item of this team was resolved in the {period} window")
+                    if in_window == 0
+                    else reason(
+                        "no_waits_in_window",
+                        f"none of the {in_window} items resolved in the {period} window waited on another team",
+                    )
+                )
+        return found or too_few_reason(self, result, settings)
 
     def did(self, data, treated, control, settings):
         def waits(teams, period):

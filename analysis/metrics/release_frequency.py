@@ -21,11 +21,16 @@ from .base import (
     clear,
     insufficient,
     interval,
+    lacks_data,
+    names_list,
     number,
     pooled_exposure,
+    reason,
     rounded,
     safe_effect,
     sides_text,
+    too_few_reason,
+    window_reason,
 )
 from .rows import PERIODS, MetricData
 
@@ -79,6 +84,32 @@ class ReleaseFrequency(Metric):
             confidence=settings.confidence,
         )
         return self.result(sides, effect, settings)
+
+    def no_data_reason(self, team, data, result, settings):
+        if not lacks_data(result, self.minimum(settings)):
+            return None
+        found = window_reason(data, team)
+        releases = data.team_input(team, "releases")
+        if found is None and releases == 0:
+            unowned = data.unowned[data.unowned["releases"] > 0] if len(data.unowned) else data.unowned
+            where = (
+                f" (releases with no team come from {names_list(f'{r.value} ({r.releases})' for r in unowned.itertuples())})"
+                if len(unowned)
+                else ""
+            )
+            found = reason(
+                "no_releases_attributed",
+                "no releases attributed to this team: map its repositories (github_repo) or Jira projects "
+                f"(jira_project) in ownership.csv{where}",
+            )
+        for period in ("before", "after"):
+            if found is None and releases and not getattr(result, period).n:
+                found = reason(
+                    "no_release_in_window",
+                    f"no release day in the {period} window, though {releases} releases are attributed to this "
+                    "team (drafts, prereleases and tags outside the tag pattern do not count)",
+                )
+        return found or too_few_reason(self, result, settings)
 
     def did(self, data, treated, control, settings):
         def counts(teams, period):

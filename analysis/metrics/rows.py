@@ -7,6 +7,8 @@ release day, commitment or blocked item, which the statistics need anyway.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -43,7 +45,33 @@ class MetricData:
     waits: pd.DataFrame  # team, period, item_key, wait_days
     wait_matrix: pd.DataFrame  # team, period, blocker_team, items_waiting, wait_days
     resolved: pd.DataFrame  # team, period, items_resolved, median_cycle_days, ...
+    # Reads a whole-data query by name, for no_data_reason's facts (None: computed without
+    # supporting measures). Only a team with no data asks, so most reports never run them.
+    fetch: Callable[[str], pd.DataFrame] | None = field(default=None, repr=False)
     _groups: dict = field(default_factory=dict, repr=False)
+
+    def _fact(self, query: str) -> pd.DataFrame:
+        key = ("fact", query)
+        if key not in self._groups:
+            self._groups[key] = self.fetch(query) if self.fetch else pd.DataFrame()
+        return self._groups[key]
+
+    @property
+    def team_inputs(self) -> pd.DataFrame:
+        """queries/team_inputs.sql: team, releases, items_resolved, resolved_with_commitment, ..."""
+        return self._fact("team_inputs")
+
+    @property
+    def unowned(self) -> pd.DataFrame:
+        """queries/unowned_sources.sql: kind, value, items, releases of what belongs to no team."""
+        return self._fact("unowned_sources")
+
+    def team_input(self, team: str, name: str) -> int | None:
+        """One of queries/team_inputs.sql's counts for a team (None: not computed)."""
+        if not len(self.team_inputs):
+            return None
+        found = self.team_inputs.loc[self.team_inputs["team"] == team, name]
+        return int(found.iloc[0]) if len(found) else 0
 
     def window(self, team: str, period: str) -> Window | None:
         return next((w for w in self.windows if w.team == team and w.period == period), None)
@@ -148,6 +176,7 @@ def compute(con, settings: Settings, windows: list[Window] | None = None, suppor
         waits=fetch_frame(con, "dependency_waits", window_rows),
         wait_matrix=fetch_frame(con, "wait_matrix", window_rows) if supporting else pd.DataFrame(),
         resolved=fetch_frame(con, "resolved_items", window_rows) if supporting else pd.DataFrame(),
+        fetch=functools.partial(fetch_frame, con) if supporting else None,
     )
 
 

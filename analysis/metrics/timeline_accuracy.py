@@ -26,10 +26,16 @@ from .base import (
     clear,
     insufficient,
     interval,
+    lacks_data,
+    no_resolved_reason,
     number,
+    reason,
+    resolved_in_window,
     rounded,
     safe_effect,
     sides_text,
+    too_few_reason,
+    window_reason,
 )
 from .rows import PERIODS, MetricData
 
@@ -119,6 +125,33 @@ class TimelineAccuracy(Metric):
             seed=settings.seed,
         )
         return self.result(sides, effect, settings, slip_median_difference=slip_test)
+
+    def no_data_reason(self, team, data, result, settings):
+        if not lacks_data(result, self.minimum(settings)):
+            return None
+        found = window_reason(data, team)
+        resolved, committed = (data.team_input(team, name) for name in ("items_resolved", "resolved_with_commitment"))
+        if found is None and resolved == 0:
+            found = no_resolved_reason(data, team)
+        elif found is None and committed == 0:
+            found = reason("no_due_dates", "no resolved item has a due date (nor a fix version with a release date)")
+        for period in ("before", "after"):
+            if found is None and resolved and not getattr(result, period).n:
+                in_window = resolved_in_window(data, team, period)
+                found = (
+                    reason("no_resolved_in_window", f"no item of this team was resolved in the {period} window")
+                    if in_window == 0
+                    else reason(
+                        "no_due_dates_in_window",
+                        f"none of the {in_window} items resolved in the {period} window has a due date"
+                        + (
+                            f" among the commitment issue types ({', '.join(settings.commitment_issue_types)})"
+                            if settings.commitment_issue_types
+                            else ""
+                        ),
+                    )
+                )
+        return found or too_few_reason(self, result, settings)
 
     def did(self, data, treated, control, settings):
         def on_time(teams, period):

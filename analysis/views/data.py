@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .. import queries
 from ..bounded_parse import Limits, parse_in_child, upload_too_large
 from ..importers import ImportOptions
 from ..importers.base import TABLE_COLUMNS
+from ..importers.column_map import csv_header, header_key, suggested
 from ..importers.csv_rows import parse_iso_date
 from ..importers.org import OWNERSHIP_KINDS
 from ..quality import QualityReport
@@ -50,6 +52,7 @@ class UploadResult:
     rejects: tuple[str, ...] = ()  # the first few, as "row 3, due_date: reason"
     settings: Settings | None = None  # a restored workspace's settings
     notes: str = ""  # what the importer noted (no changelog, ...)
+    loud: tuple[str, ...] = ()  # notes the importer wrote in capitals (NO RESOLVED COLUMN: ...)
 
     @property
     def problem(self) -> bool:
@@ -67,6 +70,7 @@ def load_uploads(
     on_file: Callable[[int, str], None] | None = None,
     limits: Limits | None = None,
     date_order: str | None = None,
+    column_maps: dict[str, dict[str, str]] | None = None,
 ) -> list[UploadResult]:
     """Load uploaded files into the store, a workspace file first (it replaces everything).
 
@@ -75,6 +79,8 @@ def load_uploads(
     Each file is held to `limits` (default: the environment's): its size, and the memory and
     time its parse takes in a child process (bounded_parse) or a workspace file unpacks to.
     date_order ("dmy" / "mdy" / None to infer) reads numeric dates of re-saved Jira CSVs.
+    column_maps: remembered column mappings by header_key; a CSV whose header has one is read
+    with it (the mapping made on this page for an earlier file with the same columns).
     """
     limits = limits or Limits.from_environment()
     ordered = sorted(files, key=lambda file: not is_workspace_file(*file))
@@ -101,7 +107,8 @@ def load_uploads(
                     )
                 )
             else:
-                options = ImportOptions(timezone=timezone, date_order=date_order)
+                mapping = (column_maps or {}).get(header_key(csv_header(data))) if column_maps else None
+                options = ImportOptions(timezone=timezone, date_order=date_order, column_map=mapping)
                 parse = functools.partial(parse_in_child, limits=limits)
                 results.append(_result(store.load_bytes(name, data, options, refresh=False, parse=parse)))
         except WorkspaceFileError as error:
@@ -141,7 +148,15 @@ def _result(outcome) -> UploadResult:
         message,
         rejects,
         notes="; ".join(outcome.notes),
+        loud=tuple(note for note in outcome.notes if is_loud(note)),
     )
+
+
+def is_loud(note: str) -> bool:
+    """A note an importer starts in capitals ("NO RESOLVED COLUMN: ...") must not hide in a
+    table cell: the page shows it as a warning of its own."""
+    head = note.split(":", 1)[0]
+    return len(head) > 3 and head.isupper()
 
 
 def upload_table(results: list[UploadResult]) -> pd.DataFrame:
@@ -161,6 +176,72 @@ def upload_table(results: list[UploadResult]) -> pd.DataFrame:
         ],
         columns=["file", "detected kind", "status", "rows read", "rows loaded", "rows rejected", "message and notes"],
     )
+
+
+# ---- files no importer recognised: the column mapping ------------------------------------
+
+
+@dataclass(frozen=True)
+class UnmappedFile:
+    """An uploaded CSV no importer recognised, with what the mapping form needs."""
+
+    name: str
+    data: bytes
+    header: tuple[str, ...]
+    key: str  # header_key: the mapping made for it serves files with the same header
+    suggested: dict
+
+
+# Beyond this many columns a file is no export to map by hand (Jira Server exports reach a few
+# hundred): the form would offer every column in each of its fields.
+MAX_MAPPED_COLUMNS = 2000
+
+
+def unmapped_files(files: list[tuple[str, bytes]], results: list[UploadResult]) -> list[UnmappedFile]:
+    """The uploads refused as unrecognised that have a header to map (delimited text with at
+    least two named columns, and at most MAX_MAPPED_COLUMNS)."""
+    refused = {r.file_name for r in results if r.status == "refused" and r.kind is None}
+    found = []
+    for name, data in files:
+        if name not in refused:
+            continue
+        header = csv_header(data)
+        if 2 <= len(header) <= MAX_MAPPED_COLUMNS:
+            found.append(UnmappedFile(name, data, tuple(header), header_key(header), suggested(header)))
+    return found
+
+
+# ---- items and releases that belong to no team --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unowned:
+    items: int  # work items without a team
+    releases: int  # releases without a team
+    sources: pd.DataFrame  # kind, value, items, releases: what an ownership row could map
+
+
+def unowned(con) -> Unowned:
+    """How many items and releases belong to no team, and the projects and repositories they
+    come from (queries/unowned_sources.sql)."""
+    items, releases = con.execute(queries.sql("unowned_counts")).fetchall()[0]
+    return Unowned(int(items), int(releases), con.execute(queries.sql("unowned_sources")).df())
+
+
+def map_unowned(store: Store, teams: dict[tuple[str, str], str | None], timezone: str) -> list[Problem]:
+    """Ownership rows for unowned projects and repositories in one step: {(kind, value): team}
+    (None: left as it is), added to the stored ownership (checked like an edit) and every item
+    and release given its team again."""
+    new_rows = [
+        {"kind": kind, "value": value, "team": team, "start_date": None, "end_date": None}
+        for (kind, value), team in teams.items()
+        if team
+    ]
+    if not new_rows:
+        return [Problem("ownership", None, "team", "choose a team for at least one project or repository")]
+    frames = org_tables(store.con)
+    frames["ownership"] = pd.concat([frames["ownership"], pd.DataFrame(new_rows)], ignore_index=True)
+    return apply_org(store, frames, timezone)
 
 
 # ---- the data-quality report --------------------------------------------------------------

@@ -89,6 +89,21 @@ over the same calendar windows around the comparison date, so it shows what chan
 (a busy season, a new tool) without a reorg.
 """,
         ),
+        (
+            "Delivery without a resolution date, and missing inputs",
+            """
+An item in the Done status category without a resolution date is delivered when it last moved
+into a Done-category status (the category from the export's `statusCategory`, or a CSV's
+Status Category Changed; never from status names): delivery is then the move to Done. The report
+counts such items per team and window (supporting measure `delivered_by_move_to_done`).
+
+Where a team and metric has nothing on a side, or too little to judge, the report says which
+input is missing (`no_data_reason` in the JSON, a column of the CSV, a line of the text report and
+of the Team page's data-quality notes): no releases attributed to the team (map its repositories or
+projects in ownership.csv), no resolved item with a due date, no blocking links between teams,
+a window outside the data, or simply too few on a side.
+""",
+        ),
         *(metric.methods(settings) for metric in metrics.registered()),
         (
             "Many teams and metrics: Benjamini-Hochberg",

@@ -354,6 +354,13 @@ def data_quality_notes(data: TeamData, sources: pd.DataFrame, unattributed_items
     for metric in metrics.registered():
         notes += metric.quality_notes(data.rows, data.team, data.metric(metric.name), PERIODS)
     for metric in metrics.registered():
+        reason = data.metric(metric.name).get("no_data_reason")
+        if reason and reason["code"] != "too_few":  # too few: the minimum-sample note below says it
+            notes.append(f"{metric.label}: {reason['text']}.")
+    moved = supporting.moved_to_done_text(data.entry["supporting"])
+    if moved:
+        notes.append(moved)
+    for metric in metrics.registered():
         m = data.metric(metric.name)
         if m["verdict"] == "insufficient data":
             notes.append(
