@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from .. import stats
+from .. import inference, stats
 from ..settings import Settings
 from .base import (
     DaySeries,
@@ -32,11 +32,14 @@ from .base import (
 )
 from .rows import PERIODS, MetricData
 
+SHORTEST_WAIT_DAYS = 1 / 24  # an hour: waits are floored here before their log is taken
+
 
 class WaitHistory:
     def __init__(self, data: MetricData, team: str):
         series = DaySeries(data.rows("waits", team, "all"), "resolved_day", "wait_days")
         self.days, self.waits = series.days, series.values
+        self.log_waits = np.log(np.maximum(self.waits, SHORTEST_WAIT_DAYS))
 
     def window(self, start: np.datetime64, end: np.datetime64) -> np.ndarray:
         """The waits of items resolved in [start, end)."""
@@ -64,6 +67,7 @@ class DependencyWait(Metric):
     )
     waits_on = True
     item_columns = {"wait_days": "Cross-team wait (days)"}
+    kind = inference.LOG_MEAN
 
     def minimum(self, settings: Settings) -> int:
         return settings.min_items
@@ -108,6 +112,23 @@ class DependencyWait(Metric):
 
     def history(self, data, team, settings):
         return WaitHistory(data, team)
+
+    def bins(self, history, start, end, anchor):
+        return inference.month_bins(history.days, history.log_waits, start, end, anchor, inference.LOG_MEAN)
+
+    def trend_text(self, slope):
+        return f"waits x{np.exp(slope):.2f} a month"
+
+    def mde_text(self, mde):
+        if mde is None:
+            return "no change could have been detected"
+        return f"only waits longer or shorter by a factor of {mde:.1f} would have shown"
+
+    def decision_text(self, decision):
+        return (
+            f"x{bound(decision['estimate'], '.2f')} ({bound(decision['ci_low'], '.2f')} to "
+            f"{bound(decision['ci_high'], '.2f')}) in the typical (geometric-mean) wait"
+        )
 
     def event_point(self, sample, confidence):
         median, low, high = median_interval(sample, confidence)

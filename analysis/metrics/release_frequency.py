@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats as scipy_stats
 
-from .. import stats
+from .. import inference, stats
 from ..settings import Settings
 from .base import (
     DaySeries,
@@ -53,6 +53,7 @@ class ReleaseFrequency(Metric):
     did_label = "team's rate ratio / comparison teams' rate ratio"
     event_title = "release days / 30 d"
     chart = ReleaseChart(table="release_days", day_column="release_day", y_title="release days per 30 days")
+    kind = inference.RATE
 
     def minimum(self, settings: Settings) -> int:
         return settings.min_releases
@@ -88,6 +89,17 @@ class ReleaseFrequency(Metric):
 
     def history(self, data, team, settings):
         return ReleaseHistory(data, team)
+
+    def bins(self, history, start, end, anchor):
+        return inference.rate_bins(history.days, start, end, anchor)
+
+    def trend_text(self, slope):
+        return f"{slope * 100:+.0f}% a month"
+
+    def mde_text(self, mde):
+        if mde is None:
+            return "no change could have been detected"
+        return f"only a change larger than {mde:.1f} times the release rate (up or down) would have shown"
 
     def event_point(self, sample, confidence):
         return (sample, sample, *poisson_interval(sample, confidence))

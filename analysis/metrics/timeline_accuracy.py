@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from .. import stats
+from .. import inference, stats
 from ..settings import Settings
 from .base import (
     DaySeries,
@@ -38,7 +38,8 @@ class CommitmentHistory:
     def __init__(self, data: MetricData, team: str, on_time):
         series = DaySeries(data.rows("commitments", team, "all"), "resolved_day", "slip_days")
         self.days = series.days
-        self.on_time_before = np.concatenate([[0], np.cumsum(on_time(series.values))])
+        self.on_time = np.asarray(on_time(series.values), dtype=bool)
+        self.on_time_before = np.concatenate([[0], np.cumsum(self.on_time)])
 
     def window(self, start: np.datetime64, end: np.datetime64) -> tuple[int, int]:
         """(on time, commitments) resolved in [start, end)."""
@@ -71,6 +72,7 @@ class TimelineAccuracy(Metric):
             f"tolerance: on time up to {settings.tolerance_days} d late (early counts)",
         ),
     )
+    kind = inference.SHARE
     item_columns = {
         "committed_date": "Committed",
         "commitment_source": "Committed date from",
@@ -131,6 +133,17 @@ class TimelineAccuracy(Metric):
 
     def history(self, data, team, settings):
         return CommitmentHistory(data, team, lambda slips: self.on_time(slips, settings))
+
+    def bins(self, history, start, end, anchor):
+        return inference.month_bins(history.days, history.on_time, start, end, anchor, inference.SHARE)
+
+    def trend_text(self, slope):
+        return f"{slope * 100:+.1f} points a month"
+
+    def mde_text(self, mde):
+        if mde is None:
+            return "no change could have been detected"
+        return f"only a change of more than {mde * 100:.0f} points in the on-time share would have shown"
 
     def event_point(self, sample, confidence):
         on_time, commitments = sample
