@@ -422,6 +422,15 @@ def insufficient(metric: dict) -> bool:
     return metric["verdict"] == "insufficient data" or metric["effect"]["estimate"] is None
 
 
+INSUFFICIENT_REASONS = ("min_sample", "min_months", "no_estimate")  # the reasons behind "insufficient data"
+
+
+def insufficient_why(metric: dict, counts: str) -> str:
+    """Why a metric has insufficient data, in words (its reasons), else the counts alone."""
+    reasons = [r["text"] for r in metric["decision"]["reasons"] if r["code"] in INSUFFICIENT_REASONS]
+    return " ".join(reasons) if reasons else f"{counts}."
+
+
 def clear(metric: dict) -> bool:
     return metric["verdict"] in ("improved", "worsened")
 

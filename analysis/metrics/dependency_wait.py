@@ -24,6 +24,7 @@ from .base import (
     bound,
     clear,
     insufficient,
+    insufficient_why,
     interval,
     number,
     rounded,
@@ -151,13 +152,13 @@ class DependencyWait(Metric):
         if insufficient(metric):
             return (
                 f"{team}: too few items waited on other teams to say whether dependency waits changed "
-                f"({counts}; at least {settings.min_items} needed on each side)."
+                f"({insufficient_why(metric, counts)})"
             )
         shown = interval(effect, lambda x: f"{x:+.1f}")
         return (
             f"{team}'s items that waited on other teams now wait a median {after['value']:.1f} days, against "
             f"{before['value']:.1f} before ({effect['estimate']:+.1f} days, {settings.confidence:.0%} interval "
-            f"{shown}): {verdict} ({counts})."
+            f"{shown}, raw before/after); verdict: {verdict} ({counts})."
         )
 
     def clause(self, metric, interval_name):
@@ -188,7 +189,7 @@ class DependencyWait(Metric):
     def methods(self, settings):
         level = f"{settings.confidence:.0%}"
         return (
-            "Dependency waits: bootstrap median difference and Mann-Whitney U",
+            "Dependency waits: the typical wait per blocked item, month as the cluster",
             f"""
 For each item resolved in the window, the days it spent blocked by an item owned by **another team**:
 from the moment the blocking link was added (or, without a changelog, from the item's creation) until
@@ -197,11 +198,14 @@ spent in a blocked status or flagged counts too, as a wait on its blockers of ot
 changelog alone does not say whose fault a status is). Overlapping stretches count once. The value
 is the median wait of the items that waited, n the number of such items.
 
-The effect is the difference in medians after − before, in days (negative is less waiting). Its {level}
-interval comes from the **bootstrap**: each side is resampled {settings.bootstrap_samples} times and the
-middle {level} of the resampled differences is kept. The p-value is the two-sided **Mann-Whitney U**
-test, which asks whether waits in one period tend to be longer than in the other, without assuming
-any particular distribution.
+**The verdict's unit** is the calendar month of resolution. Waits are skewed, so the decision
+compares the log of each wait (waits under an hour count as an hour): the change is a ratio of
+typical (geometric-mean) waits, 0.5x = half as long. Each window's variance is the month-cluster
+variance of the mean of logs, never below the independent one. Minimum detectable effect: the
+factor, longer or shorter, that the test would detect with 80% power at {level} confidence.
+
+The raw before/after beside the verdict is the difference in medians with a bootstrap interval
+({settings.bootstrap_samples} resamples) and the Mann-Whitney U test: shown, it does not decide.
 """,
         )
 

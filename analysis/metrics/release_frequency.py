@@ -20,6 +20,7 @@ from .base import (
     bound,
     clear,
     insufficient,
+    insufficient_why,
     interval,
     number,
     pooled_exposure,
@@ -132,7 +133,7 @@ class ReleaseFrequency(Metric):
         )
         return (
             f"{team} now releases {effect['estimate']:.1f}x as often{shown}; "
-            f"{metric['verdict']} ({metric['before']['n']} release days before, {metric['after']['n']} after)."
+            f"verdict: {metric['verdict']} ({metric['before']['n']} release days before, {metric['after']['n']} after)."
         )
 
     def summary(self, team, metric, settings):
@@ -141,12 +142,12 @@ class ReleaseFrequency(Metric):
         if insufficient(metric):
             return (
                 f"{team}: too few release days to say whether release frequency changed "
-                f"({counts}; at least {settings.min_releases} needed on each side)."
+                f"({insufficient_why(metric, counts)})"
             )
         shown = interval(effect, lambda x: f"{x:.1f}x")
         return (
-            f"{team} now releases {effect['estimate']:.1f}x as often ({settings.confidence:.0%} interval {shown}): "
-            f"{verdict} ({counts})."
+            f"{team} now releases {effect['estimate']:.1f}x as often ({settings.confidence:.0%} interval {shown}, "
+            f"raw before/after); verdict: {verdict} ({counts})."
         )
 
     def clause(self, metric, interval_name):
@@ -175,17 +176,22 @@ class ReleaseFrequency(Metric):
     def methods(self, settings):
         level = f"{settings.confidence:.0%}"
         return (
-            "Release frequency: exact conditional rate-ratio test",
+            "Release frequency: release days per sprint-length bin, overdispersed",
             f"""
 A release is a published, non-draft GitHub release, a git tag that matches the release tag pattern,
 or a released Jira fix version. Several releases of a team on one day count once (**release days**),
 so n is release days. The value is release days per 30 days.
 
-The effect is the **rate ratio** after / before (2.0x means twice as often). If the team released at
-the same rate throughout, each of the n release days would fall in the after window with a chance set
-by the windows' lengths alone. The exact test asks how surprising the observed split is under that
-assumption (the same test as R's `poisson.test`), and the {level} interval is the exact
-(Clopper-Pearson) interval of that split, turned back into a ratio.
+**The verdict's unit** is not the single release: releases come in bursts at the ends of sprints.
+Each window is cut into {inference.RELEASE_BIN_DAYS}-day bins (a sprint), and the release days of each bin
+are the observations. The decision compares the rates on the log scale (a rate ratio, 2.0x = twice
+as often); each window's variance is the bins' own (overdispersed) variance of the counts, never
+below the Poisson variance, so no interval is narrower than the independent-releases one.
+Minimum detectable effect: the rate ratio, either way, that the test would detect with 80% power at
+{level} confidence.
+
+The raw before/after beside the verdict is the rate ratio with the exact conditional test (R's
+`poisson.test`), which treats releases as independent events: it is shown, it does not decide.
 """,
         )
 

@@ -25,6 +25,7 @@ from .base import (
     bound,
     clear,
     insufficient,
+    insufficient_why,
     interval,
     number,
     rounded,
@@ -171,13 +172,13 @@ class TimelineAccuracy(Metric):
         if insufficient(metric):
             return (
                 f"{team}: too few delivered commitments to say whether timeline accuracy changed "
-                f"({counts}; at least {settings.min_items} needed on each side)."
+                f"({insufficient_why(metric, counts)})"
             )
         shown = interval(effect, lambda x: f"{x * 100:+.0f}")
         return (
             f"{team} now delivers {after['value']:.0%} of its commitments on time, against "
             f"{before['value']:.0%} before ({effect['estimate'] * 100:+.0f} points, {settings.confidence:.0%} "
-            f"interval {shown}): {verdict} ({counts})."
+            f"interval {shown}, raw before/after); verdict: {verdict} ({counts})."
         )
 
     def clause(self, metric, interval_name):
@@ -240,17 +241,21 @@ class TimelineAccuracy(Metric):
     def methods(self, settings):
         level = f"{settings.confidence:.0%}"
         return (
-            "Timeline accuracy: Newcombe interval and Fisher's exact test",
+            "Timeline accuracy: on-time share with the calendar month as the cluster",
             f"""
 A commitment is an item resolved in the window that had a committed date (its due date, or its fix
 version's planned release date). It is **on time** when it was delivered no more than {settings.tolerance_days} days
 after that date; early counts as on time. The value is the on-time share, n the number of commitments.
 
-The effect is the difference in on-time share after − before, in percentage points. Its {level}
-interval is **Newcombe's** hybrid score interval, built from the Wilson interval of each share; it
-behaves well for small samples and shares near 0% or 100%. The p-value is **Fisher's exact test** on
-the 2 × 2 table of on time / late, before / after. The report also compares the slips themselves
-(days late, negative when early) with a bootstrap median difference and the Mann-Whitney U test.
+**The verdict's unit** is the calendar month, not the item: items resolved in the same month share
+that month's luck (a release crunch, a holiday). The decision compares on-time shares in
+percentage points; each window's variance is the month-cluster variance of a ratio estimator,
+never below the binomial one. Minimum detectable effect: the change in points that the test would
+detect with 80% power at {level} confidence.
+
+The raw before/after beside the verdict is the difference in shares with Newcombe's interval and
+Fisher's exact test on independent items; the report also compares the slips with a bootstrap median
+difference and the Mann-Whitney U test. Both are shown; neither decides.
 """,
         )
 

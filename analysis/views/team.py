@@ -25,7 +25,7 @@ from plotly.subplots import make_subplots
 from .. import metrics, queries
 from ..comparison import TeamHistory, event_study, history_windows
 from ..metrics import supporting
-from ..metrics.base import ItemChart, ReleaseChart, basis_text, number
+from ..metrics.base import INSUFFICIENT_REASONS, ItemChart, ReleaseChart, basis_text, number
 from ..metrics.rows import PERIODS, MetricData, Window, compute, data_span, teams_table
 from ..report import METRICS
 from ..report_format import comparison_teams, decision_text, effect_text
@@ -56,7 +56,6 @@ ATTRIBUTION_LABELS = {
     "assignee": "assignee's team",
     "none": "no rule",
 }
-INSUFFICIENT_REASONS = ("min_sample", "min_months", "no_estimate")  # the reasons behind "insufficient data"
 CHART_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 
 
