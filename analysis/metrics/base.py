@@ -112,6 +112,11 @@ def significant(value) -> float | None:
 VERDICTS = ("improved", "worsened", "no clear change", "insufficient data")
 
 
+def alpha(confidence: float) -> float:
+    """1 - confidence without the float's tail (1 - 0.95 is 0.050000000000000044 in binary)."""
+    return round(1 - confidence, 12)
+
+
 def reason(code: str, text: str) -> dict:
     return {"code": code, "text": text}
 
@@ -178,7 +183,7 @@ def decision_verdict(
             )
         )
         return "no clear change", reasons
-    if decision.p_value >= 1 - settings.confidence:
+    if decision.p_value >= alpha(settings.confidence):
         return "no clear change", reasons
     up = decision.estimate > (1.0 if decision.kind in inference.RATIO_KINDS else 0.0)
     return ("improved" if up == metric.higher_is_better else "worsened"), reasons

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..metrics import LABELS
+from ..metrics.base import alpha
 from ..spreadsheet import formula_safe_frame
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
@@ -44,7 +45,7 @@ def shown_verdict(metric: dict, adjusted: bool, confidence: float) -> str:
     keeps its verdicts."""
     verdict = metric["verdict"]
     p_adjusted = metric["decision"]["p_adjusted"]
-    if adjusted and verdict in CLEAR_VERDICTS and p_adjusted is not None and p_adjusted >= 1 - confidence:
+    if adjusted and verdict in CLEAR_VERDICTS and p_adjusted is not None and p_adjusted >= alpha(confidence):
         return "no clear change"
     return verdict
 
