@@ -1,0 +1,227 @@
+"""The decision engine (analysis/inference.py) against independent values.
+
+- bins counted by hand;
+- with one wait per month, the raw decision is Welch's t-test on the log waits (R's t.test);
+- the month-cluster variance of a share is statsmodels' cluster-robust OLS variance, times the
+  CR2 factor B/(B-1) for equal bins; the difference-in-differences is the OLS interaction;
+- a raw release comparison is never narrower than R's poisson.test;
+- the interrupted time series projects like statsmodels' WLS prediction;
+- the minimum detectable effect is (t(1 - alpha/2) + t(0.8)) x se, by hand;
+- an org-wide month shared by every team cancels in the difference and in its variance.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+from scipy import stats as scipy_stats
+
+from analysis import inference
+from analysis.inference import LOG_MEAN, RATE, SHARE, Bins, decide, month_bins, rate_bins
+
+D = np.timedelta64(1, "D")
+ANCHOR = np.datetime64("2025-07-01")
+
+
+def share(sizes, on_time, start_time: float) -> Bins:
+    sizes = np.asarray(sizes, dtype=float)
+    return Bins(sizes, np.asarray(on_time, dtype=float), None, start_time + 30 * np.arange(len(sizes)) + 15, SHARE)
+
+
+def logs(values_per_bin, start_time: float) -> Bins:
+    size = np.array([len(v) for v in values_per_bin], dtype=float)
+    total = np.array([np.sum(v) for v in values_per_bin])
+    squares = np.array([np.sum(np.square(v)) for v in values_per_bin])
+    return Bins(size, total, squares, start_time + 30 * np.arange(len(size)) + 15, LOG_MEAN)
+
+
+# ---- bins ------------------------------------------------------------------------------------
+
+
+def test_rate_bins_are_fourteen_days_from_the_window_start_the_last_shorter():
+    days = np.array(["2025-01-01", "2025-01-14", "2025-01-15", "2025-02-01", "2025-02-10"], dtype="datetime64[D]")
+    bins = rate_bins(days, np.datetime64("2025-01-01"), np.datetime64("2025-02-10"), np.datetime64("2025-02-10"))
+    # 40 days: [Jan 1, Jan 15) holds Jan 1 and Jan 14; [Jan 15, Jan 29) holds Jan 15; [Jan 29, Feb 10)
+    # (12 days) holds Feb 1; Feb 10 is the end, outside.
+    assert bins.size.tolist() == [14, 14, 12]
+    assert bins.total.tolist() == [2, 1, 1]
+    assert bins.time.tolist() == [-40 + 7, -40 + 21, -40 + 34]
+    assert bins.with_data == 3 and bins.events == 4
+
+
+def test_month_bins_follow_calendar_months_cut_by_the_window():
+    days = np.array(["2025-01-20", "2025-01-31", "2025-02-01", "2025-03-05", "2025-03-20"], dtype="datetime64[D]")
+    values = np.array([1, 0, 1, 1, 0])
+    bins = month_bins(days, values, np.datetime64("2025-01-20"), np.datetime64("2025-03-10"), ANCHOR, SHARE)
+    # Jan 20-31 (2 items, 1 on time), February (1, 1), Mar 1-9 (1, 1); Mar 20 is outside.
+    assert bins.size.tolist() == [2, 1, 1]
+    assert bins.total.tolist() == [1, 1, 1]
+    # Middles: Jan 20 + 6 days, Feb 1 + 14, Mar 1 + 4.5, in days from the anchor.
+    expected = [np.datetime64("2025-01-20"), np.datetime64("2025-02-01"), np.datetime64("2025-03-01")]
+    lengths = [12, 28, 9]
+    assert bins.time.tolist() == [(d - ANCHOR) / D + n / 2 for d, n in zip(expected, lengths)]
+    waits = month_bins(days, np.log([2.0, 4, 8, 1, 1]), days[0], np.datetime64("2025-03-01"), ANCHOR, LOG_MEAN)
+    assert waits.total.tolist() == pytest.approx([math.log(8), math.log(8)])
+    assert waits.total_sq.tolist() == pytest.approx([math.log(2) ** 2 + math.log(4) ** 2, math.log(8) ** 2])
+
+
+# ---- one team, raw -----------------------------------------------------------------------------
+
+
+def test_one_wait_per_month_gives_welchs_t_test_on_the_logs_as_r():
+    # R: x_before <- log(c(3.0, 5.5, 2.0, 8.0, 4.5, 6.0)); x_after <- log(c(1.5, 2.5, 1.0, 3.0, 2.2, 4.0, 1.8))
+    #    t.test(x_after, x_before)  ->  t = -2.7423470665, df = 10.2913193003, p = 0.0202466919,
+    #    conf.int[1] = -1.3357177403
+    before = np.log([3.0, 5.5, 2.0, 8.0, 4.5, 6.0])
+    after = np.log([1.5, 2.5, 1.0, 3.0, 2.2, 4.0, 1.8])
+    decision = decide(LOG_MEAN, (logs([[x] for x in before], -180), logs([[x] for x in after], 0)), [], 0.95, "raw")
+    assert decision.basis == "raw"
+    assert decision.t_statistic == pytest.approx(-2.7423470665, rel=1e-9)
+    assert decision.df == pytest.approx(10.2913193003, rel=1e-9)
+    assert decision.p_value == pytest.approx(0.0202466919, rel=1e-8)
+    assert math.log(decision.ci_low) == pytest.approx(-1.3357177403, rel=1e-8)
+    assert decision.estimate == pytest.approx(math.exp(after.mean() - before.mean()))
+    assert scipy_stats.ttest_ind(after, before, equal_var=False).pvalue == pytest.approx(decision.p_value)
+
+
+def item_rows(bins_per_window):
+    """Item-level rows (on_time, after, month) from per-window (sizes, on_time) lists."""
+    y, after, month = [], [], []
+    for window, (sizes, on_time) in enumerate(bins_per_window):
+        for m, (n, k) in enumerate(zip(sizes, on_time)):
+            y += [1.0] * k + [0.0] * (n - k)
+            after += [window] * n
+            month += [window * 100 + m] * n
+    return np.array(y), np.array(after, dtype=float), np.array(month)
+
+
+def test_month_clustered_share_difference_is_statsmodels_cluster_ols_with_the_cr2_factor():
+    before = ([10, 10, 10, 10, 10, 10], [2, 9, 5, 3, 8, 6])
+    after = ([10, 10, 10, 10, 10, 10], [9, 4, 10, 6, 9, 3])
+    decision = decide(SHARE, (share(*before, -180), share(*after, 0)), [], 0.95, "raw")
+    y, post, month = item_rows([before, after])
+    fit = sm.OLS(y, sm.add_constant(post)).fit(cov_type="cluster", cov_kwds={"groups": month, "use_correction": False})
+    assert decision.estimate == pytest.approx(fit.params[1])
+    # Equal bins: CR2 scales each window's sandwich by B / (B - 1) = 6 / 5, and df = B - 1 per window.
+    assert decision.standard_error == pytest.approx(math.sqrt(fit.cov_params()[1, 1] * 6 / 5))
+    # Welch-Satterthwaite over the two windows, each with B - 1 = 5 df, by hand.
+    windows = [6 / 5 * np.sum((np.array(k) - np.mean(k)) ** 2) / 60**2 for _, k in (before, after)]
+    assert decision.df == pytest.approx(sum(windows) ** 2 / sum(v * v / 5 for v in windows))
+    assert decision.n_clusters == 12
+
+
+def test_share_variance_is_never_below_the_binomial_one():
+    # Every month exactly at the window's share: no cluster variance at all.
+    decision = decide(SHARE, (share([10] * 6, [5] * 6, -180), share([10] * 6, [7] * 6, 0)), [], 0.95, "raw")
+    smoothed = [(30 + 1) / 62, (42 + 1) / 62]
+    binomial = sum(p * (1 - p) / 60 for p in smoothed)
+    assert decision.standard_error == pytest.approx(math.sqrt(binomial))
+
+
+def test_raw_release_comparison_is_never_narrower_than_poisson_test_in_r():
+    # R: poisson.test(c(9, 3), c(180, 180)) -> p = 0.1459960938, conf.int 0.7486844502 17.2280031269
+    before = rate_bins(
+        np.array(["2025-02-01", "2025-04-01", "2025-06-01"], dtype="datetime64[D]"), ANCHOR - 180, ANCHOR, ANCHOR
+    )
+    after_days = ANCHOR + np.array([3, 20, 40, 60, 80, 100, 120, 140, 160]) * D
+    after = rate_bins(after_days, ANCHOR, ANCHOR + 180, ANCHOR)
+    decision = decide(RATE, (before, after), [], 0.95, "raw")
+    assert decision.estimate == pytest.approx(3.0)
+    assert decision.p_value >= 0.1459960938 - 1e-9
+    assert decision.ci_low <= 0.7486844502 + 1e-9 and decision.ci_high >= 17.2280031269 - 1e-6
+
+
+# ---- against comparison teams -----------------------------------------------------------------
+
+
+def test_difference_in_differences_is_the_ols_interaction_and_a_shared_month_cancels():
+    team = ([10] * 6, [2, 9, 5, 3, 8, 6]), ([10] * 6, [9, 4, 10, 6, 9, 3])
+    other = ([10] * 6, [5, 6, 4, 6, 5, 5]), ([10] * 6, [6, 5, 6, 4, 5, 6])
+    bins = [tuple(share(*w, t0) for w, t0 in zip(pair, (-180, 0))) for pair in (team, other)]
+    decision = decide(SHARE, bins[0], [bins[1]], 0.95)
+    assert decision.basis == "did" and decision.n_comparisons == 1
+    # The OLS interaction: (after - before) for the team less the same for the comparison team.
+    expected = (41 / 60 - 33 / 60) - (32 / 60 - 31 / 60)
+    assert decision.estimate == pytest.approx(expected)
+    # A month that is better for everyone by the same 3 items out of 10 moves neither the
+    # difference nor its variance (the month is one cluster across teams).
+    lifted = [
+        tuple(share(sizes, np.add(k, [0, 0, 3, 0, 0, 0]), t0) for (sizes, k), t0 in zip(pair, (-180, 0)))
+        for pair in (team, other)
+    ]
+    moved = decide(SHARE, lifted[0], [lifted[1]], 0.95)
+    assert moved.estimate == pytest.approx(decision.estimate)
+    assert moved.standard_error == pytest.approx(decision.standard_error, rel=1e-6)
+
+
+def test_a_comparison_team_without_data_falls_back_to_the_teams_own_trend():
+    team = (share([10] * 6, [5, 6, 5, 6, 5, 6], -180), share([10] * 6, [7, 8, 7, 8, 7, 8], 0))
+    empty = (share([0] * 6, [0] * 6, -180), share([0] * 6, [0] * 6, 0))
+    decision = decide(SHARE, team, [empty], 0.95)
+    assert decision.basis == "its" and decision.n_comparisons == 0
+
+
+def test_pre_trend_fails_when_the_team_was_already_improving_against_its_comparison():
+    rising = share([20] * 6, [4, 7, 10, 13, 16, 19], -180), share([20] * 6, [19] * 6, 0)
+    flat = share([20] * 6, [10, 11, 10, 9, 10, 10], -180), share([20] * 6, [10] * 6, 0)
+    assert not decide(SHARE, rising, [flat], 0.95).pre_trend.passed
+    assert decide(SHARE, flat, [rising], 0.95).pre_trend.passed is False  # the mirror image
+    steady = share([20] * 6, [9, 10, 11, 10, 9, 11], -180), share([20] * 6, [15] * 6, 0)
+    assert decide(SHARE, steady, [flat], 0.95).pre_trend.passed
+
+
+# ---- the team's own trend ----------------------------------------------------------------------
+
+
+def test_interrupted_time_series_projects_like_statsmodels_wls():
+    before = share([12, 15, 9, 14, 11, 13], [2, 12, 1, 13, 3, 12], -180)  # far more varied than binomial
+    after = share([10, 14, 12, 11, 13, 12], [8, 11, 10, 8, 11, 10], 0)
+    decision = decide(SHARE, (before, after), [], 0.95)
+    assert decision.basis == "its"
+    fit = sm.WLS(before.total / before.size, sm.add_constant(before.time), weights=before.size).fit()
+    time_after = np.sum(after.size * after.time) / after.size.sum()
+    prediction = fit.get_prediction(np.array([[1.0, time_after]]))
+    assert decision.estimate == pytest.approx(after.total.sum() / after.size.sum() - prediction.predicted_mean[0])
+    # The months vary far more than binomially, so the projection's variance is WLS's (above the
+    # floor); the after side adds its own cluster variance.
+    projected_variance = prediction.se_mean[0] ** 2
+    after_only = decide(SHARE, (after, after), [], 0.95, "raw")  # 2 x the after side's variance
+    assert decision.standard_error**2 == pytest.approx(projected_variance + after_only.standard_error**2 / 2)
+
+
+# ---- the minimum detectable effect -------------------------------------------------------------
+
+
+def test_minimum_detectable_effect_by_hand():
+    before = ([10] * 6, [2, 9, 5, 3, 8, 6])
+    after = ([10] * 6, [9, 4, 10, 6, 9, 3])
+    decision = decide(SHARE, (share(*before, -180), share(*after, 0)), [], 0.9, "raw")
+    t = scipy_stats.t
+    expected = (t.ppf(0.95, decision.df) + t.ppf(0.8, decision.df)) * decision.standard_error
+    assert decision.mde == pytest.approx(expected)
+    waits = decide(
+        LOG_MEAN,
+        (logs([[1.0, 2.0]] * 6, -180), logs([[1.5, 2.5, 0.5]] * 6, 0)),
+        [],
+        0.95,
+        "raw",
+    )
+    factor = math.exp((t.ppf(0.975, waits.df) + t.ppf(0.8, waits.df)) * waits.standard_error)
+    assert waits.mde == pytest.approx(factor)
+
+
+def test_a_share_that_could_not_move_enough_has_no_detectable_change():
+    decision = decide(SHARE, (share([1, 1], [0, 1], -180), share([1, 1], [1, 0], 0)), [], 0.95, "raw")
+    assert decision.mde is None
+
+
+def test_a_window_without_data_gives_no_estimate():
+    empty = share([0] * 6, [0] * 6, 0)
+    decision = decide(SHARE, (share([10] * 6, [5] * 6, -180), empty), [], 0.95, "raw")
+    assert decision.estimate is None and decision.p_value is None
+    with pytest.raises(ValueError):
+        decide("speed", (empty, empty), [], 0.95)
+    assert inference.KINDS == (RATE, SHARE, LOG_MEAN)
