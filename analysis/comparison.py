@@ -195,13 +195,7 @@ def add_decisions(
 
 def t_value(decision) -> float | None:
     """estimate / standard error on the decision's scale (the log for ratios); None if missing."""
-    if decision is None or decision.estimate is None or not decision.standard_error:
-        return None
-    if decision.kind in inference.RATIO_KINDS:
-        if decision.estimate <= 0:
-            return None
-        return float(np.log(decision.estimate) / decision.standard_error)
-    return float(decision.estimate / decision.standard_error)
+    return None if decision is None else decision.t_statistic
 
 
 def randomization_rank(observed: float | None, others: list[float | None]) -> dict | None:
