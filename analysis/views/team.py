@@ -28,7 +28,7 @@ from ..metrics import supporting
 from ..metrics.base import INSUFFICIENT_REASONS, ItemChart, ReleaseChart, basis_text, number
 from ..metrics.rows import PERIODS, MetricData, Window, compute, data_span, teams_table
 from ..report import METRICS
-from ..report_format import comparison_teams, decision_text, effect_text
+from ..report_format import decision_text, effect_text
 from ..settings import Settings
 from ..store import check_derived
 from . import common
@@ -116,12 +116,10 @@ def load_team(
         if anchor
         else pd.DataFrame(columns=["period", "start", "metric", "value", "n", "ci_low", "ci_high"])
     )
-    if report is not None:
-        compared_with = comparison_teams(report, entry)
-        adjusted_comparisons = report.get("adjusted_comparisons")
-    else:  # a team-only entry: its comparison teams are the report's windows' other teams
-        compared_with = sorted({w.team for w in rows.windows if w.team != team and w.period != WHOLE_SPAN})
-        adjusted_comparisons = None
+    teams = teams_table(con)
+    # The teams its decisions were compared with: every comparison team but itself (report order).
+    compared_with = [t.team for t in teams.itertuples() if pd.isna(t.reorg_date) and t.team != team]
+    adjusted_comparisons = None if report is None else report.get("adjusted_comparisons")
     return TeamData(
         team,
         entry,
