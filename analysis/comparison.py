@@ -174,21 +174,26 @@ def add_decisions(
     trend (its). A comparison team is compared with the other comparison teams (leave-one-out);
     alone, its raw change around the comparison date is reported, labelled as such."""
     others = [histories[c] for c in comparison_teams if c != result.team]
-    alone = result.is_comparison and not others
     for metric in metrics.registered():
         measured = result.metrics[metric.name]
         if span is None:
             metric.decide(measured, None, (0, 0), settings)
             continue
         history = histories[result.team]
+        alone = result.is_comparison and not others
         decision = decide(metric, span, history, others, settings.confidence, basis="raw" if alone else None)
+        if result.is_comparison and decision.basis == "its":
+            # No other comparison team has data on both sides: a comparison team's change is then
+            # its raw change, never a trend model (it is not the team whose reorg is judged).
+            alone = True
+            decision = decide(metric, span, history, [], settings.confidence, basis="raw")
         metric.decide(measured, decision, span.months(metric, history.metrics[metric.name]), settings)
         if alone:
             measured.reasons.append(
                 reason(
                     "raw_comparison",
-                    f"{result.team} is the only comparison team: this is its raw change around the "
-                    "comparison date, with nothing to compare it with.",
+                    f"no other comparison team has data in these windows: this is the raw change of "
+                    f"{result.team} around the comparison date, with nothing to compare it with.",
                 )
             )
 

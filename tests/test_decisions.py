@@ -134,8 +134,8 @@ def test_without_comparison_teams_the_reason_says_an_org_wide_change_cannot_be_r
     assert reasons == [
         {
             "code": "no_comparison_teams",
-            "text": "no comparison teams: judged against the team's own trend before the reorg; "
-            "an org-wide change cannot be ruled out.",
+            "text": "no comparison teams (with data in these windows): judged against the team's own trend "
+            "before the reorg; an org-wide change cannot be ruled out.",
         }
     ]
 
@@ -173,8 +173,10 @@ def recording(monkeypatch):
     calls = []
 
     def decide(kind, team, comparisons, confidence, basis=None):
+        # As the engine: comparison teams without data take no part; with none left, its.
         calls.append({"kind": kind, "team": team, "comparisons": comparisons, "basis": basis})
-        return decision(kind=kind, basis=basis or ("did" if comparisons else "its"), n_comparisons=len(comparisons))
+        usable = [pair for pair in comparisons if pair[0].days and pair[1].days]
+        return decision(kind=kind, basis=basis or ("did" if usable else "its"), n_comparisons=len(usable))
 
     monkeypatch.setattr(inference, "rate_bins", lambda days, start, end, anchor: Recorded(days, start, end))
     monkeypatch.setattr(
@@ -185,7 +187,7 @@ def recording(monkeypatch):
 
 
 # Each team's release days: a different number for each team, so the bins say whose they are.
-RELEASE_COUNTS = {"A": 1, "B": 2, "C1": 3, "C2": 4, "C3": 5}
+RELEASE_COUNTS = {"A": 1, "B": 2, "C1": 3, "C2": 4, "C3": 5, "E": 0}
 FIRST, LAST = dt.date(2023, 1, 1), dt.date(2026, 6, 30)
 
 
@@ -283,8 +285,24 @@ def test_a_lone_comparison_team_gets_its_raw_change_labelled_as_such(recording):
     for measured in result.metrics.values():
         assert measured.decision.basis == "raw"
         raw = [r for r in measured.reasons if r["code"] == "raw_comparison"]
-        assert raw and "raw change around the comparison date" in raw[0]["text"]
+        assert raw and "the raw change of C1 around the comparison date" in raw[0]["text"]
     assert common.badge_text(result.metrics[RELEASES.name].as_dict(), True, 0.95, 3)  # a valid badge
+
+
+def test_a_comparison_team_whose_only_peer_has_no_data_gets_its_raw_change(recording):
+    found = histories(["C1", "E"])  # E: a comparison team without a release
+    anchor = dt.date(2025, 1, 1)
+    result = team_result(
+        "C1", None, (anchor - dt.timedelta(days=180), anchor), (anchor, anchor + dt.timedelta(days=180))
+    )
+    add_decisions(
+        result, Span.of(result.windows["before"], result.windows["after"], anchor), found, ["C1", "E"], SETTINGS
+    )
+    first, second = release_calls(recording)
+    assert [pair[0].days for pair in first["comparisons"]] == [0] and first["basis"] is None
+    assert second["comparisons"] == [] and second["basis"] == "raw"
+    release = result.metrics[RELEASES.name]
+    assert release.decision.basis == "raw" and "raw_comparison" in [r["code"] for r in release.reasons]
 
 
 def test_a_reorganised_team_without_comparison_teams_is_judged_against_its_own_trend(recording):

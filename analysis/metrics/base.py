@@ -164,8 +164,8 @@ def decision_verdict(
         reasons.append(
             reason(
                 "no_comparison_teams",
-                "no comparison teams: judged against the team's own trend before the reorg; "
-                "an org-wide change cannot be ruled out.",
+                "no comparison teams (with data in these windows): judged against the team's own trend "
+                "before the reorg; an org-wide change cannot be ruled out.",
             )
         )
     if decision is not None and decision.mde is None and decision.estimate is not None:
@@ -413,8 +413,12 @@ def basis_text(decision: dict, comparison_teams: list[str]) -> str:
     """What a verdict was judged against, in words (`comparison_teams`: the teams in its did)."""
     basis = decision["basis"]
     if basis == "did":
-        count = len(comparison_teams) or decision["n_comparisons"]
-        names = f" ({', '.join(comparison_teams)})" if comparison_teams else ""
+        count = decision["n_comparisons"]
+        # Comparison teams without data on both sides take no part: then the names are those asked.
+        if len(comparison_teams) == count:
+            names = f" ({', '.join(comparison_teams)})"
+        else:
+            names = f" (those with data in these windows, of {', '.join(comparison_teams)})" if comparison_teams else ""
         return f"against {count} comparison team{'s' if count != 1 else ''}{names}"
     if basis == "its":
         return "against its own trend before the reorg: an org-wide change cannot be ruled out"

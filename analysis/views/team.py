@@ -494,26 +494,30 @@ def did_table(data: TeamData) -> pd.DataFrame | None:
 def did_sentence(data: TeamData) -> str:
     """How this team's verdicts were judged: against the comparison teams, its own trend, or raw."""
     names = ", ".join(data.compared_with)
-    if data.is_comparison:
-        if data.compared_with:
+    bases = {data.metric(metric.name)["decision"]["basis"] for metric in metrics.registered()}
+    if "did" in bases:
+        if data.is_comparison:
             return (
                 f"{data.team} is a comparison team: its verdicts compare its change around the comparison "
                 f"date with the other comparison teams' change over the same windows ({names})."
             )
         return (
-            f"{data.team} is the only comparison team: its verdicts are its raw change around the "
-            "comparison date, labelled as such."
+            f"Each verdict is the change of {data.team} relative to the change of the comparison teams "
+            f"({names}) over the same calendar windows (difference-in-differences): what changed beyond "
+            "what changed for teams that did not reorganise."
         )
-    if not data.compared_with:
+    if data.is_comparison:
         return (
-            "No comparison teams (a team in teams.csv without a reorg date): each verdict judges the change "
-            "against the team's own trend before the reorg, so an org-wide change cannot be ruled out."
+            f"{data.team} is a comparison team with no other comparison team (with data) to compare it with: "
+            "its verdicts are its raw change around the comparison date, labelled as such."
         )
-    return (
-        f"Each verdict is the change of {data.team} relative to the change of the comparison teams ({names}) "
-        "over the same calendar windows (difference-in-differences): what changed beyond what changed for "
-        "teams that did not reorganise."
-    )
+    if "its" in bases:
+        return (
+            "No comparison teams with data in these windows (a team in teams.csv without a reorg date): each "
+            "verdict judges the change against the team's own trend before the reorg, so an org-wide change "
+            "cannot be ruled out."
+        )
+    return "No verdict could be decided: see each metric's reasons above."
 
 
 # ---- figures ----------------------------------------------------------------------------------
