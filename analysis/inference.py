@@ -8,21 +8,28 @@ bins are the units of inference:
 - ``RATE`` (release days over exposure days): the estimate is a rate ratio, on the log scale; a
   side's variance is the bins' empirical (cluster) variance of the count, never below the
   Poisson variance (so no interval is narrower than the independent-events one).
-- ``SHARE`` (on time out of commitments): a difference in shares; the variance of a side's share
-  is the month-cluster variance of a ratio estimator, never below the binomial one.
-- ``LOG_MEAN`` (the log of each wait): a ratio of geometric means; the month-cluster variance of a
-  mean of logs, never below the independent one.
+- ``SHARE`` (on time out of commitments): a difference in shares;
+- ``LOG_MEAN`` (the log of each wait): a ratio of geometric means.
 
-A side's variance has (bins with data - 1) degrees of freedom; a contrast of sides takes the
-Welch-Satterthwaite degrees of freedom of its parts, and its interval and p-value come from that
-t distribution (the small-cluster correction: windows hold 6-13 bins, far under 30).
+For items, a window's level weighs each month by its precision (random-effects weights, the
+variance between months beyond chance estimated once per decision over every team and window,
+DerSimonian-Laird): with months that differ only by chance every item counts the same, and when
+months differ a lot a busy month does not drown the others.
+
+A window's variance is the month-cluster sandwich (CR2) with each calendar bin one cluster across
+the teams compared, so a month that is good or bad for the whole organisation cancels; it is
+never below the independent-events variance (binomial, sample or Poisson). Its degrees of freedom
+are the effective number of bins less one (Bell-McCaffrey-style); a contrast of the two windows
+takes the Welch-Satterthwaite degrees of freedom, and its interval and p-value come from that t
+distribution (the small-cluster correction: windows hold 6-13 bins, far under 30).
 
 The three bases, all through :func:`decide`:
 
 - ``did``: the team's change minus the comparison teams' change (each comparison team's own change,
   weighted by its share of their events), measured in the team's own calendar windows;
-- ``its``: no comparison teams: the team's after level against its before trend projected forward
-  (a weighted least-squares line through the before bins); an org-wide change cannot be ruled out;
+- ``its``: no comparison teams: a segmented regression through both windows' bins, one slope and
+  a level shift at the anchor (the team's own trend as the counterfactual); an org-wide change
+  cannot be ruled out;
 - ``raw``: the team's after level against its before level, with the same cluster variance.
 
 A pre-trend check tests the slope over the before window (the team's relative to the comparison
@@ -32,7 +39,7 @@ The minimum detectable effect is the change that this standard error would detec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from scipy.special import stdtr, stdtrit
@@ -162,46 +169,104 @@ def month_bins(
     )
 
 
-# ---- one team's window: its level, each bin's influence on it, and its independent variance ----
+# ---- teams' windows: levels, each bin's influence, and the independent-events variance ----------
+# Arrays are teams x bins: the teams compared share their windows, so their bins line up.
 
 
 @dataclass(frozen=True)
-class _Cell:
-    level: float  # on the test's scale: log rate, share, mean log
-    natural: float  # the rate (per day), share or mean log
-    influence: np.ndarray  # each bin's part of the level's error (they sum to zero)
+class _Cells:
+    level: np.ndarray  # per team, on the test's scale: log rate, share, mean log
+    influence: np.ndarray  # each bin's part of the level's error (a team's sum to zero)
     working: np.ndarray  # each bin's part of the level's variance if events were independent
-    bin_level: np.ndarray  # each bin's own level (relative to `natural` for RATE); nan without data
-    bin_variance: np.ndarray  # that bin level's variance if events were independent
+    bin_level: np.ndarray  # each bin's own level (relative to the window's rate for RATE); nan without data
+    bin_variance: np.ndarray  # that bin level's variance
+    n: np.ndarray  # release days or items per team
+    valid: np.ndarray  # whether a team has a level (a release, an item, two waits)
 
 
-def _cell(bins: Bins) -> _Cell | None:
-    """A window's level with what the cluster variance needs; None when it has no level (no
-    release, no item, or a single wait)."""
-    size, total = bins.size, bins.total
-    n, s = size.sum(), total.sum()
-    if n <= 0 or (bins.kind == RATE and s <= 0) or (bins.kind == LOG_MEAN and n < 2):
-        return None
-    mean = s / n
+def _stack(windows: list[Bins]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    size = np.array([b.size for b in windows], dtype=float)
+    total = np.array([b.total for b in windows], dtype=float)
+    squares = np.array([b.total_sq for b in windows], dtype=float) if windows[0].kind == LOG_MEAN else None
+    return size, total, squares
+
+
+def _unit_variances(kind: str, size: np.ndarray, total: np.ndarray, squares: np.ndarray | None) -> np.ndarray:
+    """Per team, one item's variance around the window's level: binomial for SHARE (smoothed so
+    that 0% and 100% keep some), the sample variance of the logs for LOG_MEAN."""
+    n, s = size.sum(axis=1), total.sum(axis=1)
+    if kind == SHARE:
+        smoothed = (s + 1) / (n + 2)
+        return smoothed * (1 - smoothed)
     with np.errstate(divide="ignore", invalid="ignore"):
-        bin_mean = np.where(size > 0, total / size, np.nan)
-    if bins.kind == RATE:
+        sample = np.maximum(squares.sum(axis=1) - s * s / n, 0.0) / (n - 1)
+    return np.maximum(np.nan_to_num(sample), 1e-12)
+
+
+def _unit_variance(bins: Bins) -> float:
+    return float(_unit_variances(bins.kind, *_stack([bins]))[0])
+
+
+def _month_variance(kind: str, groups: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]) -> float:
+    """The variance between months beyond chance, pooled over every team-window given
+    (DerSimonian-Laird's moment estimator, at least 0); 0 for RATE, whose bins are equal."""
+    if kind == RATE:
+        return 0.0
+    excess, df, scale = 0.0, 0.0, 0.0
+    for size, total, squares in groups:
+        used = size > 0
+        counted = used.sum(axis=1)
+        keep = (counted >= 2) & (size.sum(axis=1) >= 2)
+        if not keep.any():
+            continue
+        size, total, used = size[keep], total[keep], used[keep]
+        unit = _unit_variances(kind, size, total, None if squares is None else squares[keep])
+        weight = np.where(used, size / unit[:, None], 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            level = np.where(used, total / size, 0.0)
+        centre = np.sum(weight * level, axis=1) / weight.sum(axis=1)
+        excess += float(np.sum(weight * (level - centre[:, None]) ** 2))
+        df += float(np.sum(counted[keep] - 1))
+        scale += float(np.sum(weight.sum(axis=1) - np.sum(weight**2, axis=1) / weight.sum(axis=1)))
+    return max((excess - df) / scale, 0.0) if scale > 0 else 0.0
+
+
+def _cells(kind: str, size: np.ndarray, total: np.ndarray, squares: np.ndarray | None, month_variance: float) -> _Cells:
+    """Each team's window level with what the cluster variance needs.
+
+    Months are weighted by their precision, 1 / (the items' variance / items + month_variance)
+    (random-effects weights): with no month-to-month variance beyond chance every item counts
+    the same; when months differ a lot, a busy month says little more than a quiet one."""
+    n, s = size.sum(axis=1), total.sum(axis=1)
+    valid = n > 0
+    if kind == RATE:
+        valid &= s > 0
+    elif kind == LOG_MEAN:
+        valid &= n >= 2
+    n_safe, s_safe = np.where(valid, n, 1.0), np.where(valid, s, 1.0)
+    used = size > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bin_mean = np.where(used, total / size, np.nan)
+        chance_per_item = np.where(used, 1.0 / size, np.nan)
+    if kind == RATE:
         # d log(rate) = d count / count: a bin's influence is its surplus over the mean rate.
-        influence = (total - mean * size) / s
-        working = mean * size / s**2  # Poisson: a count's variance is its mean
-        bin_level, unit = bin_mean / mean, 1.0 / mean  # relative rates, each with variance 1 / (rate x days)
-        return _Cell(np.log(mean), mean, influence, working, bin_level, unit / np.where(size > 0, size, np.nan))
-    if bins.kind == SHARE:
-        smoothed = (s + 1) / (n + 2)  # keeps the binomial variance above 0 at 0% and 100%
-        unit = smoothed * (1 - smoothed)
-    else:
-        unit = max(bins.total_sq.sum() - n * mean**2, 0.0) / (n - 1)  # the items' variance
-    with np.errstate(divide="ignore"):
-        bin_variance = unit / np.where(size > 0, size, np.nan)
-    return _Cell(mean, mean, (total - mean * size) / n, unit * size / n**2, bin_mean, bin_variance)
+        mean = s_safe / n_safe
+        influence = (total - mean[:, None] * size) / s_safe[:, None]
+        working = mean[:, None] * size / s_safe[:, None] ** 2  # Poisson: a count's variance is its mean
+        # Relative rates, each with variance 1 / (rate x days).
+        bin_level, bin_variance = bin_mean / mean[:, None], chance_per_item / mean[:, None]
+        return _Cells(np.log(mean), influence, working, bin_level, bin_variance, s, valid)
+    unit = np.where(valid, _unit_variances(kind, size, total, squares), 1.0)
+    weight = np.where(used, size / (1 + size * month_variance / unit[:, None]), 0.0)
+    total_weight = np.where(valid, weight.sum(axis=1), 1.0)
+    level = np.sum(weight * np.nan_to_num(bin_mean), axis=1) / total_weight
+    influence = weight * np.nan_to_num(bin_mean - level[:, None]) / total_weight[:, None]
+    chance = unit[:, None] * chance_per_item  # a month's level's variance by chance alone
+    working = np.nan_to_num(weight**2 * chance) / total_weight[:, None] ** 2
+    return _Cells(level, influence, working, bin_mean, chance + month_variance, n, valid)
 
 
-def _window_variance(cells: list[_Cell], weights: list[float], rate: bool) -> tuple[float, float]:
+def _window_variance(cells: _Cells, weights: np.ndarray, rate: bool) -> tuple[float, float]:
     """The variance of sum(weight x level) over one window, and its degrees of freedom.
 
     The teams' bins cover the same calendar days, so a bin is one cluster across teams: what
@@ -209,10 +274,9 @@ def _window_variance(cells: list[_Cell], weights: list[float], rate: bool) -> tu
     of adding to its variance. Each cluster's residual is scaled by 1/(1 - h), h its share of
     the independent-events variance (CR2, the bias-reduced sandwich; B/(B-1) for equal bins), and
     the degrees of freedom are the effective number of bins less one (Bell-McCaffrey-style;
-    B - 1 for equal bins). The variance is never below the independent-events one; its degrees
-    of freedom stay the bins' (a known Poisson variance has infinite ones)."""
-    influence = sum(w * c.influence for w, c in zip(weights, cells))
-    working = sum(w * w * c.working for w, c in zip(weights, cells))
+    B - 1 for equal bins). The variance is never below the independent-events one."""
+    influence = weights @ cells.influence
+    working = (weights**2) @ cells.working
     independent = float(working.sum())
     used = working > 0
     leverage = working[used] / independent
@@ -220,9 +284,13 @@ def _window_variance(cells: list[_Cell], weights: list[float], rate: bool) -> tu
         return np.inf, 1.0
     cluster = float(np.sum(influence[used] ** 2 / (1 - leverage)))
     df = max(1.0 / np.sum(leverage**2) - 1, 1.0)
-    if cluster >= independent:
+    if cluster >= independent * (1 - 1e-9):  # equal in exact arithmetic: one item per bin
         return cluster, df
-    return independent, (np.inf if rate else df)
+    # Bins that vary less than independent events would: the independent variance, with
+    # Satterthwaite's degrees of freedom for it and the (smaller, but uncertain) cluster estimate
+    # that let it stand; a Poisson variance is known, a sample variance rests on the items.
+    independent_df = np.inf if rate else max(float(cells.n.sum()) - len(cells.n), 1.0)
+    return independent, independent**2 / (independent**2 / independent_df + cluster**2 / df)
 
 
 def _satterthwaite(variances: list[float], dfs: list[float]) -> float:
@@ -240,43 +308,35 @@ class _Line:
     slope_variance: float
     df: float
     level: float  # the weighted mean level
-    centre: float  # the weighted mean time
-    weight: float  # the sum of weights
-    residual: float  # the residual variance per unit weight
-
-    def at(self, time: float) -> tuple[float, float]:
-        """The line's value at `time` and that value's variance."""
-        value = self.level + self.slope * (time - self.centre)
-        return value, self.residual / self.weight + (time - self.centre) ** 2 * self.slope_variance
 
 
-def _line(bins: Bins) -> _Line | None:
-    """Weighted least squares of each bin's level on its time (weights: exposure or items), the
-    residual variance never below the independent-events one; None with under 3 bins with data."""
+def _line(bins: Bins, month_variance: float = 0.0) -> _Line | None:
+    """Weighted least squares of each bin's level on its time (weights: exposure for RATE, the
+    months' precision weights of `_cell` otherwise), the residual variance never below the
+    independent-events one; None with under 3 bins with data."""
     used = bins.size > 0
     size, total, time = bins.size[used], bins.total[used], bins.time[used]
     if len(size) < 3 or (bins.kind == RATE and total.sum() <= 0):
         return None
+    if bins.kind == RATE:
+        weights = size
+        floor = total.sum() / size.sum()  # Poisson: a bin's rate has variance rate / exposure
+    else:
+        floor = _unit_variance(bins)  # a month's level has variance floor / weight by chance
+        weights = size / (1 + size * month_variance / floor)
     level_of_bin = total / size
-    weight = size.sum()
-    centre, level = np.sum(size * time) / weight, np.sum(size * level_of_bin) / weight
-    sxx = np.sum(size * (time - centre) ** 2)
+    weight = weights.sum()
+    centre, level = np.sum(weights * time) / weight, np.sum(weights * level_of_bin) / weight
+    sxx = np.sum(weights * (time - centre) ** 2)
     if sxx <= 0:
         return None
-    slope = np.sum(size * (time - centre) * (level_of_bin - level)) / sxx
+    slope = np.sum(weights * (time - centre) * (level_of_bin - level)) / sxx
     fitted = level + slope * (time - centre)
-    residual = np.sum(size * (level_of_bin - fitted) ** 2) / (len(size) - 2)
-    if bins.kind == RATE:
-        floor = level  # Poisson: a bin's rate has variance rate / exposure
-    elif bins.kind == SHARE:
-        smoothed = (total.sum() + 1) / (weight + 2)
-        floor = smoothed * (1 - smoothed)
-    else:
-        floor = max(bins.total_sq[used].sum() - weight * level**2, 0.0) / max(weight - 1, 1)
+    residual = np.sum(weights * (level_of_bin - fitted) ** 2) / (len(size) - 2)
     df = len(size) - 2.0
     if residual < floor:
         residual, df = floor, np.inf
-    return _Line(slope, residual / sxx, df, level, centre, weight, residual)
+    return _Line(slope, residual / sxx, df, level)
 
 
 def _relative_slope(line: _Line, kind: str) -> tuple[float, float]:
@@ -306,31 +366,34 @@ def decide(
         raise ValueError(f"unknown basis {basis!r}")
     before, after = team
     clusters = before.with_data + after.with_data
-    cells = (_cell(before), _cell(after))
+    pairs = [team] + ([] if basis == "raw" else list(comparisons))
+    windows = [_stack([pair[side] for pair in pairs]) for side in (0, 1)]
+    month_variance = _month_variance(kind, windows)
+    cells = [_cells(kind, *window, month_variance) for window in windows]
     # Comparison teams without data on a side cannot take part; with none left, the team's own
     # trend is the counterfactual.
-    usable = [] if basis == "raw" else [(pair, (_cell(pair[0]), _cell(pair[1]))) for pair in comparisons]
-    usable = [(pair, measured) for pair, measured in usable if None not in measured]
+    usable = np.flatnonzero(cells[0].valid[1:] & cells[1].valid[1:]) + 1
     if basis != "raw":
-        basis = "did" if usable else "its"
+        basis = "did" if len(usable) else "its"
     n_comparisons = len(usable) if basis == "did" else 0
     undecided = Decision(kind, basis, None, None, None, None, None, None, clusters, n_comparisons, None, None)
-    if cells[1] is None or (basis != "its" and cells[0] is None):
+    if not cells[1].valid[0] or (basis != "its" and not cells[0].valid[0]):
         return undecided
 
     if basis == "its":
-        found = _interrupted_time_series(kind, before, after, cells[1], confidence)
+        found = _interrupted_time_series(kind, before, after, month_variance, confidence)
         if found is None:
             return undecided
         shift, parts, pre_trend = found
     else:
         # The team with weight 1 less each comparison team with its share of their events.
-        events = [pair[0].events + pair[1].events for pair, _ in usable]
-        weights = [1.0] + [-e / sum(events) for e in events]
-        groups = [cells] + [measured for _, measured in usable]
-        shift = sum(w * (g[1].level - g[0].level) for w, g in zip(weights, groups))
-        parts = [_window_variance([g[side] for g in groups], weights, kind == RATE) for side in (0, 1)]
-        pre_trend = _paired_pre_trend([g[0] for g in groups], weights, before.time, confidence)
+        rows = np.concatenate([[0], usable])
+        events = cells[0].n[usable] + cells[1].n[usable]
+        weights = np.concatenate([[1.0], -events / events.sum()])
+        chosen = [_select(c, rows) for c in cells]
+        shift = float(weights @ (chosen[1].level - chosen[0].level))
+        parts = [_window_variance(c, weights, kind == RATE) for c in chosen]
+        pre_trend = _paired_pre_trend(chosen[0], weights, before.time, confidence)
 
     variance = sum(v for v, _ in parts)
     if not np.isfinite(variance):  # a window with a single bin: its variance cannot be estimated
@@ -366,31 +429,64 @@ def decide(
     )
 
 
-def _interrupted_time_series(kind: str, before: Bins, after: Bins, after_cell: _Cell, confidence: float):
-    """(shift, variance parts, pre-trend): the after level against the before trend projected
-    to the after bins' mean time; None when no trend can be fitted."""
-    line = _line(before)
-    if line is None:
-        return None
-    time_after = np.sum(after.size * after.time) / after.size.sum()
-    projected, projected_variance = line.at(time_after)
-    if kind == RATE:
-        if projected <= 0:
+def _interrupted_time_series(kind: str, before: Bins, after: Bins, month_variance: float, confidence: float):
+    """(shift, variance parts, pre-trend) of a segmented regression through both windows' bins:
+    one slope, and a level shift at the anchor (the after bins' fitted level against the same
+    line without the shift, at their mean time). The slope comes from the variation inside both
+    windows, so the counterfactual is not a long extrapolation of the before window alone. Bins
+    are weighted by their precision, and the residual variance is never below chance. None
+    without 2 bins with data on each side."""
+    levels, times, post, precision = [], [], [], []
+    for side, bins in enumerate((before, after)):
+        used = bins.size > 0
+        if used.sum() < 2:
             return None
-        shift, projected_variance = after_cell.level - np.log(projected), projected_variance / projected**2
+        size, total = bins.size[used], bins.total[used]
+        if kind == RATE:
+            precision.append(size / (total.sum() / size.sum()))  # a bin's rate has variance rate / days
+        else:
+            precision.append(1 / (_unit_variance(bins) / size + month_variance))
+        levels.append(total / size)
+        times.append(bins.time[used])
+        post.append(np.full(int(used.sum()), float(side)))
+    y, w = np.concatenate(levels), np.concatenate(precision)
+    x = np.column_stack([np.ones_like(y), np.concatenate(times), np.concatenate(post)])
+    information = x.T @ (w[:, None] * x)
+    coefficients = np.linalg.solve(information, x.T @ (w * y))
+    df = len(y) - 3.0
+    scale = float(np.sum(w * (y - x @ coefficients) ** 2) / df) if df > 0 else np.inf
+    if scale < 1:
+        scale, df = 1.0, np.inf
+    covariance = scale * np.linalg.inv(information)
+    used_after = after.size > 0
+    time_after = np.sum(after.size[used_after] * after.time[used_after]) / after.size[used_after].sum()
+    counterfactual = coefficients[0] + coefficients[1] * time_after
+    if kind == RATE:
+        observed = counterfactual + coefficients[2]
+        if counterfactual <= 0 or observed <= 0:
+            return None
+        shift = np.log(observed) - np.log(counterfactual)
+        gradient = np.array(
+            [1 / observed - 1 / counterfactual, time_after * (1 / observed - 1 / counterfactual), 1 / observed]
+        )
     else:
-        shift = after_cell.level - projected
-    own = _window_variance([after_cell], [1.0], kind == RATE)
-    slope, slope_variance = _relative_slope(line, kind)
-    return shift, [own, (projected_variance, line.df)], _pre_trend(slope, slope_variance, line.df, confidence)
+        shift, gradient = coefficients[2], np.array([0.0, 0.0, 1.0])
+    line = _line(before, month_variance)
+    pre_trend = None if line is None else _pre_trend(*_relative_slope(line, kind), line.df, confidence)
+    return shift, [(float(gradient @ covariance @ gradient), df)], pre_trend
 
 
-def _paired_pre_trend(cells: list[_Cell], weights: list[float], time: np.ndarray, confidence: float) -> PreTrend | None:
+def _select(cells: _Cells, rows: np.ndarray) -> _Cells:
+    return _Cells(*(getattr(cells, f.name)[rows] for f in fields(_Cells)))
+
+
+def _paired_pre_trend(cells: _Cells, weights: np.ndarray, time: np.ndarray, confidence: float) -> PreTrend | None:
     """The slope over the before window of the team's bin levels less the comparison teams'
-    weighted ones (bin by bin), weighted by each bin's inverse independent-events variance, with
-    a residual variance never below that one. None with under 3 bins where every team has data."""
-    levels = sum(w * c.bin_level for w, c in zip(weights, cells))
-    variance = sum(w * w * c.bin_variance for w, c in zip(weights, cells))
+    weighted ones (bin by bin), weighted by each bin's inverse variance, with a residual variance
+    never below that one. None with under 3 bins where every team has data."""
+    with np.errstate(invalid="ignore"):
+        levels = weights @ cells.bin_level
+        variance = (weights**2) @ cells.bin_variance
     used = np.isfinite(levels) & np.isfinite(variance) & (variance > 0)
     if used.sum() < 3:
         return None

@@ -14,7 +14,9 @@ realistic.baseline_verdicts). Organisations run in parallel over --workers proce
 
 Printed per null world and metric, for the project and the baseline:
 - false rate: (improved + worsened) / decided among reorganised teams, with its 95% Wilson
-  interval (the SPEC's bound: at most 7%);
+  interval (the SPEC's bound: at most 7%, flagged when the rate or the interval's upper end is
+  above it), separately for organisations with comparison teams (the bound's subject: verdicts
+  against comparison teams) and without (verdicts against the team's own trend);
 - decided: the share of reorganised teams' verdicts that are not "insufficient data";
 - comparison teams: the same false rate among comparison teams (raw before/after around the
   comparison date for the project; against the other comparison teams for the baseline);
@@ -57,41 +59,60 @@ def share(part: int, whole: int) -> str:
     return f"{part / whole:4.0%}" if whole else " n/a"
 
 
+# The organisations each target is about: SPEC's bound holds where comparison teams exist; without
+# them a verdict rests on the team's own trend (shown apart, and labelled so on the pages).
+SUBSETS = (("with comparison teams", True), ("without comparison teams (own trend)", False))
+
+
 def null_world_table(rows: list[dict]) -> list[str]:
     lines = []
-    header = (
-        f"  {'metric':<18} {'method':<9} {'false rate, reorganised [95% Wilson]':<40} {'decided':>7}  comparison teams"
-    )
-    lines.append(header)
-    for metric in realistic.METRICS:
-        for method in ("project", "baseline"):
-            treated = realistic.tally(rows, method, metric, reorganised=True)
-            control = realistic.tally(rows, method, metric, reorganised=False)
-            flag = ""
-            if treated["decided"]:
-                low, _ = realistic.wilson(treated["false"], treated["decided"])
-                flag = "  <- above the 7% bound" if low > SPEC_BOUND else ""
-            lines.append(
-                f"  {metric if method == 'project' else '':<18} {method:<9} "
-                f"{rate(treated['false'], treated['decided']):<40} {share(treated['decided'], treated['total']):>7}  "
-                f"{rate(control['false'], control['decided'])}{flag}"
-            )
+    for title, with_comparisons in SUBSETS:
+        lines.append(f"  organisations {title}:")
+        lines.append(
+            f"  {'metric':<18} {'method':<9} {'false rate, reorganised [95% Wilson]':<40} {'decided':>7}  "
+            "comparison teams"
+        )
+        for metric in realistic.METRICS:
+            for method in ("project", "baseline"):
+                treated = realistic.tally(rows, method, metric, True, with_comparisons)
+                control = realistic.tally(rows, method, metric, False, with_comparisons)
+                flag = ""
+                if treated["decided"] and with_comparisons:
+                    low, high = realistic.wilson(treated["false"], treated["decided"])
+                    point = treated["false"] / treated["decided"]
+                    flag = (
+                        "  <- above the 7% bound"
+                        if point > SPEC_BOUND
+                        else "  <- upper end above 7%"
+                        if high > SPEC_BOUND
+                        else ""
+                    )
+                lines.append(
+                    f"  {metric if method == 'project' else '':<18} {method:<9} "
+                    f"{rate(treated['false'], treated['decided']):<40} {share(treated['decided'], treated['total']):>7}  "
+                    f"{rate(control['false'], control['decided'])}{flag}"
+                )
     for method in ("project", "baseline"):
         hit, teams = realistic.teams_with_any(rows, method, reorganised=True)
-        lines.append(f"  any false badge    {method:<9} {rate(hit, teams)} of reorganised teams")
+        lines.append(f"  any false badge    {method:<9} {rate(hit, teams)} of reorganised teams (all organisations)")
     return lines
 
 
 def power_world_table(rows: list[dict]) -> list[str]:
-    lines = [f"  {'metric':<18} {'method':<9} {'called improved, reorganised [95% Wilson]':<44} worsened  decided"]
-    for metric in realistic.METRICS:
-        for method in ("project", "baseline"):
-            c = realistic.tally(rows, method, metric, reorganised=True)
-            lines.append(
-                f"  {metric if method == 'project' else '':<18} {method:<9} "
-                f"{rate(c['improved'], c['total']):<44} {share(c['worsened'], c['total']):>8}  "
-                f"{share(c['decided'], c['total']):>7}"
-            )
+    lines = []
+    for title, with_comparisons in (("all organisations", None), *SUBSETS):
+        lines.append(f"  {title}:")
+        lines.append(
+            f"  {'metric':<18} {'method':<9} {'called improved, reorganised [95% Wilson]':<44} worsened  decided"
+        )
+        for metric in realistic.METRICS:
+            for method in ("project", "baseline"):
+                c = realistic.tally(rows, method, metric, True, with_comparisons)
+                lines.append(
+                    f"  {metric if method == 'project' else '':<18} {method:<9} "
+                    f"{rate(c['improved'], c['total']):<44} {share(c['worsened'], c['total']):>8}  "
+                    f"{share(c['decided'], c['total']):>7}"
+                )
     return lines
 
 

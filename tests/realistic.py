@@ -712,14 +712,23 @@ def evaluate_organisation(world: str, seed: int, index: int) -> list[dict]:
     ]
 
 
-def tally(rows: list[dict], method: str, metric: str | None = None, reorganised: bool | None = True) -> dict:
+def tally(
+    rows: list[dict],
+    method: str,
+    metric: str | None = None,
+    reorganised: bool | None = True,
+    with_comparisons: bool | None = None,
+) -> dict:
     """Counts of `method`'s ("project" or "baseline") verdicts over rows of one metric (all
-    metrics when None) and one kind of team (both when None): each verdict's count, "decided"
-    (improved + worsened + no clear change), "false" (improved + worsened) and "total"."""
+    metrics when None), one kind of team (both when None) and organisations with or without
+    comparison teams (both when None): each verdict's count, "decided" (improved + worsened +
+    no clear change), "false" (improved + worsened) and "total"."""
     chosen = [
         r
         for r in rows
-        if (metric is None or r["metric"] == metric) and (reorganised is None or r["reorganised"] == reorganised)
+        if (metric is None or r["metric"] == metric)
+        and (reorganised is None or r["reorganised"] == reorganised)
+        and (with_comparisons is None or (r["comparison_teams"] > 0) == with_comparisons)
     ]
     counts = {verdict: sum(r[method] == verdict for r in chosen) for verdict in (*DECIDED, "insufficient data")}
     counts["decided"] = sum(counts[v] for v in DECIDED)

@@ -176,20 +176,73 @@ def test_pre_trend_fails_when_the_team_was_already_improving_against_its_compari
 # ---- the team's own trend ----------------------------------------------------------------------
 
 
-def test_interrupted_time_series_projects_like_statsmodels_wls():
-    before = share([12, 15, 9, 14, 11, 13], [2, 12, 1, 13, 3, 12], -180)  # far more varied than binomial
-    after = share([10, 14, 12, 11, 13, 12], [8, 11, 10, 8, 11, 10], 0)
+def test_interrupted_time_series_is_statsmodels_segmented_wls():
+    # Months far more varied than chance, rising before the reorg and level after it.
+    before = share([12, 15, 9, 14, 11, 13], [2, 12, 1, 13, 3, 12], -180)
+    after = share([10, 14, 12, 11, 13, 12], [9, 6, 11, 4, 12, 7], 0)
     decision = decide(SHARE, (before, after), [], 0.95)
     assert decision.basis == "its"
-    fit = sm.WLS(before.total / before.size, sm.add_constant(before.time), weights=before.size).fit()
+    # The same regression by statsmodels: level ~ 1 + time + after, weights 1 / (unit / n + tau^2),
+    # each window's unit its smoothed binomial variance, tau^2 the engine's pooled month variance
+    # (checked by hand in the next test).
+    tau2 = inference._month_variance(SHARE, [inference._stack([before]), inference._stack([after])])
+    units = [(b.total.sum() + 1) / (b.size.sum() + 2) for b in (before, after)]
+    weights = np.concatenate([1 / (u * (1 - u) / b.size + tau2) for u, b in zip(units, (before, after))])
+    y = np.concatenate([b.total / b.size for b in (before, after)])
+    x = np.column_stack([np.ones(12), np.concatenate([before.time, after.time]), np.repeat([0.0, 1.0], 6)])
+    fit = sm.WLS(y, x, weights=weights).fit()
+    assert fit.scale > 1  # above chance: statsmodels' own variance is the engine's
+    assert decision.estimate == pytest.approx(fit.params[2])
+    assert decision.standard_error == pytest.approx(fit.bse[2])
+    assert decision.df == pytest.approx(fit.df_resid)
+    assert decision.p_value == pytest.approx(fit.pvalues[2])
+
+
+def test_interrupted_time_series_of_releases_is_the_ratio_of_fitted_to_counterfactual():
+    # Release days rising steadily, doubling their level at the anchor.
+    before_days = ANCHOR - np.array([175, 160, 150, 120, 100, 90, 70, 60, 50, 40, 30, 20, 15, 5]) * D
+    after_days = ANCHOR + np.arange(2, 180, 5) * D
+    before = rate_bins(np.sort(before_days), ANCHOR - 180, ANCHOR, ANCHOR)
+    after = rate_bins(after_days, ANCHOR, ANCHOR + 180, ANCHOR)
+    decision = decide(RATE, (before, after), [], 0.95)
+    weights = np.concatenate([b.size / (b.total.sum() / b.size.sum()) for b in (before, after)])
+    y = np.concatenate([b.total / b.size for b in (before, after)])
+    times = np.concatenate([before.time, after.time])
+    x = np.column_stack([np.ones_like(y), times, np.repeat([0.0, 1.0], [len(before.size), len(after.size)])])
+    fit = sm.WLS(y, x, weights=weights).fit()
     time_after = np.sum(after.size * after.time) / after.size.sum()
-    prediction = fit.get_prediction(np.array([[1.0, time_after]]))
-    assert decision.estimate == pytest.approx(after.total.sum() / after.size.sum() - prediction.predicted_mean[0])
-    # The months vary far more than binomially, so the projection's variance is WLS's (above the
-    # floor); the after side adds its own cluster variance.
-    projected_variance = prediction.se_mean[0] ** 2
-    after_only = decide(SHARE, (after, after), [], 0.95, "raw")  # 2 x the after side's variance
-    assert decision.standard_error**2 == pytest.approx(projected_variance + after_only.standard_error**2 / 2)
+    counterfactual = fit.params[0] + fit.params[1] * time_after
+    assert decision.estimate == pytest.approx((counterfactual + fit.params[2]) / counterfactual)
+    assert decision.estimate > 1
+
+
+def test_months_are_weighted_by_precision_with_the_month_variance_by_dersimonian_laird():
+    # One window of months with very different shares and sizes. By hand (DerSimonian-Laird):
+    # p = 60/120 (smoothed 61/122), unit = p(1 - p); w_i = n_i / unit; Q = sum w_i (y_i - ybar_w)^2;
+    # tau^2 = (Q - (k - 1)) / (sum w - sum w^2 / sum w); the level = sum v_i y_i / sum v_i with
+    # v_i = 1 / (unit / n_i + tau^2).
+    sizes, on_time = np.array([40.0, 10, 30, 10, 20, 10]), np.array([36.0, 1, 6, 9, 4, 4])
+    bins = share(sizes, on_time, -180)
+    unit = 61 / 122 * (1 - 61 / 122)
+    w = sizes / unit
+    y = on_time / sizes
+    q = np.sum(w * (y - np.sum(w * y) / w.sum()) ** 2)
+    tau2 = (q - 5) / (w.sum() - np.sum(w**2) / w.sum())
+    assert inference._month_variance(SHARE, [inference._stack([bins])]) == pytest.approx(tau2)
+    # In a decision the estimate is pooled over every window given: a flat window of six months
+    # of 10/20 (the same unit variance) adds Q = 0 with 5 df and its own scale.
+    flat = share([20] * 6, [10] * 6, 0)
+    w_flat = np.full(6, 20 / unit)
+    pooled = (q - 10) / (w.sum() - np.sum(w**2) / w.sum() + w_flat.sum() - np.sum(w_flat**2) / w_flat.sum())
+    assert inference._month_variance(SHARE, [inference._stack([bins]), inference._stack([flat])]) == pytest.approx(
+        pooled
+    )
+    v = 1 / (unit / sizes + pooled)
+    expected_level = np.sum(v * y) / v.sum()
+    decision = decide(SHARE, (flat, bins), [], 0.95, "raw")
+    # The raw shift: this window's level less the flat window's 50% (equal months either way).
+    assert decision.estimate == pytest.approx(expected_level - 0.5)
+    assert expected_level != pytest.approx(60 / 120)  # not the item-weighted share
 
 
 # ---- the minimum detectable effect -------------------------------------------------------------
