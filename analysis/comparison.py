@@ -229,6 +229,8 @@ def add_randomization(
     comparisons = [histories[c] for c in comparison_teams]
     pseudo = [(histories[c], [other for other in comparisons if other is not histories[c]]) for c in comparison_teams]
     pseudo = [(treated, others) for treated, others in pseudo if others]
+    if len(pseudo) + len(placebo_days) < MIN_RANDOMIZATION:
+        return  # too few comparisons for a rank: spare their decisions (most of a report's time)
     for metric in metrics.registered():
         measured = result.metrics[metric.name]
         others = [t_value(decide(metric, span, treated, rest, settings.confidence)) for treated, rest in pseudo]

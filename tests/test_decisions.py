@@ -386,14 +386,21 @@ def test_randomization_pseudo_treats_each_comparison_team_and_each_placebo_date(
     recording.clear()
     days = placebo_days(FIRST, reorg, SETTINGS)
     assert len(days) == 2  # 731 days of data before the reorg
+    # 3 pseudo-treated comparison teams and 2 placebo dates: fewer than 19, so no rank, and none of
+    # those decisions is made.
     add_randomization(result, span, found, ["C1", "C2", "C3"], days, SETTINGS)
+    assert recording == [] and result.metrics[RELEASES.name].randomization is None
+    # 16 placebo dates (as a longer history would give) and the 3 pseudo-treated teams: 19.
+    many = [reorg - dt.timedelta(days=360 * k + 180) for k in range(16)]
+    add_randomization(result, span, found, ["C1", "C2", "C3"], many, SETTINGS)
     calls = release_calls(recording)
-    # 3 pseudo-treated comparison teams against the two others, then 2 placebo dates.
-    assert [call["team"][0].days for call in calls] == [3, 4, 5, 1, 1]
-    assert [len(call["comparisons"]) for call in calls] == [2, 2, 2, 3, 3]
-    assert calls[3]["team"][1].end == np.datetime64(days[0], "D") + 180
-    # 5 comparisons: fewer than 19, so no rank.
-    assert result.metrics[RELEASES.name].randomization is None
+    # Each comparison team pseudo-treated against the two others, then the team at each date.
+    assert [call["team"][0].days for call in calls] == [3, 4, 5] + [1] * 16
+    assert [len(call["comparisons"]) for call in calls] == [2, 2, 2] + [3] * 16
+    assert calls[3]["team"][1].end == np.datetime64(many[0], "D") + 180
+    # Every stand-in decision has the same t (log 2 / 0.2): ties count against the team, rank 20.
+    assert result.metrics[RELEASES.name].randomization == {"rank": 20, "comparisons": 19}
+    assert result.metrics[RELEASES.name].as_dict()["decision"]["randomization"] == {"rank": 20, "comparisons": 19}
 
 
 # ---- Benjamini-Hochberg on the decisions, and the contract ----------------------------------------
