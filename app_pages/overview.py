@@ -50,7 +50,7 @@ st.header("In plain words")
 st.caption("Each team's name opens its Team page with the same settings.")
 # Scrolls in its own box once there are more teams than fit on a screen (100 teams stay readable).
 with st.container(height=480 if len(report["teams"]) > 8 else "content", key="summaries"):
-    for team, summary in view.summaries(report, confidence):
+    for team, summary in view.summaries(report, confidence, adjusted):
         st.page_link(
             "app_pages/team.py",
             label=markdown_literal(team),

@@ -156,17 +156,30 @@ def test_checkout_summary_matches_the_hand_checked_text(report):
     # Numbers from the demo report, rounded by hand: rate ratio 2.833 (1.066-8.776), 6 -> 17
     # release days; on time 31.88% -> 88.04%, +56.16 pts (+41.87 to +67.22), 69 -> 92;
     # median wait 13.99 -> 2.176 days, -11.82 (-13.96 to -8.039), 49 -> 7 items.
-    # The words follow the verdict (from the decision, against Billing); the numbers are raw.
-    release = team_of(report, "Checkout")["metrics"]["release_frequency"]["verdict"]
-    first = (
-        "now releases 2.8x as often" if release == "improved" else "releases 2.8x as often as before, no clear change"
-    )
-    assert view.team_summary(team_of(report, "Checkout")) == (
-        f"Checkout {first} (95% interval 1.1x-8.8x; 6 → 17 release days); "
-        "on-time share rose from 32% to 88% (+56 pts, 95% interval +42 to +67; 69 → 92 commitments); "
-        "median dependency wait fell from 14.0 to 2.2 days (-11.8 days, 95% interval -14.0 to -8.0; "
-        "49 → 7 waiting items)."
-    )
+    # The words follow the badges (the decision, against Billing); the numbers are raw.
+    checkout = team_of(report, "Checkout")
+    for adjusted in (False, True):
+        shown = {m: common.shown_verdict(checkout["metrics"][m], adjusted, 0.95) for m in METRICS}
+        release = (
+            "now releases 2.8x as often"
+            if shown["release_frequency"] == "improved"
+            else "releases 2.8x as often as before, no clear change"
+        )
+        accuracy = (
+            "on-time share rose from 32% to 88% ("
+            if shown["timeline_accuracy"] == "improved"
+            else "on-time share went from 32% to 88%, no clear change ("
+        )
+        wait = (
+            "median dependency wait fell from 14.0 to 2.2 days ("
+            if shown["dependency_wait"] == "improved"
+            else "median dependency wait went from 14.0 to 2.2 days, no clear change ("
+        )
+        assert view.team_summary(checkout, adjusted=adjusted) == (
+            f"Checkout {release} (95% interval 1.1x-8.8x; 6 → 17 release days); "
+            f"{accuracy}+56 pts, 95% interval +42 to +67; 69 → 92 commitments); "
+            f"{wait}-11.8 days, 95% interval -14.0 to -8.0; 49 → 7 waiting items)."
+        )
 
 
 def test_a_summary_says_no_clear_change_and_keeps_the_sample_sizes(report):

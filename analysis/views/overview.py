@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from .. import metrics
 from ..report_format import decision_text, effect_text, value_text
-from .common import OKABE_ITO, PERIOD_COLOURS, badge_colour, badge_text, plotly_text
+from .common import OKABE_ITO, PERIOD_COLOURS, badge_colour, badge_text, plotly_text, shown_verdict
 
 TIMELINE_ROW_PIXELS = 26
 TICK_LABEL_CHARACTERS = 28  # longer names are cut on the axis (the hover text has them whole)
@@ -150,16 +150,21 @@ def _readable_text_colour(background: str) -> str:
 # ---- plain-English summaries -------------------------------------------------------------------
 
 
-def team_summary(team: dict, confidence: float = 0.95) -> str:
-    """One line in plain English on every metric, with intervals and n on each side."""
+def team_summary(team: dict, confidence: float = 0.95, adjusted: bool = True) -> str:
+    """One line in plain English on every metric, with intervals and n on each side; its words
+    ("now releases...", "no clear change") follow the badges above it (adjusted or not)."""
     interval = interval_label(confidence)
-    clauses = [metric.clause(team["metrics"][metric.name], interval) for metric in metrics.registered()]
+    clauses = [
+        metric.clause({**m, "verdict": shown_verdict(m, adjusted, confidence)}, interval)
+        for metric in metrics.registered()
+        for m in (team["metrics"][metric.name],)
+    ]
     return "; ".join([f"{team['team']} {clauses[0]}", *clauses[1:]]) + "."
 
 
-def summaries(report: dict, confidence: float = 0.95) -> list[tuple[str, str]]:
+def summaries(report: dict, confidence: float = 0.95, adjusted: bool = True) -> list[tuple[str, str]]:
     """(team, summary line) for every team, in report order."""
-    return [(team["team"], team_summary(team, confidence)) for team in report["teams"]]
+    return [(team["team"], team_summary(team, confidence, adjusted)) for team in report["teams"]]
 
 
 # ---- the reorg timeline ------------------------------------------------------------------------
