@@ -56,16 +56,16 @@ def interval_label(confidence: float) -> str:
 
 # ---- the verdict grid --------------------------------------------------------------------------
 
-GRID_COLUMNS = [
+GRID_COLUMNS = [  # the badge early: the grid scrolls sideways on a narrow screen
     "team",
     "comparison",
     "metric",
+    "verdict",
     "before → after",
     "raw change",
     "judged",
     "change",
     "n before → after",
-    "verdict",
 ]
 
 
@@ -89,12 +89,12 @@ def verdict_grid(report: dict, adjusted: bool = True, confidence: float = 0.95) 
                     team["team"],
                     is_comparison(team),
                     metric.label,
+                    badge_text(m, adjusted, confidence, comparisons),
                     f"{value_text(metric.name, m['before']['value'])} → {value_text(metric.name, m['after']['value'])}",
                     effect_text(metric.name, {**m["effect"], "p_value": None}),
                     judged_text(m["decision"]),
                     _change_text(metric.name, m["decision"], adjusted),
                     f"{m['before']['n']} → {m['after']['n']}",
-                    badge_text(m, adjusted, confidence, comparisons),
                 ]
             )
     return pd.DataFrame(rows, columns=GRID_COLUMNS)
