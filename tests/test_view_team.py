@@ -460,7 +460,7 @@ def test_the_decision_is_described_beside_the_verdict(report, teams):
     assert any(line.startswith("Pre-trend check: over the before window the trend was ") for line in lines)
     billing = view.decision_lines(teams["Billing"], "release_frequency")
     assert billing[0].startswith("Verdict on the raw change, labelled as such: ")
-    assert any("raw change around the comparison date" in line for line in billing)
+    assert any("the raw change of Billing around the comparison date" in line for line in billing)
 
 
 def test_items_follow_the_time_zone_of_the_settings():

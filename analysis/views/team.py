@@ -337,13 +337,16 @@ def decision_lines(data: TeamData, metric: str) -> list[str]:
             f"Minimum detectable effect: {chosen.mde_text(decision['mde'])} ({level} confidence, 80% power).",
         ]
     trend = decision["pre_trend"]
-    if trend is not None and trend["slope"] is not None:
-        outcome = "passed" if trend["passed"] else "failed"
-        lines.append(
-            f"Pre-trend check: over the before window the trend was {chosen.trend_text(trend['slope'])} "
-            f"({level} interval {chosen.trend_text(trend['ci_low'])} to {chosen.trend_text(trend['ci_high'])}): "
-            f"{outcome}."
+    if trend is not None and None not in (trend["slope"], trend["ci_low"], trend["ci_high"]):
+        shown = (
+            f"{chosen.trend_text(trend['slope'])} ({level} interval {chosen.trend_text(trend['ci_low'])} to "
+            f"{chosen.trend_text(trend['ci_high'])})"
         )
+        if decision["basis"] == "its":  # the trend is the counterfactual there, not a check
+            lines.append(f"Trend before the reorg, carried forward as what would have happened anyway: {shown}.")
+        else:
+            outcome = "passed" if trend["passed"] else "failed: the verdict is no clear change"
+            lines.append(f"Pre-trend check: over the before window the trend was {shown}: {outcome}.")
     randomization = decision["randomization"]
     if randomization:
         lines.append(
