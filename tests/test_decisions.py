@@ -31,7 +31,7 @@ from analysis.comparison import (
     randomization_rank,
     t_value,
 )
-from analysis.metrics.base import MetricResult, WindowValue, decision_verdict, months_with_data
+from analysis.metrics.base import MetricResult, WindowValue, basis_text, decision_verdict, months_with_data
 from analysis.metrics.rows import MetricData, Window
 from analysis.report import add_adjusted_p_values
 from analysis.report_format import CSV_COLUMNS, format_csv, format_text
@@ -499,3 +499,19 @@ def test_text_and_csv_carry_the_decision():
     assert "decision against 1 comparison team (B): x0.90 (0.72 to 1.08), p=0.001" in text
     assert "decision raw change, labelled as such" in text
     assert "only a change larger than 1.5 times the release rate" in text
+
+
+def test_the_basis_in_words():
+    did = {"basis": "did", "n_comparisons": 1}
+    assert basis_text(did, ["Billing"]) == "against 1 comparison team (Billing)"
+    # A comparison team without data took no part: the count is the decision's, the names those asked.
+    assert basis_text(did, ["Billing", "Platform"]) == (
+        "against 1 comparison team (those with data in these windows, of Billing, Platform)"
+    )
+    assert basis_text({"basis": "did", "n_comparisons": 2}, ["Billing", "Platform"]) == (
+        "against 2 comparison teams (Billing, Platform)"
+    )
+    assert basis_text({"basis": "its", "n_comparisons": 0}, []) == (
+        "against its own trend before the reorg (an org-wide change cannot be ruled out)"
+    )
+    assert basis_text({"basis": "raw", "n_comparisons": 0}, []) == "raw change, labelled as such"

@@ -421,7 +421,7 @@ def basis_text(decision: dict, comparison_teams: list[str]) -> str:
             names = f" (those with data in these windows, of {', '.join(comparison_teams)})" if comparison_teams else ""
         return f"against {count} comparison team{'s' if count != 1 else ''}{names}"
     if basis == "its":
-        return "against its own trend before the reorg: an org-wide change cannot be ruled out"
+        return "against its own trend before the reorg (an org-wide change cannot be ruled out)"
     if basis == "raw":
         return "raw change, labelled as such"
     return "no decision"
