@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -119,6 +119,9 @@ class Span:
     after_start: np.datetime64
     after_end: np.datetime64
     anchor: np.datetime64
+    # Bins already made in this span, by (history, metric): the randomization reuses each
+    # comparison team's bins for every pseudo-treated team.
+    made: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, before: Window | None, after: Window | None, anchor: dt.date) -> Span | None:
@@ -141,10 +144,13 @@ class Span:
         return cls(*(np.datetime64(d, "D") for d in days))
 
     def bins(self, metric, history) -> tuple[inference.Bins, inference.Bins]:
-        return (
-            metric.bins(history, self.before_start, self.before_end, self.anchor),
-            metric.bins(history, self.after_start, self.after_end, self.anchor),
-        )
+        key = (id(history), metric.name)
+        if key not in self.made:
+            self.made[key] = (
+                metric.bins(history, self.before_start, self.before_end, self.anchor),
+                metric.bins(history, self.after_start, self.after_end, self.anchor),
+            )
+        return self.made[key]
 
     def months(self, metric, history) -> tuple[int, int]:
         return (
