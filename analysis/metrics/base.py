@@ -378,6 +378,21 @@ def rounded(value, digits: int = 4):
     return round(float(value), digits)
 
 
+def median(values) -> float:
+    """The median of the non-missing values (nan if none), as pandas' Series.median but without
+    its overhead (a report takes several per team)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    return float(np.median(values)) if len(values) else math.nan
+
+
+def quantile(values, q: float) -> float:
+    """A quantile of the non-missing values with linear interpolation (Series.quantile's)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    return float(np.quantile(values, q)) if len(values) else math.nan
+
+
 def number(value, fmt: str) -> str:
     """A table cell: '-' when missing."""
     return "-" if value is None or pd.isna(value) else format(value, fmt)

@@ -26,7 +26,9 @@ from .base import (
     insufficient,
     insufficient_why,
     interval,
+    median,
     number,
+    quantile,
     rounded,
     safe_effect,
     sides_text,
@@ -79,15 +81,15 @@ class DependencyWait(Metric):
             rows = data.rows("waits", team, period)
             resolved = data.rows("resolved", team, period)
             items_resolved = int(resolved["items_resolved"].sum()) if len(resolved) else 0
-            wait = rows["wait_days"].astype(float)
-            waits[period] = wait.to_numpy()
+            wait = rows["wait_days"].to_numpy(dtype=float)
+            waits[period] = wait
             sides[period] = WindowValue(
-                rounded(wait.median()) if len(wait) else None,
+                rounded(median(wait)) if len(wait) else None,
                 len(wait),
                 {
                     "items_resolved": items_resolved,
                     "share_waiting": rounded(len(wait) / items_resolved) if items_resolved else None,
-                    "p85_wait_days": rounded(wait.quantile(0.85)) if len(wait) else None,
+                    "p85_wait_days": rounded(quantile(wait, 0.85)) if len(wait) else None,
                     "waits_on": _waits_on(data.rows("wait_matrix", team, period)),
                 },
             )

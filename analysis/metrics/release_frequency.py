@@ -22,6 +22,7 @@ from .base import (
     insufficient,
     insufficient_why,
     interval,
+    median,
     number,
     pooled_exposure,
     rounded,
@@ -62,15 +63,15 @@ class ReleaseFrequency(Metric):
     def measure(self, team, data, windows, settings):
         sides = {}
         for period in PERIODS:
-            days = data.rows("release_days", team, period)["release_day"].sort_values()
+            days = np.sort(data.rows("release_days", team, period)["release_day"].to_numpy(dtype="datetime64[D]"))
             exposure = windows[period].days if windows[period] else 0
-            gaps = days.diff().dropna().dt.days
+            gaps = np.diff(days).astype(float)
             sides[period] = WindowValue(
                 rounded(len(days) / exposure * DAYS_PER_RATE) if exposure else None,
                 len(days),
                 {
                     "window_days": exposure,
-                    "median_days_between": rounded(gaps.median()) if len(gaps) else None,
+                    "median_days_between": rounded(median(gaps)) if len(gaps) else None,
                 },
             )
         effect = stats.rate_ratio_test(

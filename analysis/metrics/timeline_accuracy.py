@@ -27,7 +27,9 @@ from .base import (
     insufficient,
     insufficient_why,
     interval,
+    median,
     number,
+    quantile,
     rounded,
     safe_effect,
     sides_text,
@@ -93,16 +95,16 @@ class TimelineAccuracy(Metric):
         sides, slips = {}, {}
         for period in PERIODS:
             rows = data.rows("commitments", team, period)
-            slip = rows["slip_days"].astype(float)
+            slip = rows["slip_days"].to_numpy(dtype=float)
             on_time = int(self.on_time(slip, settings).sum())
-            slips[period] = slip.to_numpy()
+            slips[period] = slip
             sides[period] = WindowValue(
                 rounded(on_time / len(rows)) if len(rows) else None,
                 len(rows),
                 {
                     "on_time": on_time,
-                    "median_slip_days": rounded(slip.median()) if len(rows) else None,
-                    "p85_abs_slip_days": rounded(slip.abs().quantile(0.85)) if len(rows) else None,
+                    "median_slip_days": rounded(median(slip)) if len(rows) else None,
+                    "p85_abs_slip_days": rounded(quantile(np.abs(slip), 0.85)) if len(rows) else None,
                     "replanned_items": int((rows["replans"].fillna(0) > 0).sum()),
                     "commitment_basis": sorted(rows["commitment_source"].dropna().unique()),
                 },
