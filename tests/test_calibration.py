@@ -9,8 +9,8 @@
 - One realistic organisation goes through files -> Store -> report with the counts the
   generator drew.
 - The quick calibration check: in the clustered null world, verdicts must not say "improved"
-  or "worsened" more often than the SPEC allows. Today's statistics fail it (issue 11's
-  measurements), so it is an expected failure until the honest-verdicts work lands.
+  or "worsened" more often than the SPEC allows (the first version's statistics failed it:
+  15-25% on timeline accuracy and waits).
 """
 
 from __future__ import annotations
@@ -426,18 +426,21 @@ def test_the_baseline_is_calibrated_in_the_clustered_world(clustered_rows):
         assert low < 0.07, (metric, c)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="today's verdicts treat releases and items as independent events; the honest-verdicts work "
-    "(issue: Honest verdicts on real-world data) must bring the clustered world under the SPEC's 7%",
-)
 def test_verdicts_are_calibrated_in_the_clustered_world(clustered_rows):
     """SPEC "Honest comparison": on realistic null organisations at most 7% of verdicts per metric
-    say improved or worsened. With about 200 reorganised teams, a procedure that meets 7% keeps
-    the Wilson lower bound of its false rate under 7% (a true 5% gives a lower bound of about
-    3%); a false rate near the 15-25% measured in issue 11 puts it well above."""
-    for metric in METRICS:
-        c = realistic.tally(clustered_rows, "project", metric)
-        assert c["decided"] >= 50, metric
-        low, _ = realistic.wilson(c["false"], c["decided"])
-        assert low < 0.07, (metric, c)
+    say improved or worsened, and at least 80% are decided. Where comparison teams exist (the
+    verdict is then the change against theirs) the rate itself must be at most 7% on these
+    ~150 teams, and the Wilson interval's lower end under 5% (a procedure at its nominal 5%
+    passes; the 15-25% of the first version, measured in issue 11, fails by far). Without
+    comparison teams (the team's own trend) the bound is checked on the Wilson lower end only:
+    these are ~50 teams."""
+    for with_comparisons, most in ((True, 0.07), (False, None)):
+        for metric in METRICS:
+            c = realistic.tally(clustered_rows, "project", metric, True, with_comparisons)
+            assert c["decided"] >= 0.8 * c["total"] and c["decided"] >= 30, (metric, c)
+            low, _ = realistic.wilson(c["false"], c["decided"])
+            if most is not None:
+                assert c["false"] / c["decided"] <= most, (metric, c)
+                assert low < 0.05, (metric, c)
+            else:
+                assert low < 0.07, (metric, c)
