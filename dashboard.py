@@ -27,7 +27,7 @@ import streamlit as st
 
 from analysis.bounded_parse import Limits
 from analysis.metrics.rows import comparison_date, teams_table
-from analysis.report import build_report, build_team_report_with_rows
+from analysis.report import build_report
 from analysis.results import iso
 from analysis.settings import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, Settings
 from analysis.store import Store, derived_key, derived_state
@@ -63,6 +63,7 @@ _routing = threading.local()  # per script thread: the context of the page route
 class Context:
     store: Store
     settings: Settings
+    adjusted: bool = True  # badges on Benjamini-Hochberg adjusted p-values (the sidebar's switch)
 
     @property
     def con(self):
@@ -88,27 +89,25 @@ class Context:
 
     def team_page(self, team: str) -> TeamPage | None:
         """The Team page's figures and tables (None for an unknown team), built once per team
-        and settings (the searches below them rerun alone), from one metric pass: the whole
-        report's entry when it is at hand (always on the shared base), else this team's entry
-        and the rows it was computed from (only this team and the comparison teams: much
-        faster on a large organisation; its p-values are not adjusted across teams)."""
+        and settings (the searches below them rerun alone), from the whole report's entry: its
+        adjusted p-values give the same badges as the Overview's (the report is computed once
+        per settings and kept, so the Overview and every Team page share it)."""
         if self.shared:
             if team not in {entry["team"] for entry in self.report()["teams"]}:
                 return None
             return shared_team_page(self.store.version, self.settings, team)
-        whole = _recent_results().get((self.store.version, self.settings))
+        report = self.report()
 
         def build() -> TeamPage | None:
-            with st.spinner("Computing this team's before/after report..."), COMPUTING:
-                if whole is not None:
-                    entry = next((entry for entry in whole["teams"] if entry["team"] == team), None)
-                    return None if entry is None else team_page(self.con, self.settings, entry)
-                found = build_team_report_with_rows(self.con, self.settings, team)
-                return None if found is None else team_page(self.con, self.settings, *found)
+            entry = next((entry for entry in report["teams"] if entry["team"] == team), None)
+            if entry is None:
+                return None
+            with st.spinner("Drawing the team's page..."), COMPUTING:
+                return team_page(self.con, self.settings, entry, report=report)
 
         return cached(
             st.session_state.setdefault("team_pages", {}),
-            (self.store.version, self.settings, team, whole is not None),
+            (self.store.version, self.settings, team),
             build,
             keep=TEAM_PAGES_KEPT,
         )
@@ -134,7 +133,7 @@ def route() -> None:
         # URL-bound widget's value across a page change only when the widget is not a page's own.
         store = session_store()
         settings = sidebar_settings(store)
-        _routing.context = Context(prepared_store(store, settings), settings)
+        _routing.context = Context(prepared_store(store, settings), settings, adjusted=badges_adjusted())
         navigation.run()
     finally:
         _routing.context = None
@@ -296,6 +295,20 @@ def sidebar_settings(store: Store) -> Settings:
     )
 
 
+def badges_adjusted() -> bool:
+    """The sidebar's badge switch, kept in the link like the settings: the Overview and the Team
+    page show the same badges for the same link."""
+    with st.sidebar:
+        return st.toggle(
+            "Badges: adjusted for multiple comparisons",
+            value=True,
+            key="adjusted",
+            bind="query-params",
+            help="On: a change counts as clear only if it stays clear after Benjamini-Hochberg across all "
+            "teams and metrics. Off: unadjusted p-values, as the JSON's verdict. See Methods.",
+        )
+
+
 def data_caption(store: Store) -> str:
     uploads = st.session_state.get("uploaded_files", 0)
     # A restored workspace file replaces the shared data: the Data page names it in data_source.
@@ -326,7 +339,7 @@ def shared_team_page(base_version: str, settings: Settings, team: str) -> TeamPa
     view = shared_base().view()
     try:
         with COMPUTING:
-            return team_page(view.con, settings, entry)
+            return team_page(view.con, settings, entry, report=shared_report(base_version, settings))
     finally:
         view.close()
 

@@ -9,7 +9,16 @@ import math
 import pandas as pd
 
 from . import metrics, queries, stats
-from .comparison import difference_in_differences, history_windows, placebo, team_histories
+from .comparison import (
+    Span,
+    add_decisions,
+    add_randomization,
+    difference_in_differences,
+    history_windows,
+    placebo,
+    placebo_days,
+    team_histories,
+)
 from .metrics import supporting
 from .metrics.rows import PERIODS, MetricData, anchors, compute, data_span, team_windows, teams_table
 from .results import Report, TeamResult, iso
@@ -25,8 +34,8 @@ def build_report(con, settings: Settings) -> dict:
 
 def build_team_report(con, settings: Settings, team: str) -> dict | None:
     """One team's entry of build_report (None if there is no such team), computing only its
-    own and the comparison teams' windows. Its p-values are not adjusted: the adjustment
-    needs every team's."""
+    own and the comparison teams' windows. Its p-values are not adjusted (`p_adjusted` is None):
+    the adjustment needs every team's."""
     found = build_team_report_with_rows(con, settings, team)
     return None if found is None else found[0]
 
@@ -59,19 +68,25 @@ def _report_with_rows(con, settings: Settings, teams: pd.DataFrame, chosen: list
     span = data_span(con, settings)
     comparison_teams = [t.team for t in teams.itertuples() if iso(t.reorg_date) is None]
     measured = list(dict.fromkeys(chosen + comparison_teams))  # comparison teams for the DiD
-    # One pass of the metric queries: the before/after windows and each chosen team's whole
-    # history (for the placebo check) together.
+    # One pass of the metric queries: the before/after windows and the whole history of each
+    # chosen team (placebo check) and comparison team (their bins in the chosen teams' windows).
     windows = [window for team in measured for window in team_windows(team, team_anchors[team], span, settings)]
-    data = compute(con, settings, windows=windows + history_windows(chosen, span))
-    histories = team_histories(data, chosen, settings)
+    data = compute(con, settings, windows=windows + history_windows(measured, span))
+    histories = team_histories(data, measured, settings)
     team_reports = []
     for team in teams[teams["team"].isin(chosen)].itertuples():
         result = team_report(team, data, settings)
+        anchor = team_anchors[team.team]
+        decided = None if anchor is None else Span.of(result.windows["before"], result.windows["after"], anchor)
+        add_decisions(result, decided, histories, comparison_teams, settings)
+        add_no_data_reasons(result, data, settings)
+        pretend_days = placebo_days(span[0], anchor, settings)
+        add_randomization(result, decided, histories, comparison_teams, pretend_days, settings)
         if not result.is_comparison:
             result.difference_in_differences = difference_in_differences(team.team, data, comparison_teams, settings)
         # The estimates as the report gives them (4 significant digits).
         observed = {name: m.effect_dict()["estimate"] for name, m in result.metrics.items()}
-        result.placebo = placebo(histories[team.team], team_anchors[team.team], observed, settings)
+        result.placebo = placebo(histories[team.team], anchor, observed, settings)
         team_reports.append(result)
     return Report(settings, data.comparison_date, span, team_reports), data
 
@@ -85,29 +100,28 @@ def team_report(team, data: MetricData, settings: Settings) -> TeamResult:
         reorg_date=_as_date(team.reorg_date),
         model=_text(team.model),
         windows=windows,
-        metrics={metric.name: measured(metric, name, data, windows, settings) for metric in metrics.registered()},
+        metrics={metric.name: metric.measure(name, data, windows, settings) for metric in metrics.registered()},
         supporting=supporting.measure(name, data),
     )
 
 
-def measured(metric, team: str, data: MetricData, windows: dict, settings: Settings):
-    """A metric's result for one team, with the missing input named when it has no data."""
-    result = metric.measure(team, data, windows, settings)
-    result.no_data_reason = metric.no_data_reason(team, data, result, settings)
-    return result
+def add_no_data_reasons(result: TeamResult, data: MetricData, settings: Settings) -> None:
+    """Name the missing input of each metric the team has no data for (after its verdict)."""
+    for metric in metrics.registered():
+        measured = result.metrics[metric.name]
+        measured.no_data_reason = metric.no_data_reason(result.team, data, measured, settings)
 
 
 def add_adjusted_p_values(report: Report) -> None:
-    """Benjamini-Hochberg across every team and metric of the report."""
+    """Benjamini-Hochberg across every team and metric of the report, on the decisions' p-values
+    (as the report gives them, 4 significant digits); a decision without one takes no part."""
     results = [result for team in report.teams for result in team.metrics.values()]
-    # The p-values as the report gives them (4 significant digits), as the reader sees them.
-    raw = [result.effect_dict()["p_value"] for result in results]
+    raw = [result.decision_dict()["p_value"] for result in results]
     raw = [p if p is not None else math.nan for p in raw]
     adjusted = stats.benjamini_hochberg(raw) if results else []
     for result, value in zip(results, adjusted):
-        # Four significant digits, as the unadjusted p-values (stats.Effect.as_dict).
-        result.p_value_adjusted = float(f"{value:.4g}") if math.isfinite(value) else None
-        result.adjusted = True
+        result.p_adjusted = float(f"{value:.4g}") if math.isfinite(value) else None
+    report.adjusted_comparisons = int(sum(math.isfinite(p) for p in raw))
 
 
 def rejected_rows(con) -> list[dict]:

@@ -7,7 +7,7 @@ import io
 
 from . import metrics
 from .metrics import supporting
-from .metrics.base import with_p_value
+from .metrics.base import basis_text, with_p_value
 from .settings import Settings
 from .spreadsheet import formula_safe
 
@@ -24,10 +24,31 @@ CSV_COLUMNS = (
     "ci_low",
     "ci_high",
     "p_value",
-    "p_value_adjusted",
     "verdict",
     "no_data_reason",
+    "basis",
+    "decision_estimate",
+    "decision_ci_low",
+    "decision_ci_high",
+    "decision_p_value",
+    "p_adjusted",
+    "n_clusters",
+    "n_comparisons",
+    "mde",
+    "reasons",
 )
+# The CSV's decision columns: the JSON decision block's keys.
+DECISION_COLUMNS = {
+    "basis": "basis",
+    "decision_estimate": "estimate",
+    "decision_ci_low": "ci_low",
+    "decision_ci_high": "ci_high",
+    "decision_p_value": "p_value",
+    "p_adjusted": "p_adjusted",
+    "n_clusters": "n_clusters",
+    "n_comparisons": "n_comparisons",
+    "mde": "mde",
+}
 
 
 def value_text(metric: str, value) -> str:
@@ -38,6 +59,32 @@ def effect_text(metric: str, effect: dict) -> str:
     if effect["estimate"] is None:
         return "no estimate"
     return with_p_value(metrics.get(metric).effect_text(effect), effect)
+
+
+def comparison_teams(report: dict, team: dict) -> list[str]:
+    """The teams a team's decisions were compared with: every comparison team for a reorganised
+    team, the other comparison teams for a comparison team (leave-one-out)."""
+    return [other["team"] for other in report["teams"] if other["reorg_date"] is None and other["team"] != team["team"]]
+
+
+def decision_text(metric: str, decision: dict) -> str:
+    """The decision's estimate, interval and p-value, or why there is none."""
+    if decision["estimate"] is None:
+        return "no estimate"
+    return with_p_value(metrics.get(metric).decision_text(decision), decision)
+
+
+def decision_line(report: dict, team: dict, metric: str) -> str:
+    """The text report's decision line: its basis, estimate, adjusted p, MDE and reasons."""
+    m = team["metrics"][metric]
+    decision = m["decision"]
+    text = f"decision {basis_text(decision, comparison_teams(report, team))}: {decision_text(metric, decision)}"
+    if decision["p_adjusted"] is not None:
+        text += f", adjusted p={decision['p_adjusted']:.3g}"
+    if decision["estimate"] is not None:
+        text += f"; {metrics.get(metric).mde_text(decision['mde'])}"
+    reasons = [r["text"] for r in decision["reasons"] if r["code"] != "no_comparison_teams"]
+    return text + ("" if not reasons else " (" + " ".join(reasons) + ")")
 
 
 def summary_sentence(team: dict, confidence: float = Settings.confidence) -> str:
@@ -74,6 +121,7 @@ def format_text(report: dict, confidence: float = Settings.confidence) -> str:
                 f"{value_text(metric.name, after['value']):>16} (n={after['n']})  "
                 f"{effect_text(metric.name, m['effect'])}  [{m['verdict']}]"
             )
+            lines.append(f"  {'':<18} {decision_line(report, team, metric.name)}")
             if m.get("no_data_reason"):
                 lines.append(f"  {'':<18} no data: {m['no_data_reason']['text']}")
         moved = supporting.moved_to_done_text(team["supporting"])
@@ -107,12 +155,11 @@ def format_csv(report: dict) -> str:
                 "before_n": m["before"]["n"],
                 "after_value": m["after"]["value"],
                 "after_n": m["after"]["n"],
-                **{
-                    key: m["effect"].get(key)
-                    for key in ("estimate", "ci_low", "ci_high", "p_value", "p_value_adjusted")
-                },
+                **{key: m["effect"].get(key) for key in ("estimate", "ci_low", "ci_high", "p_value")},
                 "verdict": m["verdict"],
                 "no_data_reason": (m.get("no_data_reason") or {}).get("text"),
+                **{column: m["decision"][key] for column, key in DECISION_COLUMNS.items()},
+                "reasons": " ".join(reason["code"] for reason in m["decision"]["reasons"]),
             }
             # Team and model names come from the organisation files: never a formula.
             writer.writerow({key: formula_safe(value) for key, value in row.items()})

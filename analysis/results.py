@@ -18,6 +18,10 @@ from .metrics.rows import Window
 from .settings import Settings
 from .stats import Effect
 
+# The contract's version: "2" adds each metric's `decision` block (SPEC "Command line"), from
+# which `verdict` now comes; `effect` keeps its meaning (the raw after/before change).
+CONTRACT_VERSION = "2"
+
 
 @dataclass(frozen=True)
 class ComparisonEffects:
@@ -71,14 +75,18 @@ class Report:
     data_span: tuple[dt.date | None, dt.date | None]
     teams: list[TeamResult]
     rejected: list[dict] | None = None  # None: not read (a one-team report)
+    adjusted_comparisons: int | None = None  # p-values Benjamini-Hochberg adjusted together
 
     def as_json(self) -> dict:
         result = {
+            "contract_version": CONTRACT_VERSION,
             "settings": self.settings.contract(),
             "comparison_date": iso(self.comparison_date),
             "data_span": {"first_day": iso(self.data_span[0]), "last_day": iso(self.data_span[1])},
             "teams": [team.as_json() for team in self.teams],
         }
+        if self.adjusted_comparisons is not None:
+            result["adjusted_comparisons"] = self.adjusted_comparisons
         if self.rejected is not None:
             result["rejected"] = self.rejected
         return result

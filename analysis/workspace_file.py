@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from .bounded_parse import MEMORY_VARIABLE, Limits
 from .importers.base import TABLE_COLUMNS
-from .settings import Settings
+from .settings import RETIRED, Settings
 from .store import Store
 
 FORMAT = "threadline-workspace"
@@ -227,6 +227,10 @@ def settings_from_dict(values, name: str, notes: list[str] | None = None) -> Set
         raise WorkspaceFileError(f"{name}: {SETTINGS} is not an object of settings.")
     defaults = Settings()
     known = {f.name for f in dataclasses.fields(Settings)}
+    retired = sorted(set(values) & set(RETIRED) - known)
+    if retired and notes is not None:
+        notes += [f"The setting {key} is no longer used ({RETIRED[key]}); it was left out." for key in retired]
+    values = {key: value for key, value in values.items() if key not in retired}
     unknown = sorted(set(values) - known)
     if unknown:
         raise WorkspaceFileError(f"{name}: {SETTINGS} has unknown settings {', '.join(map(str, unknown))}.")

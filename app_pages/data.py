@@ -18,6 +18,7 @@ from analysis.importers.column_map import mapping_file, mapping_problems
 from analysis.importers.org import OWNERSHIP_KINDS
 from analysis.org_templates import HELP, template_csv
 from analysis.quality import quality_report
+from analysis.settings import MIN_MONTHS_RANGE
 from analysis.views.common import csv_download, markdown_literal
 from analysis.views.data import (
     apply_org,
@@ -462,12 +463,19 @@ with st.form("settings_form"):
         format="YYYY-MM-DD",
         key=f"set_comparison_{version}",
     )
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     min_items = left.number_input(
         "Minimum items on each side", 1, 1000, settings.min_items, key=f"set_min_items_{version}"
     )
-    min_releases = right.number_input(
+    min_releases = middle.number_input(
         "Minimum releases on each side", 1, 1000, settings.min_releases, key=f"set_min_releases_{version}"
+    )
+    min_months = right.number_input(
+        "Minimum months with data on each side",
+        *MIN_MONTHS_RANGE,
+        settings.min_months,
+        key=f"set_min_months_{version}",
+        help="Fewer calendar months holding any of a metric's events in either window: insufficient data.",
     )
     save = st.form_submit_button("Save settings", key="settings_save")
 if save:
@@ -482,6 +490,7 @@ if save:
         comparison_date=comparison,
         min_items=min_items,
         min_releases=min_releases,
+        min_months=min_months,
     )
     for problem in problems:
         st.error(markdown_literal(problem))

@@ -20,18 +20,16 @@ st.header("Reorganisation timeline")
 st.plotly_chart(view.timeline_figure(report), key="timeline", width="stretch")
 
 st.header("Verdicts")
-adjusted = st.toggle(
-    "Adjusted p-values (Benjamini-Hochberg across all teams and metrics)",
-    key="adjusted",
-    bind="query-params",
-    help="Allows for the many comparisons on this page; see Methods.",
-)
+adjusted = context.adjusted
 st.caption(
-    f"Change = after vs before with its {view.interval_label(confidence)} and "
-    f"{'adjusted' if adjusted else 'unadjusted'} p-value; n = release days, commitments or waiting items. "
+    f"Raw change = after vs before; change = the decision the verdict comes from (judged against the "
+    f"comparison teams, or the team's own trend) with its {view.interval_label(confidence)} and "
+    f"{'adjusted' if adjusted else 'unadjusted'} p-value; badges on "
+    f"{'Benjamini-Hochberg adjusted' if adjusted else 'unadjusted'} p-values (switch in the sidebar); "
+    "n = release days, commitments or waiting items. "
     "▲ improved · ▼ worsened · ● no clear change · ○ insufficient data."
 )
-grid = view.verdict_grid(report, adjusted=adjusted)
+grid = view.verdict_grid(report, adjusted=adjusted, confidence=confidence)
 st.dataframe(
     view.styled_grid(grid),
     key="verdict_grid",
@@ -52,7 +50,7 @@ st.header("In plain words")
 st.caption("Each team's name opens its Team page with the same settings.")
 # Scrolls in its own box once there are more teams than fit on a screen (100 teams stay readable).
 with st.container(height=480 if len(report["teams"]) > 8 else "content", key="summaries"):
-    for team, summary in view.summaries(report, confidence):
+    for team, summary in view.summaries(report, confidence, adjusted):
         st.page_link(
             "app_pages/team.py",
             label=markdown_literal(team),

@@ -24,7 +24,9 @@ st.markdown(view.markdown_list(page.summaries))
 
 for section in page.sections:
     st.subheader(section.label, divider="gray")
-    st.badge(section.badge[0], color=section.badge[1])
+    badge, colour = section.badge(context.adjusted)
+    st.badge(badge, color=colour)
+    st.markdown(view.markdown_list(section.decision))
     chart, numbers = st.columns([3, 2])
     chart.plotly_chart(section.figure, key=f"chart_{section.metric}")
     numbers.dataframe(section.numbers, hide_index=True, key=f"numbers_{section.metric}")

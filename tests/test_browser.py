@@ -230,6 +230,29 @@ def test_the_link_settings_stay_when_moving_to_another_page(link_visitor, expect
     assert_clean(watch)
 
 
+def test_the_badge_switch_stays_in_the_link_from_the_overview_to_the_team_page(browser, server, expect):
+    """Unadjusted badges chosen on the Overview are the Team page's badges too (same link)."""
+    page, watch = new_page(browser)
+    open_app(page, server)
+    switch = page.locator("[data-testid=stSidebar] [data-testid=stCheckbox]").filter(
+        has_text="Badges: adjusted for multiple comparisons"
+    )
+    expect(switch.locator("input")).to_be_checked()
+    switch.locator("label").click()
+    wait_for_script(page)
+    expect(switch.locator("input")).not_to_be_checked()
+    assert in_url(page, adjusted="false"), page.url
+    team_link(page, "Checkout").click()
+    page.wait_for_url(re.compile(r"/team\?"))
+    wait_for_script(page)
+    expect(heading(page)).to_have_text("Checkout")
+    expect(switch.locator("input")).not_to_be_checked()
+    assert in_url(page, adjusted="false"), page.url
+    assert_no_exception(page)
+    assert_clean(watch)
+    page.context.close()
+
+
 # ---- a deep link on a freshly started server ----------------------------------------------------
 
 

@@ -273,12 +273,26 @@ def test_report_csv_numbers_stay_numbers():
     metric = {
         "before": {"value": 2.0, "n": 9},
         "after": {"value": 0.5, "n": 8},
-        "effect": {"estimate": -1.5, "ci_low": -2.5, "ci_high": -0.5, "p_value": 0.01, "p_value_adjusted": 0.02},
+        "effect": {"estimate": -1.5, "ci_low": -2.5, "ci_high": -0.5, "p_value": 0.01},
         "verdict": "improved",
+        "decision": {
+            "basis": "did",
+            "estimate": -1.2,
+            "ci_low": -2.0,
+            "ci_high": -0.4,
+            "p_value": 0.01,
+            "p_adjusted": 0.02,
+            "n_clusters": 12,
+            "n_comparisons": 2,
+            "mde": 0.3,
+            "reasons": [{"code": "=cmd", "text": "a formula-looking code is still escaped"}],
+        },
     }
     team = {"team": "-Ops", "reorg_date": "2024-07-01", "model": "sto", "metrics": dict.fromkeys(METRICS, metric)}
     [row, *_] = csv.DictReader(io.StringIO(format_csv({"teams": [team]})))
     assert (row["team"], row["estimate"], row["ci_low"], row["ci_high"]) == ("'-Ops", "-1.5", "-2.5", "-0.5")
+    assert (row["decision_estimate"], row["decision_ci_low"], row["p_adjusted"]) == ("-1.2", "-2.0", "0.02")
+    assert row["reasons"] == "'=cmd"
 
 
 def test_settings_duckdb_cannot_use_are_a_usage_error_not_a_traceback():

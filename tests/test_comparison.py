@@ -82,17 +82,22 @@ def test_event_study_counts_each_30_day_period_from_the_anchor():
 
 def test_placebo_counts_pretend_changes_as_large_as_the_real_one():
     # A steady weekly release before the reorg: pretend dates show ratios near 1, so a real
-    # tripling is larger than all of them, and a real ratio of 1 is matched by nearly all.
+    # tripling is larger than all of them, and a real ratio of 1 is matched by all.
     releases = [dt.date(2024, 7, 1) + dt.timedelta(days=7 * k) for k in range(52)]
     team = history(releases)
-    large = placebo(team, ANCHOR, {"release_frequency": 3.0}, Settings(placebo_dates=40))
-    assert large["dates"] == 40 and large["window_days"] == 121  # min(180, 365 // 3)
-    assert large["release_frequency"]["share_as_large"] == 0.0
-    none = placebo(team, ANCHOR, {"release_frequency": 1.0}, Settings(placebo_dates=40))
+    # 365 days before the reorg, windows of 60 days: pretend dates, R-300 (each one
+    # needs 60 days before it in the data; the next would be R-420). Counted by hand.
+    settings = Settings(window_days=60)
+    large = placebo(team, ANCHOR, {"release_frequency": 3.0}, settings)
+    assert large["dates"] == 3 and large["window_days"] == 60 and large["transition_days"] == 0
+    assert large["release_frequency"] == {"share_as_large": 0.0, "placebo_effects": 3}
+    none = placebo(team, ANCHOR, {"release_frequency": 1.0}, settings)
     assert none["release_frequency"]["share_as_large"] == 1.0
 
 
 def test_placebo_says_why_when_the_before_period_is_too_short():
-    team = history([ANCHOR], first=ANCHOR - dt.timedelta(days=60))
+    team = history([ANCHOR], first=ANCHOR - dt.timedelta(days=359))
     result = placebo(team, ANCHOR, {"release_frequency": 2.0}, Settings())
-    assert result["dates"] == 0 and "90 days" in result["reason"]
+    assert result["dates"] == 0 and "fewer than 360 days" in result["reason"]
+    enough = history([ANCHOR], first=ANCHOR - dt.timedelta(days=360))
+    assert placebo(enough, ANCHOR, {"release_frequency": 2.0}, Settings())["dates"] == 1

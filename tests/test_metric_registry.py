@@ -11,7 +11,7 @@ import json
 import pytest
 from conftest import PROJECT_ROOT
 
-from analysis import metrics, stats
+from analysis import inference, metrics, stats
 from analysis.cli import main
 from analysis.metrics.base import ItemChart, Metric, WindowValue, interval, number, rounded, safe_effect
 from analysis.metrics.rows import PERIODS
@@ -24,6 +24,7 @@ from analysis.workspace import open_shared_store
 
 DEMO = PROJECT_ROOT / "data" / "demo"
 SETTINGS = Settings()
+SHORT = Settings(window_days=120)
 
 
 @contextlib.contextmanager
@@ -40,10 +41,10 @@ def registered(metric: Metric):
             metrics.register(previous)
 
 
-def cli(output_format: str) -> str:
+def cli(output_format: str, *options: str) -> str:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert main(["report", str(DEMO), "--format", output_format]) == 0
+        assert main(["report", str(DEMO), "--format", output_format, *options]) == 0
     return out.getvalue()
 
 
@@ -101,8 +102,11 @@ def test_changing_the_on_time_rule_in_the_registry_changes_every_consumer(store)
         for which, frame in (("usual", usual), ("strict", strict))
     }
     assert events["usual"] != events["strict"]
-    placebos = [[team["placebo"].get(name) for team in report["report"]["teams"]] for report in (usual, strict)]
-    assert placebos[0] != placebos[1]
+    # The decision behind the verdict (its bins count on-time items by the metric's rule).
+    decisions = [
+        [team["metrics"][name]["decision"] for team in report["report"]["teams"]] for report in (usual, strict)
+    ]
+    assert decisions[0] != decisions[1]
     # And back: the registry holds the usual rule again.
     assert type(metrics.get(name)) is TimelineAccuracy
 
@@ -160,17 +164,31 @@ class ReplanShare(Metric):
         ]
         return safe_effect(stats.did_proportion, *cells)
 
+    kind = inference.SHARE
+
     def history(self, data, team, settings):
-        rows = data.rows("commitments", team, "all")
+        rows = data.rows("commitments", team, "all").sort_values("resolved_day")
         days = rows["resolved_day"].to_numpy(dtype="datetime64[D]")
         replanned = (rows["replans"].fillna(0) > 0).to_numpy()
 
         class History:
+            def __init__(self):
+                self.days, self.replanned = days, replanned
+
             def window(self, start, end):
                 inside = (days >= start) & (days < end)
                 return int(replanned[inside].sum()), int(inside.sum())
 
         return History()
+
+    def bins(self, history, start, end, anchor):
+        return inference.month_bins(history.days, history.replanned, start, end, anchor, inference.SHARE)
+
+    def trend_text(self, slope):
+        return f"{slope * 100:+.1f} points a month"
+
+    def mde_text(self, mde):
+        return "no change could have been detected" if mde is None else f"only {mde * 100:.0f} points would have shown"
 
     def event_point(self, sample, confidence):
         share, low, high = wilson(*sample, confidence)
@@ -201,20 +219,24 @@ class ReplanShare(Metric):
 def test_a_registered_fourth_metric_reaches_every_consumer(store):
     toy = ReplanShare()
     with registered(toy):
-        report = json.loads(cli("json"))
+        # Windows short enough for the demo's data to hold a placebo date before the reorg.
+        report = json.loads(cli("json", "--window-days", str(SHORT.window_days)))
         rows = list(csv.DictReader(io.StringIO(cli("csv"))))
         text = cli("text")
-        entry = next(team for team in build_report(store.con, SETTINGS)["teams"] if team["team"] == "Checkout")
-        page = team_view.team_page(store.con, SETTINGS, entry)
+        whole = build_report(store.con, SHORT)
+        entry = next(team for team in whole["teams"] if team["team"] == "Checkout")
+        page = team_view.team_page(store.con, SHORT, entry, report=whole)
         sections = methods_view.method_sections(SETTINGS)
     assert toy.name not in metrics.NAMES  # unregistered again
     # JSON: every team has it, with the contract's keys, its effect adjusted with the others.
     for team in report["teams"]:
         result = team["metrics"][toy.name]
-        assert list(result) == ["before", "after", "effect", "verdict"]
+        assert list(result) == ["before", "after", "effect", "verdict", "decision"]
         assert result["before"]["n"] == team["metrics"]["timeline_accuracy"]["before"]["n"]
-        assert "p_value_adjusted" in result["effect"]
+        assert result["decision"]["p_value"] is not None and result["decision"]["p_adjusted"] is not None
+        assert result["decision"]["basis"] == "did"  # comparison teams too: against the other two
         assert toy.name in team["placebo"]
+    assert report["adjusted_comparisons"] == len(report["teams"]) * 4  # adjusted with the other metrics
     checkout = next(team for team in report["teams"] if team["team"] == "Checkout")
     assert checkout["difference_in_differences"][toy.name]["estimate"] is not None
     # CSV and text.
@@ -229,5 +251,6 @@ def test_a_registered_fourth_metric_reaches_every_consumer(store):
     assert toy.label in [annotation.text for annotation in page.event_study.layout.annotations]
     assert toy.label in page.did_table["metric"].tolist()
     assert any(line.startswith(f"{toy.label}:") for line in page.placebo)
+    assert any(line.startswith("Verdict judged against 3 comparison teams") for line in section.decision)
     # Methods.
     assert ("Re-planned share: a toy", toy.methods(SETTINGS)[1]) in sections

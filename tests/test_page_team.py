@@ -59,8 +59,11 @@ def assert_shows(at, report, name):
         side = team["metrics"][metric]
         assert numbers_shown(at, metric) == [str(side["before"]["n"]), str(side["after"]["n"])]
     summaries = next(m.value for m in at.markdown if m.value.startswith("- " + view.markdown_literal(name)))
-    effect = team["metrics"]["release_frequency"]["effect"]
-    assert view.markdown_literal(f"releases {effect['estimate']:.1f}x as often") in summaries
+    release = team["metrics"]["release_frequency"]
+    if release["verdict"] != "insufficient data":
+        assert view.markdown_literal(f"releases {release['effect']['estimate']:.1f}x as often") in summaries
+    else:
+        assert view.markdown_literal("too few release days") in summaries
 
 
 def test_page_renders_the_first_team_by_default(report):
@@ -123,9 +126,10 @@ def test_export_text_is_never_markdown(tmp_path, monkeypatch):
         assert "<b>" not in element.value
 
 
-def test_a_team_page_of_a_visitors_own_data_runs_one_metric_pass(monkeypatch):
-    """Without the whole report at hand, the page computes the team's entry and draws from the
-    same rows: compute() runs once (it ran twice: the entry, then the page's rows again)."""
+def test_a_team_page_of_a_visitors_own_data_runs_one_report_and_one_team_pass(monkeypatch):
+    """The Team page takes its entry from the whole report (its adjusted p-values give the
+    Overview's badges), then reads this team's rows alone: one metric pass for the report, kept
+    for the Overview, and one small one for the team; a search reruns neither."""
     from analysis import report as report_module
     from analysis.metrics import rows
 
@@ -144,6 +148,9 @@ def test_a_team_page_of_a_visitors_own_data_runs_one_metric_pass(monkeypatch):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Onboarding"
-    assert len(calls) == 1
+    assert len(calls) == 2
+    assert {window.team for window in calls[1]} == {"Onboarding"}  # the team's rows alone
     at.text_input(key="search").set_value("ONB").run()  # a search reruns only the tables
-    assert len(calls) == 1
+    assert len(calls) == 2
+    at.switch_page("app_pages/overview.py").run()  # the Overview reuses the report
+    assert not at.exception and len(calls) == 2

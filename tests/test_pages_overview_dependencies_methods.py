@@ -7,6 +7,7 @@ browser can.)
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from analysis.settings import Settings
 from analysis.views import dependencies as dependencies_view
 from analysis.views import methods as methods_view
 from analysis.views import overview as overview_view
-from analysis.views.common import markdown_literal
+from analysis.views.common import METRIC_LABELS, markdown_literal
 from analysis.workspace import open_shared_store
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -87,13 +88,28 @@ def test_overview_links_every_team_to_its_page(report):
     assert links[0].proto.query_string == f"team={report['teams'][0]['team']}"
 
 
-def test_overview_adjusted_toggle_shows_adjusted_p_values(report):
+def test_overview_badges_are_adjusted_by_default_and_unadjusted_on_demand(report):
     app = open_page("overview")
-    app.toggle(key="adjusted").set_value(True).run()
-    assert_clean(app)
+    assert app.sidebar.toggle(key="adjusted").value is True
     shown = app.dataframe[0].value
     assert shown.equals(overview_view.verdict_grid(report, adjusted=True))
     assert shown["change"].str.contains("adjusted p=").any()
+    app.sidebar.toggle(key="adjusted").set_value(False).run()
+    assert_clean(app)
+    shown = app.dataframe[0].value
+    assert shown.equals(overview_view.verdict_grid(report, adjusted=False))
+    assert not shown["change"].str.contains("adjusted p=").any()
+    # The Team page shows the same badges for the same switch.
+    for adjusted in (False, True):
+        app.sidebar.toggle(key="adjusted").set_value(adjusted).run()
+        app.switch_page("app_pages/team.py").run()
+        assert_clean(app)
+        grid = overview_view.verdict_grid(report, adjusted=adjusted).set_index(["team", "metric"])
+        team = app.selectbox(key="team").value
+        expected = [grid.loc[(team, label), "verdict"] for label in METRIC_LABELS.values()]
+        # st.badge draws as Markdown ":colour-badge[text]".
+        badges = [re.fullmatch(r":\w+-badge\[(.*)\]", m.value) for m in app.markdown]
+        assert [found.group(1) for found in badges if found] == expected
 
 
 def test_overview_follows_the_sidebar_window(store, report):
@@ -141,19 +157,21 @@ def test_methods_shows_the_current_settings_and_every_method(report):
     assert [code.value for code in app.code] == [Settings().release_tag_pattern]
     headers = " ".join(header.value for header in app.header)
     for method in (
-        "rate-ratio",
-        "Newcombe",
-        "Fisher",
-        "bootstrap",
-        "Mann-Whitney",
-        "Benjamini-Hochberg",
-        "Difference-in-differences",
+        "One test per metric: the decision",
+        "sprint-length bin",
+        "calendar month as the cluster",
+        "Benjamini-Hochberg badges",
+        "Randomization rank",
         "Event study",
         "Placebo",
         "Verdicts",
     ):
         assert method in headers, method
-    assert any("insufficient data" in block.value for block in app.markdown)
+    text = " ".join(block.value for block in app.markdown)
+    for words in ("insufficient data", "Welch-Satterthwaite", "difference-in-differences", "interrupted time series"):
+        assert words in text, words
+    for test in ("Newcombe", "Fisher", "bootstrap", "Mann-Whitney", "poisson.test"):  # the raw change's tests
+        assert test in text, test
 
 
 def test_methods_follows_the_sidebar_tolerance():

@@ -126,7 +126,7 @@ def report_in_process(folder: Path, **settings) -> dict:
     store = Store()
     try:
         store.load_paths([folder])
-        return build_report(store.con, Settings(**{"placebo_dates": 0} | settings))
+        return build_report(store.con, Settings(**settings))
     finally:
         store.close()
 
@@ -537,7 +537,7 @@ def _report(org, with_attribution: bool = False, **settings):
         store = Store()
         try:
             store.load_paths([Path(folder)], ImportOptions(timezone=timezone))
-            report = build_report(store.con, Settings(**{"placebo_dates": 0} | settings))
+            report = build_report(store.con, Settings(**settings))
             attribution = {
                 key: (team, rule)
                 for key, team, rule in store.con.execute(
@@ -554,7 +554,7 @@ def _report(org, with_attribution: bool = False, **settings):
 
 NULL_ORGANISATIONS = 200
 ORGANISATIONS_PER_LOAD = 20  # written side by side into one folder: one load, one report
-NULL_SETTINGS = dict(placebo_dates=0, bootstrap_samples=2000)
+NULL_SETTINGS = dict(bootstrap_samples=2000)
 FALSE_VERDICTS = ("improved", "worsened")
 
 

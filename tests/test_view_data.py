@@ -268,6 +268,8 @@ SETTING_CASES = [
     ("pattern Python accepts but RE2 does not", {"release_tag_pattern": r"v\d+(?!-rc)"}, "DuckDB"),
     ("empty pattern", {"release_tag_pattern": "  "}, "empty"),
     ("min items below 1", {"min_items": 0}, "Minimum items"),
+    ("min months below 1", {"min_months": 0}, "Minimum months"),
+    ("min months above 24", {"min_months": 25}, "Minimum months (min_months): 25 is out of range"),
 ]
 
 
@@ -298,6 +300,7 @@ def test_settings_form_is_checked(store, case, changes, words):
         "comparison_date": dt.date(2025, 9, 1),
         "min_items": 8,
         "min_releases": 4,
+        "min_months": 2,
     } | changes
     base = Settings(window_days=90)
     settings, problems = edit_settings(base, store.con, **values)
@@ -313,6 +316,7 @@ def test_settings_form_is_checked(store, case, changes, words):
             comparison_date=dt.date(2025, 9, 1),
             min_items=8,
             min_releases=4,
+            min_months=2,
         )
     else:
         assert settings is None and len(problems) == 1 and words in problems[0]
@@ -537,6 +541,19 @@ def test_an_old_workspace_file_with_numbers_out_of_bounds_is_clamped_with_a_mess
     assert (result.settings.window_days, result.settings.min_items) == (730, 1)
     assert "window_days) was 1000, outside 14-730; it is now 730" in result.message
     assert "min_items) was 0" in result.message
+
+
+def test_a_workspace_file_with_a_retired_setting_still_loads_and_says_so(demo_workspace):
+    # placebo_dates was a setting until the placebo check used every full-length window.
+    old = tampered(demo_workspace, "settings.json", edit_json(placebo_dates=50))
+    store = Store()
+    try:
+        [result] = load_uploads(store, [("old.zip", old)], "UTC")
+    finally:
+        store.close()
+    assert result.status == "restored"
+    assert result.settings.min_months == Settings().min_months
+    assert "The setting placebo_dates is no longer used" in result.message
 
 
 def test_a_corrupt_zip_through_the_uploader_gives_a_message_and_changes_nothing(demo, demo_workspace):

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from analysis.report import METRICS, build_report
-from analysis.report_format import effect_text, value_text
+from analysis.report_format import decision_text, effect_text, value_text
 from analysis.settings import Settings
 from analysis.views import common
 from analysis.views import overview as view
@@ -48,21 +48,31 @@ def test_grid_has_one_cell_per_team_and_metric_in_report_order(report):
 
 
 def test_grid_cells_show_the_reports_values_n_intervals_and_verdicts(report):
-    # Values and intervals are written by the same formatters as the command line's text report.
+    # Values and intervals are written by the same formatters as the command line's text report;
+    # the change is the decision's, with its adjusted p-value, and the raw change stays beside it.
     grid = view.verdict_grid(report).set_index(["team", "metric"])
     for team in report["teams"]:
         for metric in METRICS:
             m, cell = team["metrics"][metric], grid.loc[(team["team"], METRIC_LABELS[metric])]
+            decision = m["decision"]
             assert cell["comparison"] == (team["reorg_date"] is None)
             assert cell["before → after"] == (
                 f"{value_text(metric, m['before']['value'])} → {value_text(metric, m['after']['value'])}"
             )
-            assert cell["change"] == (
-                effect_text(metric, {**m["effect"], "p_value": None}) + f", p={m['effect']['p_value']:.3g}"
+            assert cell["raw change"] == effect_text(metric, {**m["effect"], "p_value": None})
+            expected = decision_text(metric, {**decision, "p_value": None})
+            if decision["estimate"] is not None and decision["p_adjusted"] is not None:
+                expected += f", adjusted p={decision['p_adjusted']:.3g}"
+            assert cell["change"] == expected
+            assert cell["judged"] == (
+                f"vs {decision['n_comparisons']} comparison team" + ("s" if decision["n_comparisons"] != 1 else "")
+                if decision["basis"] == "did"
+                else {"its": "vs own trend", "raw": "raw change", None: "-"}[decision["basis"]]
             )
             assert cell["n before → after"] == f"{m['before']['n']} → {m['after']['n']}"
-            assert cell["verdict"] == VERDICT_BADGES[m["verdict"]][0]
-            assert cell["verdict"].endswith(m["verdict"]) and cell["verdict"][0] in "▲▼●○"
+            shown = common.shown_verdict(m, adjusted=True, confidence=0.95)
+            assert cell["verdict"].startswith(VERDICT_BADGES[shown][0]) and cell["verdict"][0] in "▲▼●○"
+            assert (shown != m["verdict"]) == ("after adjusting for" in cell["verdict"])
 
 
 def test_checkout_cells_read_as_hand_formatted(report):
@@ -73,33 +83,53 @@ def test_checkout_cells_read_as_hand_formatted(report):
     grid = view.verdict_grid(report).set_index(["team", "metric"])
     release = grid.loc[("Checkout", "Release frequency")]
     assert release["before → after"] == "1.17/30d → 4.00/30d"
-    assert release["change"] == "x3.43 (1.43 to 9.42), p=0.00333"
-    assert release["verdict"] == "▲ improved"
+    assert release["raw change"] == "x3.43 (1.43 to 9.42)"
+    assert release["judged"] == "vs 3 comparison teams"  # Billing, Catalog, Search
     accuracy = grid.loc[("Checkout", "Timeline accuracy")]
     assert accuracy["before → after"] == "28% on time → 83% on time"
-    assert accuracy["change"].startswith("+55 pts (+41 to +66), p=")
+    assert accuracy["raw change"] == "+55 pts (+41 to +66)"
     assert accuracy["n before → after"] == "83 → 71"
     wait = grid.loc[("Checkout", "Dependency wait")]
     assert wait["before → after"] == "12.5 d median → 2.8 d median"
-    assert wait["change"].startswith("-9.7 d (-11.9 to -6.6), p=")
+    assert wait["raw change"] == "-9.7 d (-11.9 to -6.6)"
+    assert wait["change"].endswith("in the typical (geometric-mean) wait, adjusted p=" + wait["change"].split("=")[-1])
 
 
-def test_adjusted_grid_shows_the_benjamini_hochberg_p_values(report):
-    raw = view.verdict_grid(report).set_index(["team", "metric"])
-    adjusted = view.verdict_grid(report, adjusted=True).set_index(["team", "metric"])
-    effect = team_of(report, "Checkout")["metrics"]["release_frequency"]["effect"]
-    assert raw.loc[("Checkout", "Release frequency"), "change"].endswith(f", p={effect['p_value']:.3g}")
+def test_unadjusted_grid_shows_the_decisions_own_p_values_and_verdicts(report):
+    adjusted = view.verdict_grid(report).set_index(["team", "metric"])
+    raw = view.verdict_grid(report, adjusted=False).set_index(["team", "metric"])
+    decision = team_of(report, "Checkout")["metrics"]["release_frequency"]["decision"]
+    assert raw.loc[("Checkout", "Release frequency"), "change"].endswith(f", p={decision['p_value']:.3g}")
     assert adjusted.loc[("Checkout", "Release frequency"), "change"].endswith(
-        f", adjusted p={effect['p_value_adjusted']:.3g}"
+        f", adjusted p={decision['p_adjusted']:.3g}"
     )
-    # Only the p-values differ: values, n and verdicts stay.
-    assert raw.drop(columns="change").equals(adjusted.drop(columns="change"))
+    # Unadjusted, the badge is the JSON's verdict; values and n stay.
+    for team in report["teams"]:
+        for metric in METRICS:
+            badge = raw.loc[(team["team"], METRIC_LABELS[metric]), "verdict"]
+            assert badge == VERDICT_BADGES[team["metrics"][metric]["verdict"]][0]
+    assert raw.drop(columns=["change", "verdict"]).equals(adjusted.drop(columns=["change", "verdict"]))
+
+
+def test_an_adjusted_badge_says_when_the_adjustment_takes_a_verdict_back(report):
+    changed = copy.deepcopy(report)
+    metric = team_of(changed, "Checkout")["metrics"]["timeline_accuracy"]
+    metric["verdict"], metric["decision"]["p_value"], metric["decision"]["p_adjusted"] = "improved", 0.01, 0.08
+    grid = view.verdict_grid(changed).set_index(["team", "metric"])
+    assert grid.loc[("Checkout", "Timeline accuracy"), "verdict"] == (
+        f"● no clear change (after adjusting for {report['adjusted_comparisons']} comparisons)"
+    )
+    assert view.badge_style(grid.loc[("Checkout", "Timeline accuracy"), "verdict"]) == view.badge_style(
+        "● no clear change"
+    )
+    unadjusted = view.verdict_grid(changed, adjusted=False).set_index(["team", "metric"])
+    assert unadjusted.loc[("Checkout", "Timeline accuracy"), "verdict"] == "▲ improved"
 
 
 def test_an_adjusted_p_value_rounded_to_zero_reads_as_below_0_0001(report):
-    # The report rounds adjusted p-values to 4 decimals, so a tiny one arrives as 0.
+    # A p-value below what 4 significant digits of a float hold arrives as 0.
     tiny = copy.deepcopy(report)
-    team_of(tiny, "Checkout")["metrics"]["timeline_accuracy"]["effect"]["p_value_adjusted"] = 0.0
+    team_of(tiny, "Checkout")["metrics"]["timeline_accuracy"]["decision"]["p_adjusted"] = 0.0
     grid = view.verdict_grid(tiny, adjusted=True).set_index(["team", "metric"])
     assert grid.loc[("Checkout", "Timeline accuracy"), "change"].endswith(", adjusted p<0.0001")
 
@@ -127,12 +157,30 @@ def test_checkout_summary_matches_the_hand_checked_text(report):
     # Numbers from the demo report, rounded by hand: rate ratio 3.429 (1.433-9.423), 7 -> 24
     # release days; on time 27.71% -> 83.10%, +55.39 pts (+40.67 to +66.36), 83 -> 71;
     # median wait 12.49 -> 2.776 days, -9.715 (-11.88 to -6.589), 48 -> 11 items.
-    assert view.team_summary(team_of(report, "Checkout")) == (
-        "Checkout now releases 3.4x as often (95% interval 1.4x-9.4x; 7 → 24 release days); "
-        "on-time share rose from 28% to 83% (+55 pts, 95% interval +41 to +66; 83 → 71 commitments); "
-        "median dependency wait fell from 12.5 to 2.8 days (-9.7 days, 95% interval -11.9 to -6.6; "
-        "48 → 11 waiting items)."
-    )
+    # The words follow the badges (the decision, against the comparison teams); the numbers are raw.
+    checkout = team_of(report, "Checkout")
+    for adjusted in (False, True):
+        shown = {m: common.shown_verdict(checkout["metrics"][m], adjusted, 0.95) for m in METRICS}
+        release = (
+            "now releases 3.4x as often"
+            if shown["release_frequency"] == "improved"
+            else "releases 3.4x as often as before, no clear change"
+        )
+        accuracy = (
+            "on-time share rose from 28% to 83% ("
+            if shown["timeline_accuracy"] == "improved"
+            else "on-time share went from 28% to 83%, no clear change ("
+        )
+        wait = (
+            "median dependency wait fell from 12.5 to 2.8 days ("
+            if shown["dependency_wait"] == "improved"
+            else "median dependency wait went from 12.5 to 2.8 days, no clear change ("
+        )
+        assert view.team_summary(checkout, adjusted=adjusted) == (
+            f"Checkout {release} (95% interval 1.4x-9.4x; 7 → 24 release days); "
+            f"{accuracy}+55 pts, 95% interval +41 to +66; 83 → 71 commitments); "
+            f"{wait}-9.7 days, 95% interval -11.9 to -6.6; 48 → 11 waiting items)."
+        )
 
 
 def test_a_summary_says_no_clear_change_and_keeps_the_sample_sizes(report):
@@ -201,7 +249,7 @@ def test_export_text_stays_text_in_the_grid_summaries_and_timeline(report):
     # The grid is shown with st.dataframe (never Markdown): the name is there exactly as written.
     assert HOSTILE_NAME in view.verdict_grid(hostile)["team"].tolist()
     # Summaries are shown with st.text: also as written.
-    assert view.team_summary(team_of(hostile, HOSTILE_NAME)).startswith(HOSTILE_NAME + " now releases")
+    assert view.team_summary(team_of(hostile, HOSTILE_NAME)).startswith(HOSTILE_NAME + " ")
     # Plotly reads a subset of HTML in labels and hover text: the name reaches it escaped.
     figure = view.timeline_figure(hostile)
     shown = [str(label) for trace in figure.data for label in (*trace.y, *trace.hovertext)]

@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import metrics as metrics_registry
 from analysis.comparison import event_study, histories
+from analysis.metrics.base import decision_verdict
 from analysis.report import build_report
 from analysis.settings import Settings
 from analysis.store import DerivedDataOutdated, Store
@@ -183,8 +185,15 @@ def test_comparison_team_is_said_to_be_measured_around_the_comparison_date(repor
     sentence = view.context_sentence(teams["Billing"])
     assert "comparison team" in sentence and report["comparison_date"] in sentence
     assert "reorganised" in view.context_sentence(teams["Checkout"])
-    assert "comparison team itself" in view.did_sentence(teams["Billing"])
-    assert view.did_table(teams["Billing"]) is None
+    # The demo's three comparison teams: each is judged against the other two (leave-one-out).
+    assert "with the other comparison teams' change over the same windows (Catalog, Search)" in view.did_sentence(
+        teams["Billing"]
+    )
+    assert set(view.did_table(teams["Billing"])["judged"]) == {"against 2 comparison teams (Catalog, Search)"}
+    assert set(view.did_table(teams["Checkout"])["judged"]) == {"against 3 comparison teams (Billing, Catalog, Search)"}
+    assert "relative to the change of the comparison teams (Billing, Catalog, Search)" in view.did_sentence(
+        teams["Checkout"]
+    )
 
 
 # ---- the numbers and the sentences ----------------------------------------------------------------
@@ -217,44 +226,59 @@ def test_summary_sentences_carry_n_on_each_side(report, teams, name):
 def test_checkout_summary_reads_like_the_spec(report, teams):
     effect = entry(report, "Checkout")["metrics"]["release_frequency"]["effect"]
     sentence = view.summary_sentence(teams["Checkout"], "release_frequency")
+    verdict = entry(report, "Checkout")["metrics"]["release_frequency"]["verdict"]
     assert sentence.startswith(
         f"Checkout now releases {effect['estimate']:.1f}x as often (95% interval "
-        f"{effect['ci_low']:.1f}x to {effect['ci_high']:.1f}x): improved"
+        f"{effect['ci_low']:.1f}x to {effect['ci_high']:.1f}x, raw before/after); verdict: {verdict}"
     )
 
 
 def test_insufficient_data_says_why(store, teams):
     data = teams["Checkout"]
     metric = data.entry["metrics"]["dependency_wait"]
+    verdict, reasons = decision_verdict(
+        metrics_registry.get("dependency_wait"), None, (metric["before"]["n"], 2), (6, 6), SETTINGS
+    )
+    assert verdict == "insufficient data"
     starved = dataclasses.replace(
         data,
         entry={
             **data.entry,
             "metrics": {
                 **data.entry["metrics"],
-                "dependency_wait": {**metric, "after": {**metric["after"], "n": 2}, "verdict": "insufficient data"},
+                "dependency_wait": {
+                    **metric,
+                    "after": {**metric["after"], "n": 2},
+                    "verdict": verdict,
+                    "decision": {**metric["decision"], "reasons": reasons},
+                },
             },
         },
     )
     sentence = view.summary_sentence(starved, "dependency_wait")
-    assert "too few" in sentence and "at least 5 needed on each side" in sentence
+    expected = f"{metric['before']['n']} items before and 2 after; at least 5 are needed on each side."
+    assert "too few" in sentence and expected in sentence
     notes = view.data_quality_notes(starved, view.item_sources(store.con, "Checkout"))
-    assert (
-        f"Dependency wait: insufficient data, {metric['before']['n']} items before and 2 after; at least 5 are "
-        "needed on each side." in notes
-    )
+    assert any(note.startswith(f"Dependency wait: insufficient data: {expected}") for note in notes)
 
 
-def test_placebo_in_words(report, teams):
-    placebo = entry(report, "Checkout")["placebo"]
+def test_placebo_in_words(store, report, teams):
+    # The demo's data start on 2024-08-21, 406 days before the reorg: one pretend date with two
+    # full 180-day windows fits (2025-04-04, its windows 2024-10-06..2025-04-04..2025-10-01).
+    checkout = entry(report, "Checkout")
     lines = view.placebo_sentences(teams["Checkout"])
+    placebo = checkout["placebo"]
+    assert placebo["dates"] == 1 and "1 independent comparison." in lines[0] and "180 days on each side" in lines[0]
     result = placebo["release_frequency"]
     count = round(result["share_as_large"] * result["placebo_effects"])
-    assert any(
-        f"in {count} of {result['placebo_effects']} random dates in the before period a change this "
-        "large appeared" in line
-        for line in lines
-    )
+    assert f"Release frequency: in {count} of 1 pretend dates a raw change this large appeared." in lines
+    # With 210-day windows none fits (420 days needed), and the page says so rather than shortening them.
+    long = Settings(window_days=210)
+    checkout = entry(build_report(store.con, long), "Checkout")
+    assert view.placebo_sentences(view.load_team(store.con, long, checkout)) == [
+        "No placebo check (0 comparisons): fewer than 420 days of data before the reorg (two full windows "
+        "and the transition)."
+    ]
 
 
 def test_data_quality_notes(store, teams):
@@ -410,14 +434,40 @@ def test_tables_keep_export_text_as_it_is(hostile):
 def test_team_page_from_a_team_only_entry_shows_the_same_numbers(store, report):
     from analysis.report import build_team_report
 
-    whole = view.team_page(store.con, SETTINGS, entry(report, "Onboarding"))
+    whole = view.team_page(store.con, SETTINGS, entry(report, "Onboarding"), report=report)
     alone = view.team_page(store.con, SETTINGS, build_team_report(store.con, SETTINGS, "Onboarding"))
     assert [s.metric for s in whole.sections] == list(view.METRICS)
     for a, b in zip(whole.sections, alone.sections):
-        assert a.numbers.equals(b.numbers) and a.badge == b.badge
+        assert a.numbers.equals(b.numbers) and a.badge(adjusted=False) == b.badge(adjusted=False)
+        assert a.effect == b.effect
     assert whole.summaries == alone.summaries
-    assert "adjusted for every team" in whole.sections[0].effect
-    assert "adjusted" not in alone.sections[0].effect  # build_team_report cannot adjust
+    assert f"adjusted for {report['adjusted_comparisons']} comparisons" in whole.sections[0].decision[0]
+    assert "adjusted" not in alone.sections[0].decision[0]  # build_team_report cannot adjust
+
+
+def test_team_page_badges_agree_with_the_overviews_for_every_team(store, report):
+    """The same badge on both pages for the same report and switch, for every team and metric."""
+    from analysis.views import overview
+
+    for adjusted in (True, False):
+        grid = overview.verdict_grid(report, adjusted=adjusted).set_index(["team", "metric"])
+        for team in report["teams"]:
+            page = view.team_page(store.con, SETTINGS, team, report=report)
+            for section in page.sections:
+                assert section.badge(adjusted)[0] == grid.loc[(team["team"], section.label), "verdict"]
+
+
+def test_the_decision_is_described_beside_the_verdict(report, teams):
+    lines = view.decision_lines(teams["Checkout"], "timeline_accuracy")
+    decision = entry(report, "Checkout")["metrics"]["timeline_accuracy"]["decision"]
+    assert lines[0].startswith("Verdict judged against 3 comparison teams (Billing, Catalog, Search): ")
+    assert f"p={decision['p_value']:.3g}" in lines[0]
+    assert lines[1].startswith("Minimum detectable effect: only a change of more than ")
+    assert any(line.startswith("Pre-trend check: over the before window the trend was ") for line in lines)
+    # A comparison team is judged against the others (the raw label, with a single comparison
+    # team, is in tests/test_decisions.py).
+    billing = view.decision_lines(teams["Billing"], "release_frequency")
+    assert billing[0].startswith("Verdict judged against 2 comparison teams (Catalog, Search): ")
 
 
 def test_items_follow_the_time_zone_of_the_settings():

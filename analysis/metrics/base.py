@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import stats
+from .. import inference, stats
 from ..settings import Settings
 from .rows import MetricData
 
@@ -40,22 +40,54 @@ class WindowValue:
 
 @dataclass
 class MetricResult:
-    """One team's metric: both windows, the effect with its verdict, and further tests."""
+    """One team's metric: both windows, the raw effect, the decision and the verdict it gives,
+    and further tests.
+
+    `effect` is the raw after/before change with its own test (the contract keeps its meaning);
+    `decision` is the one test the verdict comes from (`analysis.inference`), set by the report
+    (`Metric.decide`); until then the verdict is "insufficient data"."""
 
     before: WindowValue
     after: WindowValue
     effect: stats.Effect
-    verdict: str
+    verdict: str = "insufficient data"
     further_tests: dict[str, stats.Effect] = field(default_factory=dict)
-    p_value_adjusted: float | None = None  # Benjamini-Hochberg, set across a whole report
-    adjusted: bool = False  # whether p_value_adjusted was computed (a team-only report has none)
+    decision: inference.Decision | None = None
+    reasons: list[dict] = field(default_factory=list)  # {"code", "text"}: why the verdict is what it is
+    randomization: dict | None = None  # {"rank", "comparisons"} when at least MIN_RANDOMIZATION
+    p_adjusted: float | None = None  # Benjamini-Hochberg on the decisions, set across a whole report
     no_data_reason: dict | None = None  # {code, text}: the missing input (Metric.no_data_reason)
 
     def effect_dict(self) -> dict:
-        effect = self.effect.as_dict()
-        if self.adjusted:
-            effect["p_value_adjusted"] = self.p_value_adjusted
-        return effect
+        return self.effect.as_dict()
+
+    def decision_dict(self) -> dict:
+        """The contract's `decision` block: the numbers to 4 significant digits, None for nan."""
+        decision = self.decision
+        trend = decision.pre_trend if decision else None
+        return {
+            "basis": decision.basis if decision else None,
+            "estimate": significant(decision.estimate) if decision else None,
+            "ci_low": significant(decision.ci_low) if decision else None,
+            "ci_high": significant(decision.ci_high) if decision else None,
+            "p_value": significant(decision.p_value) if decision else None,
+            "p_adjusted": self.p_adjusted,
+            "n_clusters": decision.n_clusters if decision else 0,
+            "n_comparisons": decision.n_comparisons if decision else 0,
+            "mde": significant(decision.mde) if decision else None,
+            "reasons": [dict(reason) for reason in self.reasons],
+            "pre_trend": (
+                None
+                if trend is None
+                else {
+                    "slope": significant(trend.slope),
+                    "ci_low": significant(trend.ci_low),
+                    "ci_high": significant(trend.ci_high),
+                    "passed": bool(trend.passed),
+                }
+            ),
+            "randomization": dict(self.randomization) if self.randomization else None,
+        }
 
     def as_dict(self) -> dict:
         return {
@@ -64,8 +96,100 @@ class MetricResult:
             "effect": self.effect_dict(),
             "verdict": self.verdict,
             **({"no_data_reason": self.no_data_reason} if self.no_data_reason else {}),
+            "decision": self.decision_dict(),
             **{name: test.as_dict() for name, test in self.further_tests.items()},
         }
+
+
+def significant(value) -> float | None:
+    """A JSON number to 4 significant digits (as stats.Effect.as_dict); None for None, nan, inf."""
+    if value is None:
+        return None
+    value = float(value)
+    return float(f"{value:.4g}") if math.isfinite(value) else None
+
+
+# ---- the verdict from the decision ------------------------------------------------------------
+
+VERDICTS = ("improved", "worsened", "no clear change", "insufficient data")
+
+
+def alpha(confidence: float) -> float:
+    """1 - confidence without the float's tail (1 - 0.95 is 0.050000000000000044 in binary)."""
+    return round(1 - confidence, 12)
+
+
+def reason(code: str, text: str) -> dict:
+    return {"code": code, "text": text}
+
+
+def decision_verdict(
+    metric: Metric,
+    decision: inference.Decision | None,
+    n: tuple[int, int],
+    months: tuple[int, int],
+    settings: Settings,
+) -> tuple[str, list[dict]]:
+    """The verdict and its reasons from one metric's decision (SPEC "Honest comparison").
+
+    Insufficient data when either window has fewer than the minimum sample (`n`: before,
+    after) or fewer than `settings.min_months` calendar months with data (`months`), or the
+    decision has no estimate; no clear change when the pre-trend check failed or p is not below
+    1 - confidence; else improved or worsened by the metric's direction. Reasons also say what a
+    verdict rests on (its: an org-wide change cannot be ruled out) and when no change could have
+    been detected at all."""
+    reasons = []
+    minimum = metric.minimum(settings)
+    if min(n) < minimum:
+        reasons.append(
+            reason(
+                "min_sample",
+                f"{n[0]} {metric.sample_unit} before and {n[1]} after; at least {minimum} are needed on each side.",
+            )
+        )
+    if min(months) < settings.min_months:
+        reasons.append(
+            reason(
+                "min_months",
+                f"{months[0]} calendar months with data before and {months[1]} after; at least "
+                f"{settings.min_months} are needed on each side.",
+            )
+        )
+    if decision is None or decision.estimate is None or decision.p_value is None:
+        reasons.append(
+            reason(
+                "no_estimate",
+                "no estimate could be made: a window without data, or with data in a single month or 14-day bin "
+                "(its variance cannot be estimated), or a trend that projects no activity at all.",
+            )
+        )
+    if decision is not None and decision.basis == "its":
+        reasons.append(
+            reason(
+                "no_comparison_teams",
+                "no comparison teams (with data in these windows): judged against the team's own trend "
+                "before the reorg; an org-wide change cannot be ruled out.",
+            )
+        )
+    if decision is not None and decision.mde is None and decision.estimate is not None:
+        reasons.append(reason("no_detectable_change", "no change could have been detected with this data."))
+    if any(r["code"] in ("min_sample", "min_months", "no_estimate") for r in reasons):
+        return "insufficient data", reasons
+    trend = decision.pre_trend
+    if trend is not None and not trend.passed and decision.basis in ("did", "raw"):
+        reasons.append(
+            reason(
+                "pre_trend",
+                f"the {'relative ' if decision.basis == 'did' else ''}trend over the before window "
+                f"({metric.trend_text(trend.slope)}) is already clear of zero at {settings.confidence:.0%} "
+                "confidence, so a before/after change cannot be told from that trend.",
+            )
+        )
+        return "no clear change", reasons
+    if decision.p_value >= alpha(settings.confidence):
+        return "no clear change", reasons
+    up = decision.estimate > (1.0 if decision.kind in inference.RATIO_KINDS else 0.0)
+    return ("improved" if up == metric.higher_is_better else "worsened"), reasons
 
 
 # ---- charts a metric asks the Team page for ---------------------------------------------------
@@ -134,6 +258,7 @@ class Metric:
     chart: ReleaseChart | ItemChart
     waits_on: bool = False  # whether its windows list who the team waited on
     item_columns: dict[str, str] = {}  # columns it adds to the Team page's item table: label
+    kind: str  # inference.RATE, SHARE or LOG_MEAN: the unit and scale of its decision
 
     # -- the report ---------------------------------------------------------------------------
 
@@ -146,17 +271,40 @@ class Metric:
         raise NotImplementedError
 
     def result(self, sides: dict, effect: stats.Effect, settings: Settings, **further_tests) -> MetricResult:
-        """A MetricResult whose verdict comes from this metric's direction and minimum sample."""
-        before, after = sides["before"], sides["after"]
-        verdict = stats.verdict(
-            effect,
-            before.n,
-            after.n,
-            self.minimum(settings),
-            higher_is_better=self.higher_is_better,
-            no_change=self.no_change,
+        """A MetricResult with both windows and the raw effect; its verdict comes with its
+        decision (`decide`)."""
+        return MetricResult(sides["before"], sides["after"], effect, further_tests=further_tests)
+
+    # -- the decision (analysis.inference) ------------------------------------------------------
+
+    def bins(self, history, start: np.datetime64, end: np.datetime64, anchor: np.datetime64) -> inference.Bins:
+        """The inference bins of [start, end) from this metric's `history` (times from `anchor`)."""
+        raise NotImplementedError
+
+    def months(self, history, start: np.datetime64, end: np.datetime64) -> int:
+        """Calendar months of [start, end) holding at least one of the metric's events."""
+        return months_with_data(history.days, start, end)
+
+    def decide(
+        self, result: MetricResult, decision: inference.Decision | None, months: tuple[int, int], settings: Settings
+    ) -> None:
+        """Set the result's decision, verdict and reasons."""
+        result.decision = decision
+        result.verdict, result.reasons = decision_verdict(
+            self, decision, (result.before.n, result.after.n), months, settings
         )
-        return MetricResult(before, after, effect, verdict, further_tests)
+
+    def trend_text(self, slope: float) -> str:
+        """A pre-trend slope (per 30 days, inference.PreTrend) in words."""
+        raise NotImplementedError
+
+    def mde_text(self, mde: float | None) -> str:
+        """The minimum detectable effect as a sentence."""
+        raise NotImplementedError
+
+    def decision_text(self, decision: dict) -> str:
+        """The decision's estimate and interval (the metric's scale) as the text report writes them."""
+        return self.effect_text(decision)
 
     def no_data_reason(self, team: str, data: MetricData, result: MetricResult, settings: Settings) -> dict | None:
         """{code, text}: which input is missing when a side has n = 0 or the data are
@@ -235,10 +383,6 @@ def lacks_data(result: MetricResult, minimum: int) -> bool:
     )
 
 
-def reason(code: str, text: str) -> dict:
-    return {"code": code, "text": text}
-
-
 def window_reason(data: MetricData, team: str) -> dict | None:
     """A window with no day inside the data's span."""
     for period in ("before", "after"):
@@ -252,11 +396,18 @@ def window_reason(data: MetricData, team: str) -> dict | None:
 
 
 def too_few_reason(metric: Metric, result: MetricResult, settings: Settings) -> dict:
-    return reason(
-        "too_few",
-        f"{result.before.n} {metric.n_counts} before and {result.after.n} after; at least "
-        f"{metric.minimum(settings)} are needed on each side",
-    )
+    """Too few events on a side; else what else made the data insufficient (too few months with
+    data, no estimate), as the decision's reasons say."""
+    if min(result.before.n, result.after.n) < metric.minimum(settings):
+        return reason(
+            "too_few",
+            f"{result.before.n} {metric.n_counts} before and {result.after.n} after; at least "
+            f"{metric.minimum(settings)} are needed on each side",
+        )
+    found = next((r for r in result.reasons if r["code"] in ("min_months", "no_estimate")), None)
+    if found is None:
+        return reason("too_few", "too little data on a side to judge")
+    return reason("too_few_months" if found["code"] == "min_months" else "no_estimate", found["text"])
 
 
 def no_resolved_reason(data: MetricData, team: str) -> dict:
@@ -305,6 +456,21 @@ def rounded(value, digits: int = 4):
     return round(float(value), digits)
 
 
+def median(values) -> float:
+    """The median of the non-missing values (nan if none), as pandas' Series.median but without
+    its overhead (a report takes several per team)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    return float(np.median(values)) if len(values) else math.nan
+
+
+def quantile(values, q: float) -> float:
+    """A quantile of the non-missing values with linear interpolation (Series.quantile's)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    return float(np.quantile(values, q)) if len(values) else math.nan
+
+
 def number(value, fmt: str) -> str:
     """A table cell: '-' when missing."""
     return "-" if value is None or pd.isna(value) else format(value, fmt)
@@ -327,8 +493,44 @@ def with_p_value(text: str, effect: dict) -> str:
     return text
 
 
+def months_with_data(days: np.ndarray, start: np.datetime64, end: np.datetime64) -> int:
+    """Distinct calendar months among the sorted `days` in [start, end)."""
+    inside = days[np.searchsorted(days, start, "left") : np.searchsorted(days, end, "left")]
+    if not len(inside):
+        return 0
+    months = inside.astype("datetime64[M]")
+    return int(np.count_nonzero(months[1:] != months[:-1]) + 1)
+
+
+def basis_text(decision: dict, comparison_teams: list[str]) -> str:
+    """What a verdict was judged against, in words (`comparison_teams`: the teams in its did)."""
+    basis = decision["basis"]
+    if basis == "did":
+        count = decision["n_comparisons"]
+        # Comparison teams without data on both sides take no part: then the names are those asked.
+        if len(comparison_teams) == count:
+            names = f" ({', '.join(comparison_teams)})"
+        else:
+            names = f" (those with data in these windows, of {', '.join(comparison_teams)})" if comparison_teams else ""
+        return f"against {count} comparison team{'s' if count != 1 else ''}{names}"
+    if basis == "its":
+        return "against its own trend before the reorg (an org-wide change cannot be ruled out)"
+    if basis == "raw":
+        return "raw change, labelled as such"
+    return "no decision"
+
+
 def insufficient(metric: dict) -> bool:
     return metric["verdict"] == "insufficient data" or metric["effect"]["estimate"] is None
+
+
+INSUFFICIENT_REASONS = ("min_sample", "min_months", "no_estimate")  # the reasons behind "insufficient data"
+
+
+def insufficient_why(metric: dict, counts: str) -> str:
+    """Why a metric has insufficient data, in words (its reasons), else the counts alone."""
+    reasons = [r["text"] for r in metric["decision"]["reasons"] if r["code"] in INSUFFICIENT_REASONS]
+    return " ".join(reasons) if reasons else f"{counts}."
 
 
 def clear(metric: dict) -> bool:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from .. import stats
+from .. import inference, stats
 from ..settings import Settings
 from .base import (
     DaySeries,
@@ -24,10 +24,13 @@ from .base import (
     bound,
     clear,
     insufficient,
+    insufficient_why,
     interval,
     lacks_data,
+    median,
     no_resolved_reason,
     number,
+    quantile,
     reason,
     resolved_in_window,
     rounded,
@@ -38,11 +41,14 @@ from .base import (
 )
 from .rows import PERIODS, MetricData
 
+SHORTEST_WAIT_DAYS = 1 / 24  # an hour: waits are floored here before their log is taken
+
 
 class WaitHistory:
     def __init__(self, data: MetricData, team: str):
         series = DaySeries(data.rows("waits", team, "all"), "resolved_day", "wait_days")
         self.days, self.waits = series.days, series.values
+        self.log_waits = np.log(np.maximum(self.waits, SHORTEST_WAIT_DAYS))
 
     def window(self, start: np.datetime64, end: np.datetime64) -> np.ndarray:
         """The waits of items resolved in [start, end)."""
@@ -70,6 +76,7 @@ class DependencyWait(Metric):
     )
     waits_on = True
     item_columns = {"wait_days": "Cross-team wait (days)"}
+    kind = inference.LOG_MEAN
 
     def minimum(self, settings: Settings) -> int:
         return settings.min_items
@@ -80,15 +87,15 @@ class DependencyWait(Metric):
             rows = data.rows("waits", team, period)
             resolved = data.rows("resolved", team, period)
             items_resolved = int(resolved["items_resolved"].sum()) if len(resolved) else 0
-            wait = rows["wait_days"].astype(float)
-            waits[period] = wait.to_numpy()
+            wait = rows["wait_days"].to_numpy(dtype=float)
+            waits[period] = wait
             sides[period] = WindowValue(
-                rounded(wait.median()) if len(wait) else None,
+                rounded(median(wait)) if len(wait) else None,
                 len(wait),
                 {
                     "items_resolved": items_resolved,
                     "share_waiting": rounded(len(wait) / items_resolved) if items_resolved else None,
-                    "p85_wait_days": rounded(wait.quantile(0.85)) if len(wait) else None,
+                    "p85_wait_days": rounded(quantile(wait, 0.85)) if len(wait) else None,
                     "waits_on": _waits_on(data.rows("wait_matrix", team, period)),
                 },
             )
@@ -143,6 +150,23 @@ class DependencyWait(Metric):
     def history(self, data, team, settings):
         return WaitHistory(data, team)
 
+    def bins(self, history, start, end, anchor):
+        return inference.month_bins(history.days, history.log_waits, start, end, anchor, inference.LOG_MEAN)
+
+    def trend_text(self, slope):
+        return f"waits x{np.exp(slope):.2f} a month"
+
+    def mde_text(self, mde):
+        if mde is None:
+            return "no change could have been detected"
+        return f"only waits longer or shorter by a factor of {mde:.1f} would have shown"
+
+    def decision_text(self, decision):
+        return (
+            f"x{bound(decision['estimate'], '.2f')} ({bound(decision['ci_low'], '.2f')} to "
+            f"{bound(decision['ci_high'], '.2f')}) in the typical (geometric-mean) wait"
+        )
+
     def event_point(self, sample, confidence):
         median, low, high = median_interval(sample, confidence)
         return median, len(sample), low, high
@@ -164,13 +188,13 @@ class DependencyWait(Metric):
         if insufficient(metric):
             return (
                 f"{team}: too few items waited on other teams to say whether dependency waits changed "
-                f"({counts}; at least {settings.min_items} needed on each side)."
+                f"({insufficient_why(metric, counts)})"
             )
         shown = interval(effect, lambda x: f"{x:+.1f}")
         return (
             f"{team}'s items that waited on other teams now wait a median {after['value']:.1f} days, against "
             f"{before['value']:.1f} before ({effect['estimate']:+.1f} days, {settings.confidence:.0%} interval "
-            f"{shown}): {verdict} ({counts})."
+            f"{shown}, raw before/after); verdict: {verdict} ({counts})."
         )
 
     def clause(self, metric, interval_name):
@@ -201,7 +225,7 @@ class DependencyWait(Metric):
     def methods(self, settings):
         level = f"{settings.confidence:.0%}"
         return (
-            "Dependency waits: bootstrap median difference and Mann-Whitney U",
+            "Dependency waits: the typical wait per blocked item, month as the cluster",
             f"""
 For each item resolved in the window, the days it spent blocked by an item owned by **another team**:
 from the moment the blocking link was added (or, without a changelog, from the item's creation) until
@@ -210,11 +234,14 @@ spent in a blocked status or flagged counts too, as a wait on its blockers of ot
 changelog alone does not say whose fault a status is). Overlapping stretches count once. The value
 is the median wait of the items that waited, n the number of such items.
 
-The effect is the difference in medians after − before, in days (negative is less waiting). Its {level}
-interval comes from the **bootstrap**: each side is resampled {settings.bootstrap_samples} times and the
-middle {level} of the resampled differences is kept. The p-value is the two-sided **Mann-Whitney U**
-test, which asks whether waits in one period tend to be longer than in the other, without assuming
-any particular distribution.
+**The verdict's unit** is the calendar month of resolution. Waits are skewed, so the decision
+compares the log of each wait (waits under an hour count as an hour): the change is a ratio of
+typical (geometric-mean) waits, 0.5x = half as long. Each window's variance is the month-cluster
+variance of the mean of logs, never below the independent one. Minimum detectable effect: the
+factor, longer or shorter, that the test would detect with 80% power at {level} confidence.
+
+The raw before/after beside the verdict is the difference in medians with a bootstrap interval
+({settings.bootstrap_samples} resamples) and the Mann-Whitney U test: shown, it does not decide.
 """,
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats as scipy_stats
 
-from .. import stats
+from .. import inference, stats
 from ..settings import Settings
 from .base import (
     DaySeries,
@@ -20,8 +20,10 @@ from .base import (
     bound,
     clear,
     insufficient,
+    insufficient_why,
     interval,
     lacks_data,
+    median,
     names_list,
     number,
     pooled_exposure,
@@ -58,6 +60,7 @@ class ReleaseFrequency(Metric):
     did_label = "team's rate ratio / comparison teams' rate ratio"
     event_title = "release days / 30 d"
     chart = ReleaseChart(table="release_days", day_column="release_day", y_title="release days per 30 days")
+    kind = inference.RATE
 
     def minimum(self, settings: Settings) -> int:
         return settings.min_releases
@@ -65,15 +68,15 @@ class ReleaseFrequency(Metric):
     def measure(self, team, data, windows, settings):
         sides = {}
         for period in PERIODS:
-            days = data.rows("release_days", team, period)["release_day"].sort_values()
+            days = np.sort(data.rows("release_days", team, period)["release_day"].to_numpy(dtype="datetime64[D]"))
             exposure = windows[period].days if windows[period] else 0
-            gaps = days.diff().dropna().dt.days
+            gaps = np.diff(days).astype(float)
             sides[period] = WindowValue(
                 rounded(len(days) / exposure * DAYS_PER_RATE) if exposure else None,
                 len(days),
                 {
                     "window_days": exposure,
-                    "median_days_between": rounded(gaps.median()) if len(gaps) else None,
+                    "median_days_between": rounded(median(gaps)) if len(gaps) else None,
                 },
             )
         effect = stats.rate_ratio_test(
@@ -120,6 +123,17 @@ class ReleaseFrequency(Metric):
     def history(self, data, team, settings):
         return ReleaseHistory(data, team)
 
+    def bins(self, history, start, end, anchor):
+        return inference.rate_bins(history.days, start, end, anchor)
+
+    def trend_text(self, slope):
+        return f"{slope * 100:+.0f}% a month"
+
+    def mde_text(self, mde):
+        if mde is None:
+            return "no change could have been detected"
+        return f"only a change larger than {mde:.1f} times the release rate (up or down) would have shown"
+
     def event_point(self, sample, confidence):
         return (sample, sample, *poisson_interval(sample, confidence))
 
@@ -151,7 +165,7 @@ class ReleaseFrequency(Metric):
         )
         return (
             f"{team} now releases {effect['estimate']:.1f}x as often{shown}; "
-            f"{metric['verdict']} ({metric['before']['n']} release days before, {metric['after']['n']} after)."
+            f"verdict: {metric['verdict']} ({metric['before']['n']} release days before, {metric['after']['n']} after)."
         )
 
     def summary(self, team, metric, settings):
@@ -160,12 +174,12 @@ class ReleaseFrequency(Metric):
         if insufficient(metric):
             return (
                 f"{team}: too few release days to say whether release frequency changed "
-                f"({counts}; at least {settings.min_releases} needed on each side)."
+                f"({insufficient_why(metric, counts)})"
             )
         shown = interval(effect, lambda x: f"{x:.1f}x")
         return (
-            f"{team} now releases {effect['estimate']:.1f}x as often ({settings.confidence:.0%} interval {shown}): "
-            f"{verdict} ({counts})."
+            f"{team} now releases {effect['estimate']:.1f}x as often ({settings.confidence:.0%} interval {shown}, "
+            f"raw before/after); verdict: {verdict} ({counts})."
         )
 
     def clause(self, metric, interval_name):
@@ -194,17 +208,22 @@ class ReleaseFrequency(Metric):
     def methods(self, settings):
         level = f"{settings.confidence:.0%}"
         return (
-            "Release frequency: exact conditional rate-ratio test",
+            "Release frequency: release days per sprint-length bin, overdispersed",
             f"""
 A release is a published, non-draft GitHub release, a git tag that matches the release tag pattern,
 or a released Jira fix version. Several releases of a team on one day count once (**release days**),
 so n is release days. The value is release days per 30 days.
 
-The effect is the **rate ratio** after / before (2.0x means twice as often). If the team released at
-the same rate throughout, each of the n release days would fall in the after window with a chance set
-by the windows' lengths alone. The exact test asks how surprising the observed split is under that
-assumption (the same test as R's `poisson.test`), and the {level} interval is the exact
-(Clopper-Pearson) interval of that split, turned back into a ratio.
+**The verdict's unit** is not the single release: releases come in bursts at the ends of sprints.
+Each window is cut into {inference.RELEASE_BIN_DAYS}-day bins (a sprint), and the release days of each bin
+are the observations. The decision compares the rates on the log scale (a rate ratio, 2.0x = twice
+as often); each window's variance is the bins' own (overdispersed) variance of the counts, never
+below the Poisson variance, so no interval is narrower than the independent-releases one.
+Minimum detectable effect: the rate ratio, either way, that the test would detect with 80% power at
+{level} confidence.
+
+The raw before/after beside the verdict is the rate ratio with the exact conditional test (R's
+`poisson.test`), which treats releases as independent events: it is shown, it does not decide.
 """,
         )
 

@@ -52,7 +52,7 @@ def numbers(supporting: dict) -> list[tuple[str, str, str]]:
 
 def moved_to_done_text(supporting: dict) -> str | None:
     """A sentence on the items delivered by a move to Done without a resolution date, or None."""
-    before, after = (supporting[period].get("delivered_by_move_to_done", 0) for period in PERIODS)
+    before, after = (supporting.get(period, {}).get("delivered_by_move_to_done", 0) for period in PERIODS)
     if not (before or after):
         return None
     return (

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from .. import stats
+from .. import inference, stats
 from ..settings import Settings
 from .base import (
     DaySeries,
@@ -25,10 +25,13 @@ from .base import (
     bound,
     clear,
     insufficient,
+    insufficient_why,
     interval,
     lacks_data,
+    median,
     no_resolved_reason,
     number,
+    quantile,
     reason,
     resolved_in_window,
     rounded,
@@ -44,7 +47,8 @@ class CommitmentHistory:
     def __init__(self, data: MetricData, team: str, on_time):
         series = DaySeries(data.rows("commitments", team, "all"), "resolved_day", "slip_days")
         self.days = series.days
-        self.on_time_before = np.concatenate([[0], np.cumsum(on_time(series.values))])
+        self.on_time = np.asarray(on_time(series.values), dtype=bool)
+        self.on_time_before = np.concatenate([[0], np.cumsum(self.on_time)])
 
     def window(self, start: np.datetime64, end: np.datetime64) -> tuple[int, int]:
         """(on time, commitments) resolved in [start, end)."""
@@ -77,6 +81,7 @@ class TimelineAccuracy(Metric):
             f"tolerance: on time up to {settings.tolerance_days} d late (early counts)",
         ),
     )
+    kind = inference.SHARE
     item_columns = {
         "committed_date": "Committed",
         "commitment_source": "Committed date from",
@@ -96,16 +101,16 @@ class TimelineAccuracy(Metric):
         sides, slips = {}, {}
         for period in PERIODS:
             rows = data.rows("commitments", team, period)
-            slip = rows["slip_days"].astype(float)
+            slip = rows["slip_days"].to_numpy(dtype=float)
             on_time = int(self.on_time(slip, settings).sum())
-            slips[period] = slip.to_numpy()
+            slips[period] = slip
             sides[period] = WindowValue(
                 rounded(on_time / len(rows)) if len(rows) else None,
                 len(rows),
                 {
                     "on_time": on_time,
-                    "median_slip_days": rounded(slip.median()) if len(rows) else None,
-                    "p85_abs_slip_days": rounded(slip.abs().quantile(0.85)) if len(rows) else None,
+                    "median_slip_days": rounded(median(slip)) if len(rows) else None,
+                    "p85_abs_slip_days": rounded(quantile(np.abs(slip), 0.85)) if len(rows) else None,
                     "replanned_items": int((rows["replans"].fillna(0) > 0).sum()),
                     "commitment_basis": sorted(rows["commitment_source"].dropna().unique()),
                 },
@@ -165,6 +170,17 @@ class TimelineAccuracy(Metric):
     def history(self, data, team, settings):
         return CommitmentHistory(data, team, lambda slips: self.on_time(slips, settings))
 
+    def bins(self, history, start, end, anchor):
+        return inference.month_bins(history.days, history.on_time, start, end, anchor, inference.SHARE)
+
+    def trend_text(self, slope):
+        return f"{slope * 100:+.1f} points a month"
+
+    def mde_text(self, mde):
+        if mde is None:
+            return "no change could have been detected"
+        return f"only a change of more than {mde * 100:.0f} points in the on-time share would have shown"
+
     def event_point(self, sample, confidence):
         on_time, commitments = sample
         share, low, high = wilson(on_time, commitments, confidence)
@@ -191,13 +207,13 @@ class TimelineAccuracy(Metric):
         if insufficient(metric):
             return (
                 f"{team}: too few delivered commitments to say whether timeline accuracy changed "
-                f"({counts}; at least {settings.min_items} needed on each side)."
+                f"({insufficient_why(metric, counts)})"
             )
         shown = interval(effect, lambda x: f"{x * 100:+.0f}")
         return (
             f"{team} now delivers {after['value']:.0%} of its commitments on time, against "
             f"{before['value']:.0%} before ({effect['estimate'] * 100:+.0f} points, {settings.confidence:.0%} "
-            f"interval {shown}): {verdict} ({counts})."
+            f"interval {shown}, raw before/after); verdict: {verdict} ({counts})."
         )
 
     def clause(self, metric, interval_name):
@@ -260,17 +276,21 @@ class TimelineAccuracy(Metric):
     def methods(self, settings):
         level = f"{settings.confidence:.0%}"
         return (
-            "Timeline accuracy: Newcombe interval and Fisher's exact test",
+            "Timeline accuracy: on-time share with the calendar month as the cluster",
             f"""
 A commitment is an item resolved in the window that had a committed date (its due date, or its fix
 version's planned release date). It is **on time** when it was delivered no more than {settings.tolerance_days} days
 after that date; early counts as on time. The value is the on-time share, n the number of commitments.
 
-The effect is the difference in on-time share after − before, in percentage points. Its {level}
-interval is **Newcombe's** hybrid score interval, built from the Wilson interval of each share; it
-behaves well for small samples and shares near 0% or 100%. The p-value is **Fisher's exact test** on
-the 2 × 2 table of on time / late, before / after. The report also compares the slips themselves
-(days late, negative when early) with a bootstrap median difference and the Mann-Whitney U test.
+**The verdict's unit** is the calendar month, not the item: items resolved in the same month share
+that month's luck (a release crunch, a holiday). The decision compares on-time shares in
+percentage points; each window's variance is the month-cluster variance of a ratio estimator,
+never below the binomial one. Minimum detectable effect: the change in points that the test would
+detect with 80% power at {level} confidence.
+
+The raw before/after beside the verdict is the difference in shares with Newcombe's interval and
+Fisher's exact test on independent items; the report also compares the slips with a bootstrap median
+difference and the Mann-Whitney U test. Both are shown; neither decides.
 """,
         )
 

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..metrics import LABELS
+from ..metrics.base import alpha
 from ..spreadsheet import formula_safe_frame
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
@@ -34,6 +35,34 @@ VERDICT_BADGES = {
     "insufficient data": ("○ insufficient data", "#CCCCCC"),
 }
 METRIC_LABELS = LABELS  # name -> label of every registered metric
+CLEAR_VERDICTS = ("improved", "worsened")
+
+
+def shown_verdict(metric: dict, adjusted: bool, confidence: float) -> str:
+    """The verdict a badge shows: the report's (taken at the decision's unadjusted p), or, with
+    `adjusted`, "no clear change" for an improved or worsened verdict whose Benjamini-Hochberg
+    adjusted p is not below 1 - confidence. A report without adjusted p-values (one team alone)
+    keeps its verdicts."""
+    verdict = metric["verdict"]
+    p_adjusted = metric["decision"]["p_adjusted"]
+    if adjusted and verdict in CLEAR_VERDICTS and p_adjusted is not None and p_adjusted >= alpha(confidence):
+        return "no clear change"
+    return verdict
+
+
+def badge_text(metric: dict, adjusted: bool, confidence: float, comparisons: int | None) -> str:
+    """The badge's words with their symbol; an improved or worsened verdict that the adjustment
+    takes back says so, with the number of p-values adjusted together."""
+    shown = shown_verdict(metric, adjusted, confidence)
+    text = VERDICT_BADGES[shown][0]
+    if shown != metric["verdict"]:
+        text += f" (after adjusting for {comparisons} comparisons)"
+    return text
+
+
+def badge_colour(badge: str) -> str | None:
+    """The colour of a badge's text (badge_text), by the verdict it starts with."""
+    return next((colour for text, colour in VERDICT_BADGES.values() if badge.startswith(text)), None)
 
 
 # Any ASCII punctuation may be backslash-escaped in CommonMark; Streamlit's own syntax

@@ -461,6 +461,7 @@ def edit_settings(
     comparison_date: dt.date | None,
     min_items: int,
     min_releases: int,
+    min_months: int = Settings.min_months,
 ) -> tuple[Settings | None, list[str]]:
     """The base settings with the Data page's fields changed, or None and what is wrong (every
     problem Settings.problems finds, each naming its field)."""
@@ -476,6 +477,7 @@ def edit_settings(
         comparison_date=comparison_date,
         min_items=0 if min_items is None else int(min_items),
         min_releases=0 if min_releases is None else int(min_releases),
+        min_months=0 if min_months is None else int(min_months),
     )
     problems = [str(problem) for problem in candidate.problems()]
     return (None, problems) if problems else (candidate, [])

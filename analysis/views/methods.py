@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import metrics
+from .. import inference, metrics
 from ..settings import Settings
 
 
@@ -66,9 +66,13 @@ def settings_table(settings: Settings, comparison_date: str | None) -> pd.DataFr
             str(settings.min_releases),
             "Fewer release days than this on either side: insufficient data.",
         ),
+        (
+            "Minimum months",
+            str(settings.min_months),
+            "Fewer calendar months with any of a metric's events than this in either window: insufficient data.",
+        ),
         ("Confidence", f"{settings.confidence:.0%}", "Coverage of every interval."),
         ("Bootstrap samples", str(settings.bootstrap_samples), "Resamples behind each bootstrap interval."),
-        ("Placebo dates", str(settings.placebo_dates), "Pretend reorg dates drawn for the placebo check."),
         ("Seed", str(settings.seed), "Random seed: the same data and settings always give the same numbers."),
     ]
     return pd.DataFrame(rows, columns=["setting", "value", "meaning"])
@@ -104,25 +108,95 @@ projects in ownership.csv), no resolved item with a due date, no blocking links 
 a window outside the data, or simply too few on a side.
 """,
         ),
+        (
+            "One test per metric: the decision",
+            f"""
+Every verdict, its interval and its p-value come from one test per team and metric (the
+*decision*). Delivery data are not independent events, so each metric is measured on its own unit:
+releases per {inference.RELEASE_BIN_DAYS}-day bin (a sprint), commitments and waits per calendar month.
+A window's on-time share or typical wait weighs each month by its precision: when months differ
+only by chance every item counts the same, and when they differ a lot (a good month, a bad month)
+a busy month does not drown the others (random-effects weights, with the variance between months
+estimated once per decision over every team compared, DerSimonian-Laird).
+
+Each window's variance is the month-cluster sandwich (CR2, the bias-reduced version), with a
+calendar bin one cluster across the teams compared, so a month that was good or bad for the whole
+organisation cancels out of a comparison. It is **never below the independent-events variance**
+(Poisson for releases, binomial for shares, the sample variance for waits). Its degrees of freedom
+are the effective number of bins less one (Bell-McCaffrey-style), and a comparison of windows takes
+the **Welch-Satterthwaite** degrees of freedom of its parts, so its {level} interval and p-value come
+from a t distribution rather than the normal (windows hold 6-13 bins, far too few for the normal).
+
+What the change is judged against (the **basis**):
+
+- **Against comparison teams** (difference-in-differences, `did`): where teams without a reorg date
+  exist, the team's change minus the comparison teams' change over the team's own calendar windows
+  (each comparison team weighted by its share of their events). It works with a single comparison
+  team.
+- **Against its own trend** (interrupted time series, `its`): without comparison teams, one line
+  runs through both windows' bins with a level shift at the reorg date, and the change is that
+  shift (for releases, the after window's fitted rate over the line's). A trend the team was on
+  anyway is not taken for the reorg's effect; the price is a much wider interval than with
+  comparison teams. The page then says that an org-wide change cannot be ruled out.
+- **Raw** (`raw`): the after window against the before window, with the same cluster variance. A
+  comparison team is judged against the other comparison teams around the comparison date; the only
+  comparison team gets its raw change, labelled as such.
+
+**Pre-trend check**: the slope over the before window (the team's relative to the comparison teams'
+for `did`, the team's own for `raw`) at the same {level} confidence. When its interval excludes zero
+the team was already changing before the reorg, and the verdict is "no clear change" with that
+reason. (`its` models the trend instead of testing it.)
+
+The raw before/after change with each metric's own test (below) stays beside the verdict.
+""",
+        ),
         *(metric.methods(settings) for metric in metrics.registered()),
         (
-            "Many teams and metrics: Benjamini-Hochberg",
-            """
-With many teams and three metrics, some p-values will be small by chance alone. The **adjusted
-p-values** (Benjamini-Hochberg, the same as R's `p.adjust(method = "BH")`) control the false discovery
-rate: of the changes with an adjusted p-value under 5%, no more than 5% on average are flukes.
-The Overview shows them with its "Adjusted p-values" switch. Verdicts use the unadjusted intervals.
+            "Verdicts",
+            f"""
+Each team and metric gets one of four verdicts:
+
+- **insufficient data**: fewer than {settings.min_releases} release days, or fewer than
+  {settings.min_items} commitments or waiting items, on either side; or fewer than
+  {settings.min_months} calendar months with data in either window; or no estimate could be made (a
+  window with nothing in it). The reasons are listed with the verdict.
+- **no clear change**: the pre-trend check failed, or the decision's p-value is not below
+  {1 - settings.confidence:.2g} (its {level} interval includes "no change"). The data cannot tell a
+  change from noise; it does not prove that nothing changed.
+- **improved** or **worsened**: otherwise, by the direction of the change: more releases, a higher
+  on-time share and shorter waits are better.
+
+Every verdict carries its **minimum detectable effect**: the smallest change this team's data could
+have detected at {level} confidence with 80% power ("only a change larger than 2.4 times the release
+rate would have shown"), from the decision's standard error and t distribution, or "no change could
+have been detected" when even an arbitrarily large change would not have been. A "no clear change"
+with a large minimum detectable effect says little.
+
+Every figure carries its n on each side, so a reader can judge how much data is behind it.
 """,
         ),
         (
-            "Difference-in-differences",
+            "Many teams and metrics: Benjamini-Hochberg badges",
             f"""
-Where there are comparison teams, each reorganised team's change is set beside the pooled change of
-the comparison teams over the same calendar windows. For release frequency it is the ratio of the two
-rate ratios (Wald interval on the log scale); for the on-time share the difference of the two
-differences (interval built from the four Wilson intervals, as Newcombe's); for waits the difference of
-the two median differences (bootstrap interval, {settings.bootstrap_samples} resamples, no p-value).
-If the comparison teams changed as much, the reorg is not what made the difference.
+With many teams and three metrics, some p-values will be small by chance alone. The decisions'
+p-values of every team and metric are adjusted together (Benjamini-Hochberg, the same as R's
+`p.adjust(method = "BH")`), which controls the false discovery rate: of the changes whose adjusted
+p-value is under {1 - settings.confidence:.2g}, no more than that share on average are flukes. The
+Overview and the Team page show their **badges on the adjusted p-values** by default: an improved or
+worsened verdict whose adjusted p-value is not below {1 - settings.confidence:.2g} shows as "no clear change
+(after adjusting for N comparisons)". The sidebar's switch shows the unadjusted badges instead,
+which are the `verdict` of the JSON report.
+""",
+        ),
+        (
+            "Randomization rank",
+            """
+Beside the verdict of a reorganised team, when there are enough of them: the same test is run with
+each comparison team pretending to be the reorganised one (against the other comparison teams, in
+the team's windows) and with each placebo date below in place of the real reorg. Where these give at
+least 19 comparisons, the page shows the rank of the team's own test statistic (|estimate / standard
+error|) among them and itself, 1 being the most extreme (a tie counts against the team). Rank 1 of 20
+is as unusual as a 5% test can show. It is shown beside the verdict and never decides it.
 """,
         ),
         (
@@ -137,29 +211,15 @@ reorg, not as a trend that started before it.
         (
             "Placebo check",
             f"""
-How noisy is this team's data? Up to {settings.placebo_dates} pretend reorg dates are drawn from the
-period before the real reorg, and the same before/after comparison is made around each (with windows
-shortened to a third of the data before the reorg when there is less). The placebo share is how often
-a pretend date shows a change at least as large as the real one. A small share means the real change
+How noisy is this team's data? The same before/after comparison is made around pretend reorg dates
+before the real one, each with **full-length windows** ({window} days on each side, {transition}
+transition days): the latest pretend date whose after window ends on the real reorg date, then back
+by two windows and a transition at a time while its before window stays inside the data, so the
+pretend windows never overlap and each is an independent comparison. The page gives their number;
+with too little data before the reorg there are none (0 comparisons), and the page says so rather
+than shortening the windows. The placebo share is how often a pretend date shows a raw change at
+least as large as the real raw change (the report's `effect`): a small share means the real change
 stands out from the noise; a large one means changes this size happen without any reorg.
-""",
-        ),
-        (
-            "Verdicts",
-            f"""
-Each team and metric gets one of four verdicts:
-
-- **improved** or **worsened**: the {level} interval excludes "no change" (a ratio of 1, a
-  difference of 0). Which one depends on the metric: more releases, a higher on-time share and
-  shorter waits are better.
-- **no clear change**: the interval includes "no change". The data cannot tell a change from noise;
-  it does not prove that nothing changed.
-- **insufficient data**: fewer than {settings.min_releases} release days, or fewer than
-  {settings.min_items} commitments or waiting items, on either side, or no estimate could be made
-  (a side with nothing in it). Too little to say anything: collect more data, widen the window, or
-  read the numbers as anecdotes.
-
-Every figure carries its n on each side, so a reader can judge how much data is behind it.
 """,
         ),
     ]

@@ -13,8 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .. import metrics
-from ..report_format import effect_text, value_text
-from .common import OKABE_ITO, PERIOD_COLOURS, VERDICT_BADGES, plotly_text
+from ..report_format import decision_text, effect_text, value_text
+from .common import OKABE_ITO, PERIOD_COLOURS, badge_colour, badge_text, plotly_text, shown_verdict
 
 TIMELINE_ROW_PIXELS = 26
 TICK_LABEL_CHARACTERS = 28  # longer names are cut on the axis (the hover text has them whole)
@@ -56,18 +56,31 @@ def interval_label(confidence: float) -> str:
 
 # ---- the verdict grid --------------------------------------------------------------------------
 
-GRID_COLUMNS = ["team", "comparison", "metric", "before → after", "change", "n before → after", "verdict"]
+GRID_COLUMNS = [  # the badge early: the grid scrolls sideways on a narrow screen
+    "team",
+    "comparison",
+    "metric",
+    "verdict",
+    "before → after",
+    "raw change",
+    "judged",
+    "change",
+    "n before → after",
+]
 
 
-def verdict_grid(report: dict, adjusted: bool = False) -> pd.DataFrame:
+def verdict_grid(report: dict, adjusted: bool = True, confidence: float = 0.95) -> pd.DataFrame:
     """Teams × metrics as text: one row per team and metric, teams in report order.
 
-    Each row is one cell of the grid: before → after values, the change with its interval and
-    p-value (Benjamini-Hochberg adjusted when `adjusted`), n on each side, and the verdict badge
-    (symbol and words, so it never depends on colour alone). One row per cell rather than one
-    column per metric keeps the table narrow enough to read, and searchable with 100 teams.
+    Each row is one cell of the grid: before → after values, the raw change (the JSON's
+    `effect`), what the verdict was judged against, the decision's change with its interval
+    and p-value (Benjamini-Hochberg adjusted when `adjusted`), n on each side, and the badge
+    (symbol and words, so it never depends on colour alone), on the adjusted p-values when
+    `adjusted` (badge_text). One row per cell rather than one column per metric keeps the table
+    narrow enough to read, and searchable with 100 teams.
     """
     rows = []
+    comparisons = report.get("adjusted_comparisons")
     for team in report["teams"]:
         for metric in metrics.registered():
             m = team["metrics"][metric.name]
@@ -76,29 +89,42 @@ def verdict_grid(report: dict, adjusted: bool = False) -> pd.DataFrame:
                     team["team"],
                     is_comparison(team),
                     metric.label,
+                    badge_text(m, adjusted, confidence, comparisons),
                     f"{value_text(metric.name, m['before']['value'])} → {value_text(metric.name, m['after']['value'])}",
-                    _change_text(metric.name, m["effect"], adjusted),
+                    effect_text(metric.name, {**m["effect"], "p_value": None}),
+                    judged_text(m["decision"]),
+                    _change_text(metric.name, m["decision"], adjusted),
                     f"{m['before']['n']} → {m['after']['n']}",
-                    VERDICT_BADGES[m["verdict"]][0],
                 ]
             )
     return pd.DataFrame(rows, columns=GRID_COLUMNS)
 
 
-def _change_text(metric: str, effect: dict, adjusted: bool) -> str:
-    """The estimate and interval as the CLI writes them, then the raw or the adjusted p-value."""
-    text = effect_text(metric, {**effect, "p_value": None})
-    p_value = effect.get("p_value_adjusted" if adjusted else "p_value")
-    if p_value is None:
+JUDGED = {"did": "vs comparison teams", "its": "vs own trend", "raw": "raw change"}
+
+
+def judged_text(decision: dict) -> str:
+    """What the verdict was judged against, briefly (the Team page says it in full)."""
+    if decision["basis"] == "did":
+        count = decision["n_comparisons"]
+        return f"vs {count} comparison team{'s' if count != 1 else ''}"
+    return JUDGED.get(decision["basis"], "-")
+
+
+def _change_text(metric: str, decision: dict, adjusted: bool) -> str:
+    """The decision's estimate and interval, then its unadjusted or adjusted p-value."""
+    text = decision_text(metric, {**decision, "p_value": None})
+    p_value = decision.get("p_adjusted" if adjusted else "p_value")
+    if p_value is None or decision["estimate"] is None:
         return text
-    # The report rounds adjusted p-values to 4 decimals: a 0 there means "below 0.0001".
+    # p-values are given to 4 significant digits: a 0 means below what a float holds.
     shown = "<0.0001" if p_value == 0 else f"={p_value:.3g}"
     return text + (f", adjusted p{shown}" if adjusted else f", p{shown}")
 
 
 def badge_style(badge: str) -> str:
     """CSS for a verdict badge cell: its Okabe-Ito colour, with the text colour that reads on it."""
-    colour = next((colour for text, colour in VERDICT_BADGES.values() if text == badge), None)
+    colour = badge_colour(badge)
     if colour is None:
         return ""
     return f"background-color: {colour}; color: {_readable_text_colour(colour)}"
@@ -124,16 +150,21 @@ def _readable_text_colour(background: str) -> str:
 # ---- plain-English summaries -------------------------------------------------------------------
 
 
-def team_summary(team: dict, confidence: float = 0.95) -> str:
-    """One line in plain English on every metric, with intervals and n on each side."""
+def team_summary(team: dict, confidence: float = 0.95, adjusted: bool = True) -> str:
+    """One line in plain English on every metric, with intervals and n on each side; its words
+    ("now releases...", "no clear change") follow the badges above it (adjusted or not)."""
     interval = interval_label(confidence)
-    clauses = [metric.clause(team["metrics"][metric.name], interval) for metric in metrics.registered()]
+    clauses = [
+        metric.clause({**m, "verdict": shown_verdict(m, adjusted, confidence)}, interval)
+        for metric in metrics.registered()
+        for m in (team["metrics"][metric.name],)
+    ]
     return "; ".join([f"{team['team']} {clauses[0]}", *clauses[1:]]) + "."
 
 
-def summaries(report: dict, confidence: float = 0.95) -> list[tuple[str, str]]:
+def summaries(report: dict, confidence: float = 0.95, adjusted: bool = True) -> list[tuple[str, str]]:
     """(team, summary line) for every team, in report order."""
-    return [(team["team"], team_summary(team, confidence)) for team in report["teams"]]
+    return [(team["team"], team_summary(team, confidence, adjusted)) for team in report["teams"]]
 
 
 # ---- the reorg timeline ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ Everything here is plain data, sentences and Plotly figures; the page only draws
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -24,17 +25,18 @@ from plotly.subplots import make_subplots
 from .. import metrics, queries
 from ..comparison import TeamHistory, event_study, history_windows
 from ..metrics import supporting
-from ..metrics.base import ItemChart, ReleaseChart, number
+from ..metrics.base import INSUFFICIENT_REASONS, ItemChart, ReleaseChart, basis_text, number
 from ..metrics.rows import PERIODS, MetricData, Window, compute, data_span, teams_table
 from ..report import METRICS
-from ..report_format import effect_text
+from ..report_format import decision_text, effect_text
 from ..settings import Settings
 from ..store import check_derived
+from . import common
 from .common import (
     METRIC_LABELS,
     OKABE_ITO,
     PERIOD_COLOURS,
-    VERDICT_BADGES,
+    badge_text,
     mark_reorg,
     markdown_literal,
     plotly_text,
@@ -72,6 +74,8 @@ class TeamData:
     rows: MetricData  # windows: before, after and WHOLE_SPAN for this team only
     history: TeamHistory
     events: pd.DataFrame  # comparison.event_study around the anchor (empty without one)
+    compared_with: list[str] = dataclasses.field(default_factory=list)  # the teams in its decisions
+    adjusted_comparisons: int | None = None  # p-values adjusted together in its report (None: not adjusted)
 
     @property
     def is_comparison(self) -> bool:
@@ -89,10 +93,14 @@ def team_names(con) -> list[str]:
     return teams_table(con)["team"].tolist()
 
 
-def load_team(con, settings: Settings, entry: dict, rows: MetricData | None = None) -> TeamData:
+def load_team(
+    con, settings: Settings, entry: dict, rows: MetricData | None = None, report: dict | None = None
+) -> TeamData:
     """The rows behind one team's report entry (from build_report or build_team_report): its
     before and after windows and the data's whole span, from one compute() call, or the rows
-    build_team_report_with_rows computed the entry from (they hold them already)."""
+    build_team_report_with_rows computed the entry from (they hold them already). `report`, the
+    whole report the entry comes from, names the teams its decisions compared it with and how
+    many p-values were adjusted together (the Overview's badges)."""
     team = entry["team"]
     if rows is None:
         windows = [
@@ -108,7 +116,22 @@ def load_team(con, settings: Settings, entry: dict, rows: MetricData | None = No
         if anchor
         else pd.DataFrame(columns=["period", "start", "metric", "value", "n", "ci_low", "ci_high"])
     )
-    return TeamData(team, entry, anchor, rows.comparison_date, settings, rows, history, events)
+    teams = teams_table(con)
+    # The teams its decisions were compared with: every comparison team but itself (report order).
+    compared_with = [t.team for t in teams.itertuples() if pd.isna(t.reorg_date) and t.team != team]
+    adjusted_comparisons = None if report is None else report.get("adjusted_comparisons")
+    return TeamData(
+        team,
+        entry,
+        anchor,
+        rows.comparison_date,
+        settings,
+        rows,
+        history,
+        events,
+        compared_with,
+        adjusted_comparisons,
+    )
 
 
 def item_sources(con, team: str) -> pd.DataFrame:
@@ -289,27 +312,79 @@ def summary_sentence(data: TeamData, metric: str) -> str:
 
 
 def effect_sentence(data: TeamData, metric: str) -> str:
+    """The raw before/after change (the JSON's `effect`), shown beside the verdict."""
     m = data.metric(metric)
-    adjusted = m["effect"].get("p_value_adjusted")
-    adjusted_text = "" if adjusted is None else f" (adjusted for every team and metric: p={adjusted:.3g})"
-    return f"{metrics.get(metric).effect_label}: {effect_text(metric, m['effect'])}{adjusted_text}. Verdict: {m['verdict']}."
+    return f"Raw before/after: {metrics.get(metric).effect_label.lower()} {effect_text(metric, m['effect'])}."
 
 
-def verdict_badge(verdict: str) -> tuple[str, str]:
-    """(label with its symbol, a colour st.badge knows) for a verdict."""
-    return VERDICT_BADGES[verdict][0], BADGE_COLOURS[verdict]
+def decision_lines(data: TeamData, metric: str) -> list[str]:
+    """The decision behind the verdict in words: what it was judged against, its estimate and
+    interval with the p-values, the pre-trend check, the minimum detectable effect, the
+    randomization rank when there is one, and every reason."""
+    chosen, m = metrics.get(metric), data.metric(metric)
+    decision, level = m["decision"], f"{data.settings.confidence:.0%}"
+    basis = basis_text(decision, data.compared_with)
+    judged = f"Verdict on the {basis}" if decision["basis"] == "raw" else f"Verdict judged {basis}"
+    if decision["estimate"] is None:
+        lines = [f"{judged}: no estimate."]
+    else:
+        shown = decision_text(metric, {**decision, "p_value": None})
+        p_values = f"p={decision['p_value']:.3g}"
+        if decision["p_adjusted"] is not None:
+            together = f" {data.adjusted_comparisons}" if data.adjusted_comparisons else ""
+            p_values += f"; adjusted for{together} comparisons across teams and metrics: p={decision['p_adjusted']:.3g}"
+        lines = [
+            f"{judged}: {shown} ({level} interval; {p_values}; {decision['n_clusters']} bins with data behind it).",
+            f"Minimum detectable effect: {chosen.mde_text(decision['mde'])} ({level} confidence, 80% power).",
+        ]
+    trend = decision["pre_trend"]
+    if trend is not None and None not in (trend["slope"], trend["ci_low"], trend["ci_high"]):
+        shown = (
+            f"{chosen.trend_text(trend['slope'])} ({level} interval {chosen.trend_text(trend['ci_low'])} to "
+            f"{chosen.trend_text(trend['ci_high'])})"
+        )
+        if decision["basis"] == "its":  # the trend is the counterfactual there, not a check
+            lines.append(f"Trend before the reorg, carried forward as what would have happened anyway: {shown}.")
+        else:
+            outcome = "passed" if trend["passed"] else "failed: the verdict is no clear change"
+            lines.append(f"Pre-trend check: over the before window the trend was {shown}: {outcome}.")
+    randomization = decision["randomization"]
+    if randomization:
+        lines.append(
+            f"Randomization: this change ranks {randomization['rank']} of {randomization['comparisons'] + 1} "
+            "against the same test with each comparison team and placebo date in its place "
+            "(1 = the most extreme; shown beside the verdict, it does not decide it)."
+        )
+    lines += [reason["text"][0].upper() + reason["text"][1:] for reason in decision["reasons"]]
+    return lines
+
+
+def verdict_badge(metric: dict, adjusted: bool = True, confidence: float = 0.95, comparisons=None) -> tuple[str, str]:
+    """(label with its symbol, a colour st.badge knows) for a metric's verdict: the same words as
+    the Overview's badge for the same report and switch (common.badge_text)."""
+    label = badge_text(metric, adjusted, confidence, comparisons)
+    verdict = next(v for v, (text, _) in common.VERDICT_BADGES.items() if label.startswith(text))
+    return label, BADGE_COLOURS[verdict]
+
+
+def section_badge(data: TeamData, metric: str, adjusted: bool) -> tuple[str, str]:
+    """The badge of one metric's section for the Overview's switch (adjusted or not)."""
+    return verdict_badge(data.metric(metric), adjusted, data.settings.confidence, data.adjusted_comparisons)
 
 
 def placebo_sentences(data: TeamData) -> list[str]:
     """The placebo check in words, one line per metric."""
     placebo = data.entry.get("placebo") or {}
     if not placebo.get("dates"):
-        return [f"No placebo check: {placebo.get('reason', 'no dates to try')}."]
+        return [f"No placebo check (0 comparisons): {placebo.get('reason', 'no dates to try')}."]
+    dates = placebo["dates"]
     lines = [
         (
-            f"Each check pretends the reorg happened on {placebo['dates']} random dates in the before period "
-            f"(windows of {placebo['window_days']} days on each side) and counts how often that alone "
-            "changed the metric as much as the real date did."
+            f"The check pretends the reorg happened on {dates} earlier date{'s' if dates != 1 else ''}, with "
+            f"full-length windows ({placebo['window_days']} days on each side, {placebo['transition_days']} "
+            "transition days) that do not overlap and end before the real reorg, and counts how often that "
+            f"alone changed the metric as much as the real date did: {dates} independent "
+            f"comparison{'s' if dates != 1 else ''}."
         )
     ]
     for metric in METRICS:
@@ -320,15 +395,7 @@ def placebo_sentences(data: TeamData) -> list[str]:
             continue
         tried = result["placebo_effects"]
         as_large = round(result["share_as_large"] * tried)
-        meaning = (
-            "so a change this large is rare in this team's data before the reorg"
-            if result["share_as_large"] <= 1 - data.settings.confidence
-            else "so a change this large is within the ordinary noise of this team's data"
-        )
-        lines.append(
-            f"{label}: in {as_large} of {tried} random dates in the before period a change "
-            f"this large appeared, {meaning}."
-        )
+        lines.append(f"{label}: in {as_large} of {tried} pretend dates a raw change this large appeared.")
     return lines
 
 
@@ -363,10 +430,8 @@ def data_quality_notes(data: TeamData, sources: pd.DataFrame, unattributed_items
     for metric in metrics.registered():
         m = data.metric(metric.name)
         if m["verdict"] == "insufficient data":
-            notes.append(
-                f"{metric.label}: insufficient data, {m['before']['n']} {metric.sample_unit} before and "
-                f"{m['after']['n']} after; at least {metric.minimum(settings)} are needed on each side."
-            )
+            why = [r["text"] for r in m["decision"]["reasons"] if r["code"] in INSUFFICIENT_REASONS]
+            notes.append(f"{metric.label}: insufficient data: " + " ".join(why))
     for period in PERIODS:
         window = data.window(period)
         if window and window["days"] < settings.window_days:
@@ -418,31 +483,52 @@ def supporting_table(data: TeamData) -> pd.DataFrame:
 
 
 def did_table(data: TeamData) -> pd.DataFrame | None:
-    """The team's change against the comparison teams' change, per metric; None if not computed."""
-    did = data.entry.get("difference_in_differences")
-    if not did:
-        return None
+    """Each metric's decision (the test its verdict comes from): what it was judged against, the
+    estimate with its interval and p-value, and the minimum detectable effect."""
+    rows = []
+    for metric in metrics.registered():
+        decision = data.metric(metric.name)["decision"]
+        rows.append(
+            (
+                metric.label,
+                basis_text(decision, data.compared_with),
+                decision_text(metric.name, decision),
+                "-" if decision["p_adjusted"] is None else f"{decision['p_adjusted']:.3g}",
+                metric.mde_text(decision["mde"]) if decision["estimate"] is not None else "-",
+            )
+        )
     return pd.DataFrame(
-        [(m.label, m.did_label, effect_text(m.name, did[m.name])) for m in metrics.registered()],
-        columns=["metric", "measured as", "estimate (interval), p"],
+        rows, columns=["metric", "judged", "estimate (interval), p", "adjusted p", "minimum detectable effect"]
     )
 
 
 def did_sentence(data: TeamData) -> str:
+    """How this team's verdicts were judged: against the comparison teams, its own trend, or raw."""
+    names = ", ".join(data.compared_with)
+    bases = {data.metric(metric.name)["decision"]["basis"] for metric in metrics.registered()}
+    if "did" in bases:
+        if data.is_comparison:
+            return (
+                f"{data.team} is a comparison team: its verdicts compare its change around the comparison "
+                f"date with the other comparison teams' change over the same windows ({names})."
+            )
+        return (
+            f"Each verdict is the change of {data.team} relative to the change of the comparison teams "
+            f"({names}) over the same calendar windows (difference-in-differences): what changed beyond "
+            "what changed for teams that did not reorganise."
+        )
     if data.is_comparison:
         return (
-            f"{data.team} is a comparison team itself, so it has no difference-in-differences; "
-            "reorganised teams are compared against it."
+            f"{data.team} is a comparison team with no other comparison team (with data) to compare it with: "
+            "its verdicts are its raw change around the comparison date, labelled as such."
         )
-    did = data.entry.get("difference_in_differences")
-    if not did:
-        return "No comparison teams (a team in teams.csv without a reorg date), so no difference-in-differences."
-    return (
-        f"The change of {data.team} minus the pooled change of the comparison teams ("
-        + ", ".join(did["comparison_teams"])
-        + ") over the same calendar windows: what changed beyond "
-        "what changed for teams that did not reorganise."
-    )
+    if "its" in bases:
+        return (
+            "No comparison teams with data in these windows (a team in teams.csv without a reorg date): each "
+            "verdict judges the change against the team's own trend before the reorg, so an org-wide change "
+            "cannot be ruled out."
+        )
+    return "No verdict could be decided: see each metric's reasons above."
 
 
 # ---- figures ----------------------------------------------------------------------------------
@@ -734,11 +820,16 @@ class MetricSection:
 
     metric: str
     label: str
-    badge: tuple[str, str]  # (verdict with its symbol, st.badge colour)
+    badges: dict[bool, tuple[str, str]]  # adjusted or not: (verdict with its symbol, st.badge colour)
     figure: go.Figure
     numbers: pd.DataFrame  # measure, before, after
-    effect: str
+    effect: str  # the raw before/after change
+    decision: list[str]  # decision_lines
     waits_on: pd.DataFrame | None  # dependency wait only
+
+    def badge(self, adjusted: bool = True) -> tuple[str, str]:
+        """The badge for the Overview's switch: on adjusted p-values or unadjusted ones."""
+        return self.badges[adjusted]
 
 
 @dataclass
@@ -761,17 +852,22 @@ class TeamPage:
     quality_notes: list[str]
 
 
-def team_page(con, settings: Settings, entry: dict, rows: MetricData | None = None) -> TeamPage:
-    data = load_team(con, settings, entry, rows)
+def team_page(
+    con, settings: Settings, entry: dict, rows: MetricData | None = None, report: dict | None = None
+) -> TeamPage:
+    """The page for one report entry; pass the whole `report` it comes from for the Overview's
+    badges (adjusted p-values) and the names of the teams it was compared with."""
+    data = load_team(con, settings, entry, rows, report)
     team = data.team
     sections = [
         MetricSection(
             metric.name,
             metric.label,
-            verdict_badge(data.metric(metric.name)["verdict"]),
+            {adjusted: section_badge(data, metric.name, adjusted) for adjusted in (True, False)},
             metric_figure(data, metric.name),
             metric_numbers(data, metric.name),
             effect_sentence(data, metric.name),
+            decision_lines(data, metric.name),
             waits_on_table(data, metric.name) if metric.waits_on else None,
         )
         for metric in metrics.registered()
