@@ -225,7 +225,7 @@ def test_start_from_an_empty_workspace_and_back_to_the_demo(page):
     # Reversible: back to the demo, the private store is gone.
     page.radio(key="workspace_start_choice").set_value("shared").run()
     assert not page.exception and "store" not in page.session_state
-    assert store_of(page).con.execute("select count(*) from teams").fetchall() == [(4,)]
+    assert store_of(page).con.execute("select count(*) from teams").fetchall() == [(6,)]
 
 
 UNOWNED_CSV = b"""Issue key,Summary,Issue Type,Status,Created,Resolved
@@ -238,8 +238,8 @@ def test_unowned_projects_are_listed_after_an_upload_and_mapped_in_one_step(page
     page.file_uploader(key="upload_files").set_value([("new.csv", UNOWNED_CSV, "text/csv")])
     page.button(key="upload_load").click().run()
     assert not page.exception
-    # The demo's 4 OPS items have no team already; the upload adds 2 of project NEW.
-    assert any(w.value.startswith("6 work items and 0 releases belong to no team") for w in page.warning)
+    # The demo's 3 OPS items have no team already; the upload adds 2 of project NEW.
+    assert any(w.value.startswith("5 work items and 0 releases belong to no team") for w in page.warning)
     editor = next(e for e in page.data_editor if e.key.startswith("unowned_editor_"))
     rows = editor.value[["kind", "value", "items", "releases"]].values.tolist()
     assert ["jira_project", "NEW", 2, 0] in rows
