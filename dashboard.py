@@ -10,6 +10,10 @@ own. Results computed from it alone hold no visitor's data and are kept once for
 visitor who uploads, edits the organisation, or picks settings the base's derived tables were
 not built for (another time zone, other blocking links) gets a private in-memory copy, kept in
 their session only; so do the results computed from it.
+
+Shared workspaces: `?workspace=<id>` on any page opens a workspace saved on the Data page
+(analysis/workspaces.py) into the visitor's own private copy, once per session and id; the id
+then stays in the URL with the view settings. A link that opens nothing shows a plain page.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from analysis.store import Store, derived_key, derived_state
 from analysis.views.common import cached
 from analysis.views.team import TEAM_PAGES_KEPT, TeamPage, team_page
 from analysis.workspace import open_shared_base, shared_data_dir
+from analysis.workspace_file import WorkspaceFileError
+from analysis.workspaces import OpenedWorkspace, WorkspaceFolder, WorkspaceGone, open_workspace
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 # title, url path, icon per page; the first is the default page.
@@ -51,6 +57,7 @@ SESSION_MEMORY_LIMIT = f"{Limits.from_environment().memory_mb:g}MB"  # THREADLIN
 TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 DEFAULTS = Settings()
 
+WORKSPACE_PARAM = "workspace"  # ?workspace=<id>: a shared workspace, on any page
 RUN_LOG_VARIABLE = "THREADLINE_RUN_LOG"
 # One report or Team page computed at a time per server process: on a small machine reports in
 # parallel only share the same cores (and Python's lock) with each other and with the web
@@ -127,6 +134,7 @@ def route() -> None:
         st.write("This Threadline instance asks you to sign in first.")
         st.button("Sign in", key="sign_in", on_click=st.login, type="primary")
         st.stop()
+    open_linked_workspace()  # after the sign-in check: only signed-in visitors open workspaces
     started = time.perf_counter()
     navigation = st.navigation(navigation_pages())
     try:
@@ -166,6 +174,71 @@ def sign_in_required() -> bool:
         return "auth" in st.secrets
     except FileNotFoundError:  # no secrets file at all: an open instance
         return False
+
+
+def open_linked_workspace() -> None:
+    """The workspace the URL names, opened into this session once per id; a link that opens
+    nothing (unknown, expired, deleted, not an id) stops here with a plain page and no data.
+    Page links drop parameters no widget holds, so the open workspace's id is put back."""
+    wanted = st.query_params.get(WORKSPACE_PARAM)
+    current = st.session_state.get("workspace_id")
+    if not wanted:
+        if current:
+            st.query_params[WORKSPACE_PARAM] = current
+        return
+    if wanted == current:
+        return
+    try:
+        with st.spinner("Opening the shared workspace..."):
+            opened = open_workspace(
+                WorkspaceFolder.from_environment(),
+                wanted,
+                shared_base(),
+                SESSION_MEMORY_LIMIT,
+                Limits.from_environment().workspace_bytes,
+            )
+    except (WorkspaceGone, WorkspaceFileError) as error:
+        workspace_unavailable(str(error))
+    else:
+        adopt_workspace(opened, wanted)
+
+
+def adopt_workspace(opened: OpenedWorkspace, workspace_id: str) -> None:
+    """The opened workspace becomes this session's data and settings (its private store)."""
+    st.session_state.update(
+        store=opened.store,
+        analysis_settings=opened.settings,
+        data_source="shared workspace",
+        workspace_id=workspace_id,
+        workspace_on_base=opened.contents.layered,
+        workspace_notes=opened.notes,
+        column_mappings=opened.contents.column_mappings,
+        date_order=opened.contents.date_order,
+        uploaded_files=0,
+        upload_results=[],
+    )
+    st.query_params[WORKSPACE_PARAM] = workspace_id
+
+
+def workspace_unavailable(message: str) -> None:
+    """The plain page of a link that opens nothing: the reason, and the way to the app."""
+    st.title("Threadline")
+    st.write(message)  # our own text; an id from the URL is never shown
+    st.button("Open Threadline without it", key="workspace_leave", on_click=leave_workspace)
+    st.stop()
+
+
+def leave_workspace() -> None:
+    """Button callback: drop the workspace from the URL and this session (its data stays
+    server-side for whoever else holds the link)."""
+    st.query_params.pop(WORKSPACE_PARAM, None)
+    st.session_state.pop("workspace_id", None)
+
+
+def saved_on_base() -> bool:
+    """Whether this session's data is the shared base plus its own changes (a workspace saved
+    from it stores only those), rather than a whole restored workspace."""
+    return st.session_state.get("workspace_on_base", True)
 
 
 def page_setup() -> Context:

@@ -6,6 +6,7 @@ Text from exports is shown through st.dataframe / st.text, or escaped before Mar
 
 import datetime as dt
 import shutil
+import urllib.parse
 
 import streamlit as st
 from streamlit import column_config as cc
@@ -27,8 +28,9 @@ from analysis.views.data import (
     settings_choices,
     upload_table,
 )
-from analysis.workspace_file import export_workspace
-from dashboard import page_setup
+from analysis.workspace_file import WorkspaceFileError, export_workspace
+from analysis.workspaces import QuotaExceeded, WorkspaceFolder, WorkspaceGone, shared_workspace_bytes
+from dashboard import WORKSPACE_PARAM, page_setup, saved_on_base, shared_base, sign_in_required
 
 context = page_setup()
 upload_limit = Limits.from_environment()
@@ -62,6 +64,7 @@ with st.form("upload_form", clear_on_submit=True):
         "Dates like 3/4/2026 in Jira CSVs re-saved by a spreadsheet",
         (None, "dmy", "mdy"),
         format_func={None: "Work out from the file", "dmy": "Day first (3 April)", "mdy": "Month first (March 4)"}.get,
+        index=(None, "dmy", "mdy").index(st.session_state.get("date_order")),  # a workspace's, else the last chosen
         key="upload_date_order",
         help="Only needed when no date in the file says which comes first; such a file is refused until you choose.",
     )
@@ -78,11 +81,19 @@ if load and files:
         )
     st.session_state["upload_results"] = results
     st.session_state["uploaded_files"] = st.session_state.get("uploaded_files", 0) + sum(r.added for r in results)
+    if date_order:
+        st.session_state["date_order"] = date_order  # remembered, and saved with a workspace
     restored = [r for r in results if r.settings]
     if restored:
         st.session_state["analysis_settings"] = restored[-1].settings
         st.session_state["data_source"] = restored[-1].file_name
         st.session_state["uploaded_files"] = sum(r.added for r in results if r.settings is None)
+        # A restored file replaced everything: a shared workspace saved from here holds it whole.
+        st.session_state.update(
+            workspace_on_base=False,
+            column_mappings=list(restored[-1].column_mappings),
+            date_order=restored[-1].date_order,
+        )
     st.rerun()  # the sidebar's caption and settings follow what was just loaded
 for result in st.session_state.get("upload_results", []):
     if result.problem:  # the file's own text is escaped; the list markers are ours
@@ -376,3 +387,93 @@ st.download_button(
     file_name=f"threadline-workspace-{dt.date.today().isoformat()}.zip",
     on_click="ignore",
 )
+
+
+# ---- shared workspace: saved server-side under an unguessable id, opened through its link -------
+
+
+def shared_workspace_section():
+    """Save this session's workspace for a link, update or delete the one open here. The
+    session remembers the workspaces it created (id -> created_at): only those are updated in
+    place; whoever holds a link may delete it (and anyone may save their own copy as new)."""
+    st.header("Shared workspace")
+    st.caption(
+        "Save your uploads, organisation edits and settings on this server and share the link: whoever "
+        "opens it sees this workspace (on any page, with the view in the link). Their own changes stay in "
+        f"their session until they save them as a new workspace. A workspace expires "
+        f"{workspace_folder.days:g} days after its last save."
+    )
+    for note in st.session_state.get("workspace_notes", []):
+        st.info(markdown_literal(note))
+    workspace_id = st.session_state.get("workspace_id")
+    created = st.session_state.setdefault("created_workspaces", {})
+    left, middle, right = st.columns(3)
+    left.button("Save as a new shared workspace", key="workspace_save", on_click=save_shared_workspace, args=(None,))
+    if workspace_id in created:
+        middle.button(
+            "Update this workspace", key="workspace_update", on_click=save_shared_workspace, args=(workspace_id,)
+        )
+    if workspace_id:
+        right.button("Delete this workspace", key="workspace_delete", on_click=delete_shared_workspace)
+    message = st.session_state.pop("workspace_message", None)
+    if message:
+        kind, text = message
+        (st.success if kind == "success" else st.error)(markdown_literal(text))
+    if workspace_id:
+        st.caption("The link to this workspace (the address bar holds it too):")
+        st.code(workspace_link(workspace_id), language=None)
+
+
+def save_shared_workspace(workspace_id):
+    """Button callback: a new workspace (workspace_id None) or this session's own, updated."""
+    own = context.own_store() if context.store.read_only else context.store  # the base is never written
+    created = st.session_state.setdefault("created_workspaces", {})
+    cursor = own.con.cursor()
+    try:
+        data = shared_workspace_bytes(
+            cursor,
+            settings,
+            shared_base() if saved_on_base() else None,
+            st.session_state.get("column_mappings", []),
+            st.session_state.get("date_order"),
+            created_at=created.get(workspace_id),
+        )
+        if workspace_id is None:
+            signed_in = sign_in_required()  # signed-in visitors are not counted per session
+            workspace_id = workspace_folder.create(data, None if signed_in else len(created))
+            created[workspace_id] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            text = "Saved as a new shared workspace: anyone with the link below sees it."
+        else:
+            workspace_folder.update(workspace_id, data)
+            text = "Workspace updated: the same link now opens what you see."
+    except (QuotaExceeded, WorkspaceGone, WorkspaceFileError) as error:
+        st.session_state["workspace_message"] = ("error", str(error))
+        return
+    finally:
+        cursor.close()
+    st.session_state.update(workspace_id=workspace_id, workspace_notes=[], workspace_message=("success", text))
+    st.query_params[WORKSPACE_PARAM] = workspace_id
+
+
+def delete_shared_workspace():
+    """Button callback: the link opens nothing from now on; what this session shows stays."""
+    workspace_id = st.session_state.pop("workspace_id")
+    try:
+        workspace_folder.delete(workspace_id)
+        text = ("success", "Workspace deleted: its link now opens nothing. Your session keeps what it shows.")
+    except WorkspaceGone as error:
+        text = ("error", str(error))
+    st.session_state.get("created_workspaces", {}).pop(workspace_id, None)
+    st.session_state.update(workspace_notes=[], workspace_message=text)
+    st.query_params.pop(WORKSPACE_PARAM, None)
+
+
+def workspace_link(workspace_id: str) -> str:
+    """This page's address with the view in it and the workspace's id."""
+    params = {key: value for key, value in st.query_params.to_dict().items() if key != WORKSPACE_PARAM}
+    query = urllib.parse.urlencode({**params, WORKSPACE_PARAM: workspace_id})
+    return f"{st.context.url or ''}?{query}"
+
+
+workspace_folder = WorkspaceFolder.from_environment()
+shared_workspace_section()
