@@ -58,6 +58,7 @@ TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 DEFAULTS = Settings()
 
 WORKSPACE_PARAM = "workspace"  # ?workspace=<id>: a shared workspace, on any page
+EDIT_PARAM = "edit"  # &edit=<key>: its edit link, which lets this session update it
 RUN_LOG_VARIABLE = "THREADLINE_RUN_LOG"
 # One report or Team page computed at a time per server process: on a small machine reports in
 # parallel only share the same cores (and Python's lock) with each other and with the web
@@ -179,28 +180,39 @@ def sign_in_required() -> bool:
 def open_linked_workspace() -> None:
     """The workspace the URL names, opened into this session once per id; a link that opens
     nothing (unknown, expired, deleted, not an id) stops here with a plain page and no data.
-    Page links drop parameters no widget holds, so the open workspace's id is put back."""
+    Page links drop parameters no widget holds, so the open workspace's id is put back. An edit
+    link's key is taken into the session (when it is the workspace's) and out of the address,
+    so the address bar can be shared as it is."""
     wanted = st.query_params.get(WORKSPACE_PARAM)
+    edit_key = st.query_params.get(EDIT_PARAM)
+    if edit_key is not None:
+        st.query_params.pop(EDIT_PARAM)
     current = st.session_state.get("workspace_id")
     if not wanted:
         if current:
             st.query_params[WORKSPACE_PARAM] = current
         return
-    if wanted == current:
-        return
+    folder = WorkspaceFolder.from_environment()
+    if wanted != current:
+        try:
+            with st.spinner("Opening the shared workspace..."):
+                opened = open_workspace(
+                    folder, wanted, shared_base(), SESSION_MEMORY_LIMIT, Limits.from_environment().workspace_bytes
+                )
+        except (WorkspaceGone, WorkspaceFileError) as error:
+            workspace_unavailable(str(error))
+        else:
+            adopt_workspace(opened, wanted)
     try:
-        with st.spinner("Opening the shared workspace..."):
-            opened = open_workspace(
-                WorkspaceFolder.from_environment(),
-                wanted,
-                shared_base(),
-                SESSION_MEMORY_LIMIT,
-                Limits.from_environment().workspace_bytes,
-            )
-    except (WorkspaceGone, WorkspaceFileError) as error:
-        workspace_unavailable(str(error))
-    else:
-        adopt_workspace(opened, wanted)
+        if edit_key is not None and folder.can_edit(wanted, edit_key):
+            edit_keys()[wanted] = edit_key
+    except WorkspaceGone:  # deleted since it was opened: the session keeps what it shows
+        pass
+
+
+def edit_keys() -> dict[str, str]:
+    """The edit keys this session holds: of the workspaces it saved or opened by an edit link."""
+    return st.session_state.setdefault("workspace_edit_keys", {})
 
 
 def adopt_workspace(opened: OpenedWorkspace, workspace_id: str) -> None:

@@ -3,7 +3,10 @@
 One file per workspace, `<id>.zip` (the workspace file of workspace_file.py), in the folder
 $THREADLINE_WORKSPACES_DIR (default: threadline/workspaces in the user's data folder, made on
 first use). Ids are 32 characters of secrets.token_urlsafe (192 random bits), checked against
-that exact shape before any path is built from them, and never listed. Every write goes to a
+that exact shape before any path is built from them, and never listed. Saving a new workspace
+also gives a second secret of the same shape, its edit key: the file keeps only the key's SHA-256
+(with the time it was created, in the zip's comment), and updating in place needs the key, so a
+viewer cannot overwrite what the analyst shared; deleting needs only the link. Every write goes to a
 temporary file in the same folder, then os.replace: another process (a replica over the same
 folder) reads the old file or the new one, never half of either. A workspace expires
 $THREADLINE_WORKSPACE_DAYS after its last save (the file's modification time, which every
@@ -13,11 +16,17 @@ replica sees alike) and is removed when next looked at.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import hashlib
+import hmac
+import io
+import json
 import os
 import re
 import secrets
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +59,15 @@ class WorkspaceGone(Exception):
 
 class QuotaExceeded(Exception):
     """The save would pass a limit; the message says which."""
+
+
+class NotAllowed(Exception):
+    """An update without the workspace's edit key."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Only the edit link of this workspace can update it; save your changes as a new workspace instead."
+        )
 
 
 def is_workspace_id(text) -> bool:
@@ -88,24 +106,42 @@ class WorkspaceFolder:
 
     # ---- one workspace ------------------------------------------------------------------
 
-    def create(self, data: bytes, saves_so_far: int | None = None) -> str:
-        """Store a new workspace; its id. `saves_so_far`: how many this visitor has created
-        (None: not counted, a signed-in instance)."""
+    def create(self, data: bytes, saves_so_far: int | None = None) -> tuple[str, str]:
+        """Store a new workspace; its id and its edit key. `saves_so_far`: how many this visitor
+        has created (None: not counted, a signed-in instance)."""
         if saves_so_far is not None and saves_so_far >= self.saves_per_visitor:
             raise QuotaExceeded(
                 f"You have saved {saves_so_far} shared workspaces in this session, the most one visitor may "
                 f"({SAVES_VARIABLE}); update one of them, or download the workspace file instead."
             )
+        workspace_id, edit_key = secrets.token_urlsafe(ID_BYTES), secrets.token_urlsafe(ID_BYTES)
+        owner = {"edit_key_sha256": _digest(edit_key), "created_at": dt.datetime.now(dt.UTC).isoformat()[:19]}
+        data = _with_owner(data, owner)
         self._check_room(len(data))
-        workspace_id = secrets.token_urlsafe(ID_BYTES)
         self._write(workspace_id, data)
-        return workspace_id
+        return workspace_id, edit_key
 
-    def update(self, workspace_id: str, data: bytes) -> None:
-        """Replace a workspace in place (same id, same link); its expiry starts again."""
+    def update(self, workspace_id: str, data: bytes, edit_key: str) -> None:
+        """Replace a workspace in place (same id, same link); its expiry starts again. Needs
+        the edit key create() gave (NotAllowed otherwise)."""
         path = self._existing(workspace_id)
+        owner = _owner(path)
+        if not self.can_edit(workspace_id, edit_key):
+            raise NotAllowed()
+        data = _with_owner(data, owner)
         self._check_room(len(data), replacing=_size(path))
         self._write(workspace_id, data)
+
+    def can_edit(self, workspace_id: str, edit_key) -> bool:
+        """Whether edit_key is this live workspace's edit key."""
+        if not is_workspace_id(edit_key):
+            return False
+        stored = _owner(self._existing(workspace_id)).get("edit_key_sha256")
+        return isinstance(stored, str) and hmac.compare_digest(stored, _digest(edit_key))
+
+    def created_at(self, workspace_id: str) -> str | None:
+        """When the workspace was first saved (ISO, UTC)."""
+        return _owner(self._existing(workspace_id)).get("created_at")
 
     def read(self, workspace_id: str) -> bytes:
         path = self._existing(workspace_id)
@@ -192,6 +228,31 @@ class WorkspaceFolder:
         if not self.path.is_dir():
             return []
         return [path for path in self.path.iterdir() if path.suffix == SUFFIX and is_workspace_id(path.stem)]
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _with_owner(data: bytes, owner: dict) -> bytes:
+    """The workspace file with its owner record (edit key digest, creation time) as the zip's
+    comment: the members, which the workspace reader checks, are untouched."""
+    buffer = io.BytesIO(data)
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.comment = json.dumps(owner, sort_keys=True).encode()
+    return buffer.getvalue()
+
+
+def _owner(path: Path) -> dict:
+    """The owner record of a stored workspace ({} when it has none or cannot be read)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            owner = json.loads(archive.comment or b"{}")
+    except FileNotFoundError:
+        raise WorkspaceGone() from None
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return {}
+    return owner if isinstance(owner, dict) else {}
 
 
 def _size(path: Path) -> int:

@@ -29,8 +29,16 @@ from analysis.views.data import (
     upload_table,
 )
 from analysis.workspace_file import WorkspaceFileError, export_workspace
-from analysis.workspaces import QuotaExceeded, WorkspaceFolder, WorkspaceGone, shared_workspace_bytes
-from dashboard import WORKSPACE_PARAM, page_setup, saved_on_base, shared_base, sign_in_required
+from analysis.workspaces import NotAllowed, QuotaExceeded, WorkspaceFolder, WorkspaceGone, shared_workspace_bytes
+from dashboard import (
+    EDIT_PARAM,
+    WORKSPACE_PARAM,
+    edit_keys,
+    page_setup,
+    saved_on_base,
+    shared_base,
+    sign_in_required,
+)
 
 context = page_setup()
 upload_limit = Limits.from_environment()
@@ -393,23 +401,23 @@ st.download_button(
 
 
 def shared_workspace_section():
-    """Save this session's workspace for a link, update or delete the one open here. The
-    session remembers the workspaces it created (id -> created_at): only those are updated in
-    place; whoever holds a link may delete it (and anyone may save their own copy as new)."""
+    """Save this session's workspace for a link, update or delete the one open here. Updating
+    needs the workspace's edit key (this session saved it, or opened its edit link); whoever
+    holds the link may delete it, and anyone may save their own changes as a new one."""
     st.header("Shared workspace")
     st.caption(
         "Save your uploads, organisation edits and settings on this server and share the link: whoever "
         "opens it sees this workspace (on any page, with the view in the link). Their own changes stay in "
-        f"their session until they save them as a new workspace. A workspace expires "
+        "their session until they save them as a new workspace. A workspace expires "
         f"{workspace_folder.days:g} days after its last save."
     )
     for note in st.session_state.get("workspace_notes", []):
         st.info(markdown_literal(note))
     workspace_id = st.session_state.get("workspace_id")
-    created = st.session_state.setdefault("created_workspaces", {})
+    keys = edit_keys()
     left, middle, right = st.columns(3)
     left.button("Save as a new shared workspace", key="workspace_save", on_click=save_shared_workspace, args=(None,))
-    if workspace_id in created:
+    if workspace_id in keys:
         middle.button(
             "Update this workspace", key="workspace_update", on_click=save_shared_workspace, args=(workspace_id,)
         )
@@ -420,14 +428,20 @@ def shared_workspace_section():
         kind, text = message
         (st.success if kind == "success" else st.error)(markdown_literal(text))
     if workspace_id:
-        st.caption("The link to this workspace (the address bar holds it too):")
+        st.caption("Link to share (the address bar holds it too):")
         st.code(workspace_link(workspace_id), language=None)
+    if workspace_id in keys:
+        st.caption(
+            "Your edit link: keep it to yourself. It opens this workspace with the right to update it, "
+            "from any browser, also after this tab is closed."
+        )
+        st.code(workspace_link(workspace_id, keys[workspace_id]), language=None)
 
 
 def save_shared_workspace(workspace_id):
-    """Button callback: a new workspace (workspace_id None) or this session's own, updated."""
+    """Button callback: a new workspace (workspace_id None) or the open one, updated."""
     own = context.own_store() if context.store.read_only else context.store  # the base is never written
-    created = st.session_state.setdefault("created_workspaces", {})
+    keys = edit_keys()
     cursor = own.con.cursor()
     try:
         data = shared_workspace_bytes(
@@ -436,17 +450,17 @@ def save_shared_workspace(workspace_id):
             shared_base() if saved_on_base() else None,
             st.session_state.get("column_mappings", []),
             st.session_state.get("date_order"),
-            created_at=created.get(workspace_id),
         )
         if workspace_id is None:
-            signed_in = sign_in_required()  # signed-in visitors are not counted per session
-            workspace_id = workspace_folder.create(data, None if signed_in else len(created))
-            created[workspace_id] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            saved = st.session_state.get("workspaces_saved", 0)
+            workspace_id, edit_key = workspace_folder.create(data, None if sign_in_required() else saved)
+            keys[workspace_id] = edit_key
+            st.session_state["workspaces_saved"] = saved + 1
             text = "Saved as a new shared workspace: anyone with the link below sees it."
         else:
-            workspace_folder.update(workspace_id, data)
+            workspace_folder.update(workspace_id, data, keys[workspace_id])
             text = "Workspace updated: the same link now opens what you see."
-    except (QuotaExceeded, WorkspaceGone, WorkspaceFileError) as error:
+    except (QuotaExceeded, WorkspaceGone, NotAllowed, WorkspaceFileError) as error:
         st.session_state["workspace_message"] = ("error", str(error))
         return
     finally:
@@ -463,16 +477,20 @@ def delete_shared_workspace():
         text = ("success", "Workspace deleted: its link now opens nothing. Your session keeps what it shows.")
     except WorkspaceGone as error:
         text = ("error", str(error))
-    st.session_state.get("created_workspaces", {}).pop(workspace_id, None)
+    edit_keys().pop(workspace_id, None)
     st.session_state.update(workspace_notes=[], workspace_message=text)
     st.query_params.pop(WORKSPACE_PARAM, None)
 
 
-def workspace_link(workspace_id: str) -> str:
-    """This page's address with the view in it and the workspace's id."""
-    params = {key: value for key, value in st.query_params.to_dict().items() if key != WORKSPACE_PARAM}
-    query = urllib.parse.urlencode({**params, WORKSPACE_PARAM: workspace_id})
-    return f"{st.context.url or ''}?{query}"
+def workspace_link(workspace_id: str, edit_key: str | None = None) -> str:
+    """This page's address with the view in it and the workspace's id (and its edit key)."""
+    params = {
+        key: value for key, value in st.query_params.to_dict().items() if key not in (WORKSPACE_PARAM, EDIT_PARAM)
+    }
+    params[WORKSPACE_PARAM] = workspace_id
+    if edit_key:
+        params[EDIT_PARAM] = edit_key
+    return f"{st.context.url or ''}?{urllib.parse.urlencode(params)}"
 
 
 workspace_folder = WorkspaceFolder.from_environment()

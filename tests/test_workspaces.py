@@ -7,6 +7,7 @@ format versions: 1 still reads, a newer one is refused with a message naming bot
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import multiprocessing
@@ -36,6 +37,7 @@ from analysis.workspace_file import (
 from analysis.workspaces import (
     GONE,
     PARTIAL_PREFIX,
+    NotAllowed,
     QuotaExceeded,
     WorkspaceFolder,
     WorkspaceGone,
@@ -55,18 +57,37 @@ def folder(tmp_path):
     return WorkspaceFolder(tmp_path / "workspaces")
 
 
-def test_an_id_has_at_least_128_random_bits_and_one_exact_shape(folder):
-    ids = {folder.create(f"workspace {n}".encode()) for n in range(50)}
-    assert len(ids) == 50
-    for workspace_id in ids:
+def payload(text: str, size: int = 0) -> bytes:
+    """A stand-in workspace file: a zip with one member (the folder stores any zip)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("text", text + " " * size)
+    return buffer.getvalue()
+
+
+def text_of(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("text").decode().rstrip()
+
+
+def test_an_id_and_an_edit_key_have_at_least_128_random_bits_and_one_exact_shape(folder):
+    saved = [folder.create(payload(f"workspace {n}")) for n in range(50)]
+    secrets_seen = {text for pair in saved for text in pair}
+    assert len(secrets_seen) == 100
+    for text in secrets_seen:
         # 32 characters of the URL-safe base64 alphabet: 32 * 6 = 192 bits from secrets.token_urlsafe
-        assert len(workspace_id) == 32 and is_workspace_id(workspace_id)
-    assert sorted(path.name for path in folder.path.iterdir()) == sorted(f"{i}.zip" for i in ids)
+        assert len(text) == 32 and is_workspace_id(text)
+    assert sorted(path.name for path in folder.path.iterdir()) == sorted(f"{i}.zip" for i, _ in saved)
+    # The edit key itself is nowhere on disk, only its digest.
+    for workspace_id, edit_key in saved[:5]:
+        stored = (folder.path / f"{workspace_id}.zip").read_bytes()
+        assert edit_key.encode() not in stored
+        assert hashlib.sha256(edit_key.encode()).hexdigest().encode() in stored
 
 
 def test_a_forged_truncated_or_unknown_id_reads_no_file(folder, tmp_path):
-    workspace_id = folder.create(b"the real one")
-    (tmp_path / "secret.zip").write_bytes(b"outside the folder")
+    workspace_id, edit_key = folder.create(payload("the real one"))
+    (tmp_path / "secret.zip").write_bytes(payload("outside the folder"))
     forged = [
         workspace_id[:-1],  # truncated
         workspace_id + "A",  # too long
@@ -85,56 +106,66 @@ def test_a_forged_truncated_or_unknown_id_reads_no_file(folder, tmp_path):
         with pytest.raises(WorkspaceGone):
             folder.delete(text)
         with pytest.raises(WorkspaceGone):
-            folder.update(text, b"overwrite")
-    assert folder.read(workspace_id) == b"the real one"
-    assert (tmp_path / "secret.zip").read_bytes() == b"outside the folder"
+            folder.update(text, payload("overwrite"), edit_key)
+    assert text_of(folder.read(workspace_id)) == "the real one"
+    assert text_of((tmp_path / "secret.zip").read_bytes()) == "outside the folder"
     assert not is_workspace_id("a" * 31 + "!")
 
 
-def test_update_keeps_the_link_and_delete_ends_it(folder):
-    workspace_id = folder.create(b"first")
-    folder.update(workspace_id, b"second")
-    assert folder.read(workspace_id) == b"second"
-    folder.delete(workspace_id)
+def test_the_edit_key_updates_in_place_the_link_deletes(folder):
+    workspace_id, edit_key = folder.create(payload("first"))
+    other_id, other_key = folder.create(payload("someone else's"))
+    created = folder.created_at(workspace_id)
+    for wrong in (other_key, edit_key[:-1], workspace_id, None):
+        assert not folder.can_edit(workspace_id, wrong)
+        with pytest.raises(NotAllowed, match="Only the edit link"):
+            folder.update(workspace_id, payload("a viewer's changes"), wrong)
+    assert folder.can_edit(workspace_id, edit_key)
+    folder.update(workspace_id, payload("second"), edit_key)
+    assert text_of(folder.read(workspace_id)) == "second"
+    assert folder.created_at(workspace_id) == created  # and the key still works after the update
+    folder.update(workspace_id, payload("third"), edit_key)
+    folder.delete(workspace_id)  # whoever holds the link (SPEC)
     with pytest.raises(WorkspaceGone, match=GONE):
         folder.read(workspace_id)
     with pytest.raises(WorkspaceGone):  # a deleted workspace is not brought back by an update
-        folder.update(workspace_id, b"third")
-    assert list(folder.path.iterdir()) == []
+        folder.update(workspace_id, payload("fourth"), edit_key)
+    assert [path.name for path in folder.path.iterdir()] == [f"{other_id}.zip"]
 
 
 def test_a_workspace_expires_after_its_last_save_and_is_removed(tmp_path):
     folder = WorkspaceFolder(tmp_path / "w", days=90)
-    old, fresh = folder.create(b"old"), folder.create(b"fresh")
+    (old, _), (fresh, fresh_key) = folder.create(payload("old")), folder.create(payload("fresh"))
     day = 86400
     os.utime(folder.path / f"{old}.zip", (time.time() - 91 * day,) * 2)
     os.utime(folder.path / f"{fresh}.zip", (time.time() - 89 * day,) * 2)
     with pytest.raises(WorkspaceGone):
         folder.read(old)
     assert not (folder.path / f"{old}.zip").exists()  # removed when looked at
-    assert folder.read(fresh) == b"fresh"
-    folder.update(fresh, b"saved again")  # the 90 days start again
+    assert text_of(folder.read(fresh)) == "fresh"
+    folder.update(fresh, payload("saved again"), fresh_key)  # the 90 days start again
     assert time.time() - folder.saved_at(fresh) < 60
-    stale = folder.create(b"stale")
+    stale, _ = folder.create(payload("stale"))
     os.utime(folder.path / f"{stale}.zip", (time.time() - 100 * day,) * 2)
     assert folder.remove_expired() == 1 and not (folder.path / f"{stale}.zip").exists()
 
 
 def test_the_folder_quota_and_the_saves_per_visitor(tmp_path):
-    folder = WorkspaceFolder(tmp_path / "w", max_bytes=1000, saves_per_visitor=2)
-    first = folder.create(b"x" * 600, saves_so_far=0)
+    folder = WorkspaceFolder(tmp_path / "w", max_bytes=3000, saves_per_visitor=2)
+    first, key = folder.create(payload("x", 1500), saves_so_far=0)
     with pytest.raises(QuotaExceeded, match=r"workspaces folder is full .*THREADLINE_WORKSPACES_MAX_MB"):
-        folder.create(b"x" * 500, saves_so_far=1)
-    folder.update(first, b"y" * 900)  # replacing its own 600 bytes: fits
+        folder.create(payload("x", 1500), saves_so_far=1)
+    folder.update(first, payload("y", 2500), key)  # replacing its own file: fits
     with pytest.raises(QuotaExceeded, match="full"):
-        folder.update(first, b"y" * 1001)
-    assert folder.read(first) == b"y" * 900
+        folder.update(first, payload("y", 3000), key)
+    assert text_of(folder.read(first)) == "y"
+    assert folder.used_bytes() == (folder.path / f"{first}.zip").stat().st_size > 2500
     with pytest.raises(QuotaExceeded, match=r"saved 2 shared workspaces .*THREADLINE_SAVES_PER_VISITOR"):
-        folder.create(b"z", saves_so_far=2)
-    folder.create(b"z", saves_so_far=None)  # a signed-in visitor: not counted per session
+        folder.create(payload("z"), saves_so_far=2)
+    folder.create(payload("z"), saves_so_far=None)  # a signed-in visitor: not counted per session
     # Expired workspaces free their room.
     os.utime(folder.path / f"{first}.zip", (time.time() - 100 * 86400,) * 2)
-    folder.create(b"x" * 900, saves_so_far=1)
+    folder.create(payload("x", 2500), saves_so_far=1)
 
 
 def test_the_environment_sets_the_folder_and_its_limits(monkeypatch, tmp_path):
@@ -154,7 +185,7 @@ def test_the_environment_sets_the_folder_and_its_limits(monkeypatch, tmp_path):
     default = WorkspaceFolder.from_environment()
     assert default.path == tmp_path / "data-home" / "threadline" / "workspaces"
     assert not default.path.exists()  # made on first save
-    default.create(b"first")
+    default.create(payload("first"))
     assert default.path.is_dir()
 
 
@@ -167,10 +198,10 @@ def _write_then_hang(folder_path, workspace_id, data):
 
 
 def test_a_save_killed_before_its_rename_leaves_the_old_workspace_whole(folder):
-    workspace_id = folder.create(b"old " * 1000)
-    child = multiprocessing.get_context("spawn").Process(
-        target=_write_then_hang, args=(folder.path, workspace_id, b"new " * 100_000)
-    )
+    workspace_id, _ = folder.create(payload("old", 4000))
+    old_size = (folder.path / f"{workspace_id}.zip").stat().st_size
+    new = payload("new", 400_000)
+    child = multiprocessing.get_context("spawn").Process(target=_write_then_hang, args=(folder.path, workspace_id, new))
     child.start()
     deadline = time.monotonic() + 60
     while not any(path.name.startswith(PARTIAL_PREFIX) for path in folder.path.iterdir()):
@@ -178,31 +209,31 @@ def test_a_save_killed_before_its_rename_leaves_the_old_workspace_whole(folder):
         time.sleep(0.05)
     partial = next(path for path in folder.path.iterdir() if path.name.startswith(PARTIAL_PREFIX))
     deadline = time.monotonic() + 60
-    while partial.stat().st_size < len(b"new " * 100_000):  # fully written, not yet renamed
+    while partial.stat().st_size < len(new):  # fully written, not yet renamed
         assert time.monotonic() < deadline
         time.sleep(0.05)
     os.kill(child.pid, signal.SIGKILL)
     child.join()
-    assert folder.read(workspace_id) == b"old " * 1000
+    assert text_of(folder.read(workspace_id)) == "old"
     assert [path.name for path in folder.path.iterdir() if path.suffix == ".zip"] == [f"{workspace_id}.zip"]
     # The leftover is never read, is not counted, and goes after a day.
-    assert folder.used_bytes() == len(b"old " * 1000)
+    assert folder.used_bytes() == old_size
     os.utime(partial, (time.time() - 2 * 86400,) * 2)
     folder.remove_expired()
     assert not partial.exists()
 
 
 def test_a_failed_save_removes_its_temporary_file(folder, monkeypatch):
-    workspace_id = folder.create(b"old")
+    workspace_id, edit_key = folder.create(payload("old"))
 
     def refuse(*_):
         raise OSError("disk full")
 
     monkeypatch.setattr("analysis.workspaces.os.replace", refuse)
     with pytest.raises(OSError, match="disk full"):
-        folder.update(workspace_id, b"new")
+        folder.update(workspace_id, payload("new"), edit_key)
     assert [path.name for path in folder.path.iterdir()] == [f"{workspace_id}.zip"]
-    assert folder.read(workspace_id) == b"old"
+    assert text_of(folder.read(workspace_id)) == "old"
 
 
 # ---- the format: layered on the shared base, versions ------------------------------------------
@@ -251,7 +282,7 @@ def test_a_layered_workspace_holds_only_the_additions_and_opens_as_the_visitor_s
     assert len(layered) < len(whole) / 2
 
     folder = WorkspaceFolder(tmp_path / "w")
-    workspace_id = folder.create(layered)
+    workspace_id, _ = folder.create(layered)
     opened = open_workspace(folder, workspace_id, base)
     assert opened.notes == []
     assert opened.settings == settings
@@ -274,7 +305,7 @@ def test_a_workspace_made_from_an_empty_start_stores_everything(demo_base, tmp_p
     empty.load_bytes("teams.csv", b"team,reorg_date\nSolo,2025-01-01\n")
     data = shared_workspace_bytes(empty.con, Settings(), None)
     folder = WorkspaceFolder(tmp_path / "w")
-    opened = open_workspace(folder, folder.create(data), base)
+    opened = open_workspace(folder, folder.create(data)[0], base)
     assert not opened.contents.layered
     assert opened.store.con.execute("select team from teams").fetchall() == [("Solo",)]
     assert opened.store.con.execute("select count(*) from work_items").fetchall() == [(0,)]
@@ -298,7 +329,7 @@ def test_opened_on_a_changed_base_it_applies_its_additions_and_says_so(demo_base
     changed = open_shared_base(changed_source, tmp_path / "cache")
     assert changed.fingerprint != base.fingerprint
     folder = WorkspaceFolder(tmp_path / "w")
-    opened = open_workspace(folder, folder.create(data), changed)
+    opened = open_workspace(folder, folder.create(data)[0], changed)
     assert opened.notes and opened.notes[0].startswith(
         "This workspace was saved on an older version of the shared data"
     )
