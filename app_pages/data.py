@@ -465,7 +465,14 @@ def save_shared_workspace(workspace_id):
         return
     finally:
         cursor.close()
-    st.session_state.update(workspace_id=workspace_id, workspace_notes=[], workspace_message=("success", text))
+    # What the session shows is now the saved workspace, no longer uploads of this session only.
+    st.session_state.update(
+        workspace_id=workspace_id,
+        workspace_notes=[],
+        workspace_message=("success", text),
+        data_source="shared workspace",
+        uploaded_files=0,
+    )
     st.query_params[WORKSPACE_PARAM] = workspace_id
 
 
