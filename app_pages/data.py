@@ -485,6 +485,8 @@ def delete_shared_workspace():
     except WorkspaceGone as error:
         text = ("error", str(error))
     edit_keys().pop(workspace_id, None)
+    if st.session_state.get("data_source") == "shared workspace":
+        st.session_state["data_source"] = "a deleted workspace, kept in this session only"
     st.session_state.update(workspace_notes=[], workspace_message=text)
     st.query_params.pop(WORKSPACE_PARAM, None)
 
