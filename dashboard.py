@@ -35,7 +35,7 @@ from analysis.report import build_report, build_team_report_with_rows
 from analysis.results import iso
 from analysis.settings import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, Settings
 from analysis.store import Store, derived_key, derived_state
-from analysis.views.common import cached
+from analysis.views.common import cached, markdown_literal
 from analysis.views.team import TEAM_PAGES_KEPT, TeamPage, team_page
 from analysis.workspace import open_shared_base, shared_data_dir
 from analysis.workspace_file import WorkspaceFileError
@@ -349,6 +349,8 @@ def sidebar_settings(store: Store) -> Settings:
             help="Calendar days are counted in this zone.",
         )
         st.caption(data_caption(store))
+        for note in st.session_state.get("workspace_notes", []):  # an opened workspace's, on every page
+            st.info(markdown_literal(note))
     return dataclasses.replace(
         base, window_days=int(window), transition_days=int(transition), tolerance_days=int(tolerance), timezone=timezone
     )

@@ -411,8 +411,6 @@ def shared_workspace_section():
         "their session until they save them as a new workspace. A workspace expires "
         f"{workspace_folder.days:g} days after its last save."
     )
-    for note in st.session_state.get("workspace_notes", []):
-        st.info(markdown_literal(note))
     workspace_id = st.session_state.get("workspace_id")
     keys = edit_keys()
     left, middle, right = st.columns(3)

@@ -140,3 +140,21 @@ def test_an_unknown_link_shows_the_plain_page(folder):
     assert [text.value for text in at.markdown] == ["This workspace link has expired or does not exist."]
     assert not at.dataframe and not at.sidebar.number_input
     assert [button.label for button in at.button] == ["Open Threadline without it"]
+
+
+def test_a_workspace_saved_on_other_shared_data_says_so_on_every_page(folder):
+    base = open_shared_base()
+    own = Store(copy_from=base.path)
+    own.load_bytes("teams.csv", b"team,reorg_date\nLinked,2025-02-01\n")
+    older = export_workspace(own.con, Settings(), base=base.path, base_fingerprint="0" * 24)
+    workspace_id, _ = folder.create(older)
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+    at.query_params["workspace"] = workspace_id
+    at.run()  # the Overview
+    assert not at.exception
+    [note] = [box.value for box in at.sidebar.info]
+    assert note.startswith("This workspace was saved on an older version of the shared data")
+    assert at.session_state["store"].con.execute("select team from teams").fetchall() == [("Linked",)]
+    at.switch_page("app_pages/team.py").run()
+    assert [box.value for box in at.sidebar.info] == [note]
+    own.close()
