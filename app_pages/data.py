@@ -426,7 +426,7 @@ def shared_workspace_section():
         kind, text = message
         (st.success if kind == "success" else st.error)(markdown_literal(text))
     if workspace_id:
-        st.caption("Link to share (the address bar holds it too):")
+        st.caption(f"Link to share (the address bar holds it too). {expiry_text(workspace_id)}")
         st.code(workspace_link(workspace_id), language=None)
     if workspace_id in keys:
         st.caption(
@@ -487,6 +487,15 @@ def delete_shared_workspace():
         st.session_state["data_source"] = "a deleted workspace, kept in this session only"
     st.session_state.update(workspace_notes=[], workspace_message=text)
     st.query_params.pop(WORKSPACE_PARAM, None)
+
+
+def expiry_text(workspace_id: str) -> str:
+    try:
+        saved = dt.datetime.fromtimestamp(workspace_folder.saved_at(workspace_id), dt.UTC)
+    except WorkspaceGone:
+        return "It has expired or been deleted since you opened it."
+    expires = saved + dt.timedelta(days=workspace_folder.days)
+    return f"Last saved {saved:%Y-%m-%d %H:%M} UTC; it expires on {expires:%Y-%m-%d} unless saved again."
 
 
 def workspace_link(workspace_id: str, edit_key: str | None = None) -> str:

@@ -58,7 +58,8 @@ def test_saving_stores_the_additions_settings_mappings_and_date_order(folder):
     assert path.name == f"{workspace_id}.zip" and workspace_id in at.session_state["workspace_edit_keys"]
     assert at.query_params["workspace"] == workspace_id
     assert at.sidebar.caption[-1].value == "Data: shared workspace"
-    # The link and the edit link are shown.
+    # The link and the edit link are shown, with the expiry.
+    assert any("it expires on" in caption.value for caption in at.caption)
     shown = [block.value for block in at.code]
     assert shown[0].endswith(f"?workspace={workspace_id}")
     assert f"workspace={workspace_id}&edit=" in shown[1]
