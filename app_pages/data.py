@@ -378,11 +378,18 @@ st.caption(
 )
 
 
-def workspace_bytes(settings=settings):
+# Read now, while the script runs: the download below is built on another thread.
+remembered_mappings, remembered_date_order = (
+    st.session_state.get("column_mappings", []),
+    st.session_state.get("date_order"),
+)
+
+
+def workspace_bytes(settings=settings, column_mappings=remembered_mappings, date_order=remembered_date_order):
     """Built when the button is clicked, on Streamlit's thread: a cursor of its own."""
     cursor = store.con.cursor()
     try:
-        return export_workspace(cursor, settings)
+        return export_workspace(cursor, settings, column_mappings, date_order)
     finally:
         cursor.close()
 
