@@ -217,6 +217,8 @@ def edit_keys() -> dict[str, str]:
 
 def adopt_workspace(opened: OpenedWorkspace, workspace_id: str) -> None:
     """The opened workspace becomes this session's data and settings (its private store)."""
+    for results in ("reports", "team_pages"):  # keyed by store version: a new store starts again
+        st.session_state.pop(results, None)
     st.session_state.update(
         store=opened.store,
         analysis_settings=opened.settings,
