@@ -237,7 +237,7 @@ def adopt_workspace(opened: OpenedWorkspace, workspace_id: str) -> None:
 def workspace_unavailable(message: str) -> None:
     """The plain page of a link that opens nothing: the reason, and the way to the app."""
     st.title("Threadline")
-    st.write(message)  # our own text; an id from the URL is never shown
+    st.markdown(markdown_literal(message))  # an id from the URL is never shown; a file's reason may quote it
     st.button("Open Threadline without it", key="workspace_leave", on_click=leave_workspace)
     st.stop()
 

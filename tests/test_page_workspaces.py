@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_sign_in import AUTH
+from test_workspaces import rewrite_manifest
 
 from analysis.settings import Settings
 from analysis.store import Store
+from analysis.views.common import markdown_literal
 from analysis.workspace import open_shared_base
 from analysis.workspace_file import export_workspace, read_workspace
 from analysis.workspaces import WorkspaceFolder, open_workspace, shared_workspace_bytes
@@ -138,7 +140,7 @@ def test_an_unknown_link_shows_the_plain_page(folder):
     at.query_params["workspace"] = "x" * 32
     at.run()
     assert not at.exception
-    assert [text.value for text in at.markdown] == ["This workspace link has expired or does not exist."]
+    assert [text.value for text in at.markdown] == [r"This workspace link has expired or does not exist\."]
     assert not at.dataframe and not at.sidebar.number_input
     assert [button.label for button in at.button] == ["Open Threadline without it"]
 
@@ -159,3 +161,18 @@ def test_a_workspace_saved_on_other_shared_data_says_so_on_every_page(folder):
     at.switch_page("app_pages/team.py").run()
     assert [box.value for box in at.sidebar.info] == [note]
     own.close()
+
+
+def test_a_link_to_a_workspace_of_a_newer_format_says_so_and_shows_no_data(folder):
+    newer = rewrite_manifest(
+        export_workspace(Store().con, Settings()), lambda manifest: manifest.update(format_version=3)
+    )
+    workspace_id, _ = folder.create(newer)
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+    at.query_params["workspace"] = workspace_id
+    at.run()
+    assert not at.exception
+    assert [text.value for text in at.markdown] == [
+        markdown_literal("This workspace: saved by a newer Threadline (format 3); this server reads up to 2.")
+    ]
+    assert not at.dataframe and not at.sidebar.number_input and "store" not in at.session_state
