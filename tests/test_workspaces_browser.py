@@ -32,6 +32,7 @@ from test_browser import (  # noqa: F401 (fixtures)
     new_page,
     playwright_api,
     team_input,
+    window_input,
 )
 
 pytestmark = pytest.mark.browser
@@ -125,6 +126,10 @@ def links(page) -> list[str]:
     return [text.strip() for text in blocks.all_inner_texts()]
 
 
+def in_url_of(link: str, **params) -> bool:
+    return all(re.search(rf"[?&]{name}={re.escape(str(value))}(&|$)", link) for name, value in params.items())
+
+
 def on(server: str, link: str) -> str:
     """The same link on another server."""
     return re.sub(r"^http://[^/]+", server, link)
@@ -161,11 +166,15 @@ def test_save_reload_and_open_the_link_in_another_context_on_the_other_server(br
     first, second, folder = servers
     page, watch = visitor(browser, state, f"{first}/data")
     upload(page, teams_file(folder, "guild-teams.csv", "Platform Guild"))
+    window_input(page).fill("120")
+    window_input(page).press("Enter")
+    wait_for_script(page)
     click(page, "Save as a new shared workspace")
     expect(page.get_by_text("Saved as a new shared workspace")).to_have_count(1)
     share, edit = links(page)
     workspace_id = workspace_of(share)
-    assert len(workspace_id) == 32 and in_url(page, workspace=workspace_id), page.url
+    assert len(workspace_id) == 32 and in_url(page, workspace=workspace_id, window=120), page.url
+    assert in_url_of(share, workspace=workspace_id, window=120), share
     assert "edit=" in edit and "edit=" not in page.url
     expect(page.locator("[data-testid=stSidebar]").get_by_text("Data: shared workspace", exact=True)).to_have_count(1)
 
@@ -175,7 +184,8 @@ def test_save_reload_and_open_the_link_in_another_context_on_the_other_server(br
     assert in_url(page, workspace=workspace_id), page.url
 
     other, other_watch = visitor(browser, state, on(second, share))
-    assert in_url(other, workspace=workspace_id), other.url
+    assert in_url(other, workspace=workspace_id, window=120), other.url
+    expect(window_input(other)).to_have_value("120")  # the view in the link
     assert teams(other) == DEMO_TEAMS | {"Platform Guild"}
     assert other.get_by_role("button", name="Update this workspace").count() == 0  # a viewer
     expect(other.get_by_role("button", name="Delete this workspace")).to_have_count(1)
