@@ -147,7 +147,7 @@ class WorkspaceFolder:
         path = self._existing(workspace_id)
         try:
             return path.read_bytes()
-        except FileNotFoundError:  # deleted by another process a moment ago
+        except OSError:  # deleted by another process a moment ago, or unreadable: nothing to open
             raise WorkspaceGone() from None
 
     def delete(self, workspace_id: str) -> None:

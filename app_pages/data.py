@@ -468,6 +468,9 @@ def save_shared_workspace(workspace_id):
     except (QuotaExceeded, WorkspaceGone, NotAllowed, WorkspaceFileError) as error:
         st.session_state["workspace_message"] = ("error", str(error))
         return
+    except OSError as error:  # the host's folder: not writable, disk full
+        st.session_state["workspace_message"] = ("error", f"The workspace could not be saved ({error.strerror}).")
+        return
     finally:
         cursor.close()
     # What the session shows is now the saved workspace, no longer uploads of this session only.
@@ -489,6 +492,8 @@ def delete_shared_workspace():
         text = ("success", "Workspace deleted: its link now opens nothing. Your session keeps what it shows.")
     except WorkspaceGone as error:
         text = ("error", str(error))
+    except OSError as error:
+        text = ("error", f"The workspace could not be deleted ({error.strerror}).")
     edit_keys().pop(workspace_id, None)
     if st.session_state.get("data_source") == "shared workspace":
         st.session_state["data_source"] = "a deleted workspace, kept in this session only"

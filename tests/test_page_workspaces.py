@@ -176,3 +176,12 @@ def test_a_link_to_a_workspace_of_a_newer_format_says_so_and_shows_no_data(folde
         markdown_literal("This workspace: saved by a newer Threadline (format 3); this server reads up to 2.")
     ]
     assert not at.dataframe and not at.sidebar.number_input and "store" not in at.session_state
+
+
+def test_a_folder_that_cannot_be_written_gives_a_message(folder, monkeypatch):
+    folder.path.parent.mkdir(parents=True, exist_ok=True)
+    folder.path.write_text("a file where the folder should be")
+    at = data_page()
+    at.button(key="workspace_save").click().run()
+    assert not at.exception
+    assert at.error[-1].value.startswith("The workspace could not be saved")
