@@ -106,7 +106,6 @@ def export_workspace(
     date_order: str | None = None,
     base: str | Path | None = None,
     base_fingerprint: str | None = None,
-    created_at: str | None = None,
 ) -> bytes:
     """The settings, a manifest and every data table as Parquet, zipped.
 
@@ -120,7 +119,7 @@ def export_workspace(
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "created_at": created_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),  # of this file
         "base_fingerprint": base_fingerprint,
         "column_mappings": column_mappings,
         "date_order": date_order,

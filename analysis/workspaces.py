@@ -289,7 +289,6 @@ def shared_workspace_bytes(
     base: Store | None,
     column_mappings: list[dict] | tuple = (),
     date_order: str | None = None,
-    created_at: str | None = None,
 ) -> bytes:
     """The file a shared workspace is saved as: on top of the shared base (`base`, which has a
     `fingerprint`) only what differs from it; from an empty start (`base` None) everything."""
@@ -300,7 +299,6 @@ def shared_workspace_bytes(
         date_order,
         base=None if base is None else base.path,
         base_fingerprint=None if base is None else base.fingerprint,
-        created_at=created_at,
     )
 
 
