@@ -10,6 +10,10 @@ own. Results computed from it alone hold no visitor's data and are kept once for
 visitor who uploads, edits the organisation, or picks settings the base's derived tables were
 not built for (another time zone, other blocking links) gets a private in-memory copy, kept in
 their session only; so do the results computed from it.
+
+Shared workspaces: `?workspace=<id>` on any page opens a workspace saved on the Data page
+(analysis/workspaces.py) into the visitor's own private copy, once per session and id; the id
+then stays in the URL with the view settings. A link that opens nothing shows a plain page.
 """
 
 from __future__ import annotations
@@ -31,9 +35,11 @@ from analysis.report import build_report
 from analysis.results import iso
 from analysis.settings import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, Settings
 from analysis.store import Store, derived_key, derived_state
-from analysis.views.common import cached
+from analysis.views.common import cached, markdown_literal
 from analysis.views.team import TEAM_PAGES_KEPT, TeamPage, team_page
 from analysis.workspace import open_shared_base, shared_data_dir
+from analysis.workspace_file import WorkspaceFileError
+from analysis.workspaces import OpenedWorkspace, WorkspaceFolder, WorkspaceGone, open_workspace
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 # title, url path, icon per page; the first is the default page.
@@ -51,6 +57,8 @@ SESSION_MEMORY_LIMIT = f"{Limits.from_environment().memory_mb:g}MB"  # THREADLIN
 TIMEZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 DEFAULTS = Settings()
 
+WORKSPACE_PARAM = "workspace"  # ?workspace=<id>: a shared workspace, on any page
+EDIT_PARAM = "edit"  # &edit=<key>: its edit link, which lets this session update it
 RUN_LOG_VARIABLE = "THREADLINE_RUN_LOG"
 # One report or Team page computed at a time per server process: on a small machine reports in
 # parallel only share the same cores (and Python's lock) with each other and with the web
@@ -126,6 +134,7 @@ def route() -> None:
         st.write("This Threadline instance asks you to sign in first.")
         st.button("Sign in", key="sign_in", on_click=st.login, type="primary")
         st.stop()
+    open_linked_workspace()  # after the sign-in check: only signed-in visitors open workspaces
     started = time.perf_counter()
     navigation = st.navigation(navigation_pages())
     try:
@@ -165,6 +174,84 @@ def sign_in_required() -> bool:
         return "auth" in st.secrets
     except FileNotFoundError:  # no secrets file at all: an open instance
         return False
+
+
+def open_linked_workspace() -> None:
+    """The workspace the URL names, opened into this session once per id; a link that opens
+    nothing (unknown, expired, deleted, not an id) stops here with a plain page and no data.
+    Page links drop parameters no widget holds, so the open workspace's id is put back. An edit
+    link's key is taken into the session (when it is the workspace's) and out of the address,
+    so the address bar can be shared as it is."""
+    wanted = st.query_params.get(WORKSPACE_PARAM)
+    edit_key = st.query_params.get(EDIT_PARAM)
+    if edit_key is not None:
+        st.query_params.pop(EDIT_PARAM)
+    current = st.session_state.get("workspace_id")
+    if not wanted:
+        if current:
+            st.query_params[WORKSPACE_PARAM] = current
+        return
+    folder = WorkspaceFolder.from_environment()
+    if wanted != current:
+        try:
+            with st.spinner("Opening the shared workspace..."):
+                opened = open_workspace(
+                    folder, wanted, shared_base(), SESSION_MEMORY_LIMIT, Limits.from_environment().workspace_bytes
+                )
+        except (WorkspaceGone, WorkspaceFileError) as error:
+            workspace_unavailable(str(error))
+        else:
+            adopt_workspace(opened, wanted)
+    try:
+        if edit_key is not None and folder.can_edit(wanted, edit_key):
+            edit_keys()[wanted] = edit_key
+    except WorkspaceGone:  # deleted since it was opened: the session keeps what it shows
+        pass
+
+
+def edit_keys() -> dict[str, str]:
+    """The edit keys this session holds: of the workspaces it saved or opened by an edit link."""
+    return st.session_state.setdefault("workspace_edit_keys", {})
+
+
+def adopt_workspace(opened: OpenedWorkspace, workspace_id: str) -> None:
+    """The opened workspace becomes this session's data and settings (its private store)."""
+    for results in ("reports", "team_pages"):  # keyed by store version: a new store starts again
+        st.session_state.pop(results, None)
+    st.session_state.update(
+        store=opened.store,
+        analysis_settings=opened.settings,
+        data_source="shared workspace",
+        workspace_id=workspace_id,
+        workspace_on_base=opened.contents.layered,
+        workspace_notes=opened.notes,
+        column_mappings=opened.contents.column_mappings,
+        date_order=opened.contents.date_order,
+        uploaded_files=0,
+        upload_results=[],
+    )
+    st.query_params[WORKSPACE_PARAM] = workspace_id
+
+
+def workspace_unavailable(message: str) -> None:
+    """The plain page of a link that opens nothing: the reason, and the way to the app."""
+    st.title("Threadline")
+    st.markdown(markdown_literal(message))  # an id from the URL is never shown; a file's reason may quote it
+    st.button("Open Threadline without it", key="workspace_leave", on_click=leave_workspace)
+    st.stop()
+
+
+def leave_workspace() -> None:
+    """Button callback: drop the workspace from the URL and this session (its data stays
+    server-side for whoever else holds the link)."""
+    st.query_params.pop(WORKSPACE_PARAM, None)
+    st.session_state.pop("workspace_id", None)
+
+
+def saved_on_base() -> bool:
+    """Whether this session's data is the shared base plus its own changes (a workspace saved
+    from it stores only those), rather than a whole restored workspace."""
+    return st.session_state.get("workspace_on_base", True)
 
 
 def page_setup() -> Context:
@@ -216,6 +303,7 @@ def start_empty() -> None:
     _drop_own_store()
     st.session_state["store"] = Store(memory_limit=SESSION_MEMORY_LIMIT)
     st.session_state[START_KEY] = "empty"
+    st.session_state["workspace_on_base"] = False  # a workspace saved from here stores everything
     st.session_state["data_source"] = "an empty workspace"
 
 
@@ -223,6 +311,7 @@ def start_from_shared() -> None:
     """Back to the shared data (uploads then add to it): this visitor's own store is dropped."""
     _drop_own_store()
     st.session_state[START_KEY] = "shared"
+    st.session_state["workspace_on_base"] = True
 
 
 def _drop_own_store() -> None:
@@ -290,6 +379,8 @@ def sidebar_settings(store: Store) -> Settings:
             help="Calendar days are counted in this zone.",
         )
         st.caption(data_caption(store))
+        for note in st.session_state.get("workspace_notes", []):  # an opened workspace's, on every page
+            st.info(markdown_literal(note))
     return dataclasses.replace(
         base, window_days=int(window), transition_days=int(transition), tolerance_days=int(tolerance), timezone=timezone
     )

@@ -106,6 +106,8 @@ class Store:
         # Bumped whenever the data or the organisation may have changed: callers that keep
         # results (the dashboard's per-session report cache) key them by it.
         self.version = 0
+        # The shared base's fingerprint (workspace.base_fingerprint); None for other stores.
+        self.fingerprint: str | None = None
         # Canonical types, and schema defaults (e.g. releases.is_draft false) for columns an
         # importer does not give.
         self._column_types, self._column_defaults = {}, {}

@@ -105,8 +105,11 @@ def _prepared_for_defaults(path: Path) -> bool:
 def open_shared_base(source: Path | None = None, cache: Path | None = None) -> Store:
     """The shared base, read-only; its version names its content, so results computed from it
     alone may be kept for every visitor under that name."""
+    source = Path(source or shared_data_dir())
     path = build_shared_base(source, cache)
     store = Store(path, read_only=True, memory_limit=os.environ.get(BASE_MEMORY_VARIABLE) or "2GB")
     stat = path.stat()
     store.version = f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}"
+    # What a shared workspace saved on this base records (alike on every replica of the source).
+    store.fingerprint = base_fingerprint(source)
     return store

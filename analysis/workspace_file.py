@@ -1,11 +1,21 @@
-"""The workspace file: a visitor's whole store (normalised data plus settings) as one zip.
+"""The workspace file: a visitor's store (normalised data plus settings) as one zip.
 
-Layout (format version 1):
+Layout (format version 2; version 1 lacks the three fields marked *, and is read as a whole file
+with no column mappings and no date order):
 
-    manifest.json        {"format": "threadline-workspace", "format_version": 1, "created_at": ...,
+    manifest.json        {"format": "threadline-workspace", "format_version": 2, "created_at": ...,
+                          "base_fingerprint"*: null or the shared base's fingerprint,
+                          "column_mappings"*: [{"header_signature": ..., "mapping": {field: header}}],
+                          "date_order"*: null, "dmy" or "mdy",
                           "tables": {"work_items": {"file": "work_items.parquet", "rows": 42}, ...}}
     settings.json        every Settings field (dates as ISO text, tuples as lists)
     <table>.parquet      one per table in WORKSPACE_TABLES, columns as in queries/schema.sql
+
+A whole file (base_fingerprint null: the downloadable file, a workspace made from an empty start)
+holds every row. A layered file (saved on top of the shared base) holds only the difference:
+<table>.parquet the rows the visitor added or changed, <table>.removed.parquet the base's rows
+they removed or changed (table entries then also give "removed_file" and "removed_rows");
+restoring applies that difference to the current shared base.
 
 The derived tables (team attribution, report windows) are not saved: restoring recomputes them.
 Restoring reads and checks the whole file before it touches the store, then replaces every
@@ -18,9 +28,11 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import secrets
 import shutil
 import tempfile
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -28,11 +40,15 @@ import pyarrow.parquet as pq
 
 from .bounded_parse import MEMORY_VARIABLE, Limits
 from .importers.base import TABLE_COLUMNS
+from .importers.jira_csv import check_column_map
 from .settings import RETIRED, Settings
-from .store import Store
+from .store import PRIMARY_KEYS, Store
 
 FORMAT = "threadline-workspace"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: base_fingerprint (layered files), column_mappings, date_order
+DATE_ORDERS = ("dmy", "mdy")
+MAX_COLUMN_MAPPINGS = 1000  # remembered header layouts: a person's handful, bounded
+MAX_MAPPING_TEXT = 10_000  # characters of one header signature or header name
 MANIFEST = "manifest.json"
 SETTINGS = "settings.json"
 # Every table that holds data (identifiers only ever come from this list).
@@ -50,6 +66,9 @@ SEQUENCES = {"load_log": ("load_id", "load_id_seq"), "rejected_rows": ("reject_i
 # Columns added after workspace files were first written: a file without them still restores
 # (they stay empty, as in a store of that time).
 ADDED_COLUMNS = {"work_items": ("delivered_by_move_to_done",)}
+# A layered file's changed rows replace the base's by key; tables without one (the roster,
+# ownership) are rebuilt as (base minus removed rows) plus added rows.
+TABLE_KEYS = PRIMARY_KEYS | {"teams": ("team",), "load_log": ("load_id",), "rejected_rows": ("reject_id",)}
 # manifest.json and settings.json are a few KB; a table's size is capped by Limits.workspace_bytes.
 MAX_JSON_MEMBER_BYTES = 2**20
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -59,32 +78,119 @@ class WorkspaceFileError(Exception):
     """The file is not a usable workspace file; the message says why (nothing was changed)."""
 
 
+@dataclass
+class WorkspaceContents:
+    """What a workspace file holds, read and checked."""
+
+    settings: Settings
+    tables: dict[str, pa.Table]  # every row; in a layered file the rows added or changed
+    removed: dict[str, pa.Table] = field(default_factory=dict)  # layered: the base rows removed or changed
+    base_fingerprint: str | None = None  # None: a whole file
+    column_mappings: list[dict] = field(default_factory=list)
+    date_order: str | None = None
+    format_version: int = FORMAT_VERSION
+    created_at: str | None = None
+
+    @property
+    def layered(self) -> bool:
+        return self.base_fingerprint is not None
+
+
 def is_workspace_file(name: str, data: bytes) -> bool:
     """A zip (by content or name) goes to restore_workspace, which explains what is wrong with a
     zip that is not a workspace; every other file goes to the export importers."""
     return data[:4] in ZIP_MAGIC or name.lower().endswith(".zip")
 
 
-def export_workspace(con, settings: Settings) -> bytes:
-    """Every data table as Parquet, the settings and a manifest, zipped."""
+def export_workspace(
+    con,
+    settings: Settings,
+    column_mappings: list[dict] | tuple = (),
+    date_order: str | None = None,
+    base: str | Path | None = None,
+    base_fingerprint: str | None = None,
+) -> bytes:
+    """The settings, a manifest and every data table as Parquet, zipped.
+
+    With `base` (the shared base's DuckDB file) and its fingerprint, a layered file: each table
+    holds only what differs from the base (see the module's docstring). Without, every row."""
+    if (base is None) != (base_fingerprint is None):
+        raise ValueError("a layered workspace needs both the base file and its fingerprint")
+    column_mappings = check_column_mappings(list(column_mappings), "column_mappings")
+    if date_order not in (None, *DATE_ORDERS):
+        raise ValueError(f"date_order is {date_order!r}; expected None, 'dmy' or 'mdy'")
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),  # of this file
+        "base_fingerprint": base_fingerprint,
+        "column_mappings": column_mappings,
+        "date_order": date_order,
         "tables": {},
     }
+    own = _quoted(con.execute("select current_database()").fetchall()[0][0])
+    alias = None
+    if base is not None:
+        alias = f"shared_base_{secrets.token_hex(8)}"  # the attachment is seen by the database's other cursors
+        con.execute(f"attach ? as {alias} (read_only)", [str(base)])
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for table in WORKSPACE_TABLES:
-            rows = con.sql(f"select * from {table}").to_arrow_table()
-            parquet = io.BytesIO()
-            pq.write_table(rows, parquet, compression="zstd")
-            member = f"{table}.parquet"
-            archive.writestr(member, parquet.getvalue(), compress_type=zipfile.ZIP_STORED)  # already compressed
-            manifest["tables"][table] = {"file": member, "rows": rows.num_rows}
-        archive.writestr(SETTINGS, json.dumps(settings_to_dict(settings), indent=2))
-        archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
+    try:
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for table in WORKSPACE_TABLES:
+                if alias is None:
+                    rows = con.sql(f"select * from {own}.main.{table}").to_arrow_table()
+                else:
+                    rows = con.sql(
+                        f"select * from {own}.main.{table} except all select * from {alias}.main.{table}"
+                    ).to_arrow_table()
+                entry = manifest["tables"][table] = {"file": _write_member(archive, f"{table}.parquet", rows)}
+                entry["rows"] = rows.num_rows
+                if alias is not None:
+                    removed = con.sql(
+                        f"select * from {alias}.main.{table} except all select * from {own}.main.{table}"
+                    ).to_arrow_table()
+                    entry["removed_file"] = _write_member(archive, f"{table}.removed.parquet", removed)
+                    entry["removed_rows"] = removed.num_rows
+            archive.writestr(SETTINGS, json.dumps(settings_to_dict(settings), indent=2))
+            archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
+    finally:
+        if alias is not None:
+            con.execute(f"detach {alias}")
     return buffer.getvalue()
+
+
+def _write_member(archive: zipfile.ZipFile, member: str, rows: pa.Table) -> str:
+    parquet = io.BytesIO()
+    pq.write_table(rows, parquet, compression="zstd")
+    archive.writestr(member, parquet.getvalue(), compress_type=zipfile.ZIP_STORED)  # already compressed
+    return member
+
+
+def check_column_mappings(value, name: str) -> list[dict]:
+    """Remembered column mappings as stored: [{"header_signature": text, "mapping": {field: header}}],
+    fields as `--column-map` names them (jira_csv.MAPPABLE_FIELDS). WorkspaceFileError when not."""
+    expected = f'{name}: column_mappings should be a list of {{"header_signature": text, "mapping": {{field: header}}}}'
+    if not isinstance(value, list) or len(value) > MAX_COLUMN_MAPPINGS:
+        raise WorkspaceFileError(f"{expected} (at most {MAX_COLUMN_MAPPINGS}).")
+    checked = []
+    for number, entry in enumerate(value, start=1):
+        if not (
+            isinstance(entry, dict)
+            and set(entry) == {"header_signature", "mapping"}
+            and isinstance(entry["header_signature"], str)
+            and isinstance(entry["mapping"], dict)
+            and all(
+                isinstance(text, str) and len(text) <= MAX_MAPPING_TEXT
+                for text in (entry["header_signature"], *entry["mapping"], *entry["mapping"].values())
+            )
+        ):
+            raise WorkspaceFileError(f"{expected}; entry {number} is not.")
+        try:
+            check_column_map(entry["mapping"])
+        except ValueError as error:
+            raise WorkspaceFileError(f"{name}: column_mappings entry {number}: {error}.") from None
+        checked.append({"header_signature": entry["header_signature"], "mapping": dict(entry["mapping"])})
+    return checked
 
 
 def restore_workspace(
@@ -100,35 +206,113 @@ def restore_workspace(
     unpacks to more than max_bytes (default: Limits.from_environment().workspace_bytes).
     Settings clamped into today's bounds are described in `notes` (when given).
     """
-    settings, tables = read_workspace(data, name, store.con, max_bytes, notes)
-    con = store.con
-    con.begin()
-    try:
-        for table in WORKSPACE_TABLES:
-            columns = ", ".join(f'"{column}"' for column in tables[table].column_names)
-            con.execute(f"delete from {table}")
-            con.register("incoming", tables[table])
-            con.execute(f"insert into {table} ({columns}) select {columns} from incoming")
-            con.unregister("incoming")
-        for table, (column, sequence) in SEQUENCES.items():
-            _advance_sequence(
-                con, sequence, con.execute(f"select coalesce(max({column}), 0) from {table}").fetchall()[0][0]
-            )
-        con.commit()
-    except Exception as error:
-        con.rollback()
+    return restore_contents(store, data, name, max_bytes, notes).settings
+
+
+def restore_contents(
+    store: Store,
+    data: bytes,
+    name: str = "workspace file",
+    max_bytes: int | None = None,
+    notes: list[str] | None = None,
+    base: str | Path | None = None,
+) -> WorkspaceContents:
+    """restore_workspace, giving everything the file holds. A layered file needs `base`, the
+    shared base's DuckDB file: the store becomes that base with the file's difference applied
+    (whatever base it was saved on: the caller compares fingerprints and says so)."""
+    contents = read_workspace(data, name, store.con, max_bytes, notes)
+    if contents.layered and base is None:
         raise WorkspaceFileError(
-            f"{name}: nothing was restored, its tables do not fit this version of "
-            f"Threadline ({str(error).splitlines()[0]})"
-        ) from None
-    store.refresh_attribution(settings.timezone, settings)
-    return settings
+            f"{name}: this workspace was saved on top of a server's shared data and holds only what was "
+            "added to it; open it through its link on that server."
+        )
+    con = store.con
+    alias = None
+    if contents.layered:
+        alias = f"shared_base_{secrets.token_hex(8)}"
+        con.execute(f"attach ? as {alias} (read_only)", [str(base)])
+    try:
+        con.begin()
+        try:
+            _replace_tables(con, contents, alias)
+            for table, (column, sequence) in SEQUENCES.items():
+                _advance_sequence(
+                    con, sequence, con.execute(f"select coalesce(max({column}), 0) from {table}").fetchall()[0][0]
+                )
+            con.commit()
+        except Exception as error:
+            con.rollback()
+            raise WorkspaceFileError(
+                f"{name}: nothing was restored, its tables do not fit this version of "
+                f"Threadline or its shared data ({str(error).splitlines()[0]})"
+            ) from None
+    finally:
+        if alias is not None:
+            con.execute(f"detach {alias}")
+    store.refresh_attribution(contents.settings.timezone, contents.settings)
+    return contents
+
+
+def _replace_tables(con, contents: WorkspaceContents, alias: str | None) -> None:
+    """Every table becomes the file's (a whole file) or the base's with the file's difference
+    applied (a layered file), inside the caller's transaction."""
+    shift = _id_shift(con, contents, alias) if alias else {}
+    for table in WORKSPACE_TABLES:
+        added = contents.tables[table]
+        columns = ", ".join(f'"{column}"' for column in added.column_names)
+        con.execute(f"delete from {table}")
+        con.register("incoming", added)
+        # Ids of the file's own loads, moved past a changed base's (see _id_shift).
+        incoming = "incoming"
+        moved = {column: by for (moved_table, column), by in shift.items() if moved_table == table and by}
+        if moved:
+            replaced = ", ".join(f'"{column}" + {int(by)} as "{column}"' for column, by in moved.items())
+            incoming = f"(select * replace ({replaced}) from incoming)"
+        if alias is None:
+            con.execute(f"insert into {table} ({columns}) select {columns} from {incoming}")
+        else:
+            con.register("removed", contents.removed[table])
+            key = TABLE_KEYS.get(table)
+            if key:
+                # The base's rows, but those whose key the file removed or changed; then its rows.
+                on = " and ".join(f'b."{column}" = k."{column}"' for column in key)
+                keys = ", ".join(f'"{column}"' for column in key)
+                con.execute(f"""
+                    insert into {table} ({columns})
+                    select b.* from {alias}.main.{table} b
+                    anti join (select {keys} from removed union select {keys} from {incoming}) k on {on}
+                """)
+            else:
+                con.execute(f"""
+                    insert into {table} ({columns})
+                    select * from {alias}.main.{table} except all select {columns} from removed
+                """)
+            con.execute(f"insert into {table} ({columns}) select {columns} from {incoming}")
+            con.unregister("removed")
+        con.unregister("incoming")
+
+
+def _id_shift(con, contents: WorkspaceContents, alias: str) -> dict[tuple[str, str], int]:
+    """On a base that changed since the save, the file's load and reject ids may be ids the
+    new base uses for its own files: they are moved past the base's largest (the load log and
+    the rejected rows move together). On the base it was saved on they never collide."""
+    shift = {}
+    for table, column in (("load_log", "load_id"), ("rejected_rows", "reject_id")):
+        added = contents.tables[table].column(column).to_pylist()
+        base_ids = {row[0] for row in con.execute(f"select {column} from {alias}.main.{table}").fetchall()} - set(
+            contents.removed[table].column(column).to_pylist()
+        )
+        if base_ids & set(added):
+            shift[(table, column)] = max(base_ids) - min(added) + 1
+    if shift.get(("load_log", "load_id")):
+        shift[("rejected_rows", "load_id")] = shift[("load_log", "load_id")]
+    return shift
 
 
 def read_workspace(
     data: bytes, name: str, con, max_bytes: int | None = None, notes: list[str] | None = None
-) -> tuple[Settings, dict[str, pa.Table]]:
-    """The file's settings and tables, checked against the store's schema.
+) -> WorkspaceContents:
+    """The file's settings, tables and the rest, checked against the store's schema.
 
     A zip bomb is refused from its directory, before anything is inflated: the sizes it
     declares must fit max_bytes. Members are then inflated a block at a time into temporary
@@ -158,15 +342,14 @@ def read_workspace(
                 f"for a workspace file (half of {MEMORY_VARIABLE}); nothing was restored."
             )
         manifest = _json_member(archive, members, MANIFEST, name)
-        entries = _check_manifest(manifest, name)
-        settings = settings_from_dict(_json_member(archive, members, SETTINGS, name), name, notes)
+        entries, contents = _check_manifest(manifest, name)
+        contents.settings = settings_from_dict(_json_member(archive, members, SETTINGS, name), name, notes)
         expected = _schema_columns(con)
         earlier = {
             table: [c for c in columns if c not in ADDED_COLUMNS.get(table, ())] for table, columns in expected.items()
         }
         tables, budget = {}, max_bytes
-        for table in WORKSPACE_TABLES:
-            member, rows = entries[table]
+        for (table, into), (member, rows) in entries.items():
             if member not in members:
                 raise WorkspaceFileError(f"{name}: {member} is listed in {MANIFEST} but missing from the zip.")
             try:
@@ -181,8 +364,8 @@ def read_workspace(
                             f"before it that is over the limit of {megabytes(max_bytes)} for a workspace "
                             f"file (half of {MEMORY_VARIABLE}); nothing was restored."
                         )
-                    tables[table] = parquet.read()
-                    budget -= max(size, tables[table].nbytes)
+                    tables[(table, into)] = parquet.read()
+                    budget -= max(size, tables[(table, into)].nbytes)
             except WorkspaceFileError:
                 raise
             except Exception as error:  # a damaged member: zlib, CRC or Parquet errors
@@ -197,7 +380,9 @@ def read_workspace(
                 raise WorkspaceFileError(
                     f"{name}: {member} has {metadata.num_rows} rows but {MANIFEST} says {rows}; the file is damaged."
                 )
-    return settings, tables
+    for (table, into), rows in tables.items():
+        getattr(contents, into)[table] = rows
+    return contents
 
 
 def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> Path:
@@ -274,8 +459,9 @@ def settings_from_dict(values, name: str, notes: list[str] | None = None) -> Set
     return settings
 
 
-def _check_manifest(manifest, name: str) -> dict[str, tuple[str, int]]:
-    """{table: (member, rows)} from a manifest, or WorkspaceFileError."""
+def _check_manifest(manifest, name: str) -> tuple[dict[tuple[str, str], tuple[str, int]], WorkspaceContents]:
+    """{(table, "tables" or "removed"): (member, rows)} and the manifest's other fields (in
+    contents without settings or tables yet), or WorkspaceFileError."""
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise WorkspaceFileError(
             f'{name}: {MANIFEST} does not describe a Threadline workspace (expected "format": "{FORMAT}").'
@@ -285,8 +471,20 @@ def _check_manifest(manifest, name: str) -> dict[str, tuple[str, int]]:
         raise WorkspaceFileError(f"{name}: {MANIFEST} has no valid format_version.")
     if version > FORMAT_VERSION:
         raise WorkspaceFileError(
-            f"{name}: made by a newer Threadline (workspace format {version}); this one reads format {FORMAT_VERSION}."
+            f"{name}: saved by a newer Threadline (format {version}); this server reads up to {FORMAT_VERSION}."
         )
+    contents = WorkspaceContents(Settings(), {}, format_version=version)
+    if isinstance(manifest.get("created_at"), str):
+        contents.created_at = manifest["created_at"][:40]
+    if version >= 2:
+        fingerprint = manifest.get("base_fingerprint")
+        if not (fingerprint is None or (isinstance(fingerprint, str) and 0 < len(fingerprint) <= 128)):
+            raise WorkspaceFileError(f"{name}: {MANIFEST} field base_fingerprint should be null or text.")
+        contents.base_fingerprint = fingerprint
+        contents.column_mappings = check_column_mappings(manifest.get("column_mappings", []), name)
+        contents.date_order = manifest.get("date_order")
+        if contents.date_order not in (None, *DATE_ORDERS):
+            raise WorkspaceFileError(f'{name}: {MANIFEST} field date_order should be null, "dmy" or "mdy".')
     tables = manifest.get("tables")
     if not isinstance(tables, dict):
         raise WorkspaceFileError(f"{name}: {MANIFEST} lists no tables.")
@@ -303,14 +501,26 @@ def _check_manifest(manifest, name: str) -> dict[str, tuple[str, int]]:
         if not (
             isinstance(entry, dict)
             and entry.get("file") == f"{table}.parquet"
-            and isinstance(entry.get("rows"), int)
-            and entry["rows"] >= 0
-        ):
-            raise WorkspaceFileError(
-                f'{name}: {MANIFEST} entry for {table} should be {{"file": "{table}.parquet", "rows": <count>}}.'
+            and _count(entry.get("rows"))
+            and (
+                not contents.layered
+                or (entry.get("removed_file") == f"{table}.removed.parquet" and _count(entry.get("removed_rows")))
             )
-        entries[table] = (entry["file"], entry["rows"])
-    return entries
+        ):
+            removed = (
+                f', "removed_file": "{table}.removed.parquet", "removed_rows": <count>' if contents.layered else ""
+            )
+            raise WorkspaceFileError(
+                f'{name}: {MANIFEST} entry for {table} should be {{"file": "{table}.parquet", "rows": <count>{removed}}}.'
+            )
+        entries[(table, "tables")] = (entry["file"], entry["rows"])
+        if contents.layered:
+            entries[(table, "removed")] = (entry["removed_file"], entry["removed_rows"])
+    return entries, contents
+
+
+def _count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _json_member(archive: zipfile.ZipFile, members: dict, member: str, name: str):
@@ -336,6 +546,10 @@ def _schema_columns(con) -> dict[str, list[str]]:
     ).fetchall():
         columns.setdefault(table, []).append(column)
     return columns
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _advance_sequence(con, sequence: str, at_least: int) -> None:

@@ -6,6 +6,7 @@ Text from exports is shown through st.dataframe / st.text, or escaped before Mar
 
 import datetime as dt
 import shutil
+import urllib.parse
 
 import streamlit as st
 from streamlit import column_config as cc
@@ -14,7 +15,7 @@ from analysis.bounded_parse import Limits
 from analysis.fetch.http import FetchError
 from analysis.fetch.job import job_from_form, private_addresses_allowed
 from analysis.importers.column_map import FIELDS as MAPPING_FIELDS
-from analysis.importers.column_map import mapping_file, mapping_problems
+from analysis.importers.column_map import by_header, mapping_file, mapping_problems, remember
 from analysis.importers.org import OWNERSHIP_KINDS
 from analysis.org_templates import HELP, template_csv
 from analysis.quality import quality_report
@@ -34,8 +35,20 @@ from analysis.views.data import (
     upload_table,
 )
 from analysis.workspace import shared_data_dir
-from analysis.workspace_file import export_workspace
-from dashboard import START_KEY, page_setup, start_empty, start_from_shared
+from analysis.workspace_file import WorkspaceFileError, export_workspace
+from analysis.workspaces import NotAllowed, QuotaExceeded, WorkspaceFolder, WorkspaceGone, shared_workspace_bytes
+from dashboard import (
+    EDIT_PARAM,
+    START_KEY,
+    WORKSPACE_PARAM,
+    edit_keys,
+    page_setup,
+    saved_on_base,
+    shared_base,
+    sign_in_required,
+    start_empty,
+    start_from_shared,
+)
 
 context = page_setup()
 upload_limit = Limits.from_environment()
@@ -93,6 +106,7 @@ with st.form("upload_form", clear_on_submit=True):
         "Dates like 3/4/2026 in Jira CSVs re-saved by a spreadsheet",
         (None, "dmy", "mdy"),
         format_func={None: "Work out from the file", "dmy": "Day first (3 April)", "mdy": "Month first (March 4)"}.get,
+        index=(None, "dmy", "mdy").index(st.session_state.get("date_order")),  # a workspace's, else the last chosen
         key="upload_date_order",
         help="Only needed when no date in the file says which comes first; such a file is refused until you choose.",
     )
@@ -106,16 +120,24 @@ if load and files:
             on_file=lambda i, name: st.text(f"{i + 1} of {len(files)}: {name}"),
             limits=upload_limit,
             date_order=date_order,
-            column_maps=st.session_state.get("column_maps"),
+            column_maps=by_header(st.session_state.get("column_mappings", [])),
         )
     st.session_state["upload_results"] = results
     st.session_state["unmapped_files"] = unmapped_files([(f.name, f.getvalue()) for f in files], results)
     st.session_state["uploaded_files"] = st.session_state.get("uploaded_files", 0) + sum(r.added for r in results)
+    if date_order:
+        st.session_state["date_order"] = date_order  # remembered, and saved with a workspace
     restored = [r for r in results if r.settings]
     if restored:
         st.session_state["analysis_settings"] = restored[-1].settings
         st.session_state["data_source"] = restored[-1].file_name
         st.session_state["uploaded_files"] = sum(r.added for r in results if r.settings is None)
+        # A restored file replaced everything: a shared workspace saved from here holds it whole.
+        st.session_state.update(
+            workspace_on_base=False,
+            column_mappings=list(restored[-1].column_mappings),
+            date_order=restored[-1].date_order,
+        )
     st.rerun()  # the sidebar's caption and settings follow what was just loaded
 for result in st.session_state.get("upload_results", []):
     if result.problem:  # the file's own text is escaped; the list markers are ours
@@ -189,13 +211,15 @@ def column_mapping():
                 for problem in problems:
                     st.error(markdown_literal(problem))
                 if not problems:
-                    st.session_state.setdefault("column_maps", {})[file.key] = chosen
+                    # Remembered for files with the same header, and saved with a workspace.
+                    remembered = remember(st.session_state.get("column_mappings", []), file.key, chosen)
+                    st.session_state["column_mappings"] = remembered
                     results = load_uploads(
                         context.own_store(),
                         [(file.name, file.data)],
                         settings.timezone,
                         limits=upload_limit,
-                        column_maps=st.session_state["column_maps"],
+                        column_maps=by_header(remembered),
                     )
                     kept = [r for r in st.session_state.get("upload_results", []) if r.file_name != file.name]
                     st.session_state["upload_results"] = kept + results
@@ -505,11 +529,18 @@ st.caption(
 )
 
 
-def workspace_bytes(settings=settings):
+# Read now, while the script runs: the download below is built on another thread.
+remembered_mappings, remembered_date_order = (
+    st.session_state.get("column_mappings", []),
+    st.session_state.get("date_order"),
+)
+
+
+def workspace_bytes(settings=settings, column_mappings=remembered_mappings, date_order=remembered_date_order):
     """Built when the button is clicked, on Streamlit's thread: a cursor of its own."""
     cursor = store.con.cursor()
     try:
-        return export_workspace(cursor, settings)
+        return export_workspace(cursor, settings, column_mappings, date_order)
     finally:
         cursor.close()
 
@@ -522,3 +553,124 @@ st.download_button(
     file_name=f"threadline-workspace-{dt.date.today().isoformat()}.zip",
     on_click="ignore",
 )
+
+
+# ---- shared workspace: saved server-side under an unguessable id, opened through its link -------
+
+
+def shared_workspace_section():
+    """Save this session's workspace for a link, update or delete the one open here. Updating
+    needs the workspace's edit key (this session saved it, or opened its edit link); whoever
+    holds the link may delete it, and anyone may save their own changes as a new one."""
+    st.header("Shared workspace")
+    st.caption(
+        "Save your uploads, organisation edits and settings on this server and share the link: whoever "
+        "opens it sees this workspace (on any page, with the view in the link). Their own changes stay in "
+        "their session until they save them as a new workspace. A workspace expires "
+        f"{workspace_folder.days:g} days after its last save."
+    )
+    workspace_id = st.session_state.get("workspace_id")
+    keys = edit_keys()
+    left, middle, right = st.columns(3)
+    left.button("Save as a new shared workspace", key="workspace_save", on_click=save_shared_workspace, args=(None,))
+    if workspace_id in keys:
+        middle.button(
+            "Update this workspace", key="workspace_update", on_click=save_shared_workspace, args=(workspace_id,)
+        )
+    if workspace_id:
+        right.button("Delete this workspace", key="workspace_delete", on_click=delete_shared_workspace)
+    message = st.session_state.pop("workspace_message", None)
+    if message:
+        kind, text = message
+        (st.success if kind == "success" else st.error)(markdown_literal(text))
+    if workspace_id:
+        st.caption(f"Link to share (the address bar holds it too). {expiry_text(workspace_id)}")
+        st.code(workspace_link(workspace_id), language=None)
+    if workspace_id in keys:
+        st.caption(
+            "Your edit link: keep it to yourself. It opens this workspace with the right to update it, "
+            "from any browser, also after this tab is closed."
+        )
+        st.code(workspace_link(workspace_id, keys[workspace_id]), language=None)
+
+
+def save_shared_workspace(workspace_id):
+    """Button callback: a new workspace (workspace_id None) or the open one, updated."""
+    own = context.own_store() if context.store.read_only else context.store  # the base is never written
+    keys = edit_keys()
+    cursor = own.con.cursor()
+    try:
+        data = shared_workspace_bytes(
+            cursor,
+            settings,
+            shared_base() if saved_on_base() else None,
+            st.session_state.get("column_mappings", []),
+            st.session_state.get("date_order"),
+        )
+        if workspace_id is None:
+            saved = st.session_state.get("workspaces_saved", 0)
+            workspace_id, edit_key = workspace_folder.create(data, None if sign_in_required() else saved)
+            keys[workspace_id] = edit_key
+            st.session_state["workspaces_saved"] = saved + 1
+            text = "Saved as a new shared workspace: anyone with the link below sees it."
+        else:
+            workspace_folder.update(workspace_id, data, keys[workspace_id])
+            text = "Workspace updated: the same link now opens what you see."
+    except (QuotaExceeded, WorkspaceGone, NotAllowed, WorkspaceFileError) as error:
+        st.session_state["workspace_message"] = ("error", str(error))
+        return
+    except OSError as error:  # the host's folder: not writable, disk full
+        st.session_state["workspace_message"] = ("error", f"The workspace could not be saved ({error.strerror}).")
+        return
+    finally:
+        cursor.close()
+    # What the session shows is now the saved workspace, no longer uploads of this session only.
+    st.session_state.update(
+        workspace_id=workspace_id,
+        workspace_notes=[],
+        workspace_message=("success", text),
+        data_source="shared workspace",
+        uploaded_files=0,
+    )
+    st.query_params[WORKSPACE_PARAM] = workspace_id
+
+
+def delete_shared_workspace():
+    """Button callback: the link opens nothing from now on; what this session shows stays."""
+    workspace_id = st.session_state.pop("workspace_id")
+    try:
+        workspace_folder.delete(workspace_id)
+        text = ("success", "Workspace deleted: its link now opens nothing. Your session keeps what it shows.")
+    except WorkspaceGone as error:
+        text = ("error", str(error))
+    except OSError as error:
+        text = ("error", f"The workspace could not be deleted ({error.strerror}).")
+    edit_keys().pop(workspace_id, None)
+    if st.session_state.get("data_source") == "shared workspace":
+        st.session_state["data_source"] = "a deleted workspace, kept in this session only"
+    st.session_state.update(workspace_notes=[], workspace_message=text)
+    st.query_params.pop(WORKSPACE_PARAM, None)
+
+
+def expiry_text(workspace_id: str) -> str:
+    try:
+        saved = dt.datetime.fromtimestamp(workspace_folder.saved_at(workspace_id), dt.UTC)
+    except WorkspaceGone:
+        return "It has expired or been deleted since you opened it."
+    expires = saved + dt.timedelta(days=workspace_folder.days)
+    return f"Last saved {saved:%Y-%m-%d %H:%M} UTC; it expires on {expires:%Y-%m-%d} unless saved again."
+
+
+def workspace_link(workspace_id: str, edit_key: str | None = None) -> str:
+    """This page's address with the view in it and the workspace's id (and its edit key)."""
+    params = {
+        key: value for key, value in st.query_params.to_dict().items() if key not in (WORKSPACE_PARAM, EDIT_PARAM)
+    }
+    params[WORKSPACE_PARAM] = workspace_id
+    if edit_key:
+        params[EDIT_PARAM] = edit_key
+    return f"{st.context.url or ''}?{urllib.parse.urlencode(params)}"
+
+
+workspace_folder = WorkspaceFolder.from_environment()
+shared_workspace_section()

@@ -158,3 +158,16 @@ def test_a_file_with_too_many_columns_to_map_by_hand_is_not_offered():
     assert unmapped_files([("wide.csv", wide)], [refused]) == []
     narrow = (",".join(f"c{i}" for i in range(MAX_MAPPED_COLUMNS)) + "\n").encode()
     assert len(unmapped_files([("wide.csv", narrow)], [refused])[0].header) == MAX_MAPPED_COLUMNS
+
+
+def test_remembered_mappings_are_kept_as_a_workspace_stores_them():
+    from analysis.importers.column_map import by_header, remember
+
+    first = remember([], "abc", {"key": "Schlüssel-X"})
+    again = remember(first, "abc", {"key": "Titel-X"})  # a newer mapping for the same header
+    both = remember(again, "def", {"key": "K"})
+    assert both == [
+        {"header_signature": "abc", "mapping": {"key": "Titel-X"}},
+        {"header_signature": "def", "mapping": {"key": "K"}},
+    ]
+    assert by_header(both) == {"abc": {"key": "Titel-X"}, "def": {"key": "K"}}

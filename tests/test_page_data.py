@@ -51,6 +51,7 @@ def test_the_page_renders_on_the_demo(page):
         "Organisation",
         "Settings",
         "Workspace file",
+        "Shared workspace",
     ]
     assert [editor.key.rsplit("_", 1)[0] for editor in page.data_editor] == [
         "org_teams",

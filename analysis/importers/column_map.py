@@ -105,3 +105,16 @@ def mapping_file(mapping: dict[str, str | None]) -> bytes:
         if name:
             writer.writerow([field, name])
     return out.getvalue().encode("utf-8")
+
+
+def by_header(remembered: list[dict]) -> dict[str, dict[str, str]]:
+    """Remembered mappings as a workspace keeps them ([{"header_signature", "mapping"}]) by
+    header key, as the importers look them up."""
+    return {entry["header_signature"]: entry["mapping"] for entry in remembered}
+
+
+def remember(remembered: list[dict], key: str, mapping: dict[str, str]) -> list[dict]:
+    """The remembered mappings with `mapping` for header `key` (replacing an older one)."""
+    return [entry for entry in remembered if entry["header_signature"] != key] + [
+        {"header_signature": key, "mapping": dict(mapping)}
+    ]

@@ -26,7 +26,7 @@ from ..store import Store
 from ..workspace_file import (
     WorkspaceFileError,
     is_workspace_file,
-    restore_workspace,
+    restore_contents,
 )
 from .common import csv_download
 
@@ -51,6 +51,8 @@ class UploadResult:
     message: str | None = None
     rejects: tuple[str, ...] = ()  # the first few, as "row 3, due_date: reason"
     settings: Settings | None = None  # a restored workspace's settings
+    column_mappings: tuple = ()  # ... and its remembered column mappings and date order
+    date_order: str | None = None
     notes: str = ""  # what the importer noted (no changelog, ...)
     loud: tuple[str, ...] = ()  # notes the importer wrote in capitals (NO RESOLVED COLUMN: ...)
 
@@ -95,13 +97,15 @@ def load_uploads(
         try:
             if is_workspace_file(name, data):
                 clamped: list[str] = []
-                settings = restore_workspace(store, data, name, limits.workspace_bytes, clamped)
+                contents = restore_contents(store, data, name, limits.workspace_bytes, clamped)
                 results.append(
                     UploadResult(
                         name,
                         "workspace",
                         "restored",
-                        settings=settings,
+                        settings=contents.settings,
+                        column_mappings=tuple(contents.column_mappings),
+                        date_order=contents.date_order,
                         message=f"{name}: workspace restored; it replaced the data and settings"
                         + "".join(f". {note}" for note in clamped),
                     )
