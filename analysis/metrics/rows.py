@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -56,14 +57,32 @@ class MetricData:
         return self._groups[key]
 
     def rows(self, table: str, team: str, period: str) -> pd.DataFrame:
-        """One team's rows of one window, from a grouping made once per table (reports ask
-        for every team in turn; a boolean mask over the whole frame each time is too slow)."""
-        if table not in self._groups:
+        """One team's rows of one window, from the positions of each (team, window) found once
+        per table (reports ask for every team in turn; a boolean mask over the whole frame each
+        time is too slow). Only the windows asked for are cut out: a report reads its teams'
+        whole-span windows column by column (`column`), never as frames."""
+        key = ("rows", table, team, period)
+        if key not in self._groups:
+            positions = self._positions(table).get((team, period))
             frame = getattr(self, table)
-            groups = dict(tuple(frame.groupby(["team", "period"], sort=False))) if len(frame) else {}
-            self._groups[table] = (groups, frame.iloc[0:0])
-        groups, empty = self._groups[table]
-        return groups.get((team, period), empty)
+            self._groups[key] = frame.iloc[0:0] if positions is None else frame.take(positions)
+        return self._groups[key]
+
+    def column(self, table: str, team: str, period: str, column: str) -> np.ndarray:
+        """One column of `rows(table, team, period)` as a numpy array, without cutting out the rows."""
+        key = ("array", table, column)
+        if key not in self._groups:
+            self._groups[key] = getattr(self, table)[column].to_numpy()
+        values = self._groups[key]
+        positions = self._positions(table).get((team, period))
+        return values[:0] if positions is None else values[positions]
+
+    def _positions(self, table: str) -> dict:
+        key = ("positions", table)
+        if key not in self._groups:
+            frame = getattr(self, table)
+            self._groups[key] = frame.groupby(["team", "period"], sort=False).indices if len(frame) else {}
+        return self._groups[key]
 
 
 def data_span(con, settings: Settings) -> tuple[dt.date | None, dt.date | None]:
