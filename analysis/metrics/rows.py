@@ -18,6 +18,7 @@ from ..settings import Settings
 from ..store import check_derived
 
 PERIODS = ("before", "after")
+WHOLE_SPAN = "all"  # the period of a team's window over the data's whole span (history_windows)
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,18 @@ class MetricData:
         return self._groups[key]
 
     def rows(self, table: str, team: str, period: str) -> pd.DataFrame:
-        """One team's rows of one window, from the positions of each (team, window) found once
-        per table (reports ask for every team in turn; a boolean mask over the whole frame each
-        time is too slow). Only the windows asked for are cut out: a report reads its teams'
-        whole-span windows column by column (`column`), never as frames."""
+        """One team's rows of one window (reports ask for every team in turn; a boolean mask over
+        the whole frame each time is too slow): the before and after windows from one split of
+        the table, a whole-span window cut out when asked for (a report reads those column by
+        column, `column`, never as frames; the Team page asks for its team's)."""
+        if period != WHOLE_SPAN:
+            if table not in self._groups:  # every team's windows, split in one pass
+                frame = getattr(self, table)
+                windows = frame[frame["period"] != WHOLE_SPAN] if len(frame) else frame
+                groups = dict(tuple(windows.groupby(["team", "period"], sort=False))) if len(windows) else {}
+                self._groups[table] = (groups, frame.iloc[0:0])
+            groups, empty = self._groups[table]
+            return groups.get((team, period), empty)
         key = ("rows", table, team, period)
         if key not in self._groups:
             positions = self._positions(table).get((team, period))
