@@ -485,3 +485,25 @@ def test_items_follow_the_time_zone_of_the_settings():
     with pytest.raises(DerivedDataOutdated):
         view.items_table(store.con, data)
     store.close()
+
+
+def test_the_randomization_rank_is_shown_beside_the_verdict_when_there_is_one(teams):
+    data = teams["Checkout"]
+    metric = data.entry["metrics"]["release_frequency"]
+    assert not any(line.startswith("Randomization") for line in view.decision_lines(data, "release_frequency"))
+    ranked = dataclasses.replace(
+        data,
+        entry={
+            **data.entry,
+            "metrics": {
+                **data.entry["metrics"],
+                "release_frequency": {
+                    **metric,
+                    "decision": {**metric["decision"], "randomization": {"rank": 2, "comparisons": 24}},
+                },
+            },
+        },
+    )
+    lines = view.decision_lines(ranked, "release_frequency")
+    assert any(line.startswith("Randomization: this change ranks 2 of 25 ") for line in lines)
+    assert view.section_badge(ranked, "release_frequency", True) == view.section_badge(data, "release_frequency", True)

@@ -229,10 +229,25 @@ class DaySeries:
     window [start, end) is two binary searches away."""
 
     def __init__(self, rows: pd.DataFrame, day_column: str, value_column: str | None = None):
-        days = rows[day_column].to_numpy(dtype="datetime64[D]")
+        self._sort(
+            rows[day_column].to_numpy(dtype="datetime64[D]"),
+            rows[value_column].to_numpy(dtype=float) if value_column else None,
+        )
+
+    @classmethod
+    def of(cls, data: MetricData, table: str, team: str, day_column: str, value_column: str | None = None):
+        """The team's whole-span ("all") window of `table`, read column by column."""
+        series = cls.__new__(cls)
+        series._sort(
+            data.column(table, team, "all", day_column).astype("datetime64[D]"),
+            data.column(table, team, "all", value_column).astype(float) if value_column else None,
+        )
+        return series
+
+    def _sort(self, days: np.ndarray, values: np.ndarray | None) -> None:
         order = np.argsort(days, kind="stable")
         self.days = days[order]
-        self.values = rows[value_column].to_numpy(dtype=float)[order] if value_column else None
+        self.values = values[order] if values is not None else None
 
     def bounds(self, start: np.datetime64, end: np.datetime64) -> tuple[int, int]:
         return int(np.searchsorted(self.days, start, "left")), int(np.searchsorted(self.days, end, "left"))

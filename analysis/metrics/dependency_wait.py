@@ -46,7 +46,7 @@ SHORTEST_WAIT_DAYS = 1 / 24  # an hour: waits are floored here before their log 
 
 class WaitHistory:
     def __init__(self, data: MetricData, team: str):
-        series = DaySeries(data.rows("waits", team, "all"), "resolved_day", "wait_days")
+        series = DaySeries.of(data, "waits", team, "resolved_day", "wait_days")
         self.days, self.waits = series.days, series.values
         self.log_waits = np.log(np.maximum(self.waits, SHORTEST_WAIT_DAYS))
 

@@ -41,7 +41,7 @@ DAYS_PER_RATE = 30  # release frequency is shown per 30 days
 
 class ReleaseHistory:
     def __init__(self, data: MetricData, team: str):
-        self.days = DaySeries(data.rows("release_days", team, "all"), "release_day").days
+        self.days = DaySeries.of(data, "release_days", team, "release_day").days
 
     def window(self, start: np.datetime64, end: np.datetime64) -> int:
         """Release days in [start, end)."""

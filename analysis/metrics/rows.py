@@ -11,6 +11,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -19,6 +20,7 @@ from ..settings import Settings
 from ..store import check_derived
 
 PERIODS = ("before", "after")
+WHOLE_SPAN = "all"  # the period of a team's window over the data's whole span (history_windows)
 
 
 @dataclass(frozen=True)
@@ -84,14 +86,40 @@ class MetricData:
         return self._groups[key]
 
     def rows(self, table: str, team: str, period: str) -> pd.DataFrame:
-        """One team's rows of one window, from a grouping made once per table (reports ask
-        for every team in turn; a boolean mask over the whole frame each time is too slow)."""
-        if table not in self._groups:
+        """One team's rows of one window (reports ask for every team in turn; a boolean mask over
+        the whole frame each time is too slow): the before and after windows from one split of
+        the table, a whole-span window cut out when asked for (a report reads those column by
+        column, `column`, never as frames; the Team page asks for its team's)."""
+        if period != WHOLE_SPAN:
+            if table not in self._groups:  # every team's windows, split in one pass
+                frame = getattr(self, table)
+                windows = frame[frame["period"] != WHOLE_SPAN] if len(frame) else frame
+                groups = dict(tuple(windows.groupby(["team", "period"], sort=False))) if len(windows) else {}
+                self._groups[table] = (groups, frame.iloc[0:0])
+            groups, empty = self._groups[table]
+            return groups.get((team, period), empty)
+        key = ("rows", table, team, period)
+        if key not in self._groups:
+            positions = self._positions(table).get((team, period))
             frame = getattr(self, table)
-            groups = dict(tuple(frame.groupby(["team", "period"], sort=False))) if len(frame) else {}
-            self._groups[table] = (groups, frame.iloc[0:0])
-        groups, empty = self._groups[table]
-        return groups.get((team, period), empty)
+            self._groups[key] = frame.iloc[0:0] if positions is None else frame.take(positions)
+        return self._groups[key]
+
+    def column(self, table: str, team: str, period: str, column: str) -> np.ndarray:
+        """One column of `rows(table, team, period)` as a numpy array, without cutting out the rows."""
+        key = ("array", table, column)
+        if key not in self._groups:
+            self._groups[key] = getattr(self, table)[column].to_numpy()
+        values = self._groups[key]
+        positions = self._positions(table).get((team, period))
+        return values[:0] if positions is None else values[positions]
+
+    def _positions(self, table: str) -> dict:
+        key = ("positions", table)
+        if key not in self._groups:
+            frame = getattr(self, table)
+            self._groups[key] = frame.groupby(["team", "period"], sort=False).indices if len(frame) else {}
+        return self._groups[key]
 
 
 def data_span(con, settings: Settings) -> tuple[dt.date | None, dt.date | None]:

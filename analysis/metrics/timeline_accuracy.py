@@ -45,7 +45,7 @@ from .rows import PERIODS, MetricData
 
 class CommitmentHistory:
     def __init__(self, data: MetricData, team: str, on_time):
-        series = DaySeries(data.rows("commitments", team, "all"), "resolved_day", "slip_days")
+        series = DaySeries.of(data, "commitments", team, "resolved_day", "slip_days")
         self.days = series.days
         self.on_time = np.asarray(on_time(series.values), dtype=bool)
         self.on_time_before = np.concatenate([[0], np.cumsum(self.on_time)])
