@@ -106,7 +106,12 @@ def open_shared_base(source: Path | None = None, cache: Path | None = None) -> S
     """The shared base, read-only; its version names its content, so results computed from it
     alone may be kept for every visitor under that name."""
     path = build_shared_base(source, cache)
-    store = Store(path, read_only=True, memory_limit=os.environ.get(BASE_MEMORY_VARIABLE) or "2GB")
+    store = open_base_file(path)
     stat = path.stat()
     store.version = f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}"
     return store
+
+
+def open_base_file(path: str | Path) -> Store:
+    """A shared base file opened read-only, as the server and its report workers open it."""
+    return Store(path, read_only=True, memory_limit=os.environ.get(BASE_MEMORY_VARIABLE) or "2GB")
