@@ -223,3 +223,18 @@ def test_visitors_asking_for_the_same_report_at_once_compute_it_once(monkeypatch
     for thread in threads:
         thread.join(WAIT_SECONDS)
     assert calls == [version] and results == [{"version": version}] * 2
+
+
+def test_a_visitor_whose_report_worker_failed_gets_a_message_not_a_traceback(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    import dashboard
+
+    def unavailable(path, version, settings):
+        raise ReportUnavailable("The process computing the report stopped before it finished.")
+
+    monkeypatch.setattr(report_worker, "base_report", unavailable)
+    dashboard._shared_report.clear()
+    app = AppTest.from_file(str(Path(dashboard.__file__).with_name("app.py")), default_timeout=WAIT_SECONDS).run()
+    assert not app.exception, [element.value for element in app.exception]
+    assert [element.value for element in app.error] == ["The process computing the report stopped before it finished."]
