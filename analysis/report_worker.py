@@ -5,7 +5,8 @@ process, it holds Python's lock while every other visitor's script and the serve
 wait, so a new visitor's first page is late by every report being computed. Here a small pool
 of spawned processes ($THREADLINE_REPORT_WORKERS, default 1) computes them instead: each opens
 the shared base file read-only itself and returns the report's JSON dict; the caller's thread
-only waits on a pipe, which leaves Python's lock to the others.
+only waits on a pipe, which leaves Python's lock to the others. Workers run a few nice steps
+below the server, so pages already computed are answered before a report's next second of work.
 
 A worker that dies (out of memory, killed) or takes longer than $THREADLINE_REPORT_SECONDS
 (default 600) is stopped and replaced, and its caller gets ReportUnavailable, whose message is
@@ -28,6 +29,7 @@ WORKERS_VARIABLE = "THREADLINE_REPORT_WORKERS"
 SECONDS_VARIABLE = "THREADLINE_REPORT_SECONDS"
 DEFAULT_WORKERS = 1
 DEFAULT_SECONDS = 600.0
+WORKER_NICENESS = 5  # nice steps below the server's process
 
 
 class ReportUnavailable(RuntimeError):
@@ -71,6 +73,9 @@ def base_report_in_worker(path: str, version: str, settings: Settings) -> dict:
 
 def _serve(connection) -> None:
     """A worker's loop: a call (function, arguments) in, ("ok", result) or ("error", exception) out."""
+    # Below the server in the scheduler: pages already computed are answered first, and the
+    # report (seconds of work nobody else waits for) takes the cores they leave.
+    os.nice(WORKER_NICENESS)
     while True:
         try:
             function, arguments = connection.recv()

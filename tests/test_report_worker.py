@@ -171,6 +171,10 @@ def test_a_second_caller_waits_for_a_free_worker(tmp_path, pool):
     assert sorted(order) == ["first", "second"]
 
 
+def test_workers_run_below_the_server_in_the_scheduler(pool):
+    assert pool.run(os.nice, 0) == min(19, os.nice(0) + report_worker.WORKER_NICENESS)
+
+
 def test_settings_of_the_environment(monkeypatch):
     monkeypatch.setenv(report_worker.WORKERS_VARIABLE, "3")
     monkeypatch.setenv(report_worker.SECONDS_VARIABLE, "nonsense")
