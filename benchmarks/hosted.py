@@ -361,6 +361,7 @@ async def load(browser, url: str, args, pid: int) -> dict:
     await warm.open(url, "warm-up")
     baseline = memory_kib(pid)["VmRSS"]
     deadline = time.monotonic() + args.seconds
+    own_cpu, started = time.process_time(), time.monotonic()
 
     async def run(number: int) -> list[dict]:
         await asyncio.sleep(number * args.arrival)  # visitors arrive one after another
@@ -396,6 +397,9 @@ async def load(browser, url: str, args, pid: int) -> dict:
     await watcher
     after = memory_kib(pid)
     workers_kib = children_rss_kib(pid)
+    # This process's CPU (the protocol clients and Playwright's driver; the browsers' own
+    # processes are not in it) over the load's wall time.
+    own_cpu, wall = time.process_time() - own_cpu, time.monotonic() - started
     for visitor in [warm, *finished]:
         if isinstance(visitor, ProtocolVisitor):
             await visitor.close()
@@ -412,6 +416,8 @@ async def load(browser, url: str, args, pid: int) -> dict:
         "rss_max_sampled_kib": max(samples, default=after["VmRSS"]),
         "hwm_kib": after["VmHWM"],
         "workers_rss_kib": workers_kib,
+        "generator_cpu_seconds": own_cpu,
+        "wall_seconds": wall,
         "per_visitor_mib": (after["VmRSS"] - baseline) / 1024 / max(visitors, 1),
     }
 
@@ -578,6 +584,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{loaded['visitors']} visitors {loaded['rss_after_kib'] / 1024:.0f} MiB, peak {loaded['hwm_kib'] / 1024:.0f} MiB; "
             f"added per visitor {loaded['per_visitor_mib']:.1f} MiB; report workers "
             f"{loaded['workers_rss_kib'] / 1024:.0f} MiB"
+        )
+        print(
+            f"the load generator's own CPU (without the browsers' processes): {loaded['generator_cpu_seconds']:.1f} s "
+            f"in {loaded['wall_seconds']:.0f} s"
         )
         first, last = loaded["run_lines"]
         load_runs = [json.loads(line) for line in run_log.read_text().splitlines()[first:last]]
