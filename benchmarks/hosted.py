@@ -279,6 +279,8 @@ class ProtocolVisitor:
                         page.page_name: (page.page_script_hash, page.url_pathname)
                         for page in message.navigation.app_pages
                     }
+                elif kind_of_message == "page_info_changed":  # the link as the frontend would show it
+                    self.query = dict(urllib.parse.parse_qsl(message.page_info_changed.query_string))
                 elif kind_of_message == "page_not_found":
                     record["error"] = f"page not found: {message.page_not_found.page_name}"
                 elif kind_of_message == "script_finished":
