@@ -29,6 +29,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis import report_worker
 from analysis.bounded_parse import Limits
 from analysis.metrics.rows import comparison_date, teams_table
 from analysis.report import build_report
@@ -407,18 +408,25 @@ def data_caption(store: Store) -> str:
     return source + (f" + {uploads} uploaded file{'s' if uploads != 1 else ''} (this session only)" if uploads else "")
 
 
+def shared_report(base_version: str, settings: Settings) -> dict:
+    """The full report of the shared base for these settings, computed once for every visitor
+    in a worker process (analysis/report_worker.py), so this server's other visitors are not
+    kept waiting behind it. Callers only read it. A worker that died or ran out of time is
+    replaced; this visitor is told so and may reload."""
+    try:
+        return _shared_report(base_version, settings)
+    except report_worker.ReportUnavailable as unavailable:
+        st.error(str(unavailable))
+        st.stop()
+
+
 @st.cache_resource(
     max_entries=SHARED_RESULTS_KEPT, ttl=SHARED_RESULTS_SECONDS, show_spinner="Computing the before/after report..."
 )
-def shared_report(base_version: str, settings: Settings) -> dict:
-    """The full report of the shared base for these settings, computed once for every visitor.
-    Callers only read it."""
-    view = shared_base().view()
-    try:
-        with COMPUTING:
-            return build_report(view.con, settings)
-    finally:
-        view.close()
+def _shared_report(base_version: str, settings: Settings) -> dict:
+    # st.cache_resource holds a lock per key while it computes: visitors asking for the same
+    # report at once wait for the one computation. No COMPUTING here: the worker does the work.
+    return report_worker.base_report(shared_base().path, base_version, settings)
 
 
 @st.cache_resource(

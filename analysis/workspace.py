@@ -107,9 +107,14 @@ def open_shared_base(source: Path | None = None, cache: Path | None = None) -> S
     alone may be kept for every visitor under that name."""
     source = Path(source or shared_data_dir())
     path = build_shared_base(source, cache)
-    store = Store(path, read_only=True, memory_limit=os.environ.get(BASE_MEMORY_VARIABLE) or "2GB")
+    store = open_base_file(path)
     stat = path.stat()
     store.version = f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}"
     # What a shared workspace saved on this base records (alike on every replica of the source).
     store.fingerprint = base_fingerprint(source)
     return store
+
+
+def open_base_file(path: str | Path) -> Store:
+    """A shared base file opened read-only, as the server and its report workers open it."""
+    return Store(path, read_only=True, memory_limit=os.environ.get(BASE_MEMORY_VARIABLE) or "2GB")
