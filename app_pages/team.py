@@ -20,7 +20,7 @@ if page is None:
 header.title(view.markdown_literal(team))
 (st.info if page.data.is_comparison else st.markdown)(view.markdown_literal(page.context))
 st.caption(view.markdown_literal(page.windows))
-st.markdown(view.markdown_list(page.summaries))
+st.markdown(view.markdown_list(page.summaries(context.adjusted)))
 
 for section in page.sections:
     st.subheader(section.label, divider="gray")

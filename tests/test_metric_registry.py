@@ -93,7 +93,7 @@ def test_changing_the_on_time_rule_in_the_registry_changes_every_consumer(store)
         for page, usual_or_strict in (("usual", usual), ("strict", strict))
     }
     assert not section["usual"].numbers.equals(section["strict"].numbers)
-    assert usual["page"].summaries != strict["page"].summaries
+    assert usual["page"].summaries() != strict["page"].summaries()
     assert usual["items"]["on_time"].sum() > strict["items"]["on_time"].sum()
     # The difference-in-differences, the event study and the placebo check.
     assert usual["entry"]["difference_in_differences"][name] != strict["entry"]["difference_in_differences"][name]
@@ -246,7 +246,7 @@ def test_a_registered_fourth_metric_reaches_every_consumer(store):
     # The Team page: its section, sentence, event study, DiD table and placebo line.
     section = next(s for s in page.sections if s.metric == toy.name)
     assert section.label == toy.label and section.numbers["measure"].tolist() == ["Re-planned commitments"]
-    assert any(summary.startswith("Checkout re-planned") for summary in page.summaries)
+    assert any(summary.startswith("Checkout re-planned") for summary in page.summaries())
     assert set(page.data.events["metric"]) >= {toy.name}
     assert toy.label in [annotation.text for annotation in page.event_study.layout.annotations]
     assert toy.label in page.did_table["metric"].tolist()

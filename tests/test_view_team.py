@@ -225,7 +225,7 @@ def test_summary_sentences_carry_n_on_each_side(report, teams, name):
 
 def test_checkout_summary_reads_like_the_spec(report, teams):
     effect = entry(report, "Checkout")["metrics"]["release_frequency"]["effect"]
-    sentence = view.summary_sentence(teams["Checkout"], "release_frequency")
+    sentence = view.summary_sentence(teams["Checkout"], "release_frequency", adjusted=False)  # the verdict itself
     verdict = entry(report, "Checkout")["metrics"]["release_frequency"]["verdict"]
     assert sentence.startswith(
         f"Checkout now releases {effect['estimate']:.1f}x as often (95% interval "
@@ -440,7 +440,7 @@ def test_team_page_from_a_team_only_entry_shows_the_same_numbers(store, report):
     for a, b in zip(whole.sections, alone.sections):
         assert a.numbers.equals(b.numbers) and a.badge(adjusted=False) == b.badge(adjusted=False)
         assert a.effect == b.effect
-    assert whole.summaries == alone.summaries
+    assert whole.summaries() == alone.summaries()
     assert f"adjusted for {report['adjusted_comparisons']} comparisons" in whole.sections[0].decision[0]
     assert "adjusted" not in alone.sections[0].decision[0]  # build_team_report cannot adjust
 
@@ -507,3 +507,15 @@ def test_the_randomization_rank_is_shown_beside_the_verdict_when_there_is_one(te
     lines = view.decision_lines(ranked, "release_frequency")
     assert any(line.startswith("Randomization: this change ranks 2 of 25 ") for line in lines)
     assert view.section_badge(ranked, "release_frequency", True) == view.section_badge(data, "release_frequency", True)
+
+
+def test_the_plain_lines_follow_the_badges(store, report):
+    """Checkout's release frequency is improved at its own p but not after adjusting for every
+    team and metric: the line above the charts says what the badge says, with either switch."""
+    page = view.team_page(store.con, SETTINGS, entry(report, "Checkout"), report=report)
+    release = next(section for section in page.sections if section.label == "Release frequency")
+    for adjusted in (True, False):
+        shown = release.badge(adjusted)[0]
+        line = page.summaries(adjusted)[0]
+        assert ("no clear change" in shown) == ("no clear change" in line), (adjusted, shown, line)
+    assert page.summaries(True) != page.summaries(False)

@@ -41,6 +41,7 @@ from .common import (
     markdown_literal,
     plotly_text,
     shade_windows,
+    shown_verdict,
 )
 
 WHOLE_SPAN = "all"  # the period label of comparison.history_windows (the data's whole span)
@@ -306,9 +307,12 @@ def windows_sentence(data: TeamData) -> str:
     return "Windows: " + "; ".join(parts) + gap + "."
 
 
-def summary_sentence(data: TeamData, metric: str) -> str:
-    """One plain-English line per metric, always with n on each side."""
-    return metrics.get(metric).summary(data.team, data.metric(metric), data.settings)
+def summary_sentence(data: TeamData, metric: str, adjusted: bool = True) -> str:
+    """One plain-English line per metric, always with n on each side; its verdict is the
+    badge's (adjusted or not), as on the Overview."""
+    m = data.metric(metric)
+    shown = shown_verdict(m, adjusted, data.settings.confidence)
+    return metrics.get(metric).summary(data.team, {**m, "verdict": shown}, data.settings)
 
 
 def effect_sentence(data: TeamData, metric: str) -> str:
@@ -841,7 +845,7 @@ class TeamPage:
     data: TeamData
     context: str
     windows: str
-    summaries: list[str]
+    summaries_by_switch: dict[bool, list[str]]  # for the badges' switch: adjusted or not
     sections: list[MetricSection]
     event_study_title: str
     event_study: go.Figure
@@ -850,6 +854,10 @@ class TeamPage:
     placebo: list[str]
     supporting: pd.DataFrame
     quality_notes: list[str]
+
+    def summaries(self, adjusted: bool = True) -> list[str]:
+        """The plain-English lines, their verdicts the badges' (adjusted or not)."""
+        return self.summaries_by_switch[adjusted]
 
 
 def team_page(
@@ -876,7 +884,10 @@ def team_page(
         data=data,
         context=context_sentence(data),
         windows=windows_sentence(data),
-        summaries=[summary_sentence(data, metric) for metric in metrics.NAMES],
+        summaries_by_switch={
+            adjusted: [summary_sentence(data, metric, adjusted) for metric in metrics.NAMES]
+            for adjusted in (True, False)
+        },
         sections=sections,
         event_study_title=event_study_title(data),
         event_study=event_study_figure(data),
