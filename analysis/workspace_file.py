@@ -98,8 +98,17 @@ class WorkspaceContents:
 
 def is_workspace_file(name: str, data: bytes) -> bool:
     """A zip (by content or name) goes to restore_workspace, which explains what is wrong with a
-    zip that is not a workspace; every other file goes to the export importers."""
-    return data[:4] in ZIP_MAGIC or name.lower().endswith(".zip")
+    zip that is not a workspace; an Excel workbook (a zip too) and every other file go to the
+    export importers."""
+    if name.lower().endswith(".zip"):
+        return True
+    if data[:4] not in ZIP_MAGIC:
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "xl/workbook.xml" not in archive.namelist()
+    except zipfile.BadZipFile:
+        return True  # restore_workspace names what is wrong with it
 
 
 def export_workspace(

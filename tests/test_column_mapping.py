@@ -171,3 +171,38 @@ def test_remembered_mappings_are_kept_as_a_workspace_stores_them():
         {"header_signature": "def", "mapping": {"key": "K"}},
     ]
     assert by_header(both) == {"abc": {"key": "Titel-X"}, "def": {"key": "K"}}
+
+
+def test_a_workbook_no_importer_recognises_is_offered_as_its_largest_table(tmp_path):
+    # A workbook written by the test (tests/test_import_spreadsheets.write_xlsx) whose issue sheet
+    # has made-up header names: refused, then offered for mapping as CSV of that sheet, and loaded.
+    from test_import_spreadsheets import write_xlsx
+
+    path = tmp_path / "issues.xlsx"
+    header = ["Ref", "Issue Type", "Statut", "Ouvert le", "Fermé le"]
+    write_xlsx(
+        path,
+        {
+            "Notes": [["note"], ["exported by hand"]],
+            "Tickets": [
+                header,
+                ["ZZ-1", "Story", "Fait", "2024-02-01 09:00", "2024-03-05 16:37"],
+                ["ZZ-2", "Bug", "Ouvert", "2024-02-02 09:00", None],
+            ],
+        },
+    )
+    data = path.read_bytes()
+    store = Store()
+    try:
+        [refused] = load_uploads(store, [("issues.xlsx", data)], "UTC")
+        assert (refused.status, refused.kind) == ("refused", None) and "workspace" not in refused.message
+        [file] = unmapped_files([("issues.xlsx", data)], [refused])
+        assert file.name == "issues.xlsx (Tickets).csv" and list(file.header) == header
+        [loaded] = load_uploads(store, [(file.name, file.data)], "UTC", column_maps={file.key: MAPPING})
+        assert (loaded.status, loaded.rows_loaded) == ("loaded", 2)
+        assert rows(store, "select item_key, status from work_items order by 1") == [
+            ("ZZ-1", "Fait"),
+            ("ZZ-2", "Ouvert"),
+        ]
+    finally:
+        store.close()

@@ -367,3 +367,25 @@ def test_the_data_quality_report_says_a_file_looks_re_saved(store, write_file):
     [message] = report.files.loc[report.files["file_name"] == "resaved.csv", "message"].tolist()
     assert "re-saved by a spreadsheet" in message and "cp1252" in message and "semicolon" in message
     assert "re-saved by a spreadsheet" in format_report(report)
+
+
+def test_a_workbook_uploaded_on_the_data_page_is_an_export_not_a_workspace(tmp_path):
+    # Both are zips: the Data page's upload once sent every .xlsx to the workspace restore, which
+    # refused it as "not a Threadline workspace file".
+    from analysis.store import Store
+    from analysis.views.data import load_uploads
+    from analysis.workspace_file import is_workspace_file
+
+    path = tmp_path / "export.xlsx"
+    write_xlsx(
+        path, {"Issues": [["Issue key", "Summary", "Created"], ["AB-1", "Cart", dt.datetime(2026, 2, 15, 16, 37)]]}
+    )
+    data = path.read_bytes()
+    assert not is_workspace_file("export.xlsx", data)
+    assert is_workspace_file("export.zip", data) and is_workspace_file("x", b"PK\x03\x04 damaged")
+    store = Store()
+    try:
+        [result] = load_uploads(store, [("export.xlsx", data)], "UTC")
+        assert (result.status, result.rows_loaded) == ("loaded", 1), result.message
+    finally:
+        store.close()

@@ -8,14 +8,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from .. import queries
 from ..bounded_parse import Limits, parse_in_child, upload_too_large
-from ..importers import ImportOptions
+from ..importers import ImportOptions, tabular
 from ..importers.base import TABLE_COLUMNS
 from ..importers.column_map import csv_header, header_key, suggested
 from ..importers.csv_rows import parse_iso_date
@@ -199,20 +201,46 @@ class UnmappedFile:
 # Beyond this many columns a file is no export to map by hand (Jira Server exports reach a few
 # hundred): the form would offer every column in each of its fields.
 MAX_MAPPED_COLUMNS = 2000
+MAX_CONVERTED_BYTES = 20 * 1024 * 1024  # workbooks converted for the form in the server's own process
 
 
 def unmapped_files(files: list[tuple[str, bytes]], results: list[UploadResult]) -> list[UnmappedFile]:
-    """The uploads refused as unrecognised that have a header to map (delimited text with at
-    least two named columns, and at most MAX_MAPPED_COLUMNS)."""
+    """The uploads refused as unrecognised that have a header to map (delimited text, or the
+    largest table of a workbook or an HTML "Excel" export, with at least two named columns and
+    at most MAX_MAPPED_COLUMNS)."""
     refused = {r.file_name for r in results if r.status == "refused" and r.kind is None}
     found = []
     for name, data in files:
         if name not in refused:
             continue
+        name, data = as_delimited(name, data)
         header = csv_header(data)
         if 2 <= len(header) <= MAX_MAPPED_COLUMNS:
             found.append(UnmappedFile(name, data, tuple(header), header_key(header), suggested(header)))
     return found
+
+
+def as_delimited(name: str, data: bytes) -> tuple[str, bytes]:
+    """A workbook (.xlsx) or an HTML "Excel" export as CSV of its largest table, named after the
+    file and the table, so the mapping form and the mapped load read it like any CSV; other
+    files unchanged. Only workbooks up to MAX_CONVERTED_BYTES are read here (in the server's
+    process, unlike uploads): a larger one is better saved as CSV."""
+    if len(data) > MAX_CONVERTED_BYTES:
+        return name, data
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload"
+        path.write_bytes(data)
+        kind = tabular.kind_of(path)
+        if kind is None:
+            return name, data
+        try:
+            found = tabular.tables(path, kind)
+        except Exception:  # a damaged workbook: nothing to map, the refusal already says why
+            return name, data
+    if not found:
+        return name, data
+    table, rows = max(found, key=lambda named: len(named[1]))
+    return f"{name} ({table}).csv", tabular.as_csv_text(rows).encode("utf-8")
 
 
 # ---- items and releases that belong to no team --------------------------------------------
