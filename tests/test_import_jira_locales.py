@@ -38,7 +38,7 @@ def export(write_file, header: str, *rows: str, name="jira.csv", encoding="utf-8
 # ---- German ----------------------------------------------------------------------------------
 
 # The first columns of a German Jira Cloud "all fields" header as pasted into a public app
-# (public code, file id 17795528834), then its Statuskategorie and Übergeordnet columns.
+# (public code), then its Statuskategorie and Übergeordnet columns.
 GERMAN_HEADER = (
     "Zusammenfassung,Vorgangsschlüssel,Vorgangs-ID,Vorgangstyp,Status,Projektschlüssel,Projektname,"
     "Priorität,Lösung,Zugewiesene Person,Autor,Erstellt,Aktualisiert,Zuletzt angezeigt,Erledigt,"
@@ -68,7 +68,7 @@ def test_a_german_export_loads_with_german_months(write_file):
 
 
 def test_a_german_export_re_saved_by_excel_loads(write_file):
-    # As the German pytest source (public code, file id 69549468571) shows one: Server names
+    # As the German pytest source (public code) shows one: Server names
     # (Bearbeiter, Stichwörter), semicolons, cp1252 and dates like 23.10.2024 11:02.
     header = "Zusammenfassung;Vorgangsschlüssel;Vorgangstyp;Status;Bearbeiter;Stichwörter;Erstellt;Aktualisiert"
     path = export(
@@ -88,8 +88,7 @@ def test_a_german_export_re_saved_by_excel_loads(write_file):
 
 # ---- Portuguese, Polish, French --------------------------------------------------------------
 
-# Portuguese (Brazil) names from public code (file ids 30645398877, 23489156203, 56793319551,
-# 60243230919); CLDR's Portuguese months are "fev.", "set."; Java writes them without the dot too.
+# Portuguese (Brazil) names from public code; CLDR's Portuguese months are "fev.", "set."; Java writes them without the dot too.
 PORTUGUESE_HEADER = "Tipo de item,Chave da item,ID da item,Resumo,Status,Criado,Atualizado(a),Resolvido,Responsável"
 
 
@@ -106,7 +105,7 @@ def test_a_portuguese_export_loads(write_file):
     assert got["title"] == "Carrinho" and got["item_type"] == "História" and got["project_key"] == "APP"
 
 
-# Polish names from public code (file ids 25205180373, 45547528561): no Resolved column there.
+# Polish names from public code: no Resolved column there.
 POLISH_HEADER = "Typ zgłoszenia,Podsumowanie,Status,Klucz zgłoszenia,Id. zgłoszenia,Utworzono,Zaktualizowano"
 
 
@@ -121,7 +120,7 @@ def test_a_polish_export_without_a_resolved_column_says_so_loudly(write_file):
     assert "CSV (all fields)" in note
 
 
-# French names from public code (file ids 53813683716, 26003386469); its creation-date header
+# French names from public code; its creation-date header
 # was not found, so the analyst maps it. "Date de création" below is the analyst's own name.
 FRENCH_HEADER = "Résumé,Clé de ticket,Type de ticket,Clé de projet,Date de création,Lien de ticket sortant (Blocks)"
 
@@ -139,8 +138,8 @@ def test_a_french_export_needs_the_mapping_for_its_creation_date(write_file):
     }
 
 
-# Chinese names from public code: a weekly analysis of Jira CSV exports (file id 60044007750) and
-# a script indexing a Chinese export's header row (file id 16912044376), whose custom fields have
+# Chinese names from public code: a weekly analysis of Jira CSV exports and
+# a script indexing a Chinese export's header row, whose custom fields have
 # no space before the bracket. Months and day periods as CLDR writes them in Chinese.
 CHINESE_HEADER = (
     "概要,问题关键字,模块,经办人,创建日期,解决日期,标签,标签,自定义字段(Epic Link),自定义字段(Story Points)"
@@ -164,8 +163,7 @@ def test_a_chinese_export_loads(write_file):
 
 # ---- languages served by the column mapping --------------------------------------------------
 
-# Japanese field names as a public spreadsheet built from Jira names them (public code, file id
-# 22390720082: 課題タイプ, 課題キー, 要約); the dates use CLDR's Japanese month and day period.
+# Japanese field names as a public spreadsheet built from Jira names them (public code: 課題タイプ, 課題キー, 要約); the dates use CLDR's Japanese month and day period.
 JAPANESE_MAP = {"item_key": "課題キー", "item_type": "課題タイプ", "title": "要約", "created": "作成日"}
 
 

@@ -5,7 +5,7 @@ Independent sources: expected times are worked out by hand from the calendar (2/
 month first is 15 February; 3/4/2026 day first is 3 April); Excel serial dates count days from
 1899-12-30 (Microsoft's documented epoch, computed here with the standard library); the HTML
 fixture follows the structure a public importer of real Jira HTML exports documents (public
-code, file id 69335121038: `<table id="issuetable">`, `<th data-id="issuekey">`, a key cell
+code,: `<table id="issuetable">`, `<th data-id="issuekey">`, a key cell
 `<a data-issue-key>`, a status lozenge `<span>`, `<br/>` for line breaks).
 """
 

@@ -22,16 +22,15 @@ LANGUAGES = ("en", "es", "ru", "de", "fr", "pt", "it", "ja", "zh", "nl", "pl")
 # ---- header names ----------------------------------------------------------------------------
 # Canonical field -> header names, per language. English, Spanish and Russian live in
 # jira_csv.py (their source is ../shared/samples/jira_csv); these are the others. "Public code"
-# means a file in a public repository found through the code search index; the number is the
-# index's file id, so the text can be looked up again.
+# means a file in a public repository that holds a real export's header.
 HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
     # German, Jira Cloud "all fields": the header row pasted as a sample CSV into a Vue page of
-    # a public app (public code, file id 17795528834): Zusammenfassung, Vorgangsschlüssel,
+    # a public app (public code): Zusammenfassung, Vorgangsschlüssel,
     # Vorgangs-ID, Vorgangstyp, Status, Projektschlüssel, Priorität, Lösung, Zugewiesene
     # Person, Autor, Erstellt, Aktualisiert, Erledigt, Fälligkeitsdatum, Statuskategorie,
     # Übergeordnet, "Benutzerdefinierte Felder (...)". "Bearbeiter" and "Stichwörter" (Server's
     # assignee and labels) from the German header in a pytest test of a public Jira CSV
-    # importer (public code, file id 69549468571), whose dates read "23.10.2024 11:02".
+    # importer (public code), whose dates read "23.10.2024 11:02".
     "de": {
         "item_key": ("Vorgangsschlüssel",),
         "item_id": ("Vorgangs-ID",),
@@ -52,10 +51,10 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     # Portuguese (Brazil), Jira Cloud: "Tipo de item", "Chave da item", "ID da item", Resumo,
     # Responsável, Relator, Prioridade: the columns a public TypeScript app reads from uploaded
-    # exports (public code, file id 30645398877); Criado and "Campo personalizado (...)" listed as the expected
-    # export columns of another (file id 23489156203); Resolvido beside Criado in a script over
-    # a real export (file id 56793319551); "Atualizado(a)" as the column a third importer
-    # compares (file id 60243230919).
+    # exports (public code); Criado and "Campo personalizado (...)" listed as the expected
+    # export columns of another; Resolvido beside Criado in a script over
+    # a real export; "Atualizado(a)" as the column a third importer
+    # compares.
     "pt": {
         "item_key": ("Chave da item",),
         "item_id": ("ID da item",),
@@ -71,9 +70,8 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
     # Polish, Jira Cloud: "Typ zgłoszenia", Podsumowanie, "Klucz zgłoszenia", "Id. zgłoszenia",
     # "Pole niestandardowe (...)", "Element nadrzędny": the header an Express app reads and writes
     # in the order of a Cloud export (Issue Type, Summary, Status, Issue key, Issue id, Custom
-    # field, Parent, Parent summary; public code, file ids 25205180373 and 25421694183); Utworzono and
-    # Zaktualizowano from a PowerShell script over a Jira Service Management export (file id
-    # 45547528561), which also names custom fields "Pole własne (...)".
+    # field, Parent, Parent summary; public code); Utworzono and
+    # Zaktualizowano from a PowerShell script over a Jira Service Management export, which also names custom fields "Pole własne (...)".
     "pl": {
         "item_key": ("Klucz zgłoszenia",),
         "item_id": ("Id. zgłoszenia",),
@@ -85,9 +83,8 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     # Chinese (Simplified): 问题关键字, 概要, 经办人, 创建日期, 解决日期, 标签 and "自定义字段(...)"
     # (no space before the bracket) read from weekly Jira CSV exports by a public analysis tool
-    # (public code, file id 60044007750); 模块 (components) and 自定义字段(Epic Link) beside
-    # 问题关键字 and 概要 in a script indexing a Chinese Jira CSV export's header row (file id
-    # 16912044376).
+    # (public code); 模块 (components) and 自定义字段(Epic Link) beside
+    # 问题关键字 and 概要 in a script indexing a Chinese Jira CSV export's header row.
     "zh": {
         "item_key": ("问题关键字",),
         "title": ("概要",),
@@ -98,9 +95,9 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "components": ("模块",),
     },
     # French, Jira Cloud: Résumé, "Clé de ticket", "Type de ticket" and the link columns from a
-    # public tool's README sample of "format Jira réel" (public code, file id 53813683716) and
-    # a script writing the same header (file id 43213506315); "Clé de projet" from pandas code
-    # over a French export (file id 26003386469). No French creation-date header was found:
+    # public tool's README sample of "format Jira réel" (public code) and
+    # a script writing the same header; "Clé de projet" from pandas code
+    # over a French export. No French creation-date header was found:
     # map it with the column mapping (created,<your header>).
     "fr": {
         "item_key": ("Clé de ticket",),

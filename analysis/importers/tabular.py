@@ -72,8 +72,7 @@ def workbook_tables(path: Path, limit: int | None = None) -> list[tuple[str, lis
 
 
 # Jira's HTML export names each header cell's field in `data-id` with the REST field id, in
-# every UI language (a public importer of real exports confirms it: public code, file id
-# 69335121038, `<th data-id="issuekey">`). Known ids stand in for the visible label.
+# every UI language (a public importer of real exports confirms it: public code, `<th data-id="issuekey">`). Known ids stand in for the visible label.
 FIELD_IDS = {
     "issuekey": "Issue key",
     "summary": "Summary",
