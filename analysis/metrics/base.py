@@ -425,6 +425,18 @@ def too_few_reason(metric: Metric, result: MetricResult, settings: Settings) -> 
     return reason("too_few_months" if found["code"] == "min_months" else "no_estimate", found["text"])
 
 
+def empty_window_reason(data: MetricData, team: str, result: MetricResult, code: str, missing) -> dict | None:
+    """The first window with nothing to measure: no item of the team resolved in it at all, or
+    `missing(count, period)` under `code` for the items that were resolved there."""
+    for period in ("before", "after"):
+        if not getattr(result, period).n:
+            count = resolved_in_window(data, team, period)
+            if count == 0:
+                return reason("no_resolved_in_window", f"no item of this team was resolved in the {period} window")
+            return reason(code, missing(count, period))
+    return None
+
+
 def no_resolved_reason(data: MetricData, team: str) -> dict:
     """The team has no resolved item; Done items without a resolution date are the likely cause."""
     done = data.team_input(team, "done_undelivered")

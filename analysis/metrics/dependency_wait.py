@@ -23,6 +23,7 @@ from .base import (
     WindowValue,
     bound,
     clear,
+    empty_window_reason,
     insufficient,
     insufficient_why,
     interval,
@@ -32,7 +33,6 @@ from .base import (
     number,
     quantile,
     reason,
-    resolved_in_window,
     rounded,
     safe_effect,
     sides_text,
@@ -123,17 +123,16 @@ class DependencyWait(Metric):
             found = no_resolved_reason(data, team)
         if found is None and stretches == 0:
             found = reason("no_blocking_links_for_team", "no item of this team was blocked by another team's item")
-        for period in ("before", "after"):
-            if found is None and stretches and not getattr(result, period).n:
-                in_window = resolved_in_window(data, team, period)
-                found = (
-                    reason("no_resolved_in_window", f"no item of this team was resolved in the {period} window")
-                    if in_window == 0
-                    else reason(
-                        "no_waits_in_window",
-                        f"none of the {in_window} items resolved in the {period} window waited on another team",
-                    )
-                )
+        if found is None and stretches:
+            found = empty_window_reason(
+                data,
+                team,
+                result,
+                "no_waits_in_window",
+                lambda count, period: (
+                    f"none of the {count} items resolved in the {period} window waited on another team"
+                ),
+            )
         return found or too_few_reason(self, result, settings)
 
     def did(self, data, treated, control, settings):

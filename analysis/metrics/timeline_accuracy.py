@@ -24,6 +24,7 @@ from .base import (
     WindowValue,
     bound,
     clear,
+    empty_window_reason,
     insufficient,
     insufficient_why,
     interval,
@@ -33,7 +34,6 @@ from .base import (
     number,
     quantile,
     reason,
-    resolved_in_window,
     rounded,
     safe_effect,
     sides_text,
@@ -140,22 +140,18 @@ class TimelineAccuracy(Metric):
             found = no_resolved_reason(data, team)
         elif found is None and committed == 0:
             found = reason("no_due_dates", "no resolved item has a due date (nor a fix version with a release date)")
-        for period in ("before", "after"):
-            if found is None and resolved and not getattr(result, period).n:
-                in_window = resolved_in_window(data, team, period)
-                found = (
-                    reason("no_resolved_in_window", f"no item of this team was resolved in the {period} window")
-                    if in_window == 0
-                    else reason(
-                        "no_due_dates_in_window",
-                        f"none of the {in_window} items resolved in the {period} window has a due date"
-                        + (
-                            f" among the commitment issue types ({', '.join(settings.commitment_issue_types)})"
-                            if settings.commitment_issue_types
-                            else ""
-                        ),
-                    )
-                )
+        if found is None and resolved:
+            types = settings.commitment_issue_types
+            among = f" among the commitment issue types ({', '.join(types)})" if types else ""
+            found = empty_window_reason(
+                data,
+                team,
+                result,
+                "no_due_dates_in_window",
+                lambda count, period: (
+                    f"none of the {count} items resolved in the {period} window has a due date{among}"
+                ),
+            )
         return found or too_few_reason(self, result, settings)
 
     def did(self, data, treated, control, settings):
