@@ -141,7 +141,7 @@ def test_the_callers_process_goes_on_while_a_report_runs(tmp_path, pool):
     cheap = open_base_file(build_shared_base(DEFAULT_DATA_DIR, tmp_path / "cache"))
     teams = cheap.con.execute("select count(*) from teams").fetchall()
     cheap.close()
-    assert teams == [(4,)] and not finished.is_set() and caller.is_alive()
+    assert teams == [(6,)] and not finished.is_set() and caller.is_alive()
     release.write_text("")
     caller.join(WAIT_SECONDS)
     assert finished.is_set() and result["pid"] == worker != os.getpid()

@@ -159,7 +159,7 @@ def assert_plain_gone_page(page) -> None:
 
 # ---- save, reload, open elsewhere -----------------------------------------------------------------
 
-DEMO_TEAMS = {"Checkout", "Onboarding", "Assist", "Billing"}
+DEMO_TEAMS = {"Checkout", "Onboarding", "Assist", "Billing", "Catalog", "Search"}
 
 
 def test_save_reload_and_open_the_link_in_another_context_on_the_other_server(browser, servers, state, expect):
