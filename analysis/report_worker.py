@@ -186,7 +186,10 @@ class WorkerPool:
             while True:
                 while self._idle:
                     worker = self._idle.pop()
-                    if worker.process.is_alive():
+                    # An idle worker has nothing to say: a readable pipe is its end of file. The
+                    # pipe tells even when someone else in this process reaped the dead child
+                    # (is_alive() then cannot know).
+                    if worker.process.is_alive() and not worker.connection.poll(0):
                         return worker
                     worker.stop()  # died while idle: the caller gets a fresh one instead
                     self._running -= 1

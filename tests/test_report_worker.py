@@ -84,6 +84,15 @@ def test_a_worker_killed_while_idle_is_replaced_before_the_next_call(pool):
     assert second not in (first, os.getpid())
 
 
+def test_a_worker_reaped_elsewhere_while_idle_is_replaced_before_the_next_call(pool):
+    # Another part of the server's process may reap child processes (an asyncio child watcher):
+    # is_alive() then still says True, and the worker's pipe is what tells.
+    first = pool.run(os.getpid)
+    os.kill(first, signal.SIGKILL)
+    os.waitpid(first, 0)
+    assert pool.run(os.getpid) not in (first, os.getpid())
+
+
 def test_a_worker_killed_during_a_report_gives_a_message_and_the_next_call_a_new_worker(tmp_path, pool):
     release = tmp_path / "release"
     outcome = {}
