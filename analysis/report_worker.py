@@ -79,6 +79,7 @@ def _serve(connection) -> None:
     while True:
         try:
             function, arguments = connection.recv()
+            connection.send(("started", None))  # the caller now knows the call was taken
         except (EOFError, OSError):  # the server went away
             return
         try:
@@ -109,15 +110,22 @@ class _Worker:
         """OSError (a broken pipe) when the process has died."""
         self.connection.send((function, arguments))
 
+    def started(self, seconds: float) -> None:
+        """Returns once the worker has taken the call; EOFError/OSError if it died before."""
+        self._receive(seconds)
+
     def answer(self, seconds: float):
         """The call's result; TimeoutError past the seconds, EOFError/OSError if the process died."""
-        # poll() waits without Python's lock, and returns early when the process dies (EOF).
-        if not self.connection.poll(seconds):
-            raise TimeoutError
-        status, value = self.connection.recv()
+        status, value = self._receive(seconds)
         if status == "error":
             raise value
         return value
+
+    def _receive(self, seconds: float) -> tuple:
+        # poll() waits without Python's lock, and returns early when the process dies (EOF).
+        if not self.connection.poll(seconds):
+            raise TimeoutError
+        return self.connection.recv()
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -140,31 +148,31 @@ class WorkerPool:
     def run(self, function: Callable, *arguments):
         """function(*arguments) in a worker. Raises ReportUnavailable when the worker dies or
         runs out of time (and replaces it), and what the function itself raised."""
-        worker, sent = self._take(), True
-        try:
-            worker.send(function, arguments)
-        except OSError:  # it died while idle, unseen by _take: a fresh one takes the call
-            self._discard(worker)
-            worker, sent = self._take(), False
-        try:
-            if not sent:
+        for attempt in (1, 2):
+            worker, taken = self._take(), False
+            try:
                 worker.send(function, arguments)
-            result = worker.answer(self.seconds)
-        except TimeoutError:
-            self._discard(worker)
-            raise ReportUnavailable(
-                f"Computing the report took longer than {self.seconds:g} seconds and was stopped. "
-                "Reload the page to try again; the server may be busy."
-            ) from None
-        except (EOFError, OSError):
-            self._discard(worker)
-            raise ReportUnavailable(
-                "The process computing the report stopped before it finished (it may have run out "
-                "of memory). Reload the page to try again."
-            ) from None
-        except BaseException:
-            self._give_back(worker)
-            raise
+                worker.started(self.seconds)
+                taken = True
+                result = worker.answer(self.seconds)
+            except TimeoutError:
+                self._discard(worker)
+                raise ReportUnavailable(
+                    f"Computing the report took longer than {self.seconds:g} seconds and was stopped. "
+                    "Reload the page to try again; the server may be busy."
+                ) from None
+            except (EOFError, OSError):
+                self._discard(worker)
+                if not taken and attempt == 1:
+                    continue  # it died before taking the call (while idle): a fresh one takes it
+                raise ReportUnavailable(
+                    "The process computing the report stopped before it finished (it may have run out "
+                    "of memory). Reload the page to try again."
+                ) from None
+            except BaseException:
+                self._give_back(worker)
+                raise
+            break
         self._give_back(worker)
         return result
 
