@@ -187,8 +187,8 @@ class ReplanShare(Metric):
     def trend_text(self, slope):
         return f"{slope * 100:+.1f} points a month"
 
-    def mde_text(self, mde):
-        return "no change could have been detected" if mde is None else f"only {mde * 100:.0f} points would have shown"
+    def detectable_text(self, mde):
+        return f"only {mde * 100:.0f} points would have shown"
 
     def event_point(self, sample, confidence):
         share, low, high = wilson(*sample, confidence)

@@ -314,7 +314,11 @@ class Metric:
         raise NotImplementedError
 
     def mde_text(self, mde: float | None) -> str:
-        """The minimum detectable effect as a sentence."""
+        """The minimum detectable effect as a sentence (None: nothing could have been detected)."""
+        return "no change could have been detected" if mde is None else self.detectable_text(mde)
+
+    def detectable_text(self, mde: float) -> str:
+        """A minimum detectable effect on this metric's scale in words."""
         raise NotImplementedError
 
     def decision_text(self, decision: dict) -> str:

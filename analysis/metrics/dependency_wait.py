@@ -155,9 +155,7 @@ class DependencyWait(Metric):
     def trend_text(self, slope):
         return f"waits x{np.exp(slope):.2f} a month"
 
-    def mde_text(self, mde):
-        if mde is None:
-            return "no change could have been detected"
+    def detectable_text(self, mde):
         return f"only waits longer or shorter by a factor of {mde:.1f} would have shown"
 
     def decision_text(self, decision):

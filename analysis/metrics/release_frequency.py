@@ -129,9 +129,7 @@ class ReleaseFrequency(Metric):
     def trend_text(self, slope):
         return f"{slope * 100:+.0f}% a month"
 
-    def mde_text(self, mde):
-        if mde is None:
-            return "no change could have been detected"
+    def detectable_text(self, mde):
         return f"only a change larger than {mde:.1f} times the release rate (up or down) would have shown"
 
     def event_point(self, sample, confidence):

@@ -172,9 +172,7 @@ class TimelineAccuracy(Metric):
     def trend_text(self, slope):
         return f"{slope * 100:+.1f} points a month"
 
-    def mde_text(self, mde):
-        if mde is None:
-            return "no change could have been detected"
+    def detectable_text(self, mde):
         return f"only a change of more than {mde * 100:.0f} points in the on-time share would have shown"
 
     def event_point(self, sample, confidence):
