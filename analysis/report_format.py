@@ -8,6 +8,7 @@ import io
 from . import metrics
 from .metrics import supporting
 from .metrics.base import basis_text, with_p_value
+from .number_words import p_value_text
 from .settings import Settings
 from .spreadsheet import formula_safe
 
@@ -80,7 +81,7 @@ def decision_line(report: dict, team: dict, metric: str) -> str:
     decision = m["decision"]
     text = f"decision {basis_text(decision, comparison_teams(report, team))}: {decision_text(metric, decision)}"
     if decision["p_adjusted"] is not None:
-        text += f", adjusted p={decision['p_adjusted']:.3g}"
+        text += f", {p_value_text(decision['p_adjusted'], adjusted=True)}"
     if decision["estimate"] is not None:
         text += f"; {metrics.get(metric).mde_text(decision['mde'])}"
     reasons = [r["text"] for r in decision["reasons"] if r["code"] != "no_comparison_teams"]

@@ -20,7 +20,7 @@ from analysis.importers.org import OWNERSHIP_KINDS
 from analysis.org_templates import HELP, template_csv
 from analysis.quality import quality_report
 from analysis.settings import MIN_MONTHS_RANGE
-from analysis.views.common import csv_download, markdown_literal
+from analysis.views.common import csv_download, header_text, markdown_literal, table_headers, without_missing_text
 from analysis.views.data import (
     apply_org,
     edit_settings,
@@ -247,7 +247,7 @@ def unowned_items_and_releases():
     teams = org_tables(store.con)["teams"]["team"].dropna().tolist()
     if not teams:
         st.info("There are no teams yet: add them in the Organisation tables below (or upload teams.csv) first.")
-        st.dataframe(found.sources, hide_index=True, key="unowned_sources")
+        st.dataframe(found.sources, hide_index=True, key="unowned_sources", column_config=table_headers(found.sources))
         return
     editable = found.sources.assign(team=None)
     with st.form(f"unowned_form_{version}"):
@@ -256,7 +256,7 @@ def unowned_items_and_releases():
             hide_index=True,
             disabled=["kind", "value", "items", "releases"],
             key=f"unowned_editor_{version}",
-            column_config={"team": cc.SelectboxColumn("team", options=teams)},
+            column_config={**table_headers(editable), "team": cc.SelectboxColumn("Team", options=teams)},
         )
         add = st.form_submit_button("Add these ownership rows", key="unowned_add", type="primary")
     if add:
@@ -332,12 +332,22 @@ st.header("Data quality")
 quality = quality_report(store.con)
 for column, (label, value) in zip(st.columns(5), quality_numbers(quality).items()):
     column.metric(label, value)
-st.dataframe(quality.files, hide_index=True, key="quality_files")
+st.dataframe(
+    without_missing_text(quality.files),
+    hide_index=True,
+    key="quality_files",
+    column_config=table_headers(quality.files),
+)
 st.download_button(
     "Download CSV", csv_download(quality.files), "files.csv", "text/csv", key="quality_files_csv", on_click="ignore"
 )
 st.subheader("Rejected rows")
-st.dataframe(quality.rejects, hide_index=True, key="quality_rejects")
+st.dataframe(
+    without_missing_text(quality.rejects),
+    hide_index=True,
+    key="quality_rejects",
+    column_config=table_headers(quality.rejects),
+)
 st.download_button(
     "Download rejected rows (CSV)",
     rejects_csv(quality),
@@ -347,7 +357,12 @@ st.download_button(
     on_click="ignore",
 )
 with st.expander("Team attribution and table sizes", key="quality_more"):
-    st.dataframe(quality.attribution, hide_index=True, key="quality_attribution")
+    st.dataframe(
+        quality.attribution,
+        hide_index=True,
+        key="quality_attribution",
+        column_config=table_headers(quality.attribution),
+    )
     st.download_button(
         "Download CSV",
         csv_download(quality.attribution),
@@ -358,7 +373,12 @@ with st.expander("Team attribution and table sizes", key="quality_more"):
     )
     if len(quality.unknown_teams):
         st.caption("Team names the roster or ownership use that the teams table does not list:")
-        st.dataframe(quality.unknown_teams, hide_index=True, key="quality_unknown_teams")
+        st.dataframe(
+            quality.unknown_teams,
+            hide_index=True,
+            key="quality_unknown_teams",
+            column_config=table_headers(quality.unknown_teams),
+        )
         st.download_button(
             "Download CSV",
             csv_download(quality.unknown_teams),
@@ -367,7 +387,12 @@ with st.expander("Team attribution and table sizes", key="quality_more"):
             key="unknown_teams_csv",
             on_click="ignore",
         )
-    st.dataframe(quality.table_counts, hide_index=True, key="quality_table_counts")
+    st.dataframe(
+        quality.table_counts,
+        hide_index=True,
+        key="quality_table_counts",
+        column_config=table_headers(quality.table_counts),
+    )
     st.download_button(
         "Download CSV",
         csv_download(quality.table_counts),
@@ -393,7 +418,12 @@ for column, kind in zip(st.columns(3), ("teams", "members", "ownership")):
         on_click="ignore",
     )
 frames, text = org_tables(store.con), cc.TextColumn
-date = cc.DateColumn(format="YYYY-MM-DD")
+
+
+def date(column: str):
+    return cc.DateColumn(header_text(column), format="YYYY-MM-DD")
+
+
 with st.form("org_form", border=False):
     teams_tab, roster_tab, ownership_tab = st.tabs(["Teams", "Roster", "Ownership"], key="org_tabs")
     edited = {
@@ -402,14 +432,18 @@ with st.form("org_form", border=False):
             num_rows="dynamic",
             hide_index=True,
             key=f"org_teams_{version}",
-            column_config={"team": text(required=True), "reorg_date": date},
+            column_config={
+                **table_headers(frames["teams"]),
+                "team": text(required=True),
+                "reorg_date": date("reorg_date"),
+            },
         ),
         "members": roster_tab.data_editor(
             frames["members"],
             num_rows="dynamic",
             hide_index=True,
             key=f"org_members_{version}",
-            column_config={"start_date": date, "end_date": date},
+            column_config={"start_date": date("start_date"), "end_date": date("end_date")},
         ),
         "ownership": ownership_tab.data_editor(
             frames["ownership"],
@@ -418,8 +452,8 @@ with st.form("org_form", border=False):
             key=f"org_ownership_{version}",
             column_config={
                 "kind": cc.SelectboxColumn(options=OWNERSHIP_KINDS, required=True),
-                "start_date": date,
-                "end_date": date,
+                "start_date": date("start_date"),
+                "end_date": date("end_date"),
             },
         ),
     }

@@ -10,6 +10,7 @@ context = page_setup()
 settings = context.settings
 
 st.title("Methods")
+st.markdown(view.STO_SENTENCE)
 st.markdown(
     "How every number in Threadline is defined and tested, in plain words, with the settings "
     "in use right now. Change the window, transition, tolerance and time zone in the sidebar; "

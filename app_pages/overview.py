@@ -1,60 +1,61 @@
-"""Overview: who reorganised when, every team's before/after verdicts, and a summary per team."""
+"""Overview: the answer in a few sentences, every team's verdicts, each team in plain words, and
+who reorganised when."""
 
 import streamlit as st
 
+from analysis.headline import organisation_headline
 from analysis.views import overview as view
-from analysis.views.common import csv_download, markdown_literal
+from analysis.views.common import csv_download, markdown_list, markdown_literal
 from dashboard import page_setup
 
 context = page_setup()
 report = context.report()
 confidence = context.settings.confidence
+adjusted = context.adjusted
 
 st.title("Overview")
 if not report["teams"]:
     st.info("No teams yet: load a teams.csv (and the exports) on the Data page.")
     st.stop()
-st.caption(view.settings_caption(report))
-
-st.header("Reorganisation timeline")
-st.plotly_chart(view.timeline_figure(report), key="timeline", width="stretch")
+with st.container(key="headline"):
+    st.markdown(markdown_list(organisation_headline(report, adjusted, confidence)))
 
 st.header("Verdicts")
-adjusted = context.adjusted
 st.caption(
-    f"Raw change = after vs before; change = the decision the verdict comes from (judged against the "
-    f"comparison teams, or the team's own trend) with its {view.interval_label(confidence)} and "
-    f"{'adjusted' if adjusted else 'unadjusted'} p-value; badges on "
-    f"{'Benjamini-Hochberg adjusted' if adjusted else 'unadjusted'} p-values (switch in the sidebar); "
-    "n = release days, commitments or waiting items. "
-    "▲ improved · ▼ worsened · ● no clear change · ○ insufficient data."
+    "One row per team and metric; hover a column's name for what it holds, open a team's name for its "
+    "page. ▲ improved · ▼ worsened · ● no clear change · ○ insufficient data."
 )
 grid = view.verdict_grid(report, adjusted=adjusted, confidence=confidence)
+headers = view.grid_headers(confidence, adjusted)
+column_config = {column: st.column_config.TextColumn(label, help=text) for column, (label, text) in headers.items()}
+column_config["team"] = st.column_config.LinkColumn(
+    headers["team"][0], help=headers["team"][1], display_text=view.TEAM_LINK_TEXT, pinned=True
+)
+column_config["comparison"] = st.column_config.CheckboxColumn(headers["comparison"][0], help=headers["comparison"][1])
 st.dataframe(
-    view.styled_grid(grid),
+    view.styled_grid(view.linked_grid(grid, st.query_params.to_dict())),
     key="verdict_grid",
     hide_index=True,
     height=min(38 + 35 * len(grid), 560),  # every row visible for a few teams, then scroll
-    column_config={
-        "comparison": st.column_config.CheckboxColumn(
-            "comparison", help="Did not reorganise: measured around the comparison date."
-        ),
-        "change": st.column_config.TextColumn(f"change ({view.interval_label(confidence)}), p"),
-    },
+    column_config=column_config,
 )
 st.download_button(
     "Download CSV", csv_download(grid), "verdicts.csv", "text/csv", key="verdict_grid_csv", on_click="ignore"
 )
 
-st.header("In plain words")
+st.header("Each team in plain words")
 st.caption("Each team's name opens its Team page with the same settings.")
 # Scrolls in its own box once there are more teams than fit on a screen (100 teams stay readable).
-with st.container(height=480 if len(report["teams"]) > 8 else "content", key="summaries"):
-    for team, summary in view.summaries(report, confidence, adjusted):
+with st.container(height=480 if len(report["teams"]) > 4 else "content", key="summaries"):
+    for team, sentences in view.summaries(report, confidence, adjusted):
         st.page_link(
             "app_pages/team.py",
             label=markdown_literal(team),
             icon=":material/groups:",
             query_params=view.team_page_query(team),
         )
-        st.text(summary)
+        st.markdown(markdown_list(sentences))
+
+st.header("Reorganisation timeline")
+st.caption(view.settings_caption(report))
+st.plotly_chart(view.timeline_figure(report), key="timeline", width="stretch")

@@ -3,8 +3,9 @@ and how sure we can be (event study, comparison teams, placebo check, data quali
 
 import streamlit as st
 
+from analysis.headline import team_headline
 from analysis.views import team as view
-from analysis.views.common import csv_download
+from analysis.views.common import csv_download, without_missing_text
 from dashboard import page_setup
 
 context = page_setup()
@@ -18,6 +19,10 @@ if page is None:
     st.info(f"No team named {view.markdown_literal(team)} in this data.")
     st.stop()
 header.title(view.markdown_literal(team))
+with st.container(key="team_headline"):
+    st.markdown(
+        view.markdown_list(team_headline(context.report(), team, context.adjusted, context.settings.confidence))
+    )
 (st.info if page.data.is_comparison else st.markdown)(view.markdown_literal(page.context))
 st.caption(view.markdown_literal(page.windows))
 st.markdown(view.markdown_list(page.summaries(context.adjusted)))
@@ -85,7 +90,7 @@ search = st.text_input(
 items, matching_items = view.items_table(context.con, page.data, search)
 st.caption(f"Work items resolved in the windows: showing {len(items)} of {matching_items} matching.")
 st.dataframe(
-    items,
+    without_missing_text(items, keep=("url",)),
     hide_index=True,
     key="items",
     column_config={**view.ITEM_COLUMN_LABELS, "url": st.column_config.LinkColumn("Link", display_text="open")},
@@ -94,7 +99,7 @@ st.download_button("Download CSV", csv_download(items), "items.csv", "text/csv",
 releases, matching_releases = view.releases_table(context.con, page.data, search)
 st.caption(f"Releases of the team (counted or not): showing {len(releases)} of {matching_releases} matching.")
 st.dataframe(
-    releases,
+    without_missing_text(releases, keep=("url",)),
     hide_index=True,
     key="releases",
     column_config={**view.RELEASE_COLUMN_LABELS, "url": st.column_config.LinkColumn("Link", display_text="open")},

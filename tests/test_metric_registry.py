@@ -13,6 +13,7 @@ from conftest import PROJECT_ROOT
 
 from analysis import inference, metrics, stats
 from analysis.cli import main
+from analysis.headline import team_headline
 from analysis.metrics.base import ItemChart, Metric, WindowValue, interval, number, rounded, safe_effect
 from analysis.metrics.rows import PERIODS
 from analysis.metrics.timeline_accuracy import TimelineAccuracy, wilson
@@ -206,8 +207,13 @@ class ReplanShare(Metric):
     def summary(self, team, metric, settings):
         return f"{team} re-planned {number(metric['after']['value'], '.0%')} of its commitments ({metric['verdict']})."
 
-    def clause(self, metric, interval_name):
-        return f"re-planned share {interval_name} {interval(metric['effect'], lambda x: f'{x:+.2f}')}"
+    subject = "re-planned share"
+
+    def change_words(self, estimate):
+        return f"it re-plans {abs(estimate) * 100:.0f} percentage points {'more' if estimate > 0 else 'fewer'}"
+
+    def interval_words(self, decision):
+        return interval(decision, lambda x: f"{x * 100:+.0f}") + " percentage points"
 
     def numbers(self, metric, settings):
         return [("Re-planned commitments", metric["before"]["replanned"], metric["after"]["replanned"])]
@@ -227,6 +233,7 @@ def test_a_registered_fourth_metric_reaches_every_consumer(store):
         entry = next(team for team in whole["teams"] if team["team"] == "Checkout")
         page = team_view.team_page(store.con, SHORT, entry, report=whole)
         sections = methods_view.method_sections(SETTINGS)
+        headline = team_headline(whole, "Checkout")
     assert toy.name not in metrics.NAMES  # unregistered again
     # JSON: every team has it, with the contract's keys, its effect adjusted with the others.
     for team in report["teams"]:
@@ -252,5 +259,7 @@ def test_a_registered_fourth_metric_reaches_every_consumer(store):
     assert toy.label in page.did_table["metric"].tolist()
     assert any(line.startswith(f"{toy.label}:") for line in page.placebo)
     assert any(line.startswith("Verdict judged against 3 comparison teams") for line in section.decision)
+    # The headline: one sentence of its own.
+    assert len(headline) == 4 and headline[-1].startswith("Checkout's re-planned share")
     # Methods.
     assert ("Re-planned share: a toy", toy.methods(SETTINGS)[1]) in sections

@@ -2,11 +2,15 @@
 
 import copy
 import re
+import urllib.parse
 
 import pytest
 
+from analysis import metrics
+from analysis.headline import team_headline
+from analysis.number_words import p_value_text
 from analysis.report import METRICS, build_report
-from analysis.report_format import decision_text, effect_text, value_text
+from analysis.report_format import decision_text, effect_text
 from analysis.settings import Settings
 from analysis.views import common
 from analysis.views import overview as view
@@ -56,13 +60,11 @@ def test_grid_cells_show_the_reports_values_n_intervals_and_verdicts(report):
             m, cell = team["metrics"][metric], grid.loc[(team["team"], METRIC_LABELS[metric])]
             decision = m["decision"]
             assert cell["comparison"] == (team["reorg_date"] is None)
-            assert cell["before → after"] == (
-                f"{value_text(metric, m['before']['value'])} → {value_text(metric, m['after']['value'])}"
-            )
+            assert cell["before → after"] == metrics.get(metric).values_text(m["before"]["value"], m["after"]["value"])
             assert cell["raw change"] == effect_text(metric, {**m["effect"], "p_value": None})
             expected = decision_text(metric, {**decision, "p_value": None})
             if decision["estimate"] is not None and decision["p_adjusted"] is not None:
-                expected += f", adjusted p={decision['p_adjusted']:.3g}"
+                expected += f", {p_value_text(decision['p_adjusted'], adjusted=True)}"
             assert cell["change"] == expected
             assert cell["judged"] == (
                 f"vs {decision['n_comparisons']} comparison team" + ("s" if decision["n_comparisons"] != 1 else "")
@@ -82,27 +84,30 @@ def test_checkout_cells_read_as_hand_formatted(report):
     # difference +0.5539 (0.4067 to 0.6636); median wait 12.49 -> 2.776 d, -9.715 (-11.88 to -6.589).
     grid = view.verdict_grid(report).set_index(["team", "metric"])
     release = grid.loc[("Checkout", "Release frequency")]
-    assert release["before → after"] == "1.17/30d → 4.00/30d"
-    assert release["raw change"] == "x3.43 (1.43 to 9.42)"
+    assert release["before → after"] == "1.17 → 4.00 release days per 30 days"
+    assert release["raw change"] == "3.4 times as often (1.4 to 9.4 times)"
     assert release["judged"] == "vs 3 comparison teams"  # Billing, Catalog, Search
     accuracy = grid.loc[("Checkout", "Timeline accuracy")]
     assert accuracy["before → after"] == "28% on time → 83% on time"
-    assert accuracy["raw change"] == "+55 pts (+41 to +66)"
+    assert accuracy["raw change"] == "+55 percentage points (+41 to +66)"
     assert accuracy["n before → after"] == "83 → 71"
     wait = grid.loc[("Checkout", "Dependency wait")]
-    assert wait["before → after"] == "12.5 d median → 2.8 d median"
-    assert wait["raw change"] == "-9.7 d (-11.9 to -6.6)"
-    assert wait["change"].endswith("in the typical (geometric-mean) wait, adjusted p=" + wait["change"].split("=")[-1])
+    assert wait["before → after"] == "12.5 → 2.8 days (median wait)"
+    assert wait["raw change"] == "-9.7 days (-11.9 to -6.6)"
+    # Decision: geometric-mean ratio 0.1855 (0.1169 to 0.2941), adjusted p 8.345e-05.
+    assert wait["change"] == (
+        "about a fifth as long (0.12 to 0.29 times as long) in the typical (geometric-mean) wait, adjusted p < 0.001"
+    )
 
 
 def test_unadjusted_grid_shows_the_decisions_own_p_values_and_verdicts(report):
     adjusted = view.verdict_grid(report).set_index(["team", "metric"])
     raw = view.verdict_grid(report, adjusted=False).set_index(["team", "metric"])
     decision = team_of(report, "Checkout")["metrics"]["release_frequency"]["decision"]
-    assert raw.loc[("Checkout", "Release frequency"), "change"].endswith(f", p={decision['p_value']:.3g}")
-    assert adjusted.loc[("Checkout", "Release frequency"), "change"].endswith(
-        f", adjusted p={decision['p_adjusted']:.3g}"
-    )
+    # p 0.02037 and adjusted p 0.1222 in the demo's JSON, to two significant figures.
+    assert raw.loc[("Checkout", "Release frequency"), "change"].endswith(", p = 0.02")
+    assert adjusted.loc[("Checkout", "Release frequency"), "change"].endswith(", adjusted p = 0.12")
+    assert decision["p_value"] == 0.02037 and decision["p_adjusted"] == 0.1222
     # Unadjusted, the badge is the JSON's verdict; values and n stay.
     for team in report["teams"]:
         for metric in METRICS:
@@ -126,12 +131,12 @@ def test_an_adjusted_badge_says_when_the_adjustment_takes_a_verdict_back(report)
     assert unadjusted.loc[("Checkout", "Timeline accuracy"), "verdict"] == "▲ improved"
 
 
-def test_an_adjusted_p_value_rounded_to_zero_reads_as_below_0_0001(report):
+def test_an_adjusted_p_value_rounded_to_zero_reads_as_below_0_001(report):
     # A p-value below what 4 significant digits of a float hold arrives as 0.
     tiny = copy.deepcopy(report)
     team_of(tiny, "Checkout")["metrics"]["timeline_accuracy"]["decision"]["p_adjusted"] = 0.0
     grid = view.verdict_grid(tiny, adjusted=True).set_index(["team", "metric"])
-    assert grid.loc[("Checkout", "Timeline accuracy"), "change"].endswith(", adjusted p<0.0001")
+    assert grid.loc[("Checkout", "Timeline accuracy"), "change"].endswith(", adjusted p < 0.001")
 
 
 def test_badge_colours_are_the_verdict_colours_with_readable_text():
@@ -150,64 +155,41 @@ def test_styled_grid_colours_only_the_verdict_cells(report):
     assert first["background-color"] == VERDICT_BADGES[report["teams"][0]["metrics"][METRICS[0]]["verdict"]][1]
 
 
-# ---- summaries ----------------------------------------------------------------------------------
+# ---- each team in plain words -------------------------------------------------------------------
 
 
-def test_checkout_summary_matches_the_hand_checked_text(report):
-    # Numbers from the demo report, rounded by hand: rate ratio 3.429 (1.433-9.423), 7 -> 24
-    # release days; on time 27.71% -> 83.10%, +55.39 pts (+40.67 to +66.36), 83 -> 71;
-    # median wait 12.49 -> 2.776 days, -9.715 (-11.88 to -6.589), 48 -> 11 items.
-    # The words follow the badges (the decision, against the comparison teams); the numbers are raw.
-    checkout = team_of(report, "Checkout")
-    for adjusted in (False, True):
-        shown = {m: common.shown_verdict(checkout["metrics"][m], adjusted, 0.95) for m in METRICS}
-        release = (
-            "now releases 3.4x as often"
-            if shown["release_frequency"] == "improved"
-            else "releases 3.4x as often as before, no clear change"
-        )
-        accuracy = (
-            "on-time share rose from 28% to 83% ("
-            if shown["timeline_accuracy"] == "improved"
-            else "on-time share went from 28% to 83%, no clear change ("
-        )
-        wait = (
-            "median dependency wait fell from 12.5 to 2.8 days ("
-            if shown["dependency_wait"] == "improved"
-            else "median dependency wait went from 12.5 to 2.8 days, no clear change ("
-        )
-        assert view.team_summary(checkout, adjusted=adjusted) == (
-            f"Checkout {release} (95% interval 1.4x-9.4x; 7 → 24 release days); "
-            f"{accuracy}+55 pts, 95% interval +41 to +66; 83 → 71 commitments); "
-            f"{wait}-9.7 days, 95% interval -11.9 to -6.6; 48 → 11 waiting items)."
-        )
+def test_each_teams_plain_words_are_its_headline_in_report_order(report):
+    for adjusted in (True, False):
+        shown = view.summaries(report, adjusted=adjusted)
+        assert [team for team, _ in shown] == [team["team"] for team in report["teams"]]
+        for team, sentences in shown:
+            assert sentences == team_headline(report, team, adjusted)
 
 
-def test_a_summary_says_no_clear_change_and_keeps_the_sample_sizes(report):
-    summary = view.team_summary(team_of(report, "Assist"))
-    # Rate ratio 16/17 = 0.941 (0.445-1.981); on time 43/63 = 68.3% -> 68/108 = 63.0%.
-    assert summary.startswith(
-        "Assist releases 0.9x as often as before, no clear change (95% interval 0.4x-2.0x; 17 → 16 release days)"
-    )
-    assert "on-time share went from 68% to 63%, no clear change" in summary
-    assert "16 → 15 waiting items" in summary
+def test_the_grid_has_a_header_and_a_help_text_for_every_column():
+    for adjusted in (True, False):
+        headers = view.grid_headers(0.9, adjusted)
+        assert list(headers) == view.GRID_COLUMNS
+        assert all(label and len(text) > 20 for label, text in headers.values())
+        assert "90% interval" in headers["change"][0]
+        assert ("Benjamini-Hochberg adjusted p-value" in headers["verdict"][1]) == adjusted
 
 
-def test_a_summary_says_when_data_is_insufficient(report):
-    team = copy.deepcopy(team_of(report, "Assist"))
-    release = team["metrics"]["release_frequency"]
-    release["verdict"], release["before"]["n"], release["after"]["n"] = "insufficient data", 2, 1
-    assert view.team_summary(team).startswith(
-        "Assist has too few releases to compare release frequency (2 → 1 release days);"
-    )
+def test_team_links_carry_the_settings_and_show_the_name():
+    # The link column shows what TEAM_LINK_TEXT's group cuts out of the link, URL-decoded by the
+    # browser (decodeURIComponent after '+' -> '%20', Streamlit's LinkColumn).
+    name = "Data & AI+ team=x"
+    url = view.team_page_url(name, {"window": "90", "team": "Old", "search": "CHK", "adjusted": "false"})
+    assert url.startswith("team?window=90&adjusted=false&team=")
+    found = re.search(view.TEAM_LINK_TEXT, url).group(1)
+    assert urllib.parse.unquote(found.replace("+", "%20")) == name
 
 
-def test_summary_interval_follows_the_confidence_setting(report):
-    assert "90% interval" in view.team_summary(team_of(report, "Checkout"), confidence=0.90)
-
-
-def test_there_is_one_summary_per_team_in_report_order(report):
-    assert [team for team, _ in view.summaries(report)] == [team["team"] for team in report["teams"]]
+def test_the_linked_grid_replaces_only_the_team_names(report):
+    grid = view.verdict_grid(report)
+    linked = view.linked_grid(grid, {"window": "180"})
+    assert linked.drop(columns=["team"]).equals(grid.drop(columns=["team"]))
+    assert linked["team"].tolist() == [view.team_page_url(team, {"window": "180"}) for team in grid["team"]]
 
 
 # ---- the timeline ---------------------------------------------------------------------------------
@@ -248,8 +230,8 @@ def test_export_text_stays_text_in_the_grid_summaries_and_timeline(report):
     hostile = renamed(report, "Checkout", HOSTILE_NAME)
     # The grid is shown with st.dataframe (never Markdown): the name is there exactly as written.
     assert HOSTILE_NAME in view.verdict_grid(hostile)["team"].tolist()
-    # Summaries are shown with st.text: also as written.
-    assert view.team_summary(team_of(hostile, HOSTILE_NAME)).startswith(HOSTILE_NAME + " ")
+    # Sentences carry it as written (the page escapes them for Markdown).
+    assert all(line.startswith(HOSTILE_NAME + "'s ") for line in dict(view.summaries(hostile))[HOSTILE_NAME])
     # Plotly reads a subset of HTML in labels and hover text: the name reaches it escaped.
     figure = view.timeline_figure(hostile)
     shown = [str(label) for trace in figure.data for label in (*trace.y, *trace.hovertext)]

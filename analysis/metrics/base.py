@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import inference, stats
+from ..number_words import p_value_text
 from ..settings import Settings
 from .rows import MetricData
 
@@ -369,10 +370,6 @@ class Metric:
         """The Team page's plain sentence, with n on each side."""
         raise NotImplementedError
 
-    def clause(self, metric: dict, interval: str) -> str:
-        """The Overview's clause of a team's one-line summary."""
-        raise NotImplementedError
-
     def numbers(self, metric: dict, settings: Settings) -> list[tuple]:
         """(measure, before, after) rows behind the Team page's chart."""
         raise NotImplementedError
@@ -380,6 +377,61 @@ class Metric:
     def methods(self, settings: Settings) -> tuple[str, str]:
         """(heading, Markdown) for the Methods page; only numbers from the settings go in."""
         raise NotImplementedError
+
+    # -- the headline: one plain sentence per team and metric, never saying more than the badge --
+
+    subject: str  # the metric in a sentence: "release frequency"
+
+    def values_text(self, before, after) -> str:
+        """Both windows' values in one cell: '1.17 → 4.00 release days per 30 days'."""
+        return (
+            f"{'-' if before is None else self.value_text(before)} → {'-' if after is None else self.value_text(after)}"
+        )
+
+    def change_words(self, estimate: float) -> str:
+        """The decision's estimate as what the team does now: 'it releases 3.8 times as often'."""
+        raise NotImplementedError
+
+    def interval_words(self, decision: dict) -> str:
+        """The decision's interval on its own scale in words: '1.3 to 11 times'."""
+        raise NotImplementedError
+
+    def sample_words(self, metric: dict) -> str:
+        """n on each side: '7 release days before, 24 after'."""
+        return f"{metric['before']['n']} {self.n_counts} before, {metric['after']['n']} after"
+
+    def headline_sentence(self, team: str, metric: dict, shown: str, frame: HeadlineFrame) -> str:
+        """One plain sentence on this metric of `team` that says no more than its badge (`shown`,
+        the verdict after the sidebar's adjustment switch) and its decision block: the change,
+        its basis, interval and p-value when the badge is improved or worsened; "no clear change"
+        with the smallest change the data could have shown otherwise (never the direction of a
+        change that is not clear); why the data are insufficient."""
+        decision = metric["decision"]
+        who = f"{team}'s {self.subject}"
+        if shown == "insufficient data" or decision["estimate"] is None:
+            return f"{who}: insufficient data to judge. {capitalised(insufficient_words(self, metric))}."
+        basis = basis_words(decision, frame)
+        if shown in CLEAR_VERDICTS:
+            p_value = p_value_text(decision["p_adjusted"], adjusted=True) if frame.adjusted else ""
+            p_value = p_value or p_value_text(decision["p_value"])
+            return (
+                f"{who} {shown}: {self.change_words(decision['estimate'])} {frame.since}{basis} "
+                f"({frame.confidence:.0%} interval {self.interval_words(decision)}, {p_value}; "
+                f"{self.sample_words(metric)})."
+            )
+        text = f"{who}: no clear change {frame.since}{basis}"
+        if shown != metric["verdict"]:
+            text += (
+                f", once the {frame.comparisons} comparisons in this report are adjusted for "
+                f"({p_value_text(decision['p_adjusted'], adjusted=True)})"
+            )
+        if any(r["code"] == "pre_trend" for r in decision["reasons"]):
+            text += f"; its trend over the before window was already moving, so a change {frame.since} cannot be told from that trend"
+        if decision["mde"] is None:
+            text += "; no change could have been detected with this much data"
+        else:
+            text += f"; with this much data {self.detectable_text(decision['mde'])}"
+        return f"{text} ({self.sample_words(metric)})."
 
     def item_values(self, data: MetricData, team: str, periods, settings: Settings) -> pd.DataFrame | None:
         """item_key and the item_columns, for the Team page's item table (None: adds nothing)."""
@@ -520,7 +572,7 @@ def interval(effect: dict, fmt: Callable[[float], str], separator: str = " to ")
 
 def with_p_value(text: str, effect: dict) -> str:
     if effect.get("p_value") is not None:
-        text += f", p={effect['p_value']:.3g}"
+        text += f", {p_value_text(effect['p_value'])}"
     return text
 
 
@@ -549,6 +601,53 @@ def basis_text(decision: dict, comparison_teams: list[str]) -> str:
     if basis == "raw":
         return "raw change, labelled as such"
     return "no decision"
+
+
+@dataclass(frozen=True)
+class HeadlineFrame:
+    """What a headline sentence needs beyond its metric: the words for when the change happened
+    ("since its reorg", "around the comparison date"), the badges' switch and confidence, and how
+    many p-values the adjustment took together."""
+
+    since: str
+    adjusted: bool
+    confidence: float
+    comparisons: int | None
+
+
+CLEAR_VERDICTS = ("improved", "worsened")
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def basis_words(decision: dict, frame: HeadlineFrame) -> str:
+    """What a verdict was judged against, as the end of a headline clause."""
+    basis = decision["basis"]
+    if basis == "did":
+        count = decision["n_comparisons"]
+        return f", relative to the {count} comparison team{'s' if count != 1 else ''}"
+    if basis == "its":
+        return (
+            ", against its own trend before (there are no comparison teams with data, so an org-wide change "
+            "cannot be ruled out)"
+        )
+    if basis == "raw":
+        return ", as a raw before/after change (no other comparison team has data to set it against)"
+    return ""
+
+
+def insufficient_words(metric: Metric, data: dict) -> str:
+    """Why a metric has insufficient data: the missing input (no_data_reason) when the report
+    names one, else the decision's reasons, with n on each side unless the reason gives them."""
+    found = (data.get("no_data_reason") or {}).get("text")
+    if not found:
+        texts = [r["text"].rstrip(".") for r in data["decision"]["reasons"] if r["code"] in INSUFFICIENT_REASONS]
+        found = "; ".join(texts) if texts else "no estimate could be made"
+    if f"{data['before']['n']} " not in found or " before" not in found:
+        found += f" ({metric.sample_words(data)})"
+    return found
 
 
 def insufficient(metric: dict) -> bool:

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from .. import inference, stats
+from ..number_words import ratio_words, times_text
 from ..settings import Settings
 from .base import (
     DaySeries,
@@ -22,7 +23,6 @@ from .base import (
     Metric,
     WindowValue,
     bound,
-    clear,
     empty_window_reason,
     insufficient,
     insufficient_why,
@@ -35,7 +35,6 @@ from .base import (
     reason,
     rounded,
     safe_effect,
-    sides_text,
     too_few_reason,
     window_reason,
 )
@@ -58,6 +57,7 @@ class WaitHistory:
 class DependencyWait(Metric):
     name = "dependency_wait"
     label = "Dependency wait"
+    subject = "dependency waits"
     n_counts = "waiting items"
     sample_unit = "items"
     higher_is_better = False
@@ -153,16 +153,19 @@ class DependencyWait(Metric):
         return inference.month_bins(history.days, history.log_waits, start, end, anchor, inference.LOG_MEAN)
 
     def trend_text(self, slope):
-        return f"waits x{np.exp(slope):.2f} a month"
+        return f"the typical wait {as_long(np.exp(slope))} each month"
 
     def detectable_text(self, mde):
         return f"only waits longer or shorter by a factor of {mde:.1f} would have shown"
 
     def decision_text(self, decision):
-        return (
-            f"x{bound(decision['estimate'], '.2f')} ({bound(decision['ci_low'], '.2f')} to "
-            f"{bound(decision['ci_high'], '.2f')}) in the typical (geometric-mean) wait"
-        )
+        return f"{as_long(decision['estimate'])} ({self.interval_words(decision)}) in the typical (geometric-mean) wait"
+
+    def change_words(self, estimate):
+        return f"its items that waited on other teams wait {as_long(estimate)} (the typical wait)"
+
+    def interval_words(self, decision):
+        return interval(decision, times_text) + " times as long"
 
     def event_point(self, sample, confidence):
         median, low, high = median_interval(sample, confidence)
@@ -174,10 +177,16 @@ class DependencyWait(Metric):
         return float(np.median(after) - np.median(before))
 
     def value_text(self, value):
-        return f"{value:.1f} d median"
+        return f"{value:.1f} days (median)"
+
+    def values_text(self, before, after):
+        shown = ("-" if value is None else f"{value:.1f}" for value in (before, after))
+        return " → ".join(shown) + " days (median wait)"
 
     def effect_text(self, effect):
-        return f"{effect['estimate']:+.1f} d ({bound(effect['ci_low'], '+.1f')} to {bound(effect['ci_high'], '+.1f')})"
+        return (
+            f"{effect['estimate']:+.1f} days ({bound(effect['ci_low'], '+.1f')} to {bound(effect['ci_high'], '+.1f')})"
+        )
 
     def summary(self, team, metric, settings):
         before, after, effect, verdict = metric["before"], metric["after"], metric["effect"], metric["verdict"]
@@ -193,18 +202,6 @@ class DependencyWait(Metric):
             f"{before['value']:.1f} before ({effect['estimate']:+.1f} days, {settings.confidence:.0%} interval "
             f"{shown}, raw before/after); verdict: {verdict} ({counts})."
         )
-
-    def clause(self, metric, interval_name):
-        sides = sides_text(metric, self.n_counts)
-        if insufficient(metric):
-            return f"too few items waited on other teams to compare dependency waits ({sides})"
-        effect = metric["effect"]
-        before, after = (f"{metric[side]['value']:.1f}" for side in ("before", "after"))
-        change = f"{effect['estimate']:+.1f} days, {interval_name} {interval(effect, lambda x: f'{x:+.1f}')}"
-        if clear(metric):
-            verb = "rose" if effect["estimate"] > 0 else "fell"
-            return f"median dependency wait {verb} from {before} to {after} days ({change}; {sides})"
-        return f"median dependency wait went from {before} to {after} days, no clear change ({change}; {sides})"
 
     def numbers(self, metric, settings):
         b, a = metric["before"], metric["after"]
@@ -263,6 +260,11 @@ def _waits_on(rows: pd.DataFrame) -> list[dict]:
         {"team": team, "items": int(items), "wait_days": rounded(days)}
         for team, items, days in zip(rows["blocker_team"], rows["items_waiting"], rows["wait_days"])
     ]
+
+
+def as_long(ratio: float) -> str:
+    """A ratio of waits in words: 'about a fifth as long', '17% longer'."""
+    return ratio_words(ratio, "as long", "longer", "shorter")
 
 
 METRIC = DependencyWait()

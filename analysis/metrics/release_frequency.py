@@ -11,14 +11,13 @@ import numpy as np
 from scipy import stats as scipy_stats
 
 from .. import inference, stats
+from ..number_words import ratio_words, times_text
 from ..settings import Settings
 from .base import (
     DaySeries,
     Metric,
     ReleaseChart,
     WindowValue,
-    bound,
-    clear,
     insufficient,
     insufficient_why,
     interval,
@@ -30,7 +29,6 @@ from .base import (
     reason,
     rounded,
     safe_effect,
-    sides_text,
     too_few_reason,
     window_reason,
 )
@@ -59,6 +57,7 @@ class ReleaseFrequency(Metric):
     effect_label = "Rate ratio after/before"
     did_label = "team's rate ratio / comparison teams' rate ratio"
     event_title = "release days / 30 d"
+    subject = "release frequency"
     chart = ReleaseChart(table="release_days", day_column="release_day", y_title="release days per 30 days")
     kind = inference.RATE
 
@@ -143,10 +142,20 @@ class ReleaseFrequency(Metric):
         return abs(np.log(estimate)) if estimate > 0 else np.inf
 
     def value_text(self, value):
-        return f"{value:.2f}/30d"
+        return f"{value:.2f} per 30 days"
+
+    def values_text(self, before, after):
+        shown = ("-" if value is None else f"{value:.2f}" for value in (before, after))
+        return " → ".join(shown) + " release days per 30 days"
 
     def effect_text(self, effect):
-        return f"x{bound(effect['estimate'], '.2f')} ({bound(effect['ci_low'], '.2f')} to {bound(effect['ci_high'], '.2f')})"
+        return f"{ratio_words(effect['estimate'])} ({self.interval_words(effect)})"
+
+    def change_words(self, estimate):
+        return f"it releases {ratio_words(estimate)}"
+
+    def interval_words(self, decision):
+        return interval(decision, times_text) + " times"
 
     def headline(self, team: str, metric: dict, confidence: float) -> str:
         """The text report's one line per team: the release-frequency change."""
@@ -159,10 +168,10 @@ class ReleaseFrequency(Metric):
         shown = (
             ""
             if effect["ci_low"] is None or effect["ci_high"] is None
-            else f" ({confidence:.0%} interval {effect['ci_low']:.1f}x-{effect['ci_high']:.1f}x)"
+            else f" ({confidence:.0%} interval {self.interval_words(effect)})"
         )
         return (
-            f"{team} now releases {effect['estimate']:.1f}x as often{shown}; "
+            f"{team} now releases {ratio_words(effect['estimate'])}{shown}; "
             f"verdict: {metric['verdict']} ({metric['before']['n']} release days before, {metric['after']['n']} after)."
         )
 
@@ -174,21 +183,11 @@ class ReleaseFrequency(Metric):
                 f"{team}: too few release days to say whether release frequency changed "
                 f"({insufficient_why(metric, counts)})"
             )
-        shown = interval(effect, lambda x: f"{x:.1f}x")
         return (
-            f"{team} now releases {effect['estimate']:.1f}x as often ({settings.confidence:.0%} interval {shown}, "
+            f"{team} now releases {ratio_words(effect['estimate'])} ({settings.confidence:.0%} interval "
+            f"{self.interval_words(effect)}, "
             f"raw before/after); verdict: {verdict} ({counts})."
         )
-
-    def clause(self, metric, interval_name):
-        sides = sides_text(metric, self.n_counts)
-        if insufficient(metric):
-            return f"has too few releases to compare release frequency ({sides})"
-        effect = metric["effect"]
-        change = f"({interval_name} {interval(effect, lambda x: f'{x:.1f}x', '-')}; {sides})"
-        if clear(metric):
-            return f"now releases {effect['estimate']:.1f}x as often {change}"
-        return f"releases {effect['estimate']:.1f}x as often as before, no clear change {change}"
 
     def numbers(self, metric, settings):
         b, a = metric["before"], metric["after"]
@@ -196,8 +195,11 @@ class ReleaseFrequency(Metric):
             ("Release days (n)", b["n"], a["n"]),
             ("Window (days)", b["window_days"], a["window_days"]),
             ("Release days per 30 days", number(b["value"], ".2f"), number(a["value"], ".2f")),
+            # The average follows the rate (30 / rate); the median gap does not: releases that come
+            # in bursts on consecutive days make it short even when releases are rare.
+            ("Average days between release days", average_gap(b), average_gap(a)),
             (
-                "Median days between releases",
+                "Median gap between consecutive release days (short when releases come in bursts)",
                 number(b["median_days_between"], ".1f"),
                 number(a["median_days_between"], ".1f"),
             ),
@@ -224,6 +226,11 @@ The raw before/after beside the verdict is the rate ratio with the exact conditi
 `poisson.test`), which treats releases as independent events: it is shown, it does not decide.
 """,
         )
+
+
+def average_gap(side: dict) -> str:
+    """The window's days per release day: the reciprocal of the rate, so it agrees with it."""
+    return number(side["window_days"] / side["n"] if side["n"] else None, ".1f")
 
 
 def poisson_interval(count: int, confidence: float) -> tuple[float, float]:

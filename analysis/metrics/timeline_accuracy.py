@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from .. import inference, stats
+from ..number_words import points_text
 from ..settings import Settings
 from .base import (
     DaySeries,
@@ -23,7 +24,6 @@ from .base import (
     Metric,
     WindowValue,
     bound,
-    clear,
     empty_window_reason,
     insufficient,
     insufficient_why,
@@ -36,7 +36,6 @@ from .base import (
     reason,
     rounded,
     safe_effect,
-    sides_text,
     too_few_reason,
     window_reason,
 )
@@ -59,6 +58,7 @@ class CommitmentHistory:
 class TimelineAccuracy(Metric):
     name = "timeline_accuracy"
     label = "Timeline accuracy"
+    subject = "timeline accuracy"
     n_counts = "commitments"
     sample_unit = "items"
     higher_is_better = True
@@ -170,10 +170,10 @@ class TimelineAccuracy(Metric):
         return inference.month_bins(history.days, history.on_time, start, end, anchor, inference.SHARE)
 
     def trend_text(self, slope):
-        return f"{slope * 100:+.1f} points a month"
+        return f"{slope * 100:+.1f} percentage points a month"
 
     def detectable_text(self, mde):
-        return f"only a change of more than {mde * 100:.0f} points in the on-time share would have shown"
+        return f"only a change of more than {mde * 100:.0f} percentage points in the on-time share would have shown"
 
     def event_point(self, sample, confidence):
         on_time, commitments = sample
@@ -193,7 +193,14 @@ class TimelineAccuracy(Metric):
         def points(x):
             return bound(x * 100 if x is not None else None, "+.0f")
 
-        return f"{effect['estimate'] * 100:+.0f} pts ({points(effect['ci_low'])} to {points(effect['ci_high'])})"
+        return f"{points_text(effect['estimate'])} ({points(effect['ci_low'])} to {points(effect['ci_high'])})"
+
+    def change_words(self, estimate):
+        more = "more" if estimate > 0 else "fewer"
+        return f"it delivers {points_text(estimate, signed=False)} {more} of its commitments on time"
+
+    def interval_words(self, decision):
+        return interval(decision, lambda x: f"{x * 100:+.0f}") + " percentage points"
 
     def summary(self, team, metric, settings):
         before, after, effect, verdict = metric["before"], metric["after"], metric["effect"], metric["verdict"]
@@ -206,21 +213,9 @@ class TimelineAccuracy(Metric):
         shown = interval(effect, lambda x: f"{x * 100:+.0f}")
         return (
             f"{team} now delivers {after['value']:.0%} of its commitments on time, against "
-            f"{before['value']:.0%} before ({effect['estimate'] * 100:+.0f} points, {settings.confidence:.0%} "
+            f"{before['value']:.0%} before ({points_text(effect['estimate'])}, {settings.confidence:.0%} "
             f"interval {shown}, raw before/after); verdict: {verdict} ({counts})."
         )
-
-    def clause(self, metric, interval_name):
-        sides = sides_text(metric, self.n_counts)
-        if insufficient(metric):
-            return f"too few commitments to compare the on-time share ({sides})"
-        effect = metric["effect"]
-        before, after = (f"{metric[side]['value']:.0%}" for side in ("before", "after"))
-        change = f"{effect['estimate'] * 100:+.0f} pts, {interval_name} {interval(effect, lambda x: f'{x * 100:+.0f}')}"
-        if clear(metric):
-            verb = "rose" if effect["estimate"] > 0 else "fell"
-            return f"on-time share {verb} from {before} to {after} ({change}; {sides})"
-        return f"on-time share went from {before} to {after}, no clear change ({change}; {sides})"
 
     def numbers(self, metric, settings):
         b, a = metric["before"], metric["after"]

@@ -10,8 +10,8 @@ from collections.abc import Callable, MutableMapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..headline import shown_verdict
 from ..metrics import LABELS
-from ..metrics.base import alpha
 from ..spreadsheet import formula_safe_frame
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
@@ -36,18 +36,6 @@ VERDICT_BADGES = {
 }
 METRIC_LABELS = LABELS  # name -> label of every registered metric
 CLEAR_VERDICTS = ("improved", "worsened")
-
-
-def shown_verdict(metric: dict, adjusted: bool, confidence: float) -> str:
-    """The verdict a badge shows: the report's (taken at the decision's unadjusted p), or, with
-    `adjusted`, "no clear change" for an improved or worsened verdict whose Benjamini-Hochberg
-    adjusted p is not below 1 - confidence. A report without adjusted p-values (one team alone)
-    keeps its verdicts."""
-    verdict = metric["verdict"]
-    p_adjusted = metric["decision"]["p_adjusted"]
-    if adjusted and verdict in CLEAR_VERDICTS and p_adjusted is not None and p_adjusted >= alpha(confidence):
-        return "no clear change"
-    return verdict
 
 
 def badge_text(metric: dict, adjusted: bool, confidence: float, comparisons: int | None) -> str:
@@ -75,6 +63,56 @@ def markdown_literal(text) -> str:
     every punctuation mark backslash-escaped and line breaks flattened, so nothing in it is
     read as Markdown, HTML, LaTeX or a Streamlit directive."""
     return _ASCII_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
+
+
+# Headers of tables read from the store, where the column's name alone would not read well.
+HEADERS = {
+    "load_id": "Load",
+    "reject_id": "Rejected row",
+    "row_number": "Row",
+    "file_name": "File",
+    "table_name": "Table",
+    "row_count": "Rows",
+    "reorg_date": "Reorg date (empty: comparison team)",
+    "github_repo": "GitHub repository",
+    "jira_project": "Jira project",
+}
+
+
+def header_text(column: str) -> str:
+    """A column's name as a table header: 'rows_read' -> 'Rows read'."""
+    return HEADERS.get(column) or column.replace("_", " ").capitalize()
+
+
+def table_headers(frame: pd.DataFrame) -> dict[str, str]:
+    """column -> header for a page's column_config: every column named in snake_case gets words."""
+    return {column: header_text(column) for column in frame.columns if "_" in str(column)}
+
+
+def without_missing_text(frame: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The frame for a table, its missing values as empty text: a table draws a missing cell as
+    the word None, which reads as if the value were the word. A column with missing values
+    becomes text (numbers as written, without a trailing .0); the columns in `keep` (links) stay."""
+    shown = frame.copy()
+    for column in shown.columns:
+        values = shown[column]
+        if column in keep or not values.isna().any():
+            continue
+        shown[column] = [cell_text(value) for value in values]
+    return shown
+
+
+def cell_text(value) -> str:
+    if value is None or (not isinstance(value, (str, bool)) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def markdown_list(lines: list[str]) -> str:
+    """Plain lines as a Markdown bullet list, each line escaped."""
+    return "\n".join("- " + markdown_literal(line) for line in lines)
 
 
 def plotly_text(text) -> str:

@@ -10,7 +10,14 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import inference, metrics
+from ..headline import STO_EXPLAINED
 from ..settings import Settings
+
+# What Threadline measures the change to, said once where a reader starts (Markdown-safe text).
+STO_SENTENCE = (
+    f"Threadline asks whether moving a team to {STO_EXPLAINED} changed how it delivers: how often it "
+    "releases, how often it delivers on the date it committed to, and how long it waits on other teams."
+)
 
 
 def settings_table(settings: Settings, comparison_date: str | None) -> pd.DataFrame:

@@ -8,13 +8,16 @@ recomputed. Team names come from teams.csv, i.e. from an export: they reach Plot
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from .. import metrics
-from ..report_format import decision_text, effect_text, value_text
-from .common import OKABE_ITO, PERIOD_COLOURS, badge_colour, badge_text, plotly_text, shown_verdict
+from ..headline import team_headline
+from ..number_words import p_value_text
+from ..report_format import decision_text, effect_text
+from .common import OKABE_ITO, PERIOD_COLOURS, badge_colour, badge_text, plotly_text
 
 TIMELINE_ROW_PIXELS = 26
 TICK_LABEL_CHARACTERS = 28  # longer names are cut on the axis (the hover text has them whole)
@@ -50,23 +53,83 @@ def team_page_query(team: str) -> dict[str, str]:
     return {"team": team}
 
 
+TEAM_PAGE_PATH = "team"  # the Team page's url_path (dashboard.PAGES)
+TEAM_PAGE_OWN_PARAMETERS = ("team", "search")  # the Team page's own widgets: never carried over
+# The grid's link column shows the team's name, cut out of the link's `team` parameter (the
+# browser decodes it back: LinkColumn's display_text takes a regular expression's first group).
+TEAM_LINK_TEXT = r"[?&]team=([^&#]*)"
+
+
+def team_page_url(team: str, current: dict[str, str]) -> str:
+    """A link to the Team page of `team`, relative to the app, keeping the current page's query
+    parameters (the sidebar's settings, an open workspace): a grid link opens in a new tab,
+    where the URL-bound widgets read their values from the address. The team goes last."""
+    kept = {key: value for key, value in current.items() if key not in TEAM_PAGE_OWN_PARAMETERS}
+    return f"{TEAM_PAGE_PATH}?{urlencode({**kept, 'team': team})}"
+
+
+def linked_grid(grid: pd.DataFrame, current: dict[str, str]) -> pd.DataFrame:
+    """The grid with each team's name replaced by the link to its Team page (shown as the name)."""
+    linked = grid.copy()
+    linked["team"] = [team_page_url(team, current) for team in grid["team"]]
+    return linked
+
+
 def interval_label(confidence: float) -> str:
     return f"{confidence * 100:g}% interval"
 
 
 # ---- the verdict grid --------------------------------------------------------------------------
 
-GRID_COLUMNS = [  # the badge early: the grid scrolls sideways on a narrow screen
+GRID_COLUMNS = [  # the verdict right after the team: the grid scrolls sideways on a narrow screen
     "team",
-    "comparison",
-    "metric",
     "verdict",
+    "metric",
+    "comparison",
     "before → after",
     "raw change",
     "judged",
     "change",
     "n before → after",
 ]
+
+
+def grid_headers(confidence: float, adjusted: bool) -> dict[str, tuple[str, str]]:
+    """column -> (header shown, help tooltip) for every column of the grid."""
+    p_value = "Benjamini-Hochberg adjusted p-value" if adjusted else "unadjusted p-value"
+    return {
+        "team": ("Team", "Opens the team's Team page (in a new tab) with the same settings."),
+        "verdict": (
+            "Verdict",
+            "▲ improved · ▼ worsened · ● no clear change · ○ insufficient data: the symbol and the words carry "
+            f"the verdict, the colour only repeats it. Badges use the {p_value} (switch in the sidebar).",
+        ),
+        "metric": ("Metric", "Release frequency, timeline accuracy or dependency wait (see Methods)."),
+        "comparison": (
+            "Comparison team",
+            "Ticked: the team did not reorganise; it is measured around the comparison date to show what changed "
+            "without a reorg.",
+        ),
+        "before → after": ("Before → after", "The metric's value in the before window and in the after window."),
+        "raw change": (
+            "Raw change",
+            f"After against before for this team alone, with its {interval_label(confidence)}; shown, it does not "
+            "decide the verdict.",
+        ),
+        "judged": (
+            "Judged against",
+            "What the verdict compares the team's change with: the comparison teams' change, the team's own trend "
+            "before (no comparison teams), or nothing (a raw change).",
+        ),
+        "change": (
+            f"Change ({interval_label(confidence)}), p",
+            f"The change the verdict comes from, with its {interval_label(confidence)} and {p_value}.",
+        ),
+        "n before → after": (
+            "n before → after",
+            "Sample size on each side: release days, delivered commitments or items that waited on other teams.",
+        ),
+    }
 
 
 def verdict_grid(report: dict, adjusted: bool = True, confidence: float = 0.95) -> pd.DataFrame:
@@ -87,10 +150,10 @@ def verdict_grid(report: dict, adjusted: bool = True, confidence: float = 0.95) 
             rows.append(
                 [
                     team["team"],
-                    is_comparison(team),
-                    metric.label,
                     badge_text(m, adjusted, confidence, comparisons),
-                    f"{value_text(metric.name, m['before']['value'])} → {value_text(metric.name, m['after']['value'])}",
+                    metric.label,
+                    is_comparison(team),
+                    metric.values_text(m["before"]["value"], m["after"]["value"]),
                     effect_text(metric.name, {**m["effect"], "p_value": None}),
                     judged_text(m["decision"]),
                     _change_text(metric.name, m["decision"], adjusted),
@@ -117,9 +180,7 @@ def _change_text(metric: str, decision: dict, adjusted: bool) -> str:
     p_value = decision.get("p_adjusted" if adjusted else "p_value")
     if p_value is None or decision["estimate"] is None:
         return text
-    # p-values are given to 4 significant digits: a 0 means below what a float holds.
-    shown = "<0.0001" if p_value == 0 else f"={p_value:.3g}"
-    return text + (f", adjusted p{shown}" if adjusted else f", p{shown}")
+    return f"{text}, {p_value_text(p_value, adjusted)}"
 
 
 def badge_style(badge: str) -> str:
@@ -147,24 +208,13 @@ def _readable_text_colour(background: str) -> str:
     return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#FFFFFF"
 
 
-# ---- plain-English summaries -------------------------------------------------------------------
+# ---- plain-English sentences ----------------------------------------------------------------------
 
 
-def team_summary(team: dict, confidence: float = 0.95, adjusted: bool = True) -> str:
-    """One line in plain English on every metric, with intervals and n on each side; its words
-    ("now releases...", "no clear change") follow the badges above it (adjusted or not)."""
-    interval = interval_label(confidence)
-    clauses = [
-        metric.clause({**m, "verdict": shown_verdict(m, adjusted, confidence)}, interval)
-        for metric in metrics.registered()
-        for m in (team["metrics"][metric.name],)
-    ]
-    return "; ".join([f"{team['team']} {clauses[0]}", *clauses[1:]]) + "."
-
-
-def summaries(report: dict, confidence: float = 0.95, adjusted: bool = True) -> list[tuple[str, str]]:
-    """(team, summary line) for every team, in report order."""
-    return [(team["team"], team_summary(team, confidence, adjusted)) for team in report["teams"]]
+def summaries(report: dict, confidence: float = 0.95, adjusted: bool = True) -> list[tuple[str, list[str]]]:
+    """(team, its headline sentences) for every team, in report order; their words follow the
+    badges of the grid (adjusted or not), as analysis.headline writes them."""
+    return [(team["team"], team_headline(report, team["team"], adjusted, confidence)) for team in report["teams"]]
 
 
 # ---- the reorg timeline ------------------------------------------------------------------------

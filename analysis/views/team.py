@@ -24,9 +24,11 @@ from plotly.subplots import make_subplots
 
 from .. import metrics, queries
 from ..comparison import TeamHistory, event_study, history_windows
+from ..headline import STO_EXPLAINED, STO_MODELS
 from ..metrics import supporting
 from ..metrics.base import INSUFFICIENT_REASONS, ItemChart, ReleaseChart, basis_text, number
 from ..metrics.rows import PERIODS, MetricData, Window, compute, data_span, teams_table
+from ..number_words import p_value_text
 from ..report import METRICS
 from ..report_format import decision_text, effect_text
 from ..settings import Settings
@@ -289,8 +291,10 @@ def context_sentence(data: TeamData) -> str:
             f"{data.comparison_date.isoformat()} ({chosen}), the same calendar windows as the "
             "reorganised teams, to show what changed without a reorg."
         )
-    model = f" to the {entry['model']} model" if entry["model"] else ""
-    return f"{entry['team']} reorganised{model} on {entry['reorg_date']}."
+    model = (entry["model"] or "").strip()
+    if model.lower() in STO_MODELS:
+        return f"{entry['team']} reorganised on {entry['reorg_date']} to {STO_EXPLAINED}."
+    return f"{entry['team']} reorganised{f' (model: {model})' if model else ''} on {entry['reorg_date']}."
 
 
 def windows_sentence(data: TeamData) -> str:
@@ -333,10 +337,13 @@ def decision_lines(data: TeamData, metric: str) -> list[str]:
         lines = [f"{judged}: no estimate."]
     else:
         shown = decision_text(metric, {**decision, "p_value": None})
-        p_values = f"p={decision['p_value']:.3g}"
+        p_values = p_value_text(decision["p_value"])
         if decision["p_adjusted"] is not None:
             together = f" {data.adjusted_comparisons}" if data.adjusted_comparisons else ""
-            p_values += f"; adjusted for{together} comparisons across teams and metrics: p={decision['p_adjusted']:.3g}"
+            p_values += (
+                f"; adjusted for{together} comparisons across teams and metrics: "
+                f"{p_value_text(decision['p_adjusted'], adjusted=True)}"
+            )
         lines = [
             f"{judged}: {shown} ({level} interval; {p_values}; {decision['n_clusters']} bins with data behind it).",
             f"Minimum detectable effect: {chosen.mde_text(decision['mde'])} ({level} confidence, 80% power).",
@@ -497,7 +504,7 @@ def did_table(data: TeamData) -> pd.DataFrame | None:
                 metric.label,
                 basis_text(decision, data.compared_with),
                 decision_text(metric.name, decision),
-                "-" if decision["p_adjusted"] is None else f"{decision['p_adjusted']:.3g}",
+                p_value_text(decision["p_adjusted"], adjusted=True) or "-",
                 metric.mde_text(decision["mde"]) if decision["estimate"] is not None else "-",
             )
         )
