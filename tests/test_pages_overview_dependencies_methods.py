@@ -8,18 +8,20 @@ browser can.)
 import base64
 import json
 import re
+import urllib.parse
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analysis.headline import organisation_headline
 from analysis.report import build_report
 from analysis.settings import Settings
 from analysis.views import dependencies as dependencies_view
 from analysis.views import methods as methods_view
 from analysis.views import overview as overview_view
-from analysis.views.common import METRIC_LABELS, markdown_literal
+from analysis.views.common import METRIC_LABELS, markdown_list, markdown_literal
 from analysis.workspace import open_shared_store
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -34,6 +36,16 @@ def store():
 @pytest.fixture(scope="module")
 def report(store):
     return build_report(store.con, Settings())
+
+
+def unlinked(shown):
+    """The Overview's grid as drawn, with each team link turned back into the name it shows
+    (LinkColumn's display_text: the link's team parameter, URL-decoded)."""
+    names = [
+        urllib.parse.unquote(re.search(overview_view.TEAM_LINK_TEXT, url).group(1).replace("+", "%20"))
+        for url in shown["team"]
+    ]
+    return shown.assign(team=names)
 
 
 def open_page(page: str) -> AppTest:
@@ -66,9 +78,14 @@ def array(value) -> np.ndarray:
 def test_overview_shows_the_reports_verdict_grid_and_summaries(report):
     app = open_page("overview")
     assert [title.value for title in app.title] == ["Overview"]
-    assert app.dataframe[0].value.equals(overview_view.verdict_grid(report))
-    summaries = overview_view.summaries(report, Settings().confidence)
-    assert [text.value for text in app.text] == [summary for _, summary in summaries]
+    shown = app.dataframe[0].value
+    assert unlinked(shown).equals(overview_view.verdict_grid(report))
+    assert all(url.startswith("team?") for url in shown["team"])
+    markdown = [element.value for element in app.markdown]
+    # The headline first, then each team's sentences (escaped for Markdown).
+    assert markdown[0] == markdown_list(organisation_headline(report, True, Settings().confidence))
+    for _, sentences in overview_view.summaries(report, Settings().confidence):
+        assert markdown_list(sentences) in markdown
     assert len(app.get("plotly_chart")) == 1
 
 
@@ -91,14 +108,14 @@ def test_overview_links_every_team_to_its_page(report):
 def test_overview_badges_are_adjusted_by_default_and_unadjusted_on_demand(report):
     app = open_page("overview")
     assert app.sidebar.toggle(key="adjusted").value is True
-    shown = app.dataframe[0].value
+    shown = unlinked(app.dataframe[0].value)
     assert shown.equals(overview_view.verdict_grid(report, adjusted=True))
-    assert shown["change"].str.contains("adjusted p=").any()
+    assert shown["change"].str.contains("adjusted p ").any()
     app.sidebar.toggle(key="adjusted").set_value(False).run()
     assert_clean(app)
-    shown = app.dataframe[0].value
+    shown = unlinked(app.dataframe[0].value)
     assert shown.equals(overview_view.verdict_grid(report, adjusted=False))
-    assert not shown["change"].str.contains("adjusted p=").any()
+    assert not shown["change"].str.contains("adjusted p").any()
     # The Team page shows the same badges for the same switch.
     for adjusted in (False, True):
         app.sidebar.toggle(key="adjusted").set_value(adjusted).run()
@@ -117,7 +134,7 @@ def test_overview_follows_the_sidebar_window(store, report):
     app.sidebar.number_input(key="window").set_value(90).run()
     assert_clean(app)
     window_90 = build_report(store.con, Settings(window_days=90))
-    shown = app.dataframe[0].value
+    shown = unlinked(app.dataframe[0].value)
     assert shown.equals(overview_view.verdict_grid(window_90))
     assert not shown.equals(overview_view.verdict_grid(report))
 
