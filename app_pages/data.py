@@ -20,7 +20,7 @@ from analysis.importers.org import OWNERSHIP_KINDS
 from analysis.org_templates import HELP, template_csv
 from analysis.quality import quality_report
 from analysis.settings import MIN_MONTHS_RANGE
-from analysis.views.common import csv_download, header_text, markdown_literal, table_headers, without_missing_text
+from analysis.views.common import csv_download, header_text, markdown_literal, table_headers
 from analysis.views.data import (
     apply_org,
     edit_settings,
@@ -160,7 +160,7 @@ for result in st.session_state.get("upload_results", []):
         )
 if st.session_state.get("upload_results"):
     uploads = upload_table(st.session_state["upload_results"])
-    st.dataframe(uploads, hide_index=True, key="upload_table")
+    st.dataframe(uploads, hide_index=True, placeholder="", key="upload_table")
     st.download_button(
         "Download CSV", csv_download(uploads), "uploads.csv", "text/csv", key="upload_csv", on_click="ignore"
     )
@@ -247,13 +247,20 @@ def unowned_items_and_releases():
     teams = org_tables(store.con)["teams"]["team"].dropna().tolist()
     if not teams:
         st.info("There are no teams yet: add them in the Organisation tables below (or upload teams.csv) first.")
-        st.dataframe(found.sources, hide_index=True, key="unowned_sources", column_config=table_headers(found.sources))
+        st.dataframe(
+            found.sources,
+            hide_index=True,
+            placeholder="",
+            key="unowned_sources",
+            column_config=table_headers(found.sources),
+        )
         return
     editable = found.sources.assign(team=None)
     with st.form(f"unowned_form_{version}"):
         edited = st.data_editor(
             editable,
             hide_index=True,
+            placeholder="",
             disabled=["kind", "value", "items", "releases"],
             key=f"unowned_editor_{version}",
             column_config={**table_headers(editable), "team": cc.SelectboxColumn("Team", options=teams)},
@@ -333,8 +340,9 @@ quality = quality_report(store.con)
 for column, (label, value) in zip(st.columns(5), quality_numbers(quality).items()):
     column.metric(label, value)
 st.dataframe(
-    without_missing_text(quality.files),
+    quality.files,
     hide_index=True,
+    placeholder="",
     key="quality_files",
     column_config=table_headers(quality.files),
 )
@@ -343,8 +351,9 @@ st.download_button(
 )
 st.subheader("Rejected rows")
 st.dataframe(
-    without_missing_text(quality.rejects),
+    quality.rejects,
     hide_index=True,
+    placeholder="",
     key="quality_rejects",
     column_config=table_headers(quality.rejects),
 )
@@ -360,6 +369,7 @@ with st.expander("Team attribution and table sizes", key="quality_more"):
     st.dataframe(
         quality.attribution,
         hide_index=True,
+        placeholder="",
         key="quality_attribution",
         column_config=table_headers(quality.attribution),
     )
@@ -376,6 +386,7 @@ with st.expander("Team attribution and table sizes", key="quality_more"):
         st.dataframe(
             quality.unknown_teams,
             hide_index=True,
+            placeholder="",
             key="quality_unknown_teams",
             column_config=table_headers(quality.unknown_teams),
         )
@@ -390,6 +401,7 @@ with st.expander("Team attribution and table sizes", key="quality_more"):
     st.dataframe(
         quality.table_counts,
         hide_index=True,
+        placeholder="",
         key="quality_table_counts",
         column_config=table_headers(quality.table_counts),
     )
@@ -431,6 +443,7 @@ with st.form("org_form", border=False):
             frames["teams"],
             num_rows="dynamic",
             hide_index=True,
+            placeholder="",
             key=f"org_teams_{version}",
             column_config={
                 **table_headers(frames["teams"]),
@@ -442,6 +455,7 @@ with st.form("org_form", border=False):
             frames["members"],
             num_rows="dynamic",
             hide_index=True,
+            placeholder="",
             key=f"org_members_{version}",
             column_config={"start_date": date("start_date"), "end_date": date("end_date")},
         ),
@@ -449,6 +463,7 @@ with st.form("org_form", border=False):
             frames["ownership"],
             num_rows="dynamic",
             hide_index=True,
+            placeholder="",
             key=f"org_ownership_{version}",
             column_config={
                 "kind": cc.SelectboxColumn(options=OWNERSHIP_KINDS, required=True),

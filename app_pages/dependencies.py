@@ -44,6 +44,7 @@ st.dataframe(
     totals,
     key="wait_totals",
     hide_index=True,
+    placeholder="",
     column_config={name: st.column_config.NumberColumn(format="%.1f") for name in view.DAY_COLUMNS},
 )
 st.download_button(

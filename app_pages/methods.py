@@ -19,7 +19,9 @@ st.markdown(
 
 st.header("Current settings")
 table = view.settings_table(settings, context.comparison_date())
-st.dataframe(table, key="settings_table", hide_index=True, height=38 + 35 * len(table))  # every row, no scroll
+st.dataframe(
+    table, key="settings_table", hide_index=True, placeholder="", height=38 + 35 * len(table)
+)  # every row, no scroll
 st.download_button(
     "Download CSV", csv_download(table), "settings.csv", "text/csv", key="settings_csv", on_click="ignore"
 )

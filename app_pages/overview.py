@@ -36,6 +36,7 @@ st.dataframe(
     view.styled_grid(view.linked_grid(grid, st.query_params.to_dict())),
     key="verdict_grid",
     hide_index=True,
+    placeholder="",
     height=min(38 + 35 * len(grid), 560),  # every row visible for a few teams, then scroll
     column_config=column_config,
 )

@@ -5,7 +5,7 @@ import streamlit as st
 
 from analysis.headline import team_headline
 from analysis.views import team as view
-from analysis.views.common import csv_download, without_missing_text
+from analysis.views.common import csv_download
 from dashboard import page_setup
 
 context = page_setup()
@@ -34,7 +34,7 @@ for section in page.sections:
     st.markdown(view.markdown_list(section.decision))
     chart, numbers = st.columns([3, 2])
     chart.plotly_chart(section.figure, key=f"chart_{section.metric}")
-    numbers.dataframe(section.numbers, hide_index=True, key=f"numbers_{section.metric}")
+    numbers.dataframe(section.numbers, hide_index=True, placeholder="", key=f"numbers_{section.metric}")
     numbers.download_button(
         "Download CSV",
         csv_download(section.numbers),
@@ -46,7 +46,7 @@ for section in page.sections:
     numbers.caption(view.markdown_literal(section.effect))
     if section.waits_on is not None:
         chart.caption("Who it waits on: items waiting and days blocked, per window")
-        chart.dataframe(section.waits_on, hide_index=True, key="waits_on")
+        chart.dataframe(section.waits_on, hide_index=True, placeholder="", key="waits_on")
         chart.download_button(
             "Download CSV",
             csv_download(section.waits_on),
@@ -62,7 +62,7 @@ st.plotly_chart(page.event_study, key="chart_event_study")
 st.subheader("Against the comparison teams", divider="gray")
 st.markdown(view.markdown_literal(page.did_sentence))
 if page.did_table is not None:
-    st.dataframe(page.did_table, hide_index=True, key="did")
+    st.dataframe(page.did_table, hide_index=True, placeholder="", key="did")
     st.download_button(
         "Download CSV", csv_download(page.did_table), "comparison.csv", "text/csv", key="did_csv", on_click="ignore"
     )
@@ -71,7 +71,7 @@ st.subheader("Placebo check", divider="gray")
 st.markdown(view.markdown_list(page.placebo))
 
 st.subheader("Supporting measures", divider="gray")
-st.dataframe(page.supporting, hide_index=True, key="supporting")
+st.dataframe(page.supporting, hide_index=True, placeholder="", key="supporting")
 st.download_button(
     "Download CSV", csv_download(page.supporting), "supporting.csv", "text/csv", key="supporting_csv", on_click="ignore"
 )
@@ -90,8 +90,9 @@ search = st.text_input(
 items, matching_items = view.items_table(context.con, page.data, search)
 st.caption(f"Work items resolved in the windows: showing {len(items)} of {matching_items} matching.")
 st.dataframe(
-    without_missing_text(items, keep=("url",)),
+    items,
     hide_index=True,
+    placeholder="",
     key="items",
     column_config={**view.ITEM_COLUMN_LABELS, "url": st.column_config.LinkColumn("Link", display_text="open")},
 )
@@ -99,8 +100,9 @@ st.download_button("Download CSV", csv_download(items), "items.csv", "text/csv",
 releases, matching_releases = view.releases_table(context.con, page.data, search)
 st.caption(f"Releases of the team (counted or not): showing {len(releases)} of {matching_releases} matching.")
 st.dataframe(
-    without_missing_text(releases, keep=("url",)),
+    releases,
     hide_index=True,
+    placeholder="",
     key="releases",
     column_config={**view.RELEASE_COLUMN_LABELS, "url": st.column_config.LinkColumn("Link", display_text="open")},
 )

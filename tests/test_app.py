@@ -6,6 +6,8 @@ the default page, and `switch_page` moves between the registered pages. What App
 apart) is tested in a real browser in test_browser.py.
 """
 
+import json
+import re
 import tomllib
 from pathlib import Path
 
@@ -119,3 +121,32 @@ def test_the_settings_stay_when_switching_page():
         assert_runs_cleanly(app)
         assert app.sidebar.number_input(key="window").value == 120, page
         assert app.sidebar.number_input(key="tolerance").value == 5, page
+
+
+SNAKE_CASE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
+
+
+def shown_headers(frame) -> list[str]:
+    """The headers a table shows: each column's column_config label, else its name."""
+    config = json.loads(frame.proto.columns or "{}")
+    headers = []
+    for column in frame.value.columns:
+        settings = config.get(f"col:name:{column}", config.get(str(column), {}))
+        if not settings.get("hidden"):
+            headers.append(str(settings.get("label") or column))
+    return headers
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_table_shows_a_snake_case_header_or_the_word_none(app, page):
+    # A missing value is drawn as the word None unless the table sets a placeholder for it.
+    app.switch_page(f"app_pages/{page}.py").run()
+    assert_runs_cleanly(app)
+    assert len(app.dataframe) > 0
+    for frame in app.dataframe:
+        headers = shown_headers(frame)
+        assert not [header for header in headers if SNAKE_CASE.match(header)], headers
+        value = frame.value
+        assert not value.isin(["None", "nan", "NaN"]).any().any(), headers
+        if value.isna().any().any():
+            assert frame.proto.HasField("placeholder") and frame.proto.placeholder in ("", "-"), headers

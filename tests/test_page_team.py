@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analysis.headline import team_headline
+from analysis.number_words import ratio_words
 from analysis.report import build_report
 from analysis.settings import Settings
 from analysis.views import team as view
@@ -58,10 +60,13 @@ def assert_shows(at, report, name):
     for metric in view.METRICS:
         side = team["metrics"][metric]
         assert numbers_shown(at, metric) == [str(side["before"]["n"]), str(side["after"]["n"])]
-    summaries = next(m.value for m in at.markdown if m.value.startswith("- " + view.markdown_literal(name)))
+    # The page opens with the team's headline (the badges' default switch: adjusted).
+    markdown = [m.value for m in at.markdown]
+    assert view.markdown_list(team_headline(report, name)) in markdown
+    summaries = next(value for value in markdown if value.startswith("- " + view.markdown_literal(name) + " "))
     release = team["metrics"]["release_frequency"]
     if release["verdict"] != "insufficient data":
-        assert view.markdown_literal(f"releases {release['effect']['estimate']:.1f}x as often") in summaries
+        assert view.markdown_literal(f"releases {ratio_words(release['effect']['estimate'])}") in summaries
     else:
         assert view.markdown_literal("too few release days") in summaries
 

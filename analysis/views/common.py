@@ -89,27 +89,6 @@ def table_headers(frame: pd.DataFrame) -> dict[str, str]:
     return {column: header_text(column) for column in frame.columns if "_" in str(column)}
 
 
-def without_missing_text(frame: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The frame for a table, its missing values as empty text: a table draws a missing cell as
-    the word None, which reads as if the value were the word. A column with missing values
-    becomes text (numbers as written, without a trailing .0); the columns in `keep` (links) stay."""
-    shown = frame.copy()
-    for column in shown.columns:
-        values = shown[column]
-        if column in keep or not values.isna().any():
-            continue
-        shown[column] = [cell_text(value) for value in values]
-    return shown
-
-
-def cell_text(value) -> str:
-    if value is None or (not isinstance(value, (str, bool)) and pd.isna(value)):
-        return ""
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 def markdown_list(lines: list[str]) -> str:
     """Plain lines as a Markdown bullet list, each line escaped."""
     return "\n".join("- " + markdown_literal(line) for line in lines)
