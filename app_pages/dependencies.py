@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis.views import dependencies as view
-from analysis.views.common import csv_download
+from analysis.views.common import csv_download, header_text, table_headers
 from dashboard import page_setup
 
 context = page_setup()
@@ -45,7 +45,10 @@ st.dataframe(
     key="wait_totals",
     hide_index=True,
     placeholder="",
-    column_config={name: st.column_config.NumberColumn(format="%.1f") for name in view.DAY_COLUMNS},
+    column_config={
+        **table_headers(totals),
+        **{name: st.column_config.NumberColumn(header_text(name), format="%.1f") for name in view.DAY_COLUMNS},
+    },
 )
 st.download_button(
     "Download CSV", csv_download(totals), "wait_totals.csv", "text/csv", key="wait_totals_csv", on_click="ignore"

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis.views import methods as view
-from analysis.views.common import csv_download
+from analysis.views.common import csv_download, table_headers
 from dashboard import page_setup
 
 context = page_setup()
@@ -19,9 +19,14 @@ st.markdown(
 
 st.header("Current settings")
 table = view.settings_table(settings, context.comparison_date())
-st.dataframe(
-    table, key="settings_table", hide_index=True, placeholder="", height=38 + 35 * len(table)
-)  # every row, no scroll
+st.dataframe(  # every row, no scroll
+    table,
+    key="settings_table",
+    hide_index=True,
+    placeholder="",
+    height=38 + 35 * len(table),
+    column_config=table_headers(table),
+)
 st.download_button(
     "Download CSV", csv_download(table), "settings.csv", "text/csv", key="settings_csv", on_click="ignore"
 )

@@ -5,7 +5,7 @@ import streamlit as st
 
 from analysis.headline import team_headline
 from analysis.views import team as view
-from analysis.views.common import csv_download
+from analysis.views.common import csv_download, table_headers
 from dashboard import page_setup
 
 context = page_setup()
@@ -25,7 +25,6 @@ with st.container(key="team_headline"):
     )
 (st.info if page.data.is_comparison else st.markdown)(view.markdown_literal(page.context))
 st.caption(view.markdown_literal(page.windows))
-st.markdown(view.markdown_list(page.summaries(context.adjusted)))
 
 for section in page.sections:
     st.subheader(section.label, divider="gray")
@@ -34,7 +33,13 @@ for section in page.sections:
     st.markdown(view.markdown_list(section.decision))
     chart, numbers = st.columns([3, 2])
     chart.plotly_chart(section.figure, key=f"chart_{section.metric}")
-    numbers.dataframe(section.numbers, hide_index=True, placeholder="", key=f"numbers_{section.metric}")
+    numbers.dataframe(
+        section.numbers,
+        hide_index=True,
+        placeholder="",
+        column_config=table_headers(section.numbers),
+        key=f"numbers_{section.metric}",
+    )
     numbers.download_button(
         "Download CSV",
         csv_download(section.numbers),
@@ -46,7 +51,13 @@ for section in page.sections:
     numbers.caption(view.markdown_literal(section.effect))
     if section.waits_on is not None:
         chart.caption("Who it waits on: items waiting and days blocked, per window")
-        chart.dataframe(section.waits_on, hide_index=True, placeholder="", key="waits_on")
+        chart.dataframe(
+            section.waits_on,
+            hide_index=True,
+            placeholder="",
+            column_config=table_headers(section.waits_on),
+            key="waits_on",
+        )
         chart.download_button(
             "Download CSV",
             csv_download(section.waits_on),
@@ -62,7 +73,9 @@ st.plotly_chart(page.event_study, key="chart_event_study")
 st.subheader("Against the comparison teams", divider="gray")
 st.markdown(view.markdown_literal(page.did_sentence))
 if page.did_table is not None:
-    st.dataframe(page.did_table, hide_index=True, placeholder="", key="did")
+    st.dataframe(
+        page.did_table, hide_index=True, placeholder="", column_config=table_headers(page.did_table), key="did"
+    )
     st.download_button(
         "Download CSV", csv_download(page.did_table), "comparison.csv", "text/csv", key="did_csv", on_click="ignore"
     )
@@ -71,7 +84,9 @@ st.subheader("Placebo check", divider="gray")
 st.markdown(view.markdown_list(page.placebo))
 
 st.subheader("Supporting measures", divider="gray")
-st.dataframe(page.supporting, hide_index=True, placeholder="", key="supporting")
+st.dataframe(
+    page.supporting, hide_index=True, placeholder="", column_config=table_headers(page.supporting), key="supporting"
+)
 st.download_button(
     "Download CSV", csv_download(page.supporting), "supporting.csv", "text/csv", key="supporting_csv", on_click="ignore"
 )

@@ -85,8 +85,9 @@ def header_text(column: str) -> str:
 
 
 def table_headers(frame: pd.DataFrame) -> dict[str, str]:
-    """column -> header for a page's column_config: every column named in snake_case gets words."""
-    return {column: header_text(column) for column in frame.columns if "_" in str(column)}
+    """column -> header for a page's column_config: every column named by its key (lower case,
+    snake_case) gets words with a capital."""
+    return {column: header_text(column) for column in frame.columns if str(column) == str(column).lower()}
 
 
 def markdown_list(lines: list[str]) -> str:
