@@ -186,6 +186,58 @@ def test_every_page_renders_and_is_screenshotted(visitor, slug):
     assert_clean(watch)
 
 
+# ---- the answer on the first screen --------------------------------------------------------------
+
+FIRST_SCREEN = {"width": 1400, "height": 1000}
+GRID_HEADER_PIXELS = 35  # Streamlit's dataframe: the header row, then rows of 35 pixels
+
+
+def test_the_overview_headline_is_in_the_first_viewport(browser, server, expect):
+    context = browser.new_context(viewport=FIRST_SCREEN)
+    page = context.new_page()
+    watch = PageWatch(page)
+    open_app(page, server)
+    headline = page.locator("[data-testid=stMain] .st-key-headline")
+    expect(headline).to_contain_text("reorganised to a single-threaded owner (STO")
+    expect(headline).to_contain_text("2 improved (Checkout: timeline accuracy, dependency waits)")
+    box = headline.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= FIRST_SCREEN["height"], box
+    # The verdict grid starts on the same screen, below the headline.
+    grid = page.locator("[data-testid=stMain] [data-testid=stDataFrame]").first.bounding_box()
+    assert box["y"] + box["height"] < grid["y"] < FIRST_SCREEN["height"] - 3 * GRID_HEADER_PIXELS, grid
+    assert_no_exception(page)
+    assert_clean(watch)
+    context.close()
+
+
+def test_a_team_name_in_the_verdict_grid_opens_its_team_page_with_the_settings(browser, server):
+    context = browser.new_context(viewport=FIRST_SCREEN)
+    page = context.new_page()
+    watch = PageWatch(page)
+    open_app(page, f"{server}/?window=120")
+    grid = page.locator("[data-testid=stMain] [data-testid=stDataFrame]").first.bounding_box()
+    # The grid is drawn on a canvas: its fifth row is Checkout's first metric (report order:
+    # Assist's three, then Checkout's), its first column the team link.
+    x, y = grid["x"] + 25, grid["y"] + GRID_HEADER_PIXELS + 4 * GRID_HEADER_PIXELS + GRID_HEADER_PIXELS / 2
+    page.mouse.move(x, y)
+    with context.expect_page(timeout=EXPECT_TIMEOUT) as opened:
+        page.mouse.click(x, y)
+    team_page = opened.value
+    team_watch = PageWatch(team_page)
+    team_page.wait_for_load_state()
+    wait_for_script(team_page)
+    assert in_url(team_page, team="Checkout", window=120), team_page.url
+    assert heading(team_page).inner_text() == "Checkout"
+    assert (
+        team_page.locator("[data-testid=stMain] .st-key-team_headline")
+        .inner_text()
+        .startswith("Checkout's release frequency")
+    )
+    assert_no_exception(team_page)
+    assert_clean(watch, team_watch)
+    context.close()
+
+
 # ---- the view in the link ----------------------------------------------------------------------
 
 

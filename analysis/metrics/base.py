@@ -218,7 +218,7 @@ class ItemChart:
     what: str  # "slip", "wait": the hover text's word for the value
     y_title: str
     level: str
-    level_text: Callable[[str], str]  # formatted level -> "median slip 2.0 d"
+    level_text: Callable[[str], str]  # formatted level -> "median slip 2.0 days"
     band: Callable[[Settings], tuple[float, float, str]] | None = None
 
 

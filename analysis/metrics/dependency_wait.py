@@ -65,14 +65,14 @@ class DependencyWait(Metric):
     sql = ("blocked_intervals.sql", "dependency_waits.sql", "resolved_items.sql", "wait_matrix.sql")
     effect_label = "Change in median wait"
     did_label = "team's change in median wait - comparison teams' change"
-    event_title = "median wait (d)"
+    event_title = "median wait (days)"
     chart = ItemChart(
         table="waits",
         column="wait_days",
         what="wait",
         y_title="days blocked by other teams",
         level="value",
-        level_text=lambda shown: f"median wait {shown} d",
+        level_text=lambda shown: f"median wait {shown} days",
     )
     waits_on = True
     item_columns = {"wait_days": "Cross-team wait (days)"}

@@ -56,7 +56,7 @@ class ReleaseFrequency(Metric):
     sql = ("release_days.sql",)
     effect_label = "Rate ratio after/before"
     did_label = "team's rate ratio / comparison teams' rate ratio"
-    event_title = "release days / 30 d"
+    event_title = "release days per 30 days"
     subject = "release frequency"
     chart = ReleaseChart(table="release_days", day_column="release_day", y_title="release days per 30 days")
     kind = inference.RATE
@@ -195,11 +195,12 @@ class ReleaseFrequency(Metric):
             ("Release days (n)", b["n"], a["n"]),
             ("Window (days)", b["window_days"], a["window_days"]),
             ("Release days per 30 days", number(b["value"], ".2f"), number(a["value"], ".2f")),
-            # The average follows the rate (30 / rate); the median gap does not: releases that come
-            # in bursts on consecutive days make it short even when releases are rare.
+            # The average follows the rate (30 / rate); the median gap need not: releases that come
+            # in bursts on consecutive days make it short even when releases are rare, so the
+            # average comes first and the median is named a gap.
             ("Average days between release days", average_gap(b), average_gap(a)),
             (
-                "Median gap between consecutive release days (short when releases come in bursts)",
+                "Median gap between release days",
                 number(b["median_days_between"], ".1f"),
                 number(a["median_days_between"], ".1f"),
             ),
@@ -212,7 +213,10 @@ class ReleaseFrequency(Metric):
             f"""
 A release is a published, non-draft GitHub release, a git tag that matches the release tag pattern,
 or a released Jira fix version. Several releases of a team on one day count once (**release days**),
-so n is release days. The value is release days per 30 days.
+so n is release days. The value is release days per 30 days. Beside it the Team page gives the
+average days between release days (30 divided by that rate, so the two always agree) and the median
+gap between consecutive release days, which is short when releases come in bursts and so can fall
+even while releases become rarer.
 
 **The verdict's unit** is not the single release: releases come in bursts at the ends of sprints.
 Each window is cut into {inference.RELEASE_BIN_DAYS}-day bins (a sprint), and the release days of each bin

@@ -74,11 +74,11 @@ class TimelineAccuracy(Metric):
         what="slip",
         y_title="slip (days late; early < 0)",
         level="median_slip_days",
-        level_text=lambda shown: f"median slip {shown} d",
+        level_text=lambda shown: f"median slip {shown} days",
         band=lambda settings: (
             0,
             settings.tolerance_days,
-            f"tolerance: on time up to {settings.tolerance_days} d late (early counts)",
+            f"tolerance: on time up to {settings.tolerance_days} days late (early counts)",
         ),
     )
     kind = inference.SHARE
