@@ -174,7 +174,7 @@ def adjustment_sentence(report: dict, adjusted: bool, confidence: float) -> str 
     if adjusted:
         text = (
             f"Verdicts are adjusted for the {count} comparisons in this report (with that many, some "
-            "p-values fall below 0.05 by chance)"
+            f"p-values fall below {alpha(confidence):g} by chance)"
         )
         if differ:
             text += f"; without that adjustment {names} would read as a clear change"

@@ -146,7 +146,9 @@ def test_no_detectable_change_is_said_when_the_mde_is_missing():
     assert (
         RELEASES.mde_text(2.4) == "only a change larger than 2.4 times the release rate (up or down) would have shown"
     )
-    assert ACCURACY.mde_text(0.18) == "only a change of more than 18 points in the on-time share would have shown"
+    assert ACCURACY.mde_text(0.18) == (
+        "only a change of more than 18 percentage points in the on-time share would have shown"
+    )
     assert WAITS.mde_text(1.9) == "only waits longer or shorter by a factor of 1.9 would have shown"
 
 
@@ -496,7 +498,8 @@ def test_text_and_csv_carry_the_decision():
     lone = next(row for row in rows if row["team"] == "B" and row["metric"] == ACCURACY.name)
     assert lone["basis"] == "raw" and lone["reasons"] == "no_estimate"
     text = format_text(found)
-    assert "decision against 1 comparison team (B): x0.90 (0.72 to 1.08), p=0.001" in text
+    # Estimate 0.9 (0.72 to 1.08), p 0.001: ratios and p-values in words (number_words).
+    assert "decision against 1 comparison team (B): 10% less often (0.72 to 1.1 times), p = 0.001" in text
     assert "decision raw change, labelled as such" in text
     assert "only a change larger than 1.5 times the release rate" in text
 

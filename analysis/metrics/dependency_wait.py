@@ -177,7 +177,7 @@ class DependencyWait(Metric):
         return float(np.median(after) - np.median(before))
 
     def value_text(self, value):
-        return f"{value:.1f} days (median)"
+        return f"median {value:.1f} days"
 
     def values_text(self, before, after):
         shown = ("-" if value is None else f"{value:.1f}" for value in (before, after))
