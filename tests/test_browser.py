@@ -276,9 +276,9 @@ def test_the_link_settings_stay_when_moving_to_another_page(link_visitor, expect
     go_to(page, "Overview")
     expect(window_input(page), "the window went back to its default on the Overview").to_have_value("120")
     assert in_url(page, window=120), page.url
-    expect(page.locator("[data-testid=stMain] [data-testid=stCaptionContainer]").first).to_contain_text(
-        "windows of 120 days"
-    )
+    # The settings sentence, above the timeline.
+    captions = page.locator("[data-testid=stMain] [data-testid=stCaptionContainer]")
+    expect(captions.filter(has_text="windows of 120 days")).to_have_count(1)
     assert_clean(watch)
 
 
