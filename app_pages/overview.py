@@ -33,7 +33,9 @@ column_config["team"] = st.column_config.LinkColumn(
 )
 column_config["comparison"] = st.column_config.CheckboxColumn(headers["comparison"][0], help=headers["comparison"][1])
 # Wide enough for the longest badge, "● no clear change (after adjusting for N comparisons)".
-column_config["verdict"] = st.column_config.TextColumn(headers["verdict"][0], help=headers["verdict"][1], width=330)
+column_config["verdict"] = st.column_config.TextColumn(
+    headers["verdict"][0], help=headers["verdict"][1], width=330 if grid["verdict"].str.len().max() > 20 else "medium"
+)
 st.dataframe(
     view.styled_grid(view.linked_grid(grid, st.query_params.to_dict())),
     key="verdict_grid",

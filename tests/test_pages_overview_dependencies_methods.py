@@ -81,6 +81,13 @@ def test_overview_shows_the_reports_verdict_grid_and_summaries(report):
     shown = app.dataframe[0].value
     assert unlinked(shown).equals(overview_view.verdict_grid(report))
     assert all(url.startswith("team?") for url in shown["team"])
+    # Every column: its header in words and a help text (hover), the verdict right after the team.
+    config = json.loads(app.dataframe[0].proto.columns)
+    headers = overview_view.grid_headers(Settings().confidence, adjusted=True)
+    for column, (label, text) in headers.items():
+        assert config[column]["label"] == label and config[column]["help"] == text
+    assert config["team"]["type_config"]["display_text"] == overview_view.TEAM_LINK_TEXT
+    assert list(shown.columns[:2]) == ["team", "verdict"]
     markdown = [element.value for element in app.markdown]
     # The headline first, then each team's sentences (escaped for Markdown).
     assert markdown[0] == markdown_list(organisation_headline(report, True, Settings().confidence))
