@@ -39,6 +39,7 @@ def shown_verdict(metric: dict, adjusted: bool, confidence: float) -> str:
 def frame_for(report: dict, team: dict, adjusted: bool, confidence: float) -> HeadlineFrame:
     return HeadlineFrame(
         since="since its reorg" if team["reorg_date"] else "around the comparison date",
+        comparison_team=not team["reorg_date"],
         adjusted=adjusted,
         confidence=confidence,
         comparisons=report.get("adjusted_comparisons"),

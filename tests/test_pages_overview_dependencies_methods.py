@@ -192,6 +192,9 @@ def test_methods_shows_the_current_settings_and_every_method(report):
     ):
         assert method in headers, method
     text = " ".join(block.value for block in app.markdown)
+    # STO said in one line at the top, in the project's words.
+    assert app.markdown[0].value == methods_view.STO_SENTENCE
+    assert "single-threaded owner (STO, one leader whose only job is this team's outcome)" in text
     for words in ("insufficient data", "Welch-Satterthwaite", "difference-in-differences", "interrupted time series"):
         assert words in text, words
     for test in ("Newcombe", "Fisher", "bootstrap", "Mann-Whitney", "poisson.test"):  # the raw change's tests

@@ -610,6 +610,7 @@ class HeadlineFrame:
     many p-values the adjustment took together."""
 
     since: str
+    comparison_team: bool  # a team that did not reorganise: judged against the *other* comparison teams
     adjusted: bool
     confidence: float
     comparisons: int | None
@@ -626,8 +627,8 @@ def basis_words(decision: dict, frame: HeadlineFrame) -> str:
     """What a verdict was judged against, as the end of a headline clause."""
     basis = decision["basis"]
     if basis == "did":
-        count = decision["n_comparisons"]
-        return f", relative to the {count} comparison team{'s' if count != 1 else ''}"
+        count, other = decision["n_comparisons"], " other" if frame.comparison_team else ""
+        return f", relative to the {count}{other} comparison team{'s' if count != 1 else ''}"
     if basis == "its":
         return (
             ", against its own trend before (there are no comparison teams with data, so an org-wide change "
