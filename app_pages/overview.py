@@ -15,6 +15,16 @@ if not report["teams"]:
     st.info("No teams yet: load a teams.csv (and the exports) on the Data page.")
     st.stop()
 st.caption(view.settings_caption(report))
+st.download_button(
+    "Download the executive pack (HTML)",
+    context.executive_pack(),  # built on click, from this page's report and badge switch
+    "threadline-executive-pack.html",
+    "text/html",
+    key="executive_pack",
+    on_click="ignore",
+    icon=":material/download:",
+    help="One HTML file for the business review: opens offline, charts interactive, prints one team per page.",
+)
 
 st.header("Reorganisation timeline")
 st.plotly_chart(view.timeline_figure(report), key="timeline", width="stretch")
@@ -42,6 +52,9 @@ st.dataframe(
         "change": st.column_config.TextColumn(f"change ({view.interval_label(confidence)}), p"),
     },
 )
+# On paper, this table replaces the grid above (a canvas prints only the rows in view): dashboard.PRINT_STYLE.
+with st.container(key="print_only_verdict_grid"):
+    st.table(view.styled_grid(grid), hide_index=True)
 st.download_button(
     "Download CSV", csv_download(grid), "verdicts.csv", "text/csv", key="verdict_grid_csv", on_click="ignore"
 )

@@ -58,6 +58,8 @@ st.subheader("Against the comparison teams", divider="gray")
 st.markdown(view.markdown_literal(page.did_sentence))
 if page.did_table is not None:
     st.dataframe(page.did_table, hide_index=True, key="did")
+    with st.container(key="print_only_did"):  # replaces the table above on paper: dashboard.PRINT_STYLE
+        st.table(page.did_table, hide_index=True)
     st.download_button(
         "Download CSV", csv_download(page.did_table), "comparison.csv", "text/csv", key="did_csv", on_click="ignore"
     )
