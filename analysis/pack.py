@@ -59,8 +59,8 @@ table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #999; padding: 2px 4px; text-align: left; vertical-align: top; }
 th { background: #eee; }
 .grid { font-size: 12px; }
-.grid .verdict { white-space: normal; }
-.verdict { font-weight: 600; white-space: nowrap; border: 1px solid; border-radius: 3px; padding: 0 3px; }
+.verdict { font-weight: 600; border: 1px solid; border-radius: 3px; padding: 0 3px; -webkit-box-decoration-break: clone;
+  box-decoration-break: clone; }
 .improved { color: #0072B2; }
 .worsened { color: #D55E00; }
 .unclear, .insufficient { color: #333; }
@@ -80,7 +80,8 @@ th { background: #eee; }
   h2 { font-size: 12.5pt; margin: 6px 0 3px; }
   h3 { font-size: 9pt; margin: 0 0 2px; }
   .team { break-before: page; page-break-before: always; border-top: none; margin-top: 0; padding-top: 0; }
-  .grid { font-size: 7.5pt; }
+  .organisation { font-size: 8pt; }
+  .grid { font-size: 7pt; line-height: 1.15; }
   .grid tr, .chart, .metric { break-inside: avoid; page-break-inside: avoid; }
   .metric { margin: 4px 0; }
   .facts, .caveats, .team-meta { font-size: 7pt; line-height: 1.2; }
