@@ -24,6 +24,7 @@ import os
 import threading
 import time
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ import streamlit as st
 from analysis import report_worker
 from analysis.bounded_parse import Limits
 from analysis.metrics.rows import comparison_date, teams_table
+from analysis.pack import build_pack
 from analysis.report import build_report
 from analysis.results import iso
 from analysis.settings import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, Settings
@@ -65,6 +67,12 @@ RUN_LOG_VARIABLE = "THREADLINE_RUN_LOG"
 # parallel only share the same cores (and Python's lock) with each other and with the web
 # server's own thread, which then answers new visitors late. Holds no data.
 COMPUTING = threading.Lock()
+# Executive packs (HTML, a few MB each): a few for the shared base, kept for everyone (they hold
+# no visitor's data), and fewer per session for a visitor's own data.
+SHARED_PACKS_KEPT = 4
+PACKS_KEPT = 2
+_SHARED_PACKS: dict = {}
+_PACKS_LOCK = threading.Lock()
 _routing = threading.local()  # per script thread: the context of the page route() is running
 
 
@@ -91,6 +99,32 @@ class Context:
             "Computing the before/after report...",
             lambda: build_report(self.con, self.settings),
         )
+
+    def executive_pack(self) -> Callable[[], bytes]:
+        """The executive pack of the report this page shows, for st.download_button to build
+        when the visitor clicks (it runs the callable on a thread of its own, where no Streamlit
+        call works: everything it needs is taken here). Kept per data version, settings and
+        badge switch: for everyone on the shared base, in the session otherwise."""
+        report, settings, adjusted = self.report(), self.settings, self.adjusted
+        key = (self.store.version, settings, adjusted)
+        if self.shared:
+            source, cache, keep = shared_base(), _SHARED_PACKS, SHARED_PACKS_KEPT
+        else:
+            source, cache, keep = self.store, st.session_state.setdefault("packs", {}), PACKS_KEPT
+
+        def build() -> bytes:
+            view = source.view()  # a cursor of this thread's own
+            try:
+                with COMPUTING:
+                    return build_pack(view.con, settings, report, adjusted).encode("utf-8")
+            finally:
+                view.close()
+
+        def cached_pack() -> bytes:
+            with _PACKS_LOCK:  # one build per key; COMPUTING makes them take turns anyway
+                return cached(cache, key, build, keep=keep)
+
+        return cached_pack
 
     def comparison_date(self) -> str | None:
         """The date comparison teams are measured around, without computing a report."""
@@ -127,9 +161,56 @@ class Context:
         return self.store
 
 
+# How every page prints (the browser's Print, or Save as PDF): the page's content alone, across the
+# paper's width. No sidebar, toolbar, mode bars, buttons or inputs (the title says which team);
+# charts and table rows are not split across pages. A table drawn on a canvas (st.dataframe)
+# prints only what is scrolled into view: where a page needs one whole on paper, a container
+# keyed print_only_* right after it holds a plain st.table, shown in print in its place. The
+# Team page's item and release tables (up to 2000 rows each) stay out of print: their CSV has them.
+PRINT_STYLE = """
+[data-testid=stLayoutWrapper]:has(> [class*="st-key-print_only_"]) { display: none; }
+@media print {
+  [data-testid=stSidebar], [data-testid=stSidebarCollapsedControl], [data-testid=stHeader],
+  [data-testid=stToolbar], [data-testid=stDecoration], [data-testid=stStatusWidget],
+  [data-testid=stElementToolbar], .modebar-container,
+  [data-testid=stElementContainer]:has(
+    [data-testid=stDownloadButton], [data-testid=stButton], [data-testid=stTextInput],
+    [data-testid=stNumberInput], [data-testid=stSelectbox], [data-testid=stMultiSelect],
+    [data-testid=stRadio], [data-testid=stCheckbox], [data-testid=stFileUploader],
+    [data-testid=stDateInput], [data-testid=stButtonGroup]),
+  [data-testid=stElementContainer]:has(+ [data-testid=stLayoutWrapper] > [class*="st-key-print_only_"]),
+  [data-testid=stElementContainer]:has(+ .st-key-search), .st-key-search ~ [data-testid=stElementContainer] {
+    display: none !important;
+  }
+  [data-testid=stLayoutWrapper]:has(> [class*="st-key-print_only_"]) { display: block !important; }
+  html, body, .stApp, [data-testid=stAppViewContainer], [data-testid=stMain] {
+    height: auto !important; overflow: visible !important; position: static !important;
+  }
+  [data-testid=stMain] { margin-left: 0 !important; }
+  /* Scrolling boxes (a fixed-height container, a wide table) print at their full size. */
+  [data-testid=stVerticalBlock], [data-testid=stTable], [data-testid=stTable] > div {
+    height: auto !important; max-height: none !important; overflow: visible !important;
+  }
+  [data-testid=stTable] table { display: table !important; } /* an inline table would not break */
+  [data-testid=stMainBlockContainer] { max-width: none !important; padding: 0 !important; zoom: 0.8; }
+  [data-testid=stElementContainer]:has([data-testid=stPlotlyChart]), [data-testid=stPlotlyChart],
+  [data-testid=stTable] tr, [data-testid=stDataFrame] { break-inside: avoid; page-break-inside: avoid; }
+  /* A heading keeps room below it for what it heads (break-after: avoid is not enough in Chromium). */
+  [data-testid=stElementContainer]:has([data-testid=stHeading]) { break-inside: avoid; }
+  [data-testid=stElementContainer]:has([data-testid=stHeading])::after {
+    content: ""; display: block; height: 220px; margin-bottom: -220px;
+  }
+  [data-testid=stElementContainer]:has([data-testid=stHeading]):has(+ * [data-testid=stPlotlyChart])::after {
+    height: 560px; margin-bottom: -560px; /* a whole chart (the tallest, the event study, is 640 x 0.8) */
+  }
+}
+"""
+
+
 def route() -> None:
     """The entry point's work: page config, navigation, the shared sidebar, then the page."""
     st.set_page_config(page_title="Threadline", page_icon="📈", layout="wide")
+    st.html(f"<style>{PRINT_STYLE}</style>")  # a constant: no export text in it
     if sign_in_required() and not st.user.get("is_logged_in", False):
         st.title("Threadline")
         st.write("This Threadline instance asks you to sign in first.")
@@ -217,7 +298,7 @@ def edit_keys() -> dict[str, str]:
 
 def adopt_workspace(opened: OpenedWorkspace, workspace_id: str) -> None:
     """The opened workspace becomes this session's data and settings (its private store)."""
-    for results in ("reports", "team_pages"):  # keyed by store version: a new store starts again
+    for results in ("reports", "team_pages", "packs"):  # keyed by store version: a new store starts again
         st.session_state.pop(results, None)
     st.session_state.update(
         store=opened.store,
@@ -319,7 +400,7 @@ def _drop_own_store() -> None:
     store = st.session_state.pop("store", None)
     if store is not None:
         store.close()
-    for key in ("upload_results", "uploaded_files", "data_source", "reports", "team_pages", "unmapped_files"):
+    for key in ("upload_results", "uploaded_files", "data_source", "reports", "team_pages", "packs", "unmapped_files"):
         st.session_state.pop(key, None)
 
 

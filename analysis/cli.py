@@ -15,6 +15,7 @@ import duckdb
 
 from .fetch.command import add_fetch_parser, run_fetch
 from .importers import ImportOptions, read_column_map
+from .pack import build_pack
 from .quality import format_report, quality_report
 from .report import build_report
 from .report_format import NO_TEAMS, format_csv, format_text
@@ -97,7 +98,19 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--transition-days", type=days, default=Settings.transition_days)
     report.add_argument("--tolerance-days", type=days, default=Settings.tolerance_days)
     report.add_argument("--timezone", type=time_zone, default="UTC", metavar="TZ")
-    report.add_argument("--format", choices=("json", "csv", "text"), default="json")
+    report.add_argument(
+        "--format",
+        choices=("json", "csv", "text", "html"),
+        default="json",
+        help="json (the contract), csv, text, or html: the executive pack, one self-contained HTML file "
+        "(opens offline, charts interactive, prints one team per page)",
+    )
+    report.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the report to FILE (UTF-8) instead of standard output",
+    )
     # Beyond the SPEC's contract: the other settings, with the SPEC's defaults.
     report.add_argument(
         "--issue-types",
@@ -210,16 +223,33 @@ def report(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         store.prepare(settings)
         result = build_report(store.con, settings)
+        # The pack draws each team's charts from the store's rows: built before it closes.
+        pack = build_pack(store.con, settings, result) if args.format == "html" else None
     finally:
         store.close()
-    if not result["teams"] and args.format != "text":
-        print(f"note: {NO_TEAMS}", file=sys.stderr)  # the text format says so itself
+    if not result["teams"] and args.format not in ("text", "html"):
+        print(f"note: {NO_TEAMS}", file=sys.stderr)  # the text and html formats say so themselves
     if args.format == "json":
-        print(json.dumps(result, indent=2, ensure_ascii=False))
+        written = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
     elif args.format == "csv":
-        print(format_csv(result), end="")
+        written = format_csv(result)
+    elif args.format == "html":
+        written = pack
     else:
-        print(format_text(result, settings.confidence))
+        written = format_text(result, settings.confidence) + "\n"
+    return write_output(written, args.output)
+
+
+def write_output(text: str, path: Path | None) -> int:
+    """The report to standard output, or to the --output file."""
+    if path is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(f"error: --output: cannot write {path} ({error.strerror or error})", file=sys.stderr)
+        return EXIT_USAGE
     return 0
 
 

@@ -50,6 +50,9 @@ st.dataframe(
         **{name: st.column_config.NumberColumn(header_text(name), format="%.1f") for name in view.DAY_COLUMNS},
     },
 )
+# On paper, this table replaces the one above (a canvas prints only what is in view): dashboard.PRINT_STYLE.
+with st.container(key="print_only_wait_totals"):
+    st.table(totals.style.format(dict.fromkeys(view.DAY_COLUMNS, "{:.1f}"), na_rep="-"), hide_index=True)
 st.download_button(
     "Download CSV", csv_download(totals), "wait_totals.csv", "text/csv", key="wait_totals_csv", on_click="ignore"
 )

@@ -19,6 +19,16 @@ if not report["teams"]:
     st.stop()
 with st.container(key="headline"):
     st.markdown(markdown_list(organisation_headline(report, adjusted, confidence)))
+st.download_button(
+    "Download the executive pack (HTML)",
+    context.executive_pack(),  # built on click, from this page's report and badge switch
+    "threadline-executive-pack.html",
+    "text/html",
+    key="executive_pack",
+    on_click="ignore",
+    icon=":material/download:",
+    help="One HTML file for the business review: opens offline, charts interactive, prints one team per page.",
+)
 
 st.header("Verdicts")
 st.caption(
@@ -44,6 +54,10 @@ st.dataframe(
     height=min(38 + 35 * len(grid), 560),  # every row visible for a few teams, then scroll
     column_config=column_config,
 )
+# On paper, this table replaces the grid above (a canvas prints only the rows in view): dashboard.PRINT_STYLE.
+with st.container(key="print_only_verdict_grid"):
+    labels = [headers[column][0] for column in grid.columns]
+    st.table(view.styled_grid(grid).relabel_index(labels, axis="columns"), hide_index=True)
 st.download_button(
     "Download CSV", csv_download(grid), "verdicts.csv", "text/csv", key="verdict_grid_csv", on_click="ignore"
 )

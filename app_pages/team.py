@@ -76,6 +76,8 @@ if page.did_table is not None:
     st.dataframe(
         page.did_table, hide_index=True, placeholder="", column_config=table_headers(page.did_table), key="did"
     )
+    with st.container(key="print_only_did"):  # replaces the table above on paper: dashboard.PRINT_STYLE
+        st.table(page.did_table.rename(columns=table_headers(page.did_table)), hide_index=True)
     st.download_button(
         "Download CSV", csv_download(page.did_table), "comparison.csv", "text/csv", key="did_csv", on_click="ignore"
     )
