@@ -23,11 +23,11 @@ import plotly.io as pio
 import plotly.offline
 
 from . import metrics
+from .headline import organisation_headline, team_headline
 from .metrics.base import INSUFFICIENT_REASONS
-from .report_format import NO_TEAMS
 from .settings import Settings
-from .views.common import VERDICT_BADGES, shown_verdict
-from .views.overview import interval_label, is_comparison, settings_caption, team_summary, verdict_grid
+from .views.common import VERDICT_BADGES
+from .views.overview import interval_label, settings_caption, verdict_grid
 from .views.team import TeamPage, team_page
 
 # Printed page (A4 is the narrower, Letter the shorter): 190 mm wide and 259 mm tall inside 10 mm
@@ -102,31 +102,11 @@ def escape(text) -> str:
 def headline_lines(
     report: dict, team: str | None = None, adjusted: bool = True, confidence: float = Settings.confidence
 ) -> list[str]:
-    """The pack's headline in plain sentences (not escaped): the organisation's when `team` is
-    None, else that team's. The one place the pack takes its headline from."""
-    if team is not None:
-        entry = next(entry for entry in report["teams"] if entry["team"] == team)
-        return [team_summary(entry, confidence, adjusted)]
-    teams = report["teams"]
-    if not teams:
-        return [NO_TEAMS]
-    reorganised = [entry for entry in teams if not is_comparison(entry)]
-    comparison = len(teams) - len(reorganised)
-    dates = sorted({entry["reorg_date"] for entry in reorganised})
-    when = "" if not dates else f" on {dates[0]}" if len(dates) == 1 else f" between {dates[0]} and {dates[-1]}"
-    lines = [
-        f"{len(teams)} team{'s' if len(teams) != 1 else ''}: {len(reorganised)} reorganised{when}, "
-        f"{comparison} comparison team{'s' if comparison != 1 else ''} that did not"
-        + (f", measured around {report['comparison_date']}." if comparison and report["comparison_date"] else ".")
-    ]
-    if not reorganised:
-        return lines + ["No team reorganised: there is no reorg to judge."]
-    badges = "adjusted for multiple comparisons" if adjusted else "unadjusted"
-    for metric in metrics.registered():
-        shown = [shown_verdict(entry["metrics"][metric.name], adjusted, confidence) for entry in reorganised]
-        counts = ", ".join(f"{shown.count(verdict)} {verdict}" for verdict in VERDICT_BADGES)
-        lines.append(f"{metric.label}: of {len(reorganised)} reorganised teams, {counts} (p-values {badges}).")
-    return lines
+    """The pack's headline in plain sentences (not escaped): the Overview's organisation headline
+    when `team` is None, else the Team page's."""
+    if team is None:
+        return organisation_headline(report, adjusted, confidence)
+    return team_headline(report, team, adjusted, confidence)
 
 
 def team_pages(con, settings: Settings, report: dict) -> dict[str, TeamPage]:

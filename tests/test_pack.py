@@ -14,11 +14,12 @@ import pytest
 from conftest import PROJECT_ROOT, SAMPLES
 
 from analysis import metrics, pack
+from analysis.headline import organisation_headline, team_headline
+from analysis.number_words import p_value_text
 from analysis.report import build_report
 from analysis.settings import Settings
 from analysis.store import Store
 from analysis.views.common import VERDICT_BADGES
-from analysis.views.overview import team_summary
 from analysis.workspace import DEFAULT_DATA_DIR, open_shared_store
 
 SETTINGS = Settings()
@@ -88,7 +89,7 @@ def test_every_section_carries_n_verdict_basis_p_and_mde(demo, document):
             assert f"<td>{html.escape(label)}</td><td>{before}</td><td>{after}</td>" in section
             decision = m["decision"]
             if decision["estimate"] is not None:
-                assert f"p={decision['p_value']:.3g}" in section
+                assert html.escape(p_value_text(decision["p_value"])) in section
                 assert "Minimum detectable effect: " + html.escape(metric.mde_text(decision["mde"])) in section
             assert ("Verdict judged against" if decision["basis"] != "raw" else "Verdict on the raw") in section
 
@@ -108,24 +109,14 @@ def test_the_grid_has_every_team_and_metric_with_n_and_verdict(demo, document):
         assert cells[4] == f"{m['before']['n']} → {m['after']['n']}"
 
 
-def test_the_organisation_headline_counts_the_verdicts(demo):
+def test_the_headlines_are_the_pages_own(demo):
+    """The pack says what the Overview and the Team page say, for both switch positions."""
     report, _ = demo
-    lines = pack.headline_lines(report, adjusted=False)
-    reorganised = [team for team in report["teams"] if team["reorg_date"]]
-    assert lines[0].startswith(f"6 teams: {len(reorganised)} reorganised on 2025-10-01, 3 comparison teams")
-    for line, metric in zip(lines[1:], metrics.registered()):
-        # Unadjusted: the JSON's own verdicts, counted here by hand from the report.
-        verdicts = [team["metrics"][metric.name]["verdict"] for team in reorganised]
-        counts = ", ".join(f"{verdicts.count(v)} {v}" for v in VERDICT_BADGES)
-        assert line == f"{metric.label}: of {len(reorganised)} reorganised teams, {counts} (p-values unadjusted)."
-    assert len(lines) == 1 + len(metrics.registered())
-
-
-def test_a_teams_headline_is_its_overview_summary(demo):
-    report, _ = demo
-    for team in report["teams"]:
-        for adjusted in (True, False):
-            assert pack.headline_lines(report, team["team"], adjusted) == [team_summary(team, 0.95, adjusted)]
+    for adjusted in (True, False):
+        assert pack.headline_lines(report, None, adjusted) == organisation_headline(report, adjusted, 0.95)
+        for team in report["teams"]:
+            expected = team_headline(report, team["team"], adjusted, 0.95)
+            assert pack.headline_lines(report, team["team"], adjusted) == expected
 
 
 def test_the_switch_reaches_the_verdicts(demo):
@@ -146,7 +137,7 @@ def test_an_empty_report_says_there_are_no_teams():
         document = pack.build_pack(empty.con, SETTINGS, report)
     finally:
         empty.close()
-    assert "No teams to report" in document and not sections(document)
+    assert "No teams yet" in document and not sections(document)
 
 
 @pytest.fixture(scope="module")
