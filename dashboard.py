@@ -455,3 +455,21 @@ def _remember(key: tuple, message: str, compute):
             return compute()
 
     return cached(_recent_results(), key, build, keep=RESULTS_KEPT)
+
+
+def show_drill(behind, key: str, where=None) -> None:
+    """The rows behind a selected number (analysis.views.drill.Drill) in a bordered box: what
+    they are and their n per window, then the table with its links (export text as plain text)."""
+    with (where or st).container(key=key, border=True):
+        st.markdown(f"**{markdown_literal(behind.caption())}**")
+        st.dataframe(
+            behind.rows,
+            hide_index=True,
+            key=f"{key}_rows",
+            column_config={
+                **behind.labels,
+                **{
+                    link: st.column_config.LinkColumn(behind.labels[link], display_text="open") for link in behind.links
+                },
+            },
+        )

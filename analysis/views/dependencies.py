@@ -60,6 +60,20 @@ def wait_matrix(report: dict, period: str, measure: str) -> pd.DataFrame:
     return matrix.rename_axis(index="waiting team", columns="blocking team")
 
 
+def matrix_table(report: dict, period: str, measure: str) -> pd.DataFrame:
+    """wait_matrix as a table to select cells in: the waiting team as the first column, then one
+    column per blocking team (a heatmap cannot report a click on a cell; this table can)."""
+    matrix = wait_matrix(report, period, measure)
+    if measure == "wait_days":
+        matrix = matrix.round(1)
+    table = matrix.rename_axis(index=None, columns=None)
+    table.insert(0, WAITING_COLUMN, table.index)
+    return table.reset_index(drop=True)
+
+
+WAITING_COLUMN = "waiting team"
+
+
 def totals_table(report: dict) -> pd.DataFrame:
     """Per waiting team: items waiting and total wait days on other teams, before and after.
 
