@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import metrics, queries
 from ..metrics.base import ReleaseChart
-from ..metrics.rows import PERIODS, MetricData, Window, compute
+from ..metrics.rows import PERIODS, MetricData, Window, compute, fetch_frame
 from ..settings import Settings
 from .team import WHOLE_SPAN, TeamData, period_of, safe_url
 
@@ -182,7 +182,7 @@ def chart_points(con, data: TeamData, metric: str, figure, points: list[dict]) -
             period = name.split(" ")[0]
             numbers = point.get("point_numbers") or []
             picked.append(data.rows.rows(table, data.team, period).iloc[list(numbers)])
-        elif name in PERIODS or name.startswith(tuple(f"{p}:" for p in PERIODS)) and trace.mode == "lines":
+        elif name.startswith(tuple(f"{p}:" for p in PERIODS)) and trace.mode == "lines":  # a window's level
             picked.append(data.rows.rows(table, data.team, name.split(":")[0]))
         elif trace.customdata is not None and index is not None and day_column == "resolved_day":
             key = html.unescape(str(trace.customdata[index]))  # plotly_text escaped it for the hover
@@ -259,15 +259,16 @@ def blocking_links(con, settings: Settings, entry: dict, blocker_team: str, peri
     of the team's wait; the distinct blocked items are the cell's items, the waits add up to its
     wait days (queries/blocking_links.sql reads the stretches queries/wait_matrix.sql sums)."""
     windows = [w for w in team_windows(entry) if w.period in periods]
-    found = con.execute(
-        queries.sql("blocking_links"),
+    found = fetch_frame(
+        con,
+        "blocking_links",
         {
             "windows": [
                 {"team": w.team, "period": w.period, "start_date": w.start, "end_date": w.end} for w in windows
             ],
             "blocker_team": blocker_team,
         },
-    ).df()
+    )
     for column in ("blocked_url", "blocker_url"):
         found[column] = found[column].map(safe_url)
     found["resolved_day"] = pd.to_datetime(found["resolved_day"]).dt.date
