@@ -38,15 +38,23 @@ if view.matrix_axes(report)[1]:
     st.subheader("Select a cell for the blocking links behind it")
     st.caption("The same matrices as tables: rows wait on columns. Select a number for its blocked items and blockers.")
     periods = view.PERIOD_CHOICES[period]
-    for column, shown_period in zip(st.columns(len(periods)), periods):
+    for shown_period in periods:
         table = view.matrix_table(report, shown_period, view.MEASURES[measure])
-        column.caption(view.PERIOD_TITLES[shown_period])
-        chosen = column.dataframe(
-            table,
+        st.markdown(f"**{view.PERIOD_TITLES[shown_period]}**")
+        chosen = st.dataframe(
+            view.styled_matrix(table),
             key=f"wait_matrix_{shown_period}",
             hide_index=True,
             on_select="rerun",
             selection_mode="single-cell",
+        )
+        st.download_button(
+            "Download CSV",
+            csv_download(table),
+            f"wait_matrix_{shown_period}.csv",
+            "text/csv",
+            key=f"wait_matrix_{shown_period}_csv",
+            on_click="ignore",
         )
         cells = chosen.selection.cells
         cell = drill.matrix_cell(table, cells[0][0], cells[0][1]) if cells else None

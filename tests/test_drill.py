@@ -10,7 +10,6 @@ against those rows too (late/on time by TimelineAccuracy.on_time, waiting = the 
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import pandas as pd
 import pytest
@@ -275,4 +274,5 @@ def test_drill_caption_names_the_counts():
     rows = pd.DataFrame({"period": ["before", "after", "after"]})
     behind = drill.Drill("Checkout, Release frequency", rows, {"before": 1, "after": 1}, "release days", {})
     assert behind.caption() == "Checkout, Release frequency: before n=1, after n=1 release days (3 rows)."
-    assert not math.isnan(len(behind.rows))
+    picked = drill.Drill("Checkout, Timeline accuracy", rows.iloc[:1], {drill.SELECTED: 1}, "items", {})
+    assert picked.caption() == "Checkout, Timeline accuracy: 1 items selected (1 row)."

@@ -74,6 +74,11 @@ def matrix_table(report: dict, period: str, measure: str) -> pd.DataFrame:
 WAITING_COLUMN = "waiting team"
 
 
+def styled_matrix(table: pd.DataFrame):
+    """matrix_table with its empty cells blank (not "None") and one decimal."""
+    return table.style.format(na_rep="", precision=1)
+
+
 def totals_table(report: dict) -> pd.DataFrame:
     """Per waiting team: items waiting and total wait days on other teams, before and after.
 

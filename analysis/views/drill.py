@@ -55,6 +55,9 @@ LINK_COLUMNS = {
 }
 
 
+SELECTED = "selected"  # the counts' key for points picked on a chart (any window)
+
+
 @dataclass
 class Drill:
     """The rows behind one number: `rows` (columns labelled by `labels`, links in `links`),
@@ -69,8 +72,11 @@ class Drill:
     links: tuple[str, ...] = ("url",)
 
     def caption(self) -> str:
+        rows = f"{len(self.rows)} row{'s' if len(self.rows) != 1 else ''}"
+        if list(self.counts) == [SELECTED]:
+            return f"{self.title}: {self.counts[SELECTED]} {self.counted} selected ({rows})."
         per_window = ", ".join(f"{period} n={n}" for period, n in self.counts.items())
-        return f"{self.title}: {per_window} {self.counted} ({len(self.rows)} rows)."
+        return f"{self.title}: {per_window} {self.counted} ({rows})."
 
 
 # ---- the metric's rows -------------------------------------------------------------------------
@@ -239,11 +245,11 @@ def _team_drill(con, data: TeamData, metric, picked: pd.DataFrame, title: str) -
         window = data.rows.window(data.team, WHOLE_SPAN)
         found = releases_on_days(con, data.settings, [window] if window else [], days[["period", "release_day"]])
         found["period"] = found["release_day"].map(lambda day: _period_of(data, day))
-        return Drill(title, found, {"selected": int(days["release_day"].nunique())}, "release days", RELEASE_COLUMNS)
+        return Drill(title, found, {SELECTED: int(days["release_day"].nunique())}, "release days", RELEASE_COLUMNS)
     picked = picked.assign(period=WHOLE_SPAN).drop_duplicates("item_key")
     found = item_rows(con, metric, data.rows, data.team, (WHOLE_SPAN,), data.settings, picked)
     found["period"] = found["resolved_day"].map(lambda day: _period_of(data, day))
-    return Drill(title, found, {"selected": len(picked)}, "items", item_labels(metric))
+    return Drill(title, found, {SELECTED: len(picked)}, "items", item_labels(metric))
 
 
 def _period_of(data: TeamData, day) -> str:

@@ -63,6 +63,7 @@ def sankey_figure(flows: pd.DataFrame, day: dt.date, show_names: bool = False) -
     figure = go.Figure(
         go.Sankey(
             arrangement="fixed",
+            textfont={"size": 14},
             node={
                 "label": labels,
                 "color": [OLD_COLOUR] * len(old_teams) + [NEW_COLOUR] * len(new_teams),
@@ -82,10 +83,14 @@ def sankey_figure(flows: pd.DataFrame, day: dt.date, show_names: bool = False) -
             },
         )
     )
+    for x, side, anchor in ((0, "team the day before", "left"), (1, "team on the day", "right")):
+        figure.add_annotation(
+            x=x, y=1.0, xref="paper", yref="paper", yanchor="bottom", xanchor=anchor, showarrow=False, text=side
+        )
     figure.update_layout(
-        title={"text": f"Who moved where on {day.isoformat()} (before → after)", "x": 0, "xanchor": "left"},
+        title={"text": f"Who moved where on {day.isoformat()}", "x": 0, "xanchor": "left"},
         height=120 + NODE_PIXELS * max(len(old_teams), len(new_teams), 1),
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
         font={"size": 13},
     )
     return figure
