@@ -36,7 +36,7 @@ from analysis.report import build_report
 from analysis.results import iso
 from analysis.settings import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, Settings
 from analysis.store import Store, derived_key, derived_state
-from analysis.views.common import cached, markdown_literal
+from analysis.views.common import cached, csv_download, markdown_literal
 from analysis.views.team import TEAM_PAGES_KEPT, TeamPage, team_page
 from analysis.workspace import open_shared_base, shared_data_dir
 from analysis.workspace_file import WorkspaceFileError
@@ -472,4 +472,7 @@ def show_drill(behind, key: str, where=None) -> None:
                     link: st.column_config.LinkColumn(behind.labels[link], display_text="open") for link in behind.links
                 },
             },
+        )
+        st.download_button(
+            "Download CSV", csv_download(behind.rows), f"{key}.csv", "text/csv", key=f"{key}_csv", on_click="ignore"
         )

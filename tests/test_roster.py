@@ -83,6 +83,7 @@ def test_one_diagram_per_reorg_date_with_old_teams_left_and_new_right(small):
     }
     assert flows == {("A", "A"): 1, ("A", "B"): 3, ("B", "B"): 1, ("D", "A"): 1}
     assert all(sankey.node.customdata[t] == "after" for t in sankey.link.target)
+    assert sankey.valueformat == ".0f"  # whole people on hover
     later = figures[1][1].data[0]
     assert list(later.node.label) == ["B", "C", "C"]
     assert list(later.link.value) == [1, 1]

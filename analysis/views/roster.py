@@ -63,6 +63,7 @@ def sankey_figure(flows: pd.DataFrame, day: dt.date, show_names: bool = False) -
     figure = go.Figure(
         go.Sankey(
             arrangement="fixed",
+            valueformat=".0f",  # people are whole: "3 people", not Plotly's default "3.00"
             textfont={"size": 14},
             node={
                 "label": labels,
