@@ -276,3 +276,15 @@ def test_drill_caption_names_the_counts():
     assert behind.caption() == "Checkout, Release frequency: before n=1, after n=1 release days (3 rows)."
     picked = drill.Drill("Checkout, Timeline accuracy", rows.iloc[:1], {drill.SELECTED: 1}, "items", {})
     assert picked.caption() == "Checkout, Timeline accuracy: 1 items selected (1 row)."
+
+
+def test_a_team_without_windows_has_empty_drill_downs(demo):
+    # A comparison team when no team has a reorg date has no windows: nothing to show, no error.
+    con = demo[0]
+    entry = {"team": "Nobody", "windows": {"before": None, "after": None}, "metrics": {}}
+    for metric in metrics.NAMES:
+        behind = drill.metric_drill(con, SETTINGS, entry, metric)
+        assert behind.rows.empty and behind.counts == {"before": 0, "after": 0}
+    links = drill.blocking_links(con, SETTINGS, entry, "Billing")
+    assert links.rows.empty
+    assert links.caption() == "Nobody waited on Billing: no window to count items waiting in (0 rows)."

@@ -75,6 +75,8 @@ class Drill:
         rows = f"{len(self.rows)} row{'s' if len(self.rows) != 1 else ''}"
         if list(self.counts) == [SELECTED]:
             return f"{self.title}: {self.counts[SELECTED]} {self.counted} selected ({rows})."
+        if not self.counts:
+            return f"{self.title}: no window to count {self.counted} in ({rows})."
         per_window = ", ".join(f"{period} n={n}" for period, n in self.counts.items())
         return f"{self.title}: {per_window} {self.counted} ({rows})."
 
@@ -128,6 +130,8 @@ def metric_drill(con, settings: Settings, entry: dict, metric: str, rows: Metric
 def releases_on_days(con, settings: Settings, windows: list[Window], days: pd.DataFrame) -> pd.DataFrame:
     """The counted releases (queries/counted_releases.sql) of `windows` whose (period,
     release_day) is a row of `days`: each release day's releases, newest first."""
+    if not windows or days.empty:
+        return pd.DataFrame(columns=list(RELEASE_COLUMNS))
     found = con.execute(
         queries.sql("counted_releases"),
         {
@@ -140,8 +144,8 @@ def releases_on_days(con, settings: Settings, windows: list[Window], days: pd.Da
         },
     ).df()
     found["release_day"] = pd.to_datetime(found["release_day"]).dt.date
-    wanted = days.assign(release_day=pd.to_datetime(days["release_day"]).dt.date)[["period", "release_day"]]
-    found = found.merge(wanted.drop_duplicates(), on=["period", "release_day"])
+    wanted = set(zip(days["period"], pd.to_datetime(days["release_day"]).dt.date))
+    found = found[[key in wanted for key in zip(found["period"], found["release_day"])]]
     found["url"] = found["url"].map(safe_url)
     found = found.sort_values(["release_day", "release_id"], ascending=[False, True], ignore_index=True)
     return found[list(RELEASE_COLUMNS)]
