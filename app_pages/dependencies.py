@@ -42,9 +42,10 @@ if view.matrix_axes(report)[1]:
         table = view.matrix_table(report, shown_period, view.MEASURES[measure])
         st.markdown(f"**{view.PERIOD_TITLES[shown_period]}**")
         chosen = st.dataframe(
-            view.styled_matrix(table),
+            view.matrix_text(table, view.MEASURES[measure]),
             key=f"wait_matrix_{shown_period}",
             hide_index=True,
+            column_config={team: st.column_config.TextColumn(alignment="right") for team in table.columns[1:]},
             on_select="rerun",
             selection_mode="single-cell",
         )

@@ -146,6 +146,15 @@ def test_matrix_table_cells_name_the_waiting_and_the_blocking_team(demo):
     assert drill.matrix_cell(table, checkout, empty[0]) is None  # nothing waited there
     assert drill.matrix_cell(table, checkout, "waiting team") is None  # the row's label
     assert drill.matrix_cell(table, len(table), filled[0]) is None
+    # What the page shows: the same cells as text, whole items, blank where nothing waited.
+    text = dependencies_view.matrix_text(table, "items")
+    assert text.loc[checkout, filled[0]] == str(int(table.loc[checkout, filled[0]]))
+    assert text.loc[checkout, empty[0]] == ""
+    days = dependencies_view.matrix_table(report, "before", "wait_days")
+    assert (
+        dependencies_view.matrix_text(days, "wait_days").loc[checkout, filled[0]]
+        == f"{days.loc[checkout, filled[0]]:.1f}"
+    )
 
 
 def test_the_blocking_links_of_a_hand_checked_cell(demo):

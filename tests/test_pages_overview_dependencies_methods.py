@@ -132,12 +132,15 @@ def test_dependencies_shows_the_reports_waits(report):
     # Only the selectable tables (widgets) carry their key here: the totals are the one without.
     tables = {table.key: table.value for table in app.dataframe}
     assert tables[None].equals(dependencies_view.totals_table(report))
-    # The matrices again as tables to select cells in, the heatmap's numbers (one decimal).
+    # The matrices again as tables to select cells in, the heatmap's numbers (one decimal, blank
+    # where nothing waited).
     for period in ("before", "after"):
         shown = tables[f"wait_matrix_{period}"].set_index("waiting team")
         expected = dependencies_view.wait_matrix(report, period, "wait_days").round(1)
-        np.testing.assert_array_equal(shown.to_numpy(dtype=float), expected.to_numpy())
+        as_numbers = shown.replace("", np.nan).astype(float)
+        np.testing.assert_array_equal(as_numbers.to_numpy(), expected.to_numpy())
         assert shown.index.tolist() == expected.index.tolist()
+        assert (shown.to_numpy() == "").sum() == expected.isna().sum().sum()
     spec = plotly_spec(app)
     assert [trace["name"] for trace in spec["data"]] == ["before", "after"]
     for trace in spec["data"]:

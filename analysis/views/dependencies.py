@@ -74,9 +74,15 @@ def matrix_table(report: dict, period: str, measure: str) -> pd.DataFrame:
 WAITING_COLUMN = "waiting team"
 
 
-def styled_matrix(table: pd.DataFrame):
-    """matrix_table with its empty cells blank (not "None") and one decimal."""
-    return table.style.format(na_rep="", precision=1)
+def matrix_text(table: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """matrix_table as text for the page: empty cells blank (a table shows a missing number as
+    "None"), days to one decimal, items whole. Positions are matrix_table's, so a selected cell
+    reads its number there."""
+    shown = table.copy()
+    digits = 1 if measure == "wait_days" else 0
+    for column in shown.columns[1:]:
+        shown[column] = [("" if pd.isna(value) else f"{value:.{digits}f}") for value in table[column]]
+    return shown
 
 
 def totals_table(report: dict) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from .. import queries
 from .common import OKABE_ITO, plotly_text
 
 FLOW_COLUMNS = ["reorg_date", "old_team", "new_team", "people", "names"]
-NODE_PIXELS = 34  # height per team on the taller side, so a large reorg stays readable
+NODE_PIXELS = 56  # height per team on the taller side, so a large reorg stays readable
 OLD_COLOUR = OKABE_ITO["orange"]
 NEW_COLOUR = OKABE_ITO["blue"]
 
@@ -81,6 +81,7 @@ def sankey_figure(flows: pd.DataFrame, day: dt.date, show_names: bool = False) -
                 "customdata": details,
                 "color": "rgba(0, 114, 178, 0.25)",
                 "hovertemplate": "%{source.label} → %{target.label}: %{value} people%{customdata}<extra></extra>",
+                "hoverlabel": {"align": "left"},
             },
         )
     )
