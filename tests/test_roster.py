@@ -76,13 +76,13 @@ def test_one_diagram_per_reorg_date_with_old_teams_left_and_new_right(small):
     assert [day for day, _ in figures] == [dt.date(2024, 7, 1), dt.date(2025, 1, 1)]
     sankey = figures[0][1].data[0]
     assert list(sankey.node.label) == ["A", "B", "D", "A", "B"]  # before: A, B, D; after: A, B
-    assert list(sankey.node.customdata) == ["before"] * 3 + ["after"] * 2
+    assert [side.split(":")[0] for side in sankey.node.customdata] == ["before"] * 3 + ["after"] * 2
     flows = {
         (sankey.node.label[s], sankey.node.label[t]): v
         for s, t, v in zip(sankey.link.source, sankey.link.target, sankey.link.value)
     }
     assert flows == {("A", "A"): 1, ("A", "B"): 3, ("B", "B"): 1, ("D", "A"): 1}
-    assert all(sankey.node.customdata[t] == "after" for t in sankey.link.target)
+    assert all(sankey.node.customdata[t].startswith("after") for t in sankey.link.target)
     assert sankey.valueformat == ".0f"  # whole people on hover
     later = figures[1][1].data[0]
     assert list(later.node.label) == ["B", "C", "C"]
@@ -94,9 +94,20 @@ def test_names_are_on_hover_only_when_allowed_and_always_escaped(small):
     text = hidden.to_json()
     for person in ("p1", "p2", "p3", "p6", "Mallory"):
         assert person not in text
+    counts = dict(zip(zip(hidden.data[0].link.source, hidden.data[0].link.target), hidden.data[0].link.customdata))
+    assert counts == {(0, 3): "1 person", (0, 4): "3 people", (1, 4): "1 person", (2, 3): "1 person"}
+    # Nodes: how many left each old team (A: p3 stayed, p1, p2, Mallory moved) and joined each new one.
+    assert list(hidden.data[0].node.customdata) == [
+        "before: 4 people",
+        "before: 1 person",
+        "before: 1 person",
+        "after: 2 people",
+        "after: 4 people",
+    ]
     shown = roster.sankey_figures(small, show_names=True)[0][1].data[0]
     details = dict(zip(zip(shown.link.source, shown.link.target), shown.link.customdata))
-    assert details[(0, 4)] == "<br>&lt;b&gt;Mallory&lt;/b&gt; &amp; co<br>p1<br>p2"
+    assert details[(0, 4)] == "3 people<br>&lt;b&gt;Mallory&lt;/b&gt; &amp; co<br>p1<br>p2"
+    assert details[(0, 3)] == "1 person<br>p3"
     assert "%{customdata}" in shown.link.hovertemplate
 
 

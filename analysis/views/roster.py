@@ -56,14 +56,22 @@ def sankey_figure(flows: pd.DataFrame, day: dt.date, show_names: bool = False) -
     source = [old_teams.index(team) for team in shown["old_team"]]
     target = [len(old_teams) + new_teams.index(team) for team in shown["new_team"]]
     values = shown["people"].astype(int).tolist()
+    # The hover's words are written here (a template cannot make "1 person" singular): the count,
+    # then the names only when allowed.
+    counts = [people(count) for count in values]
     if show_names:
-        details = ["<br>" + "<br>".join(plotly_text(name) for name in names) for names in shown["names"]]
-    else:
-        details = [""] * len(shown)
+        counts = [
+            text + "<br>" + "<br>".join(plotly_text(name) for name in names)
+            for text, names in zip(counts, shown["names"])
+        ]
+    node_totals = [int(shown.loc[shown["old_team"] == team, "people"].sum()) for team in old_teams] + [
+        int(shown.loc[shown["new_team"] == team, "people"].sum()) for team in new_teams
+    ]
+    sides = ["before"] * len(old_teams) + ["after"] * len(new_teams)
     figure = go.Figure(
         go.Sankey(
             arrangement="fixed",
-            valueformat=".0f",  # people are whole: "3 people", not Plotly's default "3.00"
+            valueformat=".0f",  # people are whole: "3", not Plotly's default "3.00"
             textfont={"size": 14},
             node={
                 "label": labels,
@@ -71,16 +79,16 @@ def sankey_figure(flows: pd.DataFrame, day: dt.date, show_names: bool = False) -
                 "pad": 18,
                 "thickness": 18,
                 "line": {"width": 0},
-                "customdata": ["before"] * len(old_teams) + ["after"] * len(new_teams),
-                "hovertemplate": "%{label} (%{customdata}): %{value} people<extra></extra>",
+                "customdata": [f"{side}: {people(total)}" for side, total in zip(sides, node_totals)],
+                "hovertemplate": "%{label} (%{customdata})<extra></extra>",
             },
             link={
                 "source": source,
                 "target": target,
                 "value": values,
-                "customdata": details,
+                "customdata": counts,
                 "color": "rgba(0, 114, 178, 0.25)",
-                "hovertemplate": "%{source.label} → %{target.label}: %{value} people%{customdata}<extra></extra>",
+                "hovertemplate": "%{source.label} → %{target.label}: %{customdata}<extra></extra>",
                 "hoverlabel": {"align": "left"},
             },
         )
@@ -96,6 +104,10 @@ def sankey_figure(flows: pd.DataFrame, day: dt.date, show_names: bool = False) -
         font={"size": 13},
     )
     return figure
+
+
+def people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
 
 
 def sankey_figures(con, show_names: bool = False) -> list[tuple[dt.date, go.Figure]]:
