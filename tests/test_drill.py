@@ -132,6 +132,11 @@ def test_a_matrix_cell_shows_exactly_the_blocking_links_behind_it(demo):
                 waited = set(counted_rows(everyone, WAITS, entry["team"], period)["item_key"])
                 assert set(behind.rows["blocked_key"]) <= waited
                 checked += 1
+            # Over a row of the matrix, the blocked items are exactly the metric's waiting items.
+            blocked = set()
+            for cell in entry["metrics"][WAITS.name][period]["waits_on"]:
+                blocked |= set(drill.blocking_links(con, SETTINGS, entry, cell["team"], [period]).rows["blocked_key"])
+            assert blocked == set(counted_rows(everyone, WAITS, entry["team"], period)["item_key"])
     assert checked > 20  # the demo has many cells: the loop above proved something
 
 
