@@ -220,6 +220,26 @@ def test_a_box_over_a_window_level_shows_the_windows_rows(demo, checkout):
     assert behind.counts == {"selected": checkout.metric(WAITS.name)["before"]["n"]}
 
 
+def test_a_bar_of_the_distribution_shows_its_items(demo, checkout):
+    # Plotly gives a histogram bar's points as their positions in the trace's values, which are
+    # the window's rows in their order (team.items_figure): the bar's items and their waits.
+    con = demo[0]
+    figure = team_view.metric_figure(checkout, WAITS.name)
+    bar = next(
+        i for i, trace in enumerate(figure.data) if trace.type == "histogram" and trace.name.startswith("before")
+    )
+    rows = checkout.rows.rows(WAITS.chart.table, "Checkout", "before")
+    assert list(figure.data[bar].y) == pytest.approx(rows["wait_days"].astype(float).tolist())
+    low = rows["wait_days"] >= 5
+    in_bin = [i for i, inside in enumerate(low & (rows["wait_days"] < 10)) if inside]
+    behind = drill.chart_points(
+        con, checkout, WAITS.name, figure, [{"curve_number": bar, "point_number": 0, "point_numbers": in_bin}]
+    )
+    assert sorted(behind.rows["item_key"]) == sorted(rows["item_key"].iloc[in_bin])
+    assert behind.rows["wait_days"].between(5, 10).all()
+    assert set(behind.rows["period"]) == {"before"}
+
+
 def test_clicking_a_month_of_the_event_study_shows_its_n_items(demo, checkout):
     con = demo[0]
     figure = team_view.event_study_figure(checkout)
