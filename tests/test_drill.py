@@ -306,8 +306,10 @@ def test_an_unknown_outcome_is_refused_by_name(demo, checkout):
 
 def test_drill_caption_names_the_counts():
     rows = pd.DataFrame({"period": ["before", "after", "after"]})
-    behind = drill.Drill("Checkout, Release frequency", rows, {"before": 1, "after": 1}, "release days", {})
-    assert behind.caption() == "Checkout, Release frequency: before n=1, after n=1 release days (3 rows)."
+    behind = drill.Drill(
+        "Checkout, Release frequency", rows, {"before": 1, "after": 1}, "release days", {}, (), "release"
+    )
+    assert behind.caption() == "Checkout, Release frequency: before n=1, after n=1 release days (3 releases)."
     picked = drill.Drill("Checkout, Timeline accuracy", rows.iloc[:1], {drill.SELECTED: 1}, "items", {})
     assert picked.caption() == "Checkout, Timeline accuracy: 1 items selected (1 row)."
 
@@ -321,4 +323,4 @@ def test_a_team_without_windows_has_empty_drill_downs(demo):
         assert behind.rows.empty and behind.counts == {"before": 0, "after": 0}
     links = drill.blocking_links(con, SETTINGS, entry, "Billing")
     assert links.rows.empty
-    assert links.caption() == "Nobody waited on Billing: no window to count items waiting in (0 rows)."
+    assert links.caption() == "Nobody waited on Billing: no window to count items waiting in (0 blocking links)."

@@ -70,9 +70,10 @@ class Drill:
     counted: str
     labels: dict[str, str]
     links: tuple[str, ...] = ("url",)
+    row_name: str = "row"  # what one row is: "release" (a release day may have several), "blocking link"
 
     def caption(self) -> str:
-        rows = f"{len(self.rows)} row{'s' if len(self.rows) != 1 else ''}"
+        rows = f"{len(self.rows)} {self.row_name}{'s' if len(self.rows) != 1 else ''}"
         if list(self.counts) == [SELECTED]:
             return f"{self.title}: {self.counts[SELECTED]} {self.counted} selected ({rows})."
         if not self.counts:
@@ -122,7 +123,8 @@ def metric_drill(con, settings: Settings, entry: dict, metric: str, rows: Metric
         days = days.rename(columns={chosen.chart.day_column: "release_day"})
         windows = [w for w in rows.windows if w.team == team and w.period in PERIODS]
         found = releases_on_days(con, settings, windows, days)
-        return Drill(title, found, {p: len(f) for p, f in counted.items()}, "release days", RELEASE_COLUMNS)
+        counts = {p: len(f) for p, f in counted.items()}
+        return Drill(title, found, counts, "release days", RELEASE_COLUMNS, row_name="release")
     found = item_rows(con, chosen, rows, team, PERIODS, settings, pd.concat(counted.values()))
     return Drill(title, found, {p: len(f) for p, f in counted.items()}, "items", item_labels(chosen))
 
@@ -249,7 +251,8 @@ def _team_drill(con, data: TeamData, metric, picked: pd.DataFrame, title: str) -
         window = data.rows.window(data.team, WHOLE_SPAN)
         found = releases_on_days(con, data.settings, [window] if window else [], days[["period", "release_day"]])
         found["period"] = found["release_day"].map(lambda day: _period_of(data, day))
-        return Drill(title, found, {SELECTED: int(days["release_day"].nunique())}, "release days", RELEASE_COLUMNS)
+        counts = {SELECTED: int(days["release_day"].nunique())}
+        return Drill(title, found, counts, "release days", RELEASE_COLUMNS, row_name="release")
     picked = picked.assign(period=WHOLE_SPAN).drop_duplicates("item_key")
     found = item_rows(con, metric, data.rows, data.team, (WHOLE_SPAN,), data.settings, picked)
     found["period"] = found["resolved_day"].map(lambda day: _period_of(data, day))
@@ -284,9 +287,8 @@ def blocking_links(con, settings: Settings, entry: dict, blocker_team: str, peri
     found["resolved_day"] = pd.to_datetime(found["resolved_day"]).dt.date
     counts = {w.period: int(found.loc[found["period"] == w.period, "blocked_key"].nunique()) for w in windows}
     title = f"{entry['team']} waited on {blocker_team}"
-    return Drill(
-        title, found[list(LINK_COLUMNS)], counts, "items waiting", LINK_COLUMNS, ("blocked_url", "blocker_url")
-    )
+    links = ("blocked_url", "blocker_url")
+    return Drill(title, found[list(LINK_COLUMNS)], counts, "items waiting", LINK_COLUMNS, links, "blocking link")
 
 
 def matrix_cell(matrix: pd.DataFrame, row: int, column: str) -> tuple[str, str] | None:
