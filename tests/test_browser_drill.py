@@ -147,7 +147,7 @@ def test_a_team_chart_point_and_the_item_filter(page, server, demo):
     chart.locator(".scatterlayer .trace .points path").last.click(force=True)
     wait_for_script(page)
     box = page.locator(f".st-key-chart_drill_{TIMELINE.name}")
-    assert box.get_by_text(re.compile(r": 1 items selected \(1 row\)\.")).count() == 1, box.inner_text()[:300]
+    assert box.get_by_text(re.compile(r": items selected: 1 \(1 row\)\.")).count() == 1, box.inner_text()[:300]
     shown = downloaded_csv(page, box)
     # The point is one commitment the metric counted over the team's whole span, with its slip.
     assert len(shown) == 1

@@ -311,7 +311,7 @@ def test_drill_caption_names_the_counts():
     )
     assert behind.caption() == "Checkout, Release frequency: before n=1, after n=1 release days (3 releases)."
     picked = drill.Drill("Checkout, Timeline accuracy", rows.iloc[:1], {drill.SELECTED: 1}, "items", {})
-    assert picked.caption() == "Checkout, Timeline accuracy: 1 items selected (1 row)."
+    assert picked.caption() == "Checkout, Timeline accuracy: items selected: 1 (1 row)."
 
 
 def test_a_team_without_windows_has_empty_drill_downs(demo):

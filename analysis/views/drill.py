@@ -75,7 +75,7 @@ class Drill:
     def caption(self) -> str:
         rows = f"{len(self.rows)} {self.row_name}{'s' if len(self.rows) != 1 else ''}"
         if list(self.counts) == [SELECTED]:
-            return f"{self.title}: {self.counts[SELECTED]} {self.counted} selected ({rows})."
+            return f"{self.title}: {self.counted} selected: {self.counts[SELECTED]} ({rows})."
         if not self.counts:
             return f"{self.title}: no window to count {self.counted} in ({rows})."
         per_window = ", ".join(f"{period} n={n}" for period, n in self.counts.items())
