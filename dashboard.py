@@ -38,7 +38,7 @@ from analysis.report import build_report
 from analysis.results import iso
 from analysis.settings import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, Settings
 from analysis.store import Store, derived_key, derived_state
-from analysis.views.common import cached, markdown_literal
+from analysis.views.common import cached, csv_download, markdown_literal
 from analysis.views.team import TEAM_PAGES_KEPT, TeamPage, team_page
 from analysis.workspace import open_shared_base, shared_data_dir
 from analysis.workspace_file import WorkspaceFileError
@@ -536,3 +536,24 @@ def _remember(key: tuple, message: str, compute):
             return compute()
 
     return cached(_recent_results(), key, build, keep=RESULTS_KEPT)
+
+
+def show_drill(behind, key: str, where=None) -> None:
+    """The rows behind a selected number (analysis.views.drill.Drill) in a bordered box: what
+    they are and their n per window, then the table with its links (export text as plain text)."""
+    with (where or st).container(key=key, border=True):
+        st.markdown(f"**{markdown_literal(behind.caption())}**")
+        st.dataframe(
+            behind.rows,
+            hide_index=True,
+            key=f"{key}_rows",
+            column_config={
+                **behind.labels,
+                **{
+                    link: st.column_config.LinkColumn(behind.labels[link], display_text="open") for link in behind.links
+                },
+            },
+        )
+        st.download_button(
+            "Download CSV", csv_download(behind.rows), f"{key}.csv", "text/csv", key=f"{key}_csv", on_click="ignore"
+        )

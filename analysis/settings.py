@@ -59,6 +59,7 @@ LABELS = {
     "confidence": "Confidence",
     "bootstrap_samples": "Bootstrap samples",
     "seed": "Seed",
+    "show_roster_names": "Names in the reorg diagram",
 }
 # Settings an earlier version had and this one no longer uses: a workspace file that holds them
 # still loads (analysis.workspace_file), with a note that they were left out.
@@ -104,6 +105,9 @@ class Settings:
     confidence: float = 0.95
     bootstrap_samples: int = 2000
     seed: int = 20240701
+    # People's names on hover in the Overview's who-moved-where diagram (off: counts only). It
+    # changes no number, so it is left out of comparisons: a report is not recomputed for it.
+    show_roster_names: bool = dataclasses.field(default=False, compare=False)
 
     def problems(self) -> list[Problem]:
         """Everything wrong with these settings (empty: usable), each naming its field."""
@@ -127,6 +131,8 @@ class Settings:
             found.append(Problem("comparison_date", f"{self.comparison_date!r} is not a date"))
         if not isinstance(self.include_prereleases, bool):
             found.append(Problem("include_prereleases", f"{self.include_prereleases!r} is not true or false"))
+        if not isinstance(self.show_roster_names, bool):
+            found.append(Problem("show_roster_names", f"{self.show_roster_names!r} is not true or false"))
         for name in ("blocking_link_types", "blocked_phrases", "blocked_statuses", "commitment_issue_types"):
             value = getattr(self, name)
             if not isinstance(value, tuple) or not all(isinstance(item, str) for item in value):

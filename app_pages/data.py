@@ -550,6 +550,12 @@ with st.form("settings_form"):
         key=f"set_min_months_{version}",
         help="Fewer calendar months holding any of a metric's events in either window: insufficient data.",
     )
+    roster_names = st.checkbox(
+        "Show people's names on hover in the who-moved-where diagram (Overview)",
+        settings.show_roster_names,
+        key=f"set_roster_names_{version}",
+        help="Off: the diagram's hover says how many people moved, never who.",
+    )
     save = st.form_submit_button("Save settings", key="settings_save")
 if save:
     new_settings, problems = edit_settings(
@@ -564,6 +570,7 @@ if save:
         min_items=min_items,
         min_releases=min_releases,
         min_months=min_months,
+        show_roster_names=roster_names,
     )
     for problem in problems:
         st.error(markdown_literal(problem))

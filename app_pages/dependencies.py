@@ -3,8 +3,9 @@
 import streamlit as st
 
 from analysis.views import dependencies as view
+from analysis.views import drill
 from analysis.views.common import csv_download, header_text, table_headers
-from dashboard import page_setup
+from dashboard import page_setup, show_drill
 
 context = page_setup()
 report = context.report()
@@ -34,6 +35,35 @@ with right:
 if view.matrix_axes(report)[1]:
     figure = view.heatmap_figure(report, view.PERIOD_CHOICES[period], view.MEASURES[measure])
     st.plotly_chart(figure, key="wait_heatmap", width="stretch")
+    st.subheader("Select a cell for the blocking links behind it")
+    st.caption("The same matrices as tables: rows wait on columns. Select a number for its blocked items and blockers.")
+    periods = view.PERIOD_CHOICES[period]
+    for shown_period in periods:
+        table = view.matrix_table(report, shown_period, view.MEASURES[measure])
+        st.markdown(f"**{view.PERIOD_TITLES[shown_period]}**")
+        chosen = st.dataframe(
+            view.matrix_text(table, view.MEASURES[measure]),
+            key=f"wait_matrix_{shown_period}",
+            hide_index=True,
+            column_config={team: st.column_config.TextColumn(alignment="right") for team in table.columns[1:]},
+            on_select="rerun",
+            selection_mode="single-cell",
+        )
+        st.download_button(
+            "Download CSV",
+            csv_download(table),
+            f"wait_matrix_{shown_period}.csv",
+            "text/csv",
+            key=f"wait_matrix_{shown_period}_csv",
+            on_click="ignore",
+        )
+        cells = chosen.selection.cells
+        cell = drill.matrix_cell(table, cells[0][0], cells[0][1]) if cells else None
+        if cell:
+            waiting, blocker = cell
+            entry = next(entry for entry in report["teams"] if entry["team"] == waiting)
+            behind = drill.blocking_links(context.con, context.settings, entry, blocker, [shown_period])
+            show_drill(behind, f"links_{shown_period}")
 else:
     st.info("No item waited on another team in these windows (or the exports have no blocking links).")
 

@@ -4,9 +4,10 @@ who reorganised when."""
 import streamlit as st
 
 from analysis.headline import organisation_headline
+from analysis.views import drill, roster
 from analysis.views import overview as view
 from analysis.views.common import csv_download, markdown_list, markdown_literal
-from dashboard import page_setup
+from dashboard import page_setup, show_drill
 
 context = page_setup()
 report = context.report()
@@ -46,9 +47,11 @@ column_config["comparison"] = st.column_config.CheckboxColumn(headers["compariso
 column_config["verdict"] = st.column_config.TextColumn(
     headers["verdict"][0], help=headers["verdict"][1], width=330 if grid["verdict"].str.len().max() > 20 else "medium"
 )
-st.dataframe(
+selected = st.dataframe(
     view.styled_grid(view.linked_grid(grid, st.query_params.to_dict())),
     key="verdict_grid",
+    on_select="rerun",
+    selection_mode="single-cell",
     hide_index=True,
     placeholder="",
     height=min(38 + 35 * len(grid), 560),  # every row visible for a few teams, then scroll
@@ -61,6 +64,20 @@ with st.container(key="print_only_verdict_grid"):
 st.download_button(
     "Download CSV", csv_download(grid), "verdicts.csv", "text/csv", key="verdict_grid_csv", on_click="ignore"
 )
+st.caption("Select a cell of the grid for the releases or items behind its numbers.")
+cells = selected.selection.cells
+cell = drill.grid_cell(grid, cells[0][0]) if cells else None
+if cell:
+    team, metric = cell
+    entry = next(entry for entry in report["teams"] if entry["team"] == team)
+    behind = drill.metric_drill(context.con, context.settings, entry, metric)
+    show_drill(behind, "grid_drill")
+    st.page_link(
+        "app_pages/team.py",
+        label=f"Open the Team page of {markdown_literal(team)}",
+        icon=":material/groups:",
+        query_params=view.team_page_query(team),
+    )
 
 st.header("Each team in plain words")
 st.caption("Each team's name opens its Team page with the same settings.")
@@ -78,3 +95,21 @@ with st.container(height=480 if len(report["teams"]) > 4 else "content", key="su
 st.header("Reorganisation timeline")
 st.caption(view.settings_caption(report))
 st.plotly_chart(view.timeline_figure(report), key="timeline", width="stretch")
+
+st.header("Who moved where")
+moves = roster.sankey_figures(context.con, show_names=context.settings.show_roster_names)
+if moves:
+    st.caption(
+        "From the dated roster (members.csv): at each reorg date, each person's team the day before (left) "
+        "and on the day (right), with the people who stayed in a reorganised team; a flow's width is "
+        "the number of people. "
+        + (
+            "Hover a flow for the names."
+            if context.settings.show_roster_names
+            else "Hover shows counts only; names can be switched on in the Data page's settings."
+        )
+    )
+    for day, figure in moves:
+        st.plotly_chart(figure, key=f"moves_{day.isoformat()}", width="stretch")
+else:
+    st.info("No one changed team at a reorg date in the roster (members.csv with dates), so there is nothing to draw.")

@@ -4,9 +4,10 @@ and how sure we can be (event study, comparison teams, placebo check, data quali
 import streamlit as st
 
 from analysis.headline import team_headline
+from analysis.views import drill
 from analysis.views import team as view
 from analysis.views.common import csv_download, table_headers
-from dashboard import page_setup
+from dashboard import page_setup, show_drill
 
 context = page_setup()
 header = st.container()
@@ -32,7 +33,14 @@ for section in page.sections:
     st.badge(badge, color=colour)
     st.markdown(view.markdown_list(section.decision))
     chart, numbers = st.columns([3, 2])
-    chart.plotly_chart(section.figure, key=f"chart_{section.metric}")
+    clicked = chart.plotly_chart(
+        section.figure, key=f"chart_{section.metric}", on_select="rerun", selection_mode=("points", "box")
+    )
+    behind = drill.chart_points(context.con, page.data, section.metric, section.figure, clicked.selection.points)
+    if behind is not None:
+        show_drill(behind, f"chart_drill_{section.metric}", where=chart)
+    else:
+        chart.caption("Click a point (or drag a box) for the releases or items behind it.")
     numbers.dataframe(
         section.numbers,
         hide_index=True,
@@ -68,7 +76,12 @@ for section in page.sections:
         )
 
 st.subheader(page.event_study_title, divider="gray")
-st.plotly_chart(page.event_study, key="chart_event_study")
+clicked = st.plotly_chart(page.event_study, key="chart_event_study", on_select="rerun", selection_mode="points")
+behind = drill.event_points(context.con, page.data, page.event_study, clicked.selection.points)
+if behind is not None:
+    show_drill(behind, "event_study_drill")
+else:
+    st.caption("Click a month's point for the releases or items counted in it.")
 
 st.subheader("Against the comparison teams", divider="gray")
 st.markdown(view.markdown_literal(page.did_sentence))
@@ -104,7 +117,19 @@ search = st.text_input(
     type="search",
     placeholder="Key, title, type, status, assignee, release name or tag",
 )
-items, matching_items = view.items_table(context.con, page.data, search)
+choices = view.item_filter_choices(context.con, page.data)
+outcome_filter, type_filter, label_filter = st.columns(3)
+outcomes = outcome_filter.multiselect(
+    "Outcome",
+    view.ITEM_OUTCOMES,
+    key="item_outcomes",
+    placeholder="Any",
+    help="Late or on time: commitments by the timeline rule (tolerance in the sidebar); waiting: blocked by "
+    "another team. Several: any of them.",
+)
+item_types = type_filter.multiselect("Issue type", choices["type"], key="item_types", placeholder="Any")
+labels = label_filter.multiselect("Label", choices["label"], key="item_labels", placeholder="Any")
+items, matching_items = view.items_table(context.con, page.data, search, outcomes, item_types, labels)
 st.caption(f"Work items resolved in the windows: showing {len(items)} of {matching_items} matching.")
 st.dataframe(
     items,

@@ -7,6 +7,7 @@ the real-browser tests do that.
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -327,3 +328,23 @@ def test_an_export_without_a_resolved_column_gets_a_warning_of_its_own(page):
     [loud] = [w.value for w in page.warning if "NO RESOLVED COLUMN" in w.value]
     assert loud.startswith(markdown_literal("no_resolved.csv: NO RESOLVED COLUMN: this export has no Resolved column"))
     assert markdown_literal("CSV (all fields)") in loud
+
+
+def test_the_settings_form_switches_names_on_in_the_reorg_diagram(page):
+    # Off by default: the Overview's Sankey hover holds counts only; on: the names after them.
+    def flows(at) -> list[str]:
+        at.switch_page("app_pages/overview.py").run()
+        assert not at.exception
+        specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+        sankey = next(spec["data"][0] for spec in specs if spec["data"][0]["type"] == "sankey")
+        return sankey["link"]["customdata"]
+
+    assert "Ana Lima" not in " ".join(flows(page))
+    page.switch_page("app_pages/data.py").run()
+    key = next(widget.key for widget in page.checkbox if widget.key.startswith("set_roster_names_"))
+    assert page.checkbox(key=key).value is False
+    page.checkbox(key=key).check()
+    page.button(key="settings_save").click().run()
+    assert not page.error
+    assert page.session_state["analysis_settings"].show_roster_names is True
+    assert "3 people<br>Ana Lima<br>Ben Carter<br>Dev Patel" in flows(page)

@@ -93,7 +93,8 @@ def test_overview_shows_the_reports_verdict_grid_and_summaries(report):
     assert markdown[0] == markdown_list(organisation_headline(report, True, Settings().confidence))
     for _, sentences in overview_view.summaries(report, Settings().confidence):
         assert markdown_list(sentences) in markdown
-    assert len(app.get("plotly_chart")) == 1
+    # The timeline, then the demo's one who-moved-where diagram (every team reorganised on 2025-10-01).
+    assert [chart.key for chart in app.get("plotly_chart")] == ["timeline", "moves_2025-10-01"]
 
 
 def test_overview_timeline_is_the_reports_windows(report):
@@ -152,7 +153,18 @@ def test_overview_follows_the_sidebar_window(store, report):
 def test_dependencies_shows_the_reports_waits(report):
     app = open_page("dependencies")
     assert [title.value for title in app.title] == ["Dependencies"]
-    assert app.dataframe[0].value.equals(dependencies_view.totals_table(report))
+    # Only the selectable tables (widgets) carry their key here: the totals are the one without.
+    tables = {table.key: table.value for table in app.dataframe}
+    assert tables[None].equals(dependencies_view.totals_table(report))
+    # The matrices again as tables to select cells in, the heatmap's numbers (one decimal, blank
+    # where nothing waited).
+    for period in ("before", "after"):
+        shown = tables[f"wait_matrix_{period}"].set_index("waiting team")
+        expected = dependencies_view.wait_matrix(report, period, "wait_days").round(1)
+        as_numbers = shown.replace("", np.nan).astype(float)
+        np.testing.assert_array_equal(as_numbers.to_numpy(), expected.to_numpy())
+        assert shown.index.tolist() == expected.index.tolist()
+        assert (shown.to_numpy() == "").sum() == expected.isna().sum().sum()
     spec = plotly_spec(app)
     assert [trace["name"] for trace in spec["data"]] == ["before", "after"]
     for trace in spec["data"]:

@@ -494,6 +494,7 @@ def edit_settings(
     min_items: int,
     min_releases: int,
     min_months: int = Settings.min_months,
+    show_roster_names: bool | None = None,
 ) -> tuple[Settings | None, list[str]]:
     """The base settings with the Data page's fields changed, or None and what is wrong (every
     problem Settings.problems finds, each naming its field)."""
@@ -510,6 +511,7 @@ def edit_settings(
         min_items=0 if min_items is None else int(min_items),
         min_releases=0 if min_releases is None else int(min_releases),
         min_months=0 if min_months is None else int(min_months),
+        show_roster_names=base.show_roster_names if show_roster_names is None else bool(show_roster_names),
     )
     problems = [str(problem) for problem in candidate.problems()]
     return (None, problems) if problems else (candidate, [])

@@ -60,6 +60,31 @@ def wait_matrix(report: dict, period: str, measure: str) -> pd.DataFrame:
     return matrix.rename_axis(index="waiting team", columns="blocking team")
 
 
+def matrix_table(report: dict, period: str, measure: str) -> pd.DataFrame:
+    """wait_matrix as a table to select cells in: the waiting team as the first column, then one
+    column per blocking team (a heatmap cannot report a click on a cell; this table can)."""
+    matrix = wait_matrix(report, period, measure)
+    if measure == "wait_days":
+        matrix = matrix.round(1)
+    table = matrix.rename_axis(index=None, columns=None)
+    table.insert(0, WAITING_COLUMN, table.index)
+    return table.reset_index(drop=True)
+
+
+WAITING_COLUMN = "waiting team"
+
+
+def matrix_text(table: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """matrix_table as text for the page: empty cells blank (a table shows a missing number as
+    "None"), days to one decimal, items whole. Positions are matrix_table's, so a selected cell
+    reads its number there."""
+    shown = table.copy()
+    digits = 1 if measure == "wait_days" else 0
+    for column in shown.columns[1:]:
+        shown[column] = [("" if pd.isna(value) else f"{value:.{digits}f}") for value in table[column]]
+    return shown
+
+
 def totals_table(report: dict) -> pd.DataFrame:
     """Per waiting team: items waiting and total wait days on other teams, before and after.
 

@@ -81,6 +81,12 @@ def settings_table(settings: Settings, comparison_date: str | None) -> pd.DataFr
         ("Confidence", f"{settings.confidence:.0%}", "Coverage of every interval."),
         ("Bootstrap samples", str(settings.bootstrap_samples), "Resamples behind each bootstrap interval."),
         ("Seed", str(settings.seed), "Random seed: the same data and settings always give the same numbers."),
+        (
+            "Names in the reorg diagram",
+            "shown on hover" if settings.show_roster_names else "hidden",
+            "Whether the Overview's who-moved-where diagram names the people behind each flow on hover "
+            "(hidden: counts only). Off unless chosen on the Data page; it changes no number.",
+        ),
     ]
     return pd.DataFrame(rows, columns=["setting", "value", "meaning"])
 

@@ -142,24 +142,43 @@ def item_sources(con, team: str) -> pd.DataFrame:
     return con.execute(queries.sql("team_item_sources"), {"team": team}).df()
 
 
-def items_table(con, data: TeamData, search: str = "") -> tuple[pd.DataFrame, int]:
-    """The items resolved in the team's windows matching `search` (at most ROWS_SHOWN), with
-    each one's commitment and wait as the metrics counted them, and how many matched in all."""
+# The item table's outcome filter: what each choice keeps (queries/team_items.sql, $outcomes).
+ITEM_OUTCOMES = ("late", "on time", "waiting")
+
+
+def items_table(
+    con,
+    data: TeamData,
+    search: str = "",
+    outcomes: tuple[str, ...] | list[str] = (),
+    item_types: tuple[str, ...] | list[str] = (),
+    labels: tuple[str, ...] | list[str] = (),
+) -> tuple[pd.DataFrame, int]:
+    """The items resolved in the team's windows matching `search` and the filters (at most
+    ROWS_SHOWN), with each one's commitment and wait as the metrics counted them, and how many
+    matched in all. `outcomes` keeps items that are any of ITEM_OUTCOMES (late or on time by the
+    timeline metric's rule, waiting on another team); `item_types` and `labels` keep those types
+    and items with any of those labels; an empty filter keeps everything. The filtering is the
+    query's, with bound values: only the rows shown come back."""
     before, after = data.window("before"), data.window("after")
     if not (before and after):
         return pd.DataFrame(columns=ITEM_COLUMNS), 0
+    unknown = sorted(set(outcomes) - set(ITEM_OUTCOMES))
+    if unknown:
+        raise ValueError(f"unknown item outcome {', '.join(unknown)}: expected any of {', '.join(ITEM_OUTCOMES)}")
     # The query reads the resolution days stored with the attribution: in this time zone.
     check_derived(con, data.settings)
     found = con.execute(
         queries.sql("team_items"),
         {
-            "team": data.team,
+            **_item_window_params(data),
             "search": search.strip(),
-            "before_start": _date(before["start"]),
-            "before_end": _date(before["end"]),
-            "after_start": _date(after["start"]),
-            "after_end": _date(after["end"]),
             "row_limit": ROWS_SHOWN,
+            "outcomes": list(outcomes),
+            "item_types": list(item_types),
+            "labels": list(labels),
+            "tolerance_days": data.settings.tolerance_days,
+            "issue_types": list(data.settings.commitment_issue_types),
         },
     ).df()
     matching = int(found["matching_items"].iloc[0]) if len(found) else 0
@@ -172,6 +191,29 @@ def items_table(con, data: TeamData, search: str = "") -> tuple[pd.DataFrame, in
     table["url"] = table["url"].map(safe_url)
     table["resolved_day"] = pd.to_datetime(table["resolved_day"]).dt.date
     return table[item_columns()], matching
+
+
+def _item_window_params(data: TeamData) -> dict:
+    """team_items.sql's and team_item_facets.sql's team and windows."""
+    before, after = data.window("before"), data.window("after")
+    return {
+        "team": data.team,
+        "before_start": _date(before["start"]),
+        "before_end": _date(before["end"]),
+        "after_start": _date(after["start"]),
+        "after_end": _date(after["end"]),
+    }
+
+
+def item_filter_choices(con, data: TeamData) -> dict[str, list[str]]:
+    """The item table's filter choices: "type" and "label", each the values its items carry."""
+    choices = {"type": [], "label": []}
+    if not (data.window("before") and data.window("after")):
+        return choices
+    facets = con.execute(queries.sql("team_item_facets"), _item_window_params(data)).df()
+    for facet, values in facets.groupby("facet")["value"]:
+        choices[facet] = sorted(values)
+    return choices
 
 
 ITEM_BASE_COLUMNS = {

@@ -1,0 +1,326 @@
+"""Drill-down (analysis/views/drill.py): the rows behind a grid cell, a chart point and a cell of
+the wait matrix are exactly the rows the metric counted, on the demo organisation.
+
+The reference rows come from the report's own path: `metrics.rows.compute` over every team's
+windows at once (what build_report measures), and the report's n and waits_on; the drill-down
+computes one team's rows and reads the detail queries. The item table's filters are checked
+against those rows too (late/on time by TimelineAccuracy.on_time, waiting = the waits rows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from analysis import metrics
+from analysis.metrics.base import ReleaseChart
+from analysis.metrics.rows import PERIODS, compute
+from analysis.report import build_report
+from analysis.settings import Settings
+from analysis.views import dependencies as dependencies_view
+from analysis.views import drill
+from analysis.views import overview as overview_view
+from analysis.views import team as team_view
+from analysis.workspace import open_shared_store
+
+SETTINGS = Settings()
+WAITS = next(m for m in metrics.registered() if m.waits_on)  # the metric behind the wait matrix
+TIMELINE = next(m for m in metrics.registered() if hasattr(m, "on_time"))  # late / on time
+
+
+@pytest.fixture(scope="module")
+def demo():
+    store = open_shared_store()
+    report = build_report(store.con, SETTINGS)
+    everyone = compute(store.con, SETTINGS)  # every team's windows, as the report counts them
+    yield store.con, report, everyone
+    store.close()
+
+
+def counted_rows(everyone, metric, team: str, period: str) -> pd.DataFrame:
+    return everyone.rows(metric.chart.table, team, period)
+
+
+# ---- the Overview grid -------------------------------------------------------------------------
+
+
+def test_grid_rows_name_their_team_and_metric(demo):
+    _, report, _ = demo
+    grid = overview_view.verdict_grid(report)
+    cells = [drill.grid_cell(grid, row) for row in range(len(grid))]
+    assert cells == [(team["team"], metric.name) for team in report["teams"] for metric in metrics.registered()]
+    assert drill.grid_cell(grid, len(grid)) is None
+    assert drill.grid_cell(grid, -1) is None
+
+
+@pytest.mark.parametrize("metric", metrics.NAMES)
+def test_a_grid_cell_shows_exactly_the_metrics_rows_for_that_team(demo, metric):
+    con, report, everyone = demo
+    chosen = metrics.get(metric)
+    for entry in report["teams"]:
+        team = entry["team"]
+        behind = drill.metric_drill(con, SETTINGS, entry, metric)
+        # The counts are the grid's n ("n before → after"), window by window.
+        assert behind.counts == {p: entry["metrics"][metric][p]["n"] for p in PERIODS}, team
+        for period in PERIODS:
+            expected = counted_rows(everyone, chosen, team, period)
+            shown = behind.rows[behind.rows["period"] == period]
+            if isinstance(chosen.chart, ReleaseChart):
+                # One row per release; their distinct days are the metric's release days.
+                days = set(pd.to_datetime(expected[chosen.chart.day_column]).dt.date)
+                assert set(shown["release_day"]) == days, (team, period)
+                assert shown["release_day"].nunique() == entry["metrics"][metric][period]["n"]
+            else:
+                assert sorted(shown["item_key"]) == sorted(expected["item_key"]), (team, period)
+                assert len(shown) == entry["metrics"][metric][period]["n"]
+
+
+def test_the_checkout_cells_carry_what_the_metric_counted(demo):
+    con, report, everyone = demo
+    entry = next(t for t in report["teams"] if t["team"] == "Checkout")
+    timeline = drill.metric_drill(con, SETTINGS, entry, TIMELINE.name).rows
+    # On time by the metric's rule on each row's own slip; the report's on-time count per window.
+    for period in PERIODS:
+        shown = timeline[timeline["period"] == period]
+        assert (shown["on_time"] == (shown["slip_days"] <= SETTINGS.tolerance_days)).all()
+        assert int(shown["on_time"].sum()) == entry["metrics"][TIMELINE.name][period]["on_time"]
+        slips = (pd.to_datetime(shown["resolved_day"]) - pd.to_datetime(shown["committed_date"])).dt.days
+        assert slips.tolist() == shown["slip_days"].tolist()
+    # Links back to Jira where the export has one (the demo's JSON search pages do; its CSV
+    # export, which holds the OPS items, has no link column).
+    from_json = timeline["item_key"].str.startswith("CHK-")
+    assert timeline.loc[from_json, "url"].str.startswith("https://acme.atlassian.net/browse/CHK-").all()
+    assert timeline.loc[~from_json, "url"].isna().all()
+    waits = drill.metric_drill(con, SETTINGS, entry, WAITS.name).rows
+    expected = pd.concat([counted_rows(everyone, WAITS, "Checkout", p) for p in PERIODS]).set_index("item_key")
+    assert waits.set_index("item_key")["wait_days"].sort_index().tolist() == pytest.approx(
+        expected["wait_days"].sort_index().tolist()
+    )
+
+
+def test_release_rows_have_safe_links_only(demo):
+    con, report, _ = demo
+    for entry in report["teams"]:
+        rows = drill.metric_drill(con, SETTINGS, entry, metrics.NAMES[0]).rows
+        links = rows["url"].dropna()
+        assert links.str.match(r"https?://").all()
+
+
+# ---- the Dependencies matrix -------------------------------------------------------------------
+
+
+def test_a_matrix_cell_shows_exactly_the_blocking_links_behind_it(demo):
+    con, report, everyone = demo
+    matrix = compute(con, SETTINGS).wait_matrix  # queries/wait_matrix.sql, every team's windows
+    checked = 0
+    for entry in report["teams"]:
+        for period in PERIODS:
+            for cell in entry["metrics"][WAITS.name][period]["waits_on"]:
+                behind = drill.blocking_links(con, SETTINGS, entry, cell["team"], [period])
+                assert behind.counts == {period: cell["items"]}, (entry["team"], cell)
+                assert behind.rows["blocked_key"].nunique() == cell["items"]
+                row = matrix[
+                    (matrix["team"] == entry["team"])
+                    & (matrix["period"] == period)
+                    & (matrix["blocker_team"] == cell["team"])
+                ]
+                assert behind.rows["wait_days"].sum() == pytest.approx(float(row["wait_days"].iloc[0]), abs=1e-9)
+                assert round(behind.rows["wait_days"].sum(), 2) == pytest.approx(cell["wait_days"], abs=0.01)
+                # Every blocked item is one the metric counted as waiting in that window.
+                waited = set(counted_rows(everyone, WAITS, entry["team"], period)["item_key"])
+                assert set(behind.rows["blocked_key"]) <= waited
+                checked += 1
+            # Over a row of the matrix, the blocked items are exactly the metric's waiting items.
+            blocked = set()
+            for cell in entry["metrics"][WAITS.name][period]["waits_on"]:
+                blocked |= set(drill.blocking_links(con, SETTINGS, entry, cell["team"], [period]).rows["blocked_key"])
+            assert blocked == set(counted_rows(everyone, WAITS, entry["team"], period)["item_key"])
+    assert checked > 20  # the demo has many cells: the loop above proved something
+
+
+def test_matrix_table_cells_name_the_waiting_and_the_blocking_team(demo):
+    _, report, _ = demo
+    table = dependencies_view.matrix_table(report, "before", "items")
+    checkout = table.index[table["waiting team"] == "Checkout"][0]
+    filled = [c for c in table.columns[1:] if pd.notna(table.loc[checkout, c])]
+    empty = [c for c in table.columns[1:] if pd.isna(table.loc[checkout, c])]
+    assert filled and empty
+    assert drill.matrix_cell(table, checkout, filled[0]) == ("Checkout", filled[0])
+    assert drill.matrix_cell(table, checkout, empty[0]) is None  # nothing waited there
+    assert drill.matrix_cell(table, checkout, "waiting team") is None  # the row's label
+    assert drill.matrix_cell(table, len(table), filled[0]) is None
+    # What the page shows: the same cells as text, whole items, blank where nothing waited.
+    text = dependencies_view.matrix_text(table, "items")
+    assert text.loc[checkout, filled[0]] == str(int(table.loc[checkout, filled[0]]))
+    assert text.loc[checkout, empty[0]] == ""
+    days = dependencies_view.matrix_table(report, "before", "wait_days")
+    assert (
+        dependencies_view.matrix_text(days, "wait_days").loc[checkout, filled[0]]
+        == f"{days.loc[checkout, filled[0]]:.1f}"
+    )
+
+
+def test_the_blocking_links_of_a_hand_checked_cell(demo):
+    # Assist waited on Billing after its reorg: 4 items (the demo report's waits_on), each with
+    # its blocker in Billing's project (BIL-), blocked before it was resolved.
+    con, report, _ = demo
+    entry = next(t for t in report["teams"] if t["team"] == "Assist")
+    behind = drill.blocking_links(con, SETTINGS, entry, "Billing", ["after"])
+    rows = behind.rows
+    assert rows["blocked_key"].nunique() == 4
+    assert rows["blocker_key"].str.startswith("BIL-").all()
+    assert rows["blocked_key"].str.startswith("AST-").all()
+    assert (rows["started_at"] < rows["ended_at"]).all()
+    assert (pd.to_datetime(rows["ended_at"]).dt.date <= rows["resolved_day"]).all()
+
+
+# ---- the Team page -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def checkout(demo):
+    con, report, _ = demo
+    entry = next(t for t in report["teams"] if t["team"] == "Checkout")
+    return team_view.load_team(con, SETTINGS, entry)
+
+
+def test_clicking_a_release_day_shows_that_days_releases(demo, checkout):
+    con = demo[0]
+    release = metrics.NAMES[0]
+    figure = team_view.metric_figure(checkout, release)
+    marks = next(i for i, trace in enumerate(figure.data) if trace.name == "release day")
+    day = pd.Timestamp(figure.data[marks].x[3]).date()
+    behind = drill.chart_points(
+        con, checkout, release, figure, [{"curve_number": marks, "point_index": 3, "x": str(day)}]
+    )
+    assert set(behind.rows["release_day"]) == {day}
+    assert behind.counts == {"selected": 1}
+    assert len(behind.rows) >= 1
+
+
+def test_clicking_an_item_shows_that_item(demo, checkout):
+    con = demo[0]
+    figure = team_view.metric_figure(checkout, TIMELINE.name)
+    after = next(i for i, trace in enumerate(figure.data) if trace.name == "after")
+    key = figure.data[after].customdata[0]
+    behind = drill.chart_points(
+        con, checkout, TIMELINE.name, figure, [{"curve_number": after, "point_index": 0, "x": "2026-01-01", "y": 0}]
+    )
+    assert behind.rows["item_key"].tolist() == [key]
+    assert behind.rows["period"].tolist() == ["after"]
+
+
+def test_a_box_over_a_window_level_shows_the_windows_rows(demo, checkout):
+    con = demo[0]
+    figure = team_view.metric_figure(checkout, WAITS.name)
+    level = next(i for i, trace in enumerate(figure.data) if (trace.name or "").startswith("before:"))
+    behind = drill.chart_points(con, checkout, WAITS.name, figure, [{"curve_number": level, "point_index": 0}])
+    assert behind.counts == {"selected": checkout.metric(WAITS.name)["before"]["n"]}
+
+
+def test_a_bar_of_the_distribution_shows_its_items(demo, checkout):
+    # Plotly gives a histogram bar's points as their positions in the trace's values, which are
+    # the window's rows in their order (team.items_figure): the bar's items and their waits.
+    con = demo[0]
+    figure = team_view.metric_figure(checkout, WAITS.name)
+    bar = next(
+        i for i, trace in enumerate(figure.data) if trace.type == "histogram" and trace.name.startswith("before")
+    )
+    rows = checkout.rows.rows(WAITS.chart.table, "Checkout", "before")
+    assert list(figure.data[bar].y) == pytest.approx(rows["wait_days"].astype(float).tolist())
+    low = rows["wait_days"] >= 5
+    in_bin = [i for i, inside in enumerate(low & (rows["wait_days"] < 10)) if inside]
+    behind = drill.chart_points(
+        con, checkout, WAITS.name, figure, [{"curve_number": bar, "point_number": 0, "point_numbers": in_bin}]
+    )
+    assert sorted(behind.rows["item_key"]) == sorted(rows["item_key"].iloc[in_bin])
+    assert behind.rows["wait_days"].between(5, 10).all()
+    assert set(behind.rows["period"]) == {"before"}
+
+
+def test_clicking_a_month_of_the_event_study_shows_its_n_items(demo, checkout):
+    con = demo[0]
+    figure = team_view.event_study_figure(checkout)
+    for position, metric in enumerate(metrics.registered()):
+        curve = next(
+            i
+            for i, trace in enumerate(figure.data)
+            if trace.mode == "lines+markers" and (trace.yaxis or "y") == ("y" if position == 0 else f"y{position + 1}")
+        )
+        events = checkout.events[checkout.events["metric"] == metric.name].reset_index(drop=True)
+        for index in range(0, len(events), 4):
+            behind = drill.event_points(con, checkout, figure, [{"curve_number": curve, "point_index": index}])
+            assert behind.counts == {"selected": int(events.loc[index, "n"])}, (metric.name, index)
+            start = pd.Timestamp(events.loc[index, "start"]).date()
+            column = "release_day" if isinstance(metric.chart, ReleaseChart) else "resolved_day"
+            days = behind.rows[column]
+            assert ((days >= start) & (days < start + dt.timedelta(days=30))).all()
+
+
+def test_nothing_selected_shows_nothing(demo, checkout):
+    con = demo[0]
+    assert (
+        drill.chart_points(con, checkout, TIMELINE.name, team_view.metric_figure(checkout, TIMELINE.name), []) is None
+    )
+    assert drill.event_points(con, checkout, team_view.event_study_figure(checkout), []) is None
+
+
+def test_the_item_table_filters_to_the_metrics_rows(demo, checkout):
+    con, _, everyone = demo
+    commitments = pd.concat([counted_rows(everyone, TIMELINE, "Checkout", p) for p in PERIODS])
+    waits = pd.concat([counted_rows(everyone, WAITS, "Checkout", p) for p in PERIODS])
+    on_time = commitments[commitments["slip_days"] <= SETTINGS.tolerance_days]
+    late = commitments[commitments["slip_days"] > SETTINGS.tolerance_days]
+
+    def keys(**filters):
+        table, matching = team_view.items_table(con, checkout, "", **filters)
+        assert matching == len(table)  # the demo's team has fewer items than the table shows
+        return sorted(table["item_key"])
+
+    assert keys(outcomes=["late"]) == sorted(late["item_key"])
+    assert keys(outcomes=["on time"]) == sorted(on_time["item_key"])
+    assert keys(outcomes=["late", "on time"]) == sorted(commitments["item_key"])
+    assert keys(outcomes=["waiting"]) == sorted(waits["item_key"])
+    everything = team_view.items_table(con, checkout)[0]
+    for item_type in everything["item_type"].dropna().unique():
+        assert keys(item_types=[item_type]) == sorted(everything.loc[everything["item_type"] == item_type, "item_key"])
+    # Labels: counted independently from work_items (the table does not show them).
+    labelled = con.execute("select item_key, labels from work_items").df()
+    choices = team_view.item_filter_choices(con, checkout)
+    assert choices["label"] and set(choices["type"]) == set(everything["item_type"].dropna())
+    label = choices["label"][0]
+    with_label = {
+        k for k, labels in zip(labelled["item_key"], labelled["labels"]) if labels is not None and label in list(labels)
+    }
+    assert keys(labels=[label]) == sorted(with_label & set(everything["item_key"]))
+    late_waiting = keys(outcomes=["late"], labels=[label])
+    assert late_waiting == sorted(set(late["item_key"]) & with_label)
+
+
+def test_an_unknown_outcome_is_refused_by_name(demo, checkout):
+    with pytest.raises(ValueError, match="unknown item outcome soon"):
+        team_view.items_table(demo[0], checkout, "", outcomes=["soon"])
+
+
+def test_drill_caption_names_the_counts():
+    rows = pd.DataFrame({"period": ["before", "after", "after"]})
+    behind = drill.Drill(
+        "Checkout, Release frequency", rows, {"before": 1, "after": 1}, "release days", {}, (), "release"
+    )
+    assert behind.caption() == "Checkout, Release frequency: before n=1, after n=1 release days (3 releases)."
+    picked = drill.Drill("Checkout, Timeline accuracy", rows.iloc[:1], {drill.SELECTED: 1}, "items", {})
+    assert picked.caption() == "Checkout, Timeline accuracy: items selected: 1 (1 row)."
+
+
+def test_a_team_without_windows_has_empty_drill_downs(demo):
+    # A comparison team when no team has a reorg date has no windows: nothing to show, no error.
+    con = demo[0]
+    entry = {"team": "Nobody", "windows": {"before": None, "after": None}, "metrics": {}}
+    for metric in metrics.NAMES:
+        behind = drill.metric_drill(con, SETTINGS, entry, metric)
+        assert behind.rows.empty and behind.counts == {"before": 0, "after": 0}
+    links = drill.blocking_links(con, SETTINGS, entry, "Billing")
+    assert links.rows.empty
+    assert links.caption() == "Nobody waited on Billing: no window to count items waiting in (0 blocking links)."
