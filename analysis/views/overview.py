@@ -14,7 +14,8 @@ import plotly.graph_objects as go
 
 from .. import metrics
 from ..report_format import decision_text, effect_text, value_text
-from .common import OKABE_ITO, PERIOD_COLOURS, badge_colour, badge_text, plotly_text, shown_verdict
+from .common import badge_colour, badge_text, plotly_text, shown_verdict
+from .palette import PERIOD_COLOURS, REORG
 
 TIMELINE_ROW_PIXELS = 26
 TICK_LABEL_CHARACTERS = 28  # longer names are cut on the axis (the hover text has them whole)
@@ -212,7 +213,7 @@ def timeline_figure(report: dict) -> go.Figure:
                 mode="markers",
                 x=[day for _, day in marked],
                 y=[timeline_label(t) for t, _ in marked],
-                marker={"symbol": symbol, "size": 11, "color": OKABE_ITO["black"], "line": {"width": 2}},
+                marker={"symbol": symbol, "size": 11, "color": REORG, "line": {"width": 2, "color": REORG}},
                 hovertext=[f"{timeline_label(t)}<br>{name}: {day}" for t, day in marked],
                 hoverinfo="text",
             )
