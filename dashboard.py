@@ -36,7 +36,7 @@ from analysis.report import build_report
 from analysis.results import iso
 from analysis.settings import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, Settings
 from analysis.store import Store, derived_key, derived_state
-from analysis.views.common import cached, markdown_literal
+from analysis.views.common import APP_CSS, cached, markdown_literal
 from analysis.views.team import TEAM_PAGES_KEPT, TeamPage, team_page
 from analysis.workspace import open_shared_base, shared_data_dir
 from analysis.workspace_file import WorkspaceFileError
@@ -130,6 +130,7 @@ class Context:
 def route() -> None:
     """The entry point's work: page config, navigation, the shared sidebar, then the page."""
     st.set_page_config(page_title="Threadline", page_icon="📈", layout="wide")
+    st.html(f"<style>{APP_CSS}</style>")  # visible keyboard focus; no chart toolbar on phones
     if sign_in_required() and not st.user.get("is_logged_in", False):
         st.title("Threadline")
         st.write("This Threadline instance asks you to sign in first.")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis.views import dependencies as view
-from analysis.views.common import csv_download
+from analysis.views.common import CHART_CONFIG, csv_download
 from dashboard import page_setup
 
 context = page_setup()
@@ -33,7 +33,7 @@ with right:
 
 if view.matrix_axes(report)[1]:
     figure = view.heatmap_figure(report, view.PERIOD_CHOICES[period], view.MEASURES[measure])
-    st.plotly_chart(figure, key="wait_heatmap", width="stretch")
+    st.plotly_chart(figure, key="wait_heatmap", width="stretch", config=CHART_CONFIG)
 else:
     st.info("No item waited on another team in these windows (or the exports have no blocking links).")
 

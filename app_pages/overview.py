@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis.views import overview as view
-from analysis.views.common import csv_download, markdown_literal
+from analysis.views.common import CHART_CONFIG, csv_download, markdown_literal
 from dashboard import page_setup
 
 context = page_setup()
@@ -16,11 +16,21 @@ if not report["teams"]:
     st.stop()
 st.caption(view.settings_caption(report))
 
-st.header("Reorganisation timeline")
-st.plotly_chart(view.timeline_figure(report), key="timeline", width="stretch")
-
 st.header("Verdicts")
 adjusted = context.adjusted
+grid = view.verdict_grid(report, adjusted=adjusted, confidence=confidence)
+st.dataframe(
+    view.styled_grid(grid),
+    key="verdict_grid",
+    hide_index=True,
+    height=min(38 + 35 * len(grid), 38 + 35 * 24),  # every row of up to 8 teams visible, then scroll
+    column_config={
+        "comparison": st.column_config.CheckboxColumn(
+            "comparison", help="Did not reorganise: measured around the comparison date."
+        ),
+        "change": st.column_config.TextColumn(f"change ({view.interval_label(confidence)}), p"),
+    },
+)
 st.caption(
     f"Raw change = after vs before; change = the decision the verdict comes from (judged against the "
     f"comparison teams, or the team's own trend) with its {view.interval_label(confidence)} and "
@@ -29,22 +39,12 @@ st.caption(
     "n = release days, commitments or waiting items. "
     "▲ improved · ▼ worsened · ● no clear change · ○ insufficient data."
 )
-grid = view.verdict_grid(report, adjusted=adjusted, confidence=confidence)
-st.dataframe(
-    view.styled_grid(grid),
-    key="verdict_grid",
-    hide_index=True,
-    height=min(38 + 35 * len(grid), 560),  # every row visible for a few teams, then scroll
-    column_config={
-        "comparison": st.column_config.CheckboxColumn(
-            "comparison", help="Did not reorganise: measured around the comparison date."
-        ),
-        "change": st.column_config.TextColumn(f"change ({view.interval_label(confidence)}), p"),
-    },
-)
 st.download_button(
     "Download CSV", csv_download(grid), "verdicts.csv", "text/csv", key="verdict_grid_csv", on_click="ignore"
 )
+
+st.header("Reorganisation timeline")
+st.plotly_chart(view.timeline_figure(report), key="timeline", width="stretch", config=CHART_CONFIG)
 
 st.header("In plain words")
 st.caption("Each team's name opens its Team page with the same settings.")

@@ -4,7 +4,7 @@ and how sure we can be (event study, comparison teams, placebo check, data quali
 import streamlit as st
 
 from analysis.views import team as view
-from analysis.views.common import csv_download
+from analysis.views.common import CHART_CONFIG, csv_download
 from dashboard import page_setup
 
 context = page_setup()
@@ -28,7 +28,7 @@ for section in page.sections:
     st.badge(badge, color=colour)
     st.markdown(view.markdown_list(section.decision))
     chart, numbers = st.columns([3, 2])
-    chart.plotly_chart(section.figure, key=f"chart_{section.metric}")
+    chart.plotly_chart(section.figure, key=f"chart_{section.metric}", config=CHART_CONFIG)
     numbers.dataframe(section.numbers, hide_index=True, key=f"numbers_{section.metric}")
     numbers.download_button(
         "Download CSV",
@@ -52,7 +52,7 @@ for section in page.sections:
         )
 
 st.subheader(page.event_study_title, divider="gray")
-st.plotly_chart(page.event_study, key="chart_event_study")
+st.plotly_chart(page.event_study, key="chart_event_study", config=CHART_CONFIG)
 
 st.subheader("Against the comparison teams", divider="gray")
 st.markdown(view.markdown_literal(page.did_sentence))

@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import re
 from collections.abc import Callable, MutableMapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -50,6 +51,12 @@ def badge_text(metric: dict, adjusted: bool, confidence: float, comparisons: int
 def badge_colour(badge: str) -> str | None:
     """The colour of a badge's text (badge_text), by the verdict it starts with."""
     return next((colour for text, colour in VERDICT_BADGES.values() if badge.startswith(text)), None)
+
+
+# Every st.plotly_chart's config: no Plotly logo in the toolbar, which shows on hover (on a phone
+# it would cover the legend: app.css hides it on narrow screens).
+CHART_CONFIG = {"displaylogo": False, "displayModeBar": "hover"}
+APP_CSS = (Path(__file__).with_name("app.css")).read_text(encoding="utf-8")
 
 
 # Any ASCII punctuation may be backslash-escaped in CommonMark; Streamlit's own syntax

@@ -48,7 +48,7 @@ REORG = VERMILLION  # the reorg (or comparison) date: its line and the timeline'
 RELEASE = ORANGE  # a release day's tick
 ROLLING_RATE = PURPLE  # release days in the last 30 days
 ON_TIME = GREEN  # the on-time tolerance band
-ESTIMATE = BLUE  # the event study's points
+ESTIMATE = PURPLE  # the event study's points and band: apart from the blue "after" shading
 
 # Translucent fills behind lines of the colours above (a window's shading, an interval band): an
 # area, not a mark; the line or the points in front of it carry the contrast.
