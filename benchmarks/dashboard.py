@@ -67,6 +67,7 @@ import importlib.util
 import json
 import os
 import pickle
+import re
 import resource
 import shutil
 import statistics
@@ -444,7 +445,7 @@ def phase_demo_browser(repeat: int) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="threadline-demo-"))
     log = folder / "runs.jsonl"
     env = {"THREADLINE_CACHE_DIR": str(folder / "cache"), "THREADLINE_RUN_LOG": str(log)}
-    timeout = RUN_TIMEOUT * 1000
+    timeout = 180_000  # ms for one step: a slow step is measured, a stuck one fails
     measured: dict[str, list] = {"first_visit": [], "overview": [], "team_click": [], "team_deep_link": []}
     with streamlit_server(env=env) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -467,14 +468,16 @@ def phase_demo_browser(repeat: int) -> dict:
 
         context, page = visitor()
         timed("first_visit", page, partial(page.goto, url), "Overview", 1, "first visitor, fresh server")
-        teams = page.locator("[data-testid=stMain] a[data-testid=stPageLink-NavLink]").all_inner_texts()
-        teams = [team.strip() for team in teams]
+        links = "[data-testid=stMain] a[data-testid=stPageLink-NavLink]"
+        name = "[data-testid=stMarkdownContainer]"  # the link's words, without its icon's ligature
+        teams = [team.strip() for team in page.locator(f"{links} {name}").all_inner_texts()]
         context.close()
         for index in range(repeat):
             context, page = visitor()
             timed("overview", page, partial(page.goto, url), "Overview", 1, f"visitor {index + 2}")
             team = teams[index % len(teams)]
-            link = page.locator("[data-testid=stMain] a[data-testid=stPageLink-NavLink]").filter(has_text=team).first
+            exact = re.compile(rf"^\s*{re.escape(team)}\s*$")
+            link = page.locator(links).filter(has=page.locator(name, has_text=exact)).first
             timed("team_click", page, link.click, team, len(PHASE_TEAM_CHARTS), f"click on {team}")
             context.close()
         for index in range(repeat):
