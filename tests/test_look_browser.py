@@ -78,8 +78,11 @@ def visit(browser, server: str, slug: str, **context_options):
     watch = PageWatch(page)
     open_app(page, server + PAGES[slug][0])
     if slug in PAGES_WITH_CHARTS:
+        # Plotly's code arrives after the script run (a large chunk loaded on first use), then
+        # draws each chart: wait for the first, then for every one.
+        page.locator("[data-testid=stPlotlyChart] .main-svg .cartesianlayer").first.wait_for(state="attached")
         charts = page.locator("[data-testid=stPlotlyChart]")
-        for index in range(charts.count()):  # Plotly draws after the script run: wait for each
+        for index in range(charts.count()):
             charts.nth(index).locator(".main-svg .cartesianlayer").first.wait_for(state="attached")
     return page, watch
 
