@@ -54,7 +54,7 @@ ESTIMATE = PURPLE  # the event study's points and band: apart from the blue "aft
 # area, not a mark; the line or the points in front of it carry the contrast.
 WINDOW_SHADE_OPACITY = 0.12
 BAND_OPACITY = 0.15  # the on-time band
-INTERVAL_OPACITY = 0.18  # the event study's interval band
+INTERVAL_OPACITY = 0.28  # the event study's interval band: still seen on the dark page
 HISTOGRAM_OPACITY = 0.6  # the bars' outlines are opaque
 
 

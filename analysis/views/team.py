@@ -769,7 +769,7 @@ def _items_over_time(data: TeamData, table: str, column: str, what: str) -> tupl
     layout = {
         "barmode": "overlay",
         "xaxis": {"domain": [0, 0.72], "type": "date"},
-        "xaxis2": {"domain": [0.8, 1], "anchor": "y", "title": {"text": "items"}},
+        "xaxis2": {"domain": [0.8, 1], "anchor": "y", "title": {"text": "items"}, "nticks": 4},  # few: a narrow axis
         "yaxis": {},
     }
     return traces, layout, everything[column].astype(float)
