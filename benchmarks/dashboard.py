@@ -126,7 +126,7 @@ def import_page_modules() -> list[str]:
     for script in [
         PROJECT_ROOT / "app.py",
         PROJECT_ROOT / "dashboard.py",
-        *sorted((PROJECT_ROOT / "pages").glob("*.py")),
+        *sorted((PROJECT_ROOT / "app_pages").glob("*.py")),
     ]:
         for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
@@ -579,8 +579,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--repeat",
         type=int,
-        default=1,
-        help="run each session K times (each in a fresh process); the fastest run per step is shown",
+        default=None,
+        help="run each session K times (each in a fresh process; default 1); the fastest run per step "
+        "is shown. With --demo: each measure K times (default 3), the median shown",
     )
     parser.add_argument(
         "--demo",
@@ -595,12 +596,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.phase in ("demo-server", "demo-browser"):
-        repeat = max(args.repeat, 1)
+        repeat = max(args.repeat or 1, 1)
         measured = (phase_demo_server if args.phase == "demo-server" else phase_demo_browser)(repeat)
         print(json.dumps(measured, default=str))
         return 0
     if args.demo:
-        return demo_main(max(args.repeat, 3) if args.repeat == 1 else args.repeat)
+        return demo_main(max(args.repeat or 3, 1))
     if args.phase:
         if args.phase == "build":
             measured = phase_build(args.db, args.issues, args.teams)
@@ -649,7 +650,7 @@ def main(argv: list[str] | None = None) -> int:
                 for stale in (own, Path(str(own) + ".wal")):
                     stale.unlink(missing_ok=True)
 
-        results = {name: fastest([session(name) for _ in range(max(args.repeat, 1))]) for name in PHASES}
+        results = {name: fastest([session(name) for _ in range(max(args.repeat or 1, 1))]) for name in PHASES}
 
         print()
         print(f"{'page':<10}{'interaction':<52}{'kind':<6}{'seconds':>9}{'charts':>8}  target")
@@ -661,7 +662,7 @@ def main(argv: list[str] | None = None) -> int:
                 seconds = "" if step["seconds"] is None else f"{step['seconds']:.2f}"
                 charts = "" if step["charts"] is None else str(step["charts"])
                 print(f"{step['page']:<10}{step['label'][:51]:<52}{step['kind']:<6}{seconds:>9}{charts:>8}  {shown}")
-                if args.repeat > 1 and step.get("all_seconds"):
+                if (args.repeat or 1) > 1 and step.get("all_seconds"):
                     print(f"{'':<10}  runs: {step['all_seconds']} s")
 
         print()
