@@ -6,7 +6,9 @@ the visitor's system asks for, so every line, marker and outline here has at lea
 Black or a light grey would vanish on one of them. The hues are Okabe & Ito's (2008), safe for
 the common colour-vision deficiencies; those too light for a white page (orange, reddish purple,
 grey) are darkened to mid luminance with their hue kept. tests/test_palette.py reads every colour
-of every figure the pages draw and checks the ratio against both backgrounds.
+of every figure the pages draw and checks the ratio against both backgrounds;
+tests/test_look_browser.py checks these colours against the background the browser really paints
+(Streamlit 1.67's dark page is #171614, a little lighter than #0e1117).
 
 Text in the charts (axes, legends, annotations) sets no colour: Streamlit's chart theme gives it
 the page's own text colour, light or dark.
