@@ -38,7 +38,7 @@ from analysis.report import build_report
 from analysis.results import iso
 from analysis.settings import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, Settings
 from analysis.store import Store, derived_key, derived_state
-from analysis.views.common import cached, csv_download, markdown_literal
+from analysis.views.common import APP_CSS, cached, csv_download, markdown_literal
 from analysis.views.team import TEAM_PAGES_KEPT, TeamPage, team_page
 from analysis.workspace import open_shared_base, shared_data_dir
 from analysis.workspace_file import WorkspaceFileError
@@ -161,56 +161,10 @@ class Context:
         return self.store
 
 
-# How every page prints (the browser's Print, or Save as PDF): the page's content alone, across the
-# paper's width. No sidebar, toolbar, mode bars, buttons or inputs (the title says which team);
-# charts and table rows are not split across pages. A table drawn on a canvas (st.dataframe)
-# prints only what is scrolled into view: where a page needs one whole on paper, a container
-# keyed print_only_* right after it holds a plain st.table, shown in print in its place. The
-# Team page's item and release tables (up to 2000 rows each) stay out of print: their CSV has them.
-PRINT_STYLE = """
-[data-testid=stLayoutWrapper]:has(> [class*="st-key-print_only_"]) { display: none; }
-@media print {
-  [data-testid=stSidebar], [data-testid=stSidebarCollapsedControl], [data-testid=stHeader],
-  [data-testid=stToolbar], [data-testid=stDecoration], [data-testid=stStatusWidget],
-  [data-testid=stElementToolbar], .modebar-container,
-  [data-testid=stElementContainer]:has(
-    [data-testid=stDownloadButton], [data-testid=stButton], [data-testid=stTextInput],
-    [data-testid=stNumberInput], [data-testid=stSelectbox], [data-testid=stMultiSelect],
-    [data-testid=stRadio], [data-testid=stCheckbox], [data-testid=stFileUploader],
-    [data-testid=stDateInput], [data-testid=stButtonGroup]),
-  [data-testid=stElementContainer]:has(+ [data-testid=stLayoutWrapper] > [class*="st-key-print_only_"]),
-  [data-testid=stElementContainer]:has(+ .st-key-search), .st-key-search ~ [data-testid=stElementContainer] {
-    display: none !important;
-  }
-  [data-testid=stLayoutWrapper]:has(> [class*="st-key-print_only_"]) { display: block !important; }
-  html, body, .stApp, [data-testid=stAppViewContainer], [data-testid=stMain] {
-    height: auto !important; overflow: visible !important; position: static !important;
-  }
-  [data-testid=stMain] { margin-left: 0 !important; }
-  /* Scrolling boxes (a fixed-height container, a wide table) print at their full size. */
-  [data-testid=stVerticalBlock], [data-testid=stTable], [data-testid=stTable] > div {
-    height: auto !important; max-height: none !important; overflow: visible !important;
-  }
-  [data-testid=stTable] table { display: table !important; } /* an inline table would not break */
-  [data-testid=stMainBlockContainer] { max-width: none !important; padding: 0 !important; zoom: 0.8; }
-  [data-testid=stElementContainer]:has([data-testid=stPlotlyChart]), [data-testid=stPlotlyChart],
-  [data-testid=stTable] tr, [data-testid=stDataFrame] { break-inside: avoid; page-break-inside: avoid; }
-  /* A heading keeps room below it for what it heads (break-after: avoid is not enough in Chromium). */
-  [data-testid=stElementContainer]:has([data-testid=stHeading]) { break-inside: avoid; }
-  [data-testid=stElementContainer]:has([data-testid=stHeading])::after {
-    content: ""; display: block; height: 220px; margin-bottom: -220px;
-  }
-  [data-testid=stElementContainer]:has([data-testid=stHeading]):has(+ * [data-testid=stPlotlyChart])::after {
-    height: 560px; margin-bottom: -560px; /* a whole chart (the tallest, the event study, is 640 x 0.8) */
-  }
-}
-"""
-
-
 def route() -> None:
     """The entry point's work: page config, navigation, the shared sidebar, then the page."""
     st.set_page_config(page_title="Threadline", page_icon="📈", layout="wide")
-    st.html(f"<style>{PRINT_STYLE}</style>")  # a constant: no export text in it
+    st.html(f"<style>{APP_CSS}</style>")  # a constant: focus, phones, print; no export text in it
     if sign_in_required() and not st.user.get("is_logged_in", False):
         st.title("Threadline")
         st.write("This Threadline instance asks you to sign in first.")

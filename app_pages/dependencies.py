@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis.views import dependencies as view
 from analysis.views import drill
-from analysis.views.common import csv_download, header_text, table_headers
+from analysis.views.common import CHART_CONFIG, csv_download, header_text, table_headers
 from dashboard import page_setup, show_drill
 
 context = page_setup()
@@ -34,7 +34,7 @@ with right:
 
 if view.matrix_axes(report)[1]:
     figure = view.heatmap_figure(report, view.PERIOD_CHOICES[period], view.MEASURES[measure])
-    st.plotly_chart(figure, key="wait_heatmap", width="stretch")
+    st.plotly_chart(figure, key="wait_heatmap", width="stretch", config=CHART_CONFIG)
     st.subheader("Select a cell for the blocking links behind it")
     st.caption("The same matrices as tables: rows wait on columns. Select a number for its blocked items and blockers.")
     periods = view.PERIOD_CHOICES[period]
@@ -80,7 +80,7 @@ st.dataframe(
         **{name: st.column_config.NumberColumn(header_text(name), format="%.1f") for name in view.DAY_COLUMNS},
     },
 )
-# On paper, this table replaces the one above (a canvas prints only what is in view): dashboard.PRINT_STYLE.
+# On paper, this table replaces the one above (a canvas prints only what is in view): analysis/views/app.css.
 with st.container(key="print_only_wait_totals"):
     st.table(totals.style.format(dict.fromkeys(view.DAY_COLUMNS, "{:.1f}"), na_rep="-"), hide_index=True)
 st.download_button(

@@ -6,7 +6,7 @@ import streamlit as st
 from analysis.headline import organisation_headline
 from analysis.views import drill, roster
 from analysis.views import overview as view
-from analysis.views.common import csv_download, markdown_list, markdown_literal
+from analysis.views.common import CHART_CONFIG, csv_download, markdown_list, markdown_literal
 from dashboard import page_setup, show_drill
 
 context = page_setup()
@@ -54,10 +54,10 @@ selected = st.dataframe(
     selection_mode="single-cell",
     hide_index=True,
     placeholder="",
-    height=min(38 + 35 * len(grid), 560),  # every row visible for a few teams, then scroll
+    height=min(38 + 35 * len(grid), 38 + 35 * 24),  # every row of up to 8 teams visible, then scroll
     column_config=column_config,
 )
-# On paper, this table replaces the grid above (a canvas prints only the rows in view): dashboard.PRINT_STYLE.
+# On paper, this table replaces the grid above (a canvas prints only the rows in view): analysis/views/app.css.
 with st.container(key="print_only_verdict_grid"):
     labels = [headers[column][0] for column in grid.columns]
     st.table(view.styled_grid(grid).relabel_index(labels, axis="columns"), hide_index=True)
@@ -94,7 +94,7 @@ with st.container(height=480 if len(report["teams"]) > 4 else "content", key="su
 
 st.header("Reorganisation timeline")
 st.caption(view.settings_caption(report))
-st.plotly_chart(view.timeline_figure(report), key="timeline", width="stretch")
+st.plotly_chart(view.timeline_figure(report), key="timeline", width="stretch", config=CHART_CONFIG)
 
 st.header("Who moved where")
 moves = roster.sankey_figures(context.con, show_names=context.settings.show_roster_names)
@@ -110,6 +110,6 @@ if moves:
         )
     )
     for day, figure in moves:
-        st.plotly_chart(figure, key=f"moves_{day.isoformat()}", width="stretch")
+        st.plotly_chart(figure, key=f"moves_{day.isoformat()}", width="stretch", config=CHART_CONFIG)
 else:
     st.info("No one changed team at a reorg date in the roster (members.csv with dates), so there is nothing to draw.")

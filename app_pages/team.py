@@ -6,7 +6,7 @@ import streamlit as st
 from analysis.headline import team_headline
 from analysis.views import drill
 from analysis.views import team as view
-from analysis.views.common import csv_download, table_headers
+from analysis.views.common import CHART_CONFIG, csv_download, table_headers
 from dashboard import page_setup, show_drill
 
 context = page_setup()
@@ -34,7 +34,11 @@ for section in page.sections:
     st.markdown(view.markdown_list(section.decision))
     chart, numbers = st.columns([3, 2])
     clicked = chart.plotly_chart(
-        section.figure, key=f"chart_{section.metric}", on_select="rerun", selection_mode=("points", "box")
+        section.figure,
+        key=f"chart_{section.metric}",
+        config=CHART_CONFIG,
+        on_select="rerun",
+        selection_mode=("points", "box"),
     )
     behind = drill.chart_points(context.con, page.data, section.metric, section.figure, clicked.selection.points)
     if behind is not None:
@@ -76,7 +80,9 @@ for section in page.sections:
         )
 
 st.subheader(page.event_study_title, divider="gray")
-clicked = st.plotly_chart(page.event_study, key="chart_event_study", on_select="rerun", selection_mode="points")
+clicked = st.plotly_chart(
+    page.event_study, key="chart_event_study", config=CHART_CONFIG, on_select="rerun", selection_mode="points"
+)
 behind = drill.event_points(context.con, page.data, page.event_study, clicked.selection.points)
 if behind is not None:
     show_drill(behind, "event_study_drill")
@@ -89,7 +95,7 @@ if page.did_table is not None:
     st.dataframe(
         page.did_table, hide_index=True, placeholder="", column_config=table_headers(page.did_table), key="did"
     )
-    with st.container(key="print_only_did"):  # replaces the table above on paper: dashboard.PRINT_STYLE
+    with st.container(key="print_only_did"):  # replaces the table above on paper: analysis/views/app.css
         st.table(page.did_table.rename(columns=table_headers(page.did_table)), hide_index=True)
     st.download_button(
         "Download CSV", csv_download(page.did_table), "comparison.csv", "text/csv", key="did_csv", on_click="ignore"

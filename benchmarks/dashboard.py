@@ -2,6 +2,17 @@
 
     python benchmarks/dashboard.py [--db PATH] [--issues N] [--teams T] [--folder DIR] [--keep]
                                    [--repeat K] [--in-memory]
+    python benchmarks/dashboard.py --demo [--repeat K]
+
+With `--demo` it measures the demo data (data/demo) as visitors see it, K times each (default
+3, medians printed): the Team page's server time per team with the report cached (the entry
+script's own time from its run log, THREADLINE_RUN_LOG; AppTest in a child process), the page
+built on a first click and drawn again from the cache (target: under 1 s); then, on a fresh
+`streamlit run app.py` with Debian's Chromium, one visitor at a time: the first visitor, new
+visitors from opening the link to the Overview's first chart drawn (target: 2 s, issue 9), a
+click on a team's link to its Team page's charts drawn (target: 1 s), and Team deep links, each
+with the server's own script time beside it. Run it on a quiet machine: the load average
+before and after is printed.
 
 With `--db PATH` it uses a database benchmarks/report.py already built (for example
 `report.py --keep`, or /tmp/bench/report-1000000-100-5000000-20000.duckdb). The file is copied
@@ -56,12 +67,16 @@ import importlib.util
 import json
 import os
 import pickle
+import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+from functools import partial
 from pathlib import Path
 
 BENCHMARKS_DIR = Path(__file__).resolve().parent
@@ -111,7 +126,7 @@ def import_page_modules() -> list[str]:
     for script in [
         PROJECT_ROOT / "app.py",
         PROJECT_ROOT / "dashboard.py",
-        *sorted((PROJECT_ROOT / "pages").glob("*.py")),
+        *sorted((PROJECT_ROOT / "app_pages").glob("*.py")),
     ]:
         for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
@@ -353,6 +368,177 @@ def run_phase(name: str, db: Path, extra: list[str] = ()) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
+# The demo as a visitor sees it (--demo).
+
+DEMO_TARGETS = {  # seconds; issue 9 (the browser's) and issue 15 (the server's)
+    "team_server": 1.0,
+    "overview_browser": 2.0,
+    "team_click_browser": 1.0,
+}
+CHART_DRAWN = """([title, charts]) => {
+    const heading = document.querySelector('[data-testid=stMain] h1');
+    const drawn = [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+        .filter(chart => chart.querySelector('.main-svg .cartesianlayer')).length;
+    return heading && heading.textContent.trim() === title && drawn >= charts
+        && !document.querySelector('[data-stale=true]');
+}"""
+
+
+def run_log_seconds(log: Path, start_line: int) -> tuple[float, int, int]:
+    """(server seconds, runs, next line) of the script runs the run log got since start_line."""
+    lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    runs = [json.loads(line) for line in lines[start_line:]]
+    return sum(run["seconds"] for run in runs), len(runs), len(lines)
+
+
+def phase_demo_server(repeat: int) -> dict:
+    """The Team page's server time on the demo, in this child process with AppTest: the report
+    computed once (by the Overview), then per team `repeat` times the page built afresh (its
+    shared cache cleared first: a first click on that team) and drawn again (the page cached).
+    The time is the entry script's own (THREADLINE_RUN_LOG, dashboard.route), figures serialised."""
+    from streamlit import config
+    from streamlit.testing.v1 import AppTest
+
+    log = Path(tempfile.mkdtemp(prefix="threadline-demo-")) / "runs.jsonl"
+    os.environ["THREADLINE_RUN_LOG"] = str(log)
+    config.set_option("client.showErrorDetails", "full")
+    import_page_modules()
+    app = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT)
+    seen = 0
+
+    def run() -> float:
+        nonlocal seen
+        app.run()
+        if app.exception:
+            raise SystemExit(f"the page raised: {app.exception[0].message}")
+        seconds, _, seen = run_log_seconds(log, seen)
+        return seconds
+
+    overview = run()  # the report, computed in a report worker, then cached for everyone
+    app.switch_page("app_pages/team.py")
+    run()
+    teams = list(app.main.selectbox(key="team").options)
+    shared_team_page = sys.modules["dashboard"].shared_team_page
+    per_team = {}
+    for team in teams:
+        app.main.selectbox(key="team").set_value(team)
+        built, cached = [], []
+        for _ in range(repeat):
+            shared_team_page.clear()
+            built.append(run())
+            cached.append(run())
+        per_team[team] = {"built": built, "cached": cached}
+    return {"overview_first": overview, "teams": per_team}
+
+
+def phase_demo_browser(repeat: int) -> dict:
+    """A fresh server on the demo (its own cache folder) and Debian's Chromium, one visitor at a
+    time: the first visitor (the shared base parsed and the report computed), then `repeat` new
+    visitors each timed from opening the link to the Overview's first chart drawn, and from a
+    click on a team's link to that Team page's charts drawn (a different team each time: its page
+    built on the click), and `repeat` new visitors opening a Team deep link. Beside each, the
+    server's own script time for that step (its run log)."""
+    sys.path.insert(0, str(PROJECT_ROOT / "tests"))
+    from browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+    from playwright.sync_api import sync_playwright
+
+    folder = Path(tempfile.mkdtemp(prefix="threadline-demo-"))
+    log = folder / "runs.jsonl"
+    env = {"THREADLINE_CACHE_DIR": str(folder / "cache"), "THREADLINE_RUN_LOG": str(log)}
+    timeout = 180_000  # ms for one step: a slow step is measured, a stuck one fails
+    measured: dict[str, list] = {"first_visit": [], "overview": [], "team_click": [], "team_deep_link": []}
+    with streamlit_server(env=env) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        seen = 0
+
+        def timed(kind: str, page, action, title: str, charts: int, label: str) -> None:
+            nonlocal seen
+            started = time.perf_counter()
+            action()
+            page.wait_for_function(CHART_DRAWN, arg=[title, charts], timeout=timeout)
+            seconds = time.perf_counter() - started
+            page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", state="attached")
+            server, runs, seen = run_log_seconds(log, seen)
+            measured[kind].append({"label": label, "browser": seconds, "server": server, "runs": runs})
+
+        def visitor():
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            context.set_default_timeout(timeout)
+            return context, context.new_page()
+
+        context, page = visitor()
+        timed("first_visit", page, partial(page.goto, url), "Overview", 1, "first visitor, fresh server")
+        links = "[data-testid=stMain] a[data-testid=stPageLink-NavLink]"
+        name = "[data-testid=stMarkdownContainer]"  # the link's words, without its icon's ligature
+        teams = [team.strip() for team in page.locator(f"{links} {name}").all_inner_texts()]
+        context.close()
+        for index in range(repeat):
+            context, page = visitor()
+            timed("overview", page, partial(page.goto, url), "Overview", 1, f"visitor {index + 2}")
+            team = teams[index % len(teams)]
+            exact = re.compile(rf"^\s*{re.escape(team)}\s*$")
+            link = page.locator(links).filter(has=page.locator(name, has_text=exact)).first
+            timed("team_click", page, link.click, team, len(PHASE_TEAM_CHARTS), f"click on {team}")
+            context.close()
+        for index in range(repeat):
+            context, page = visitor()
+            team = teams[(repeat + index) % len(teams)]
+            query = urllib.parse.urlencode({"team": team})
+            timed(
+                "team_deep_link",
+                page,
+                partial(page.goto, f"{url}/team?{query}"),
+                team,
+                len(PHASE_TEAM_CHARTS),
+                f"deep link to {team}",
+            )
+            context.close()
+        browser.close()
+    shutil.rmtree(folder, ignore_errors=True)
+    return measured
+
+
+PHASE_TEAM_CHARTS = ("release frequency", "timeline accuracy", "dependency wait", "event study")
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def demo_main(repeat: int) -> int:
+    """Print the demo's figures: the Team page's server time per team, then the browser's."""
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    server = run_phase("demo-server", Path("-"), ["--repeat", str(repeat)])
+    target = DEMO_TARGETS["team_server"]
+    print(f"\nTeam page, server time on the demo (the entry script's run; median of {repeat}):")
+    print(f"  (the Overview's first run, report computed: {server['overview_first']:.2f} s)")
+    print(f"  {'team':<14}{'page built':>12}{'page cached':>13}  target")
+    holds = True
+    for team, times in server["teams"].items():
+        built, cached = median(times["built"]), median(times["cached"])
+        ok = built < target and cached < target
+        holds &= ok
+        print(f"  {team:<14}{built:>10.2f} s{cached:>11.2f} s  [{'ok' if ok else 'MISSED'}] under {target:g} s")
+    browser = run_phase("demo-browser", Path("-"), ["--repeat", str(repeat)])
+    print(f"\nIn the browser (Debian's Chromium, one visitor at a time; median of {repeat}):")
+    for kind, label, goal in (
+        ("first_visit", "first visitor on a fresh server, link to first chart", None),
+        ("overview", "new visitor, link to the Overview's first chart", DEMO_TARGETS["overview_browser"]),
+        ("team_click", "click on a team's link to its charts drawn", DEMO_TARGETS["team_click_browser"]),
+        ("team_deep_link", "new visitor, Team deep link to its charts drawn", None),
+    ):
+        steps = browser[kind]
+        seconds = median([step["browser"] for step in steps])
+        server_seconds = median([step["server"] for step in steps])
+        shown = "" if goal is None else f"  [{'ok' if seconds < goal else 'MISSED'}] under {goal:g} s"
+        holds &= goal is None or seconds < goal
+        print(f"  {label:<56}{seconds:>7.2f} s  (server {server_seconds:.2f} s){shown}")
+        print("    " + "; ".join(f"{s['label']}: {s['browser']:.2f} s, server {s['server']:.2f} s" for s in steps))
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    return 0 if holds else 1
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def fastest(runs: list[dict]) -> dict:
@@ -393,12 +579,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--repeat",
         type=int,
-        default=1,
-        help="run each session K times (each in a fresh process); the fastest run per step is shown",
+        default=None,
+        help="run each session K times (each in a fresh process; default 1); the fastest run per step "
+        "is shown. With --demo: each measure K times (default 3), the median shown",
     )
-    parser.add_argument("--phase", choices=[*PHASES, "build", "prepare"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="the demo data instead: the Team page's server time per team (report cached) and, in the "
+        "browser, a new visitor's first Overview chart, a click to a Team page and a Team deep link "
+        "(--repeat times each, median; default 3)",
+    )
+    parser.add_argument(
+        "--phase", choices=[*PHASES, "build", "prepare", "demo-server", "demo-browser"], help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
 
+    if args.phase in ("demo-server", "demo-browser"):
+        repeat = max(args.repeat or 1, 1)
+        measured = (phase_demo_server if args.phase == "demo-server" else phase_demo_browser)(repeat)
+        print(json.dumps(measured, default=str))
+        return 0
+    if args.demo:
+        return demo_main(max(args.repeat or 3, 1))
     if args.phase:
         if args.phase == "build":
             measured = phase_build(args.db, args.issues, args.teams)
@@ -447,7 +650,7 @@ def main(argv: list[str] | None = None) -> int:
                 for stale in (own, Path(str(own) + ".wal")):
                     stale.unlink(missing_ok=True)
 
-        results = {name: fastest([session(name) for _ in range(max(args.repeat, 1))]) for name in PHASES}
+        results = {name: fastest([session(name) for _ in range(max(args.repeat or 1, 1))]) for name in PHASES}
 
         print()
         print(f"{'page':<10}{'interaction':<52}{'kind':<6}{'seconds':>9}{'charts':>8}  target")
@@ -459,7 +662,7 @@ def main(argv: list[str] | None = None) -> int:
                 seconds = "" if step["seconds"] is None else f"{step['seconds']:.2f}"
                 charts = "" if step["charts"] is None else str(step["charts"])
                 print(f"{step['page']:<10}{step['label'][:51]:<52}{step['kind']:<6}{seconds:>9}{charts:>8}  {shown}")
-                if args.repeat > 1 and step.get("all_seconds"):
+                if (args.repeat or 1) > 1 and step.get("all_seconds"):
                     print(f"{'':<10}  runs: {step['all_seconds']} s")
 
         print()

@@ -5,7 +5,7 @@ the right page with the same chrome, the URL kept in sync with the bound widgets
 kept apart (AppTest runs every test as one session). One server serves the module; the deep-link
 test starts its own, which no browser has opened before. Every test also fails on a browser
 console error, except the two 404 probes Streamlit makes on a deep link (see browser.PageWatch).
-Screenshots of every page go to tests/screenshots/<page>.png (gitignored) for a person to look at.
+Screenshots of every page, light, dark and on a phone, are taken by tests/test_look_browser.py.
 """
 
 import re
@@ -18,7 +18,6 @@ from browser import (
     PROJECT_DIR,
     PageWatch,
     chromium_available,
-    full_page_screenshot,
     open_app,
     streamlit_server,
     wait_for_script,
@@ -26,7 +25,6 @@ from browser import (
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 SAMPLES = PROJECT_DIR.parent / "shared" / "samples"
 DEMO = PROJECT_DIR / "data" / "demo"
 VIEWPORT = {"width": 1400, "height": 900}
@@ -172,7 +170,7 @@ def test_first_load_shows_charts_on_the_overview(visitor, expect):
 
 
 @pytest.mark.parametrize("slug", PAGES)
-def test_every_page_renders_and_is_screenshotted(visitor, slug):
+def test_every_page_renders(visitor, slug):
     page, watch = visitor
     title = PAGES[slug]
     go_to(page, title)
@@ -180,9 +178,6 @@ def test_every_page_renders_and_is_screenshotted(visitor, slug):
         assert shown_charts(page) >= 1, f"no chart on {title}"
     assert_no_exception(page)
     assert_chrome(page, title)
-    (SCREENSHOTS / f"{slug}.png").unlink(missing_ok=True)
-    full_page_screenshot(page, SCREENSHOTS / f"{slug}.png")
-    assert (SCREENSHOTS / f"{slug}.png").stat().st_size > 0
     assert_clean(watch)
 
 

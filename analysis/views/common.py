@@ -1,32 +1,20 @@
-"""Shared by every chart: colour-blind-safe colours, verdict badges, the reorg marker and windows."""
+"""Shared by every chart: verdict badges, the reorg marker and windows (colours: palette.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 import re
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
+from pathlib import Path
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from ..headline import shown_verdict
 from ..metrics import LABELS
 from ..spreadsheet import formula_safe_frame
+from .palette import OKABE_ITO, PERIOD_COLOURS, REORG, WINDOW_SHADE_OPACITY
 
-# Okabe & Ito (2008), safe for the common colour-vision deficiencies.
-OKABE_ITO = {
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "grey": "#999999",
-    "black": "#000000",
-}
-PERIOD_COLOURS = {"before": OKABE_ITO["grey"], "after": OKABE_ITO["blue"]}
 # Colour plus a symbol, so a verdict never depends on colour alone.
 VERDICT_BADGES = {
     "improved": ("▲ improved", OKABE_ITO["blue"]),
@@ -51,6 +39,12 @@ def badge_text(metric: dict, adjusted: bool, confidence: float, comparisons: int
 def badge_colour(badge: str) -> str | None:
     """The colour of a badge's text (badge_text), by the verdict it starts with."""
     return next((colour for text, colour in VERDICT_BADGES.values() if badge.startswith(text)), None)
+
+
+# Every st.plotly_chart's config: no Plotly logo in the toolbar, which shows on hover (on a phone
+# it would cover the legend: app.css hides it on narrow screens).
+CHART_CONFIG = {"displaylogo": False, "displayModeBar": "hover"}
+APP_CSS = (Path(__file__).with_name("app.css")).read_text(encoding="utf-8")
 
 
 # Any ASCII punctuation may be backslash-escaped in CommonMark; Streamlit's own syntax
@@ -124,38 +118,69 @@ def cached(cache: MutableMapping, key, build: Callable, keep: int):
     return cache[key]
 
 
-def mark_reorg(figure: go.Figure, reorg_date: str | dt.date | None, label: str = "reorg") -> go.Figure:
-    """A vertical line at the reorg (or comparison) date."""
-    if reorg_date is not None:
-        x = str(reorg_date)
-        figure.add_shape(
-            type="line",
-            x0=x,
-            x1=x,
-            y0=0,
-            y1=1,
-            yref="paper",
-            line={"color": OKABE_ITO["black"], "dash": "dash", "width": 1},
-        )
-        figure.add_annotation(x=x, y=1, yref="paper", text=label, showarrow=False, yanchor="bottom")
-    return figure
+def window_marks(
+    windows: dict,
+    anchor: str | dt.date | None,
+    anchor_label: str = "reorg",
+    axes: Sequence[tuple[str, str]] = (("x", "y"),),
+) -> tuple[list[dict], list[dict]]:
+    """(shapes, annotations) as layout dicts: the before and after windows ({"before": {"start",
+    "end"}, ...} as in the report) shaded on every (x axis, y axis) pair of `axes`, and a dashed
+    line across the whole figure at the reorg (or comparison) date, labelled above the plot.
 
-
-def shade_windows(figure: go.Figure, windows: dict) -> go.Figure:
-    """Shade the before and after windows ({"before": {"start", "end"}, ...} as in the report).
-
-    The labels sit on either side of the reorg, "before" ending at its window's end and "after"
-    starting at its window's start, so they stay apart however narrow the windows are drawn."""
+    The window labels appear once, on the first pair, on either side of the reorg: "before"
+    ending at its window's end and "after" starting at its window's start, each nudged clear of
+    the line, so they stay apart however narrow the windows are drawn. Plain dicts for one
+    update_layout: Plotly's add_vrect and add_shape validate the whole layout at every call."""
+    shapes, annotations = [], []
     for period, window in (windows or {}).items():
-        if window and window["start"] != window["end"]:
-            figure.add_vrect(
-                x0=window["start"],
-                x1=window["end"],
-                fillcolor=PERIOD_COLOURS.get(period, "#DDDDDD"),
-                opacity=0.12,
-                line_width=0,
-                layer="below",
-                annotation_text=period,
-                annotation_position="top right" if period == "before" else "top left",
+        if not window or window["start"] == window["end"]:
+            continue
+        for xref, yref in axes:
+            shapes.append(
+                {
+                    "type": "rect",
+                    "x0": window["start"],
+                    "x1": window["end"],
+                    "xref": xref,
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": f"{yref} domain",
+                    "fillcolor": PERIOD_COLOURS[period],
+                    "opacity": WINDOW_SHADE_OPACITY,
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
             )
-    return figure
+        before = period == "before"
+        xref, yref = axes[0]
+        annotations.append(
+            {
+                "text": period,
+                "showarrow": False,
+                "x": window["end"] if before else window["start"],
+                "xref": xref,
+                "xanchor": "right" if before else "left",
+                "xshift": -6 if before else 6,
+                "y": 1,
+                "yref": f"{yref} domain",
+                "yanchor": "top",
+            }
+        )
+    if anchor is not None:
+        x = str(anchor)
+        shapes.append(
+            {
+                "type": "line",
+                "x0": x,
+                "x1": x,
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "line": {"color": REORG, "dash": "dash", "width": 1.5},
+            }
+        )
+        annotations.append(
+            {"x": x, "y": 1, "yref": "paper", "text": anchor_label, "showarrow": False, "yanchor": "bottom"}
+        )
+    return shapes, annotations

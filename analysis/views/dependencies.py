@@ -150,7 +150,14 @@ def heatmap_figure(report: dict, periods: list[str], measure: str) -> go.Figure:
             **category_ticks(columns, [_mark(name, comparison) for name in columns]),
         )
     figure.update_yaxes(autorange="reversed", **category_ticks(rows, [_mark(name, comparison) for name in rows]))
+    # No grid lines: the gaps between cells already mark them, and the theme's lines (dark ones on
+    # a dark page) would cross the white card.
+    figure.update_xaxes(showgrid=False, zeroline=False)
+    figure.update_yaxes(showgrid=False, zeroline=False)
     figure.update_yaxes(title_text="waiting team", row=1, col=1)
+    # The period titles clear of the card's top edge (in the theme's text colour, light on a dark
+    # page, they would not read where they overlap the white).
+    figure.update_annotations(yshift=8)
     figure.update_layout(
         coloraxis={
             "colorscale": COLOUR_SCALE,
@@ -159,7 +166,9 @@ def heatmap_figure(report: dict, periods: list[str], measure: str) -> go.Figure:
             "colorbar": {"title": {"text": "wait days" if measure == "wait_days" else "items waiting"}},
         },
         height=260 + CELL_PIXELS * len(rows),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        # A white card inside the axes in both themes: the light-to-dark scale reads the same on it,
+        # and an empty cell (white) stays apart from the lightest tint.
         plot_bgcolor="#FFFFFF",
     )
     return figure

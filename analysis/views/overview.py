@@ -17,7 +17,8 @@ from .. import metrics
 from ..headline import team_headline
 from ..number_words import p_value_text
 from ..report_format import decision_text, effect_text
-from .common import OKABE_ITO, PERIOD_COLOURS, badge_colour, badge_text, plotly_text
+from .common import badge_colour, badge_text, plotly_text
+from .palette import PERIOD_COLOURS, REORG
 
 TIMELINE_ROW_PIXELS = 26
 TICK_LABEL_CHARACTERS = 28  # longer names are cut on the axis (the hover text has them whole)
@@ -237,18 +238,21 @@ def timeline_figure(report: dict) -> go.Figure:
     around the comparison date, drawn with an open marker.
     """
     teams = report["teams"]
-    figure = go.Figure()
+    traces = []  # built as plain dicts and validated once: Plotly's add_* validate at every call
     for period in ("before", "after"):
         bars = [(timeline_label(t), t["windows"][period]) for t in teams if t["windows"].get(period)]
-        figure.add_bar(
-            name=f"{period} window",
-            orientation="h",
-            y=[label for label, _ in bars],
-            base=[window["start"] for _, window in bars],
-            x=[_days_in_ms(window["days"]) for _, window in bars],
-            marker_color=PERIOD_COLOURS[period],
-            hovertext=[f"{label}<br>{period}: {_window_text(window)}" for label, window in bars],
-            hoverinfo="text",
+        traces.append(
+            {
+                "type": "bar",
+                "name": f"{period} window",
+                "orientation": "h",
+                "y": [label for label, _ in bars],
+                "base": [window["start"] for _, window in bars],
+                "x": [_days_in_ms(window["days"]) for _, window in bars],
+                "marker": {"color": PERIOD_COLOURS[period]},
+                "hovertext": [f"{label}<br>{period}: {_window_text(window)}" for label, window in bars],
+                "hoverinfo": "text",
+            }
         )
     for comparison, symbol, name in (
         (False, "diamond", "reorg date"),
@@ -257,30 +261,33 @@ def timeline_figure(report: dict) -> go.Figure:
         marked = [(t, t["reorg_date"] or report["comparison_date"]) for t in teams if is_comparison(t) == comparison]
         marked = [(t, day) for t, day in marked if day]
         if marked:
-            figure.add_scatter(
-                name=name,
-                mode="markers",
-                x=[day for _, day in marked],
-                y=[timeline_label(t) for t, _ in marked],
-                marker={"symbol": symbol, "size": 11, "color": OKABE_ITO["black"], "line": {"width": 2}},
-                hovertext=[f"{timeline_label(t)}<br>{name}: {day}" for t, day in marked],
-                hoverinfo="text",
+            traces.append(
+                {
+                    "type": "scatter",
+                    "name": name,
+                    "mode": "markers",
+                    "x": [day for _, day in marked],
+                    "y": [timeline_label(t) for t, _ in marked],
+                    "marker": {"symbol": symbol, "size": 11, "color": REORG, "line": {"width": 2, "color": REORG}},
+                    "hovertext": [f"{timeline_label(t)}<br>{name}: {day}" for t, day in marked],
+                    "hoverinfo": "text",
+                }
             )
-    figure.update_layout(
-        barmode="overlay",
-        height=140 + TIMELINE_ROW_PIXELS * max(len(teams), 1),
+    layout = {
+        "barmode": "overlay",
+        "height": 140 + TIMELINE_ROW_PIXELS * max(len(teams), 1),
         # Dates and legend on top, where the reader starts: with 100 teams the bottom is far away.
-        margin={"l": 10, "r": 10, "t": 90, "b": 10},
-        legend={"orientation": "h", "yref": "container", "y": 1.0, "yanchor": "top", "x": 0},
-        xaxis={"type": "date", "title": None, "side": "top"},
+        "margin": {"l": 10, "r": 10, "t": 90, "b": 10},
+        "legend": {"orientation": "h", "yref": "container", "y": 1.0, "yanchor": "top", "x": 0},
+        "xaxis": {"type": "date", "title": {"text": None}, "side": "top"},
         # First team on top; a fixed range, as autorange pads the ends for the markers.
-        yaxis={
+        "yaxis": {
             "range": [len(teams) - 0.5, -0.5],
-            "title": None,
+            "title": {"text": None},
             **category_ticks([t["team"] for t in teams], [comparison_mark(t) for t in teams]),
         },
-    )
-    return figure
+    }
+    return go.Figure(data=traces, layout=layout)
 
 
 def _days_in_ms(days: int) -> int:

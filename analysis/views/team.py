@@ -33,24 +33,20 @@ from ..report import METRICS
 from ..report_format import decision_text, effect_text
 from ..settings import Settings
 from ..store import check_derived
-from . import common
+from . import common, palette
 from .common import (
     METRIC_LABELS,
-    OKABE_ITO,
-    PERIOD_COLOURS,
     badge_text,
-    mark_reorg,
     markdown_literal,
     plotly_text,
-    shade_windows,
     shown_verdict,
+    window_marks,
 )
 
 WHOLE_SPAN = "all"  # the period label of comparison.history_windows (the data's whole span)
 ROLLING_DAYS = 30  # the release timeline's rolling rate, per 30 days like the metric
 ROWS_SHOWN = 2000  # item and release tables: enough to browse, small to send
 TEAM_PAGES_KEPT = 4  # per session: a few teams to flip between without recomputing
-OUTSIDE_COLOUR = "#D9D9D9"  # items resolved outside both windows
 BADGE_COLOURS = {"improved": "blue", "worsened": "red", "no clear change": "gray", "insufficient data": "gray"}
 ATTRIBUTION_LABELS = {
     "team_field": "Jira team field",
@@ -599,40 +595,39 @@ def release_figure(data: TeamData, metric) -> go.Figure:
     """Release days on a timeline, the rolling 30-day rate, and each window's rate from the report."""
     chart: ReleaseChart = metric.chart
     days = pd.to_datetime(data.rows.rows(chart.table, data.team, WHOLE_SPAN)[chart.day_column])
-    figure = go.Figure()
     span = rolling_release_rate(data, chart.table, chart.day_column)
-    figure.add_trace(
-        go.Scatter(
-            x=span["day"],
-            y=span["rate"],
-            mode="lines",
-            name=f"release days in the last {ROLLING_DAYS} days",
-            line={"color": OKABE_ITO["black"], "width": 1.5},
-            hovertemplate="%{x|%Y-%m-%d}: %{y:.0f} release days in the last 30 days<extra></extra>",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=days,
-            y=[0] * len(days),
-            mode="markers",
-            name="release day",
-            marker={"symbol": "line-ns-open", "size": 14, "color": OKABE_ITO["orange"], "line": {"width": 2}},
-            hovertemplate="release on %{x|%Y-%m-%d}<extra></extra>",
-        )
-    )
     m = data.metric(metric.name)
+    traces = [
+        {
+            "type": "scatter",
+            "x": span["day"],
+            "y": span["rate"],
+            "mode": "lines",
+            "name": f"release days in the last {ROLLING_DAYS} days",
+            "line": {"color": palette.ROLLING_RATE, "width": 1.5},
+            "hovertemplate": "%{x|%Y-%m-%d}: %{y:.0f} release days in the last 30 days<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "x": days,
+            "y": [0] * len(days),
+            "mode": "markers",
+            "name": "release day",
+            "marker": {
+                "symbol": "line-ns-open",
+                "size": 14,
+                "color": palette.RELEASE,
+                "line": {"width": 2, "color": palette.RELEASE},
+            },
+            "hovertemplate": "release on %{x|%Y-%m-%d}<extra></extra>",
+        },
+    ]
     for period in PERIODS:
-        _window_level(
-            figure,
-            data.window(period),
-            m[period]["value"],
-            period,
-            f"{period}: {number(m[period]['value'], '.2f')} per 30 days (n={m[period]['n']})",
-        )
-    _headroom(figure, span["rate"])
-    _decorate(figure, data, y_title=chart.y_title)
-    return figure
+        label = f"{period}: {number(m[period]['value'], '.2f')} per 30 days (n={m[period]['n']})"
+        traces += _window_level(data.window(period), m[period]["value"], period, label)
+    shapes, annotations = _window_marks(data)
+    layout = _decorated(chart.y_title, _headroom(span["rate"]), shapes, annotations)
+    return go.Figure(data=traces, layout=layout)
 
 
 def rolling_release_rate(data: TeamData, table: str = "release_days", day_column: str = "release_day") -> pd.DataFrame:
@@ -653,26 +648,37 @@ def items_figure(data: TeamData, metric) -> go.Figure:
     if it has one (the on-time tolerance), each window's level, and the before/after
     distributions at the side."""
     chart: ItemChart = metric.chart
-    figure = _items_over_time(data, chart.table, chart.column, chart.what)
+    traces, layout, values = _items_over_time(data, chart.table, chart.column, chart.what)
+    band_shapes = []
     if chart.band is not None:
         low, high, name = chart.band(data.settings)
-        line = {"color": OKABE_ITO["green"], "width": 1, "dash": "dot"}
-        figure.add_hrect(y0=low, y1=high, fillcolor=OKABE_ITO["green"], opacity=0.15, line_width=0, layer="below")
-        figure.add_hline(y=high, line=line)
+        line = {"color": palette.ON_TIME, "width": 1.5, "dash": "dot"}
+        band_shapes = [
+            {
+                "type": "rect",
+                "x0": 0,
+                "x1": 1,
+                "xref": "x domain",
+                "y0": low,
+                "y1": high,
+                "yref": "y",
+                "fillcolor": palette.ON_TIME,
+                "opacity": palette.BAND_OPACITY,
+                "line": {"width": 0},
+                "layer": "below",
+            },
+            {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": high, "y1": high, "yref": "y", "line": line},
+        ]
         # The band's legend entry: a line that draws nothing.
-        figure.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=line, name=name))
+        traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines", "line": line, "name": name})
     m = data.metric(metric.name)
     for period in PERIODS:
         level = m[period][chart.level]
-        _window_level(
-            figure,
-            data.window(period),
-            level,
-            period,
-            f"{period}: {chart.level_text(number(level, '.1f'))} (n={m[period]['n']})",
-        )
-    _decorate(figure, data, y_title=chart.y_title)
-    return figure
+        label = f"{period}: {chart.level_text(number(level, '.1f'))} (n={m[period]['n']})"
+        traces += _window_level(data.window(period), level, period, label)
+    shapes, annotations = _window_marks(data)
+    decorated = _decorated(chart.y_title, _headroom(values), band_shapes + shapes, annotations)
+    return go.Figure(data=traces, layout={**layout, **decorated, "yaxis": {**layout["yaxis"], **decorated["yaxis"]}})
 
 
 def event_study_figure(data: TeamData) -> go.Figure:
@@ -681,7 +687,11 @@ def event_study_figure(data: TeamData) -> go.Figure:
     figure = make_subplots(
         rows=len(shown), cols=1, shared_xaxes=True, vertical_spacing=0.07, subplot_titles=[m.label for m in shown]
     )
+    traces, axes, layout = [], [], {}
     for row, metric in enumerate(shown, start=1):
+        suffix = "" if row == 1 else str(row)
+        xaxis, yaxis = f"x{suffix}", f"y{suffix}"
+        axes.append((xaxis, yaxis))
         rows = data.events[data.events["metric"] == metric.name]
         starts = pd.to_datetime(rows["start"])
         ends = starts + pd.Timedelta(days=30)
@@ -690,151 +700,173 @@ def event_study_figure(data: TeamData) -> go.Figure:
             if pd.notna(low) and pd.notna(high) and abs(low) != float("inf") and abs(high) != float("inf"):
                 band_x += [start, end, end, start, start, None]
                 band_y += [low, low, high, high, low, None]
-        figure.add_trace(
-            go.Scatter(
-                x=band_x,
-                y=band_y,
-                fill="toself",
-                mode="lines",
-                line={"width": 0},
-                fillcolor="rgba(0, 114, 178, 0.18)",
-                name=f"{data.settings.confidence:.0%} interval",
-                showlegend=row == 1,
-                legendgroup="band",
-                hoverinfo="skip",
-            ),
-            row=row,
-            col=1,
-        )
         middles = starts + pd.Timedelta(days=15)
         hovers = [
             f"30 days from {start:%Y-%m-%d}: {number(value, '.2f')} (n={n}, interval {_bound(low)} to {_bound(high)})"
             for start, value, n, low, high in zip(starts, rows["value"], rows["n"], rows["ci_low"], rows["ci_high"])
         ]
-        figure.add_trace(
-            go.Scatter(
-                x=middles,
-                y=rows["value"],
-                mode="lines+markers",
-                name="per 30-day period",
-                line={"color": OKABE_ITO["blue"]},
-                marker={"size": 6},
-                showlegend=row == 1,
-                legendgroup="value",
-                customdata=rows["n"].tolist(),
-                text=hovers,
-                hovertemplate="%{text}<extra></extra>",
-            ),
-            row=row,
-            col=1,
-        )
-        figure.update_yaxes(title_text=metric.event_title, row=row, col=1)
-        _headroom(figure, pd.concat([rows["value"], rows["ci_high"]]), row=row)
+        traces += [
+            {
+                "type": "scatter",
+                "x": band_x,
+                "y": band_y,
+                "xaxis": xaxis,
+                "yaxis": yaxis,
+                "fill": "toself",
+                "mode": "lines",
+                "line": {"width": 0},
+                "fillcolor": palette.translucent(palette.ESTIMATE, palette.INTERVAL_OPACITY),
+                "name": f"{data.settings.confidence:.0%} interval",
+                "showlegend": row == 1,
+                "legendgroup": "band",
+                "hoverinfo": "skip",
+            },
+            {
+                "type": "scatter",
+                "x": middles,
+                "y": rows["value"],
+                "xaxis": xaxis,
+                "yaxis": yaxis,
+                "mode": "lines+markers",
+                "name": "per 30-day period",
+                "line": {"color": palette.ESTIMATE},
+                "marker": {"size": 6, "color": palette.ESTIMATE},
+                "showlegend": row == 1,
+                "legendgroup": "value",
+                "customdata": rows["n"].tolist(),
+                "text": hovers,
+                "hovertemplate": "%{text}<extra></extra>",
+            },
+        ]
+        y_axis = {"title": {"text": metric.event_title}}
+        headroom = _headroom(pd.concat([rows["value"], rows["ci_high"]]))
+        if headroom is not None:
+            y_axis["range"] = headroom
         if metric.event_tickformat:
-            figure.update_yaxes(tickformat=metric.event_tickformat, row=row, col=1)
-    for annotation in figure.layout.annotations:  # the subplot titles, clear of the reorg label
-        annotation.update(x=0, xanchor="left")
-    _mark_windows(figure, data)
-    # The window labels once, in the top row, rather than in every row.
-    figure.layout.annotations = [a for a in figure.layout.annotations if a.text not in PERIODS or a.yref == "y domain"]
-    figure.update_layout(
-        height=max(640, 210 * len(shown)), margin=CHART_MARGIN, legend={"orientation": "h", "y": -0.08}
+            y_axis["tickformat"] = metric.event_tickformat
+        layout[f"yaxis{suffix}"] = y_axis
+    # The subplot titles at the left, clear of the reorg label; the window labels once, in the top row.
+    grid = figure.layout.to_plotly_json()
+    titles = [{**title, "x": 0, "xanchor": "left"} for title in grid.pop("annotations", [])]
+    for name, axis in layout.items():
+        layout[name] = {**grid.pop(name, {}), **axis}
+    shapes, annotations = _window_marks(data, axes)
+    return go.Figure(
+        data=traces,
+        layout={
+            **grid,
+            **layout,
+            "shapes": shapes,
+            "annotations": titles + annotations,
+            "height": max(640, 210 * len(shown)),
+            "margin": CHART_MARGIN,
+            "legend": {"orientation": "h", "y": -0.08},
+        },
     )
-    return figure
 
 
-def _items_over_time(data: TeamData, table: str, column: str, what: str) -> go.Figure:
+def _items_over_time(data: TeamData, table: str, column: str, what: str) -> tuple[list[dict], dict, pd.Series]:
     """Per-item values over the resolution day (coloured by window), with horizontal histograms of
-    the before and after windows on a second x axis at the right (the marginal distribution)."""
+    the before and after windows on a second x axis at the right (the marginal distribution):
+    the traces, the layout's axes and every item's value."""
     # Sorted for a figure that is the same on every run: the query's rows come in any order.
     everything = data.rows.rows(table, data.team, WHOLE_SPAN).sort_values(["resolved_day", "item_key"])
     by_period = {p: data.rows.rows(table, data.team, p) for p in PERIODS}
     period_of_item = {key: p for p in PERIODS for key in by_period[p]["item_key"]}
-    figure = go.Figure()
-    for period, colour in (("outside the windows", OUTSIDE_COLOUR), *((p, PERIOD_COLOURS[p]) for p in PERIODS)):
-        rows = everything[
-            everything["item_key"].map(lambda key: period_of_item.get(key, "outside the windows")) == period
-        ]
-        figure.add_trace(
-            go.Scatter(
-                x=pd.to_datetime(rows["resolved_day"]),
-                y=rows[column].astype(float),
-                mode="markers",
-                name=period,
-                marker={"color": colour, "size": 6, "opacity": 0.75, "line": {"width": 0.5, "color": "white"}},
-                customdata=[plotly_text(key) for key in rows["item_key"]],
-                legendgroup=period,
-                hovertemplate=f"%{{customdata}}: {what} %{{y:.1f}} d, resolved %{{x|%Y-%m-%d}}<extra></extra>",
-            )
+    item_periods = everything["item_key"].map(lambda key: period_of_item.get(key, "outside the windows"))
+    traces = []
+    # Opaque markers: a translucent one loses its contrast on both backgrounds. Items outside the
+    # windows are open circles, apart from the "before" ones of the same grey.
+    markers = {"outside the windows": (palette.OUTSIDE, "circle-open")} | {
+        p: (palette.PERIOD_COLOURS[p], "circle") for p in PERIODS
+    }
+    for period, (colour, symbol) in markers.items():
+        rows = everything[item_periods == period]
+        traces.append(
+            {
+                "type": "scatter",
+                "x": pd.to_datetime(rows["resolved_day"]),
+                "y": rows[column].astype(float),
+                "mode": "markers",
+                "name": period,
+                "marker": {"color": colour, "symbol": symbol, "size": 6},
+                "customdata": [plotly_text(key) for key in rows["item_key"]],
+                "legendgroup": period,
+                "hovertemplate": f"%{{customdata}}: {what} %{{y:.1f}} d, resolved %{{x|%Y-%m-%d}}<extra></extra>",
+            }
         )
     for period in PERIODS:
-        values = by_period[period][column].astype(float)
-        figure.add_trace(
-            go.Histogram(
-                y=values,
-                xaxis="x2",
-                yaxis="y",
-                orientation="h",
-                name=f"{period} (n={len(values)})",
-                marker={"color": PERIOD_COLOURS[period]},
-                opacity=0.6,
-                legendgroup=period,
-                showlegend=False,
-                hovertemplate=f"{period}: %{{x}} items at %{{y}} d<extra></extra>",
-            )
+        values = by_period[period][column].astype(float).sort_values(ignore_index=True)  # same on every run
+        traces.append(
+            {
+                "type": "histogram",
+                "y": values,
+                "xaxis": "x2",
+                "yaxis": "y",
+                "orientation": "h",
+                "name": f"{period} (n={len(values)})",
+                # The two windows' bars overlap: a translucent fill inside an opaque outline.
+                "marker": {
+                    "color": palette.translucent(palette.PERIOD_COLOURS[period], palette.HISTOGRAM_OPACITY),
+                    "line": {"width": 1, "color": palette.PERIOD_COLOURS[period]},
+                },
+                "legendgroup": period,
+                "showlegend": False,
+                "hovertemplate": f"{period}: %{{x}} items at %{{y}} d<extra></extra>",
+            }
         )
-    figure.update_layout(
-        barmode="overlay",
-        xaxis={"domain": [0, 0.72], "type": "date"},
-        xaxis2={"domain": [0.8, 1], "anchor": "y", "title": {"text": "items"}},
-    )
-    _headroom(figure, everything[column].astype(float))
-    return figure
+    layout = {
+        "barmode": "overlay",
+        "xaxis": {"domain": [0, 0.72], "type": "date"},
+        "xaxis2": {"domain": [0.8, 1], "anchor": "y", "title": {"text": "items"}, "nticks": 4},  # few: a narrow axis
+        "yaxis": {},
+    }
+    return traces, layout, everything[column].astype(float)
 
 
-def _window_level(figure: go.Figure, window: dict | None, value, period: str, label: str) -> None:
-    """A horizontal segment across a window at the report's value for it."""
+def _window_level(window: dict | None, value, period: str, label: str) -> list[dict]:
+    """A horizontal segment across a window at the report's value for it (none without one)."""
     if not window or value is None or not window["days"]:
-        return
-    figure.add_trace(
-        go.Scatter(
-            x=[window["start"], window["end"]],
-            y=[value, value],
-            mode="lines",
-            name=label,
-            line={"color": PERIOD_COLOURS[period], "width": 3, "dash": "dash"},
-            hovertemplate=f"{label}<extra></extra>",
-        )
-    )
+        return []
+    return [
+        {
+            "type": "scatter",
+            "x": [window["start"], window["end"]],
+            "y": [value, value],
+            "mode": "lines",
+            "name": label,
+            "line": {"color": palette.PERIOD_COLOURS[period], "width": 3, "dash": "dash"},
+            "hovertemplate": f"{label}<extra></extra>",
+        }
+    ]
 
 
-def _headroom(figure: go.Figure, values: pd.Series, row: int | None = None) -> None:
-    """Room above the highest finite value for the window labels along the top of the plot."""
+def _headroom(values: pd.Series) -> list[float] | None:
+    """A y range with room above the highest finite value for the window labels along the top of
+    the plot (None: no finite value, Plotly's own range)."""
     finite = values[values.abs() != float("inf")].dropna()
-    if len(finite):
-        low, high = min(float(finite.min()), 0.0), max(float(finite.max()), 1.0)
-        figure.update_yaxes(
-            range=[low - 0.05 * (high - low), high + 0.2 * (high - low)], row=row, col=1 if row else None
-        )
+    if not len(finite):
+        return None
+    low, high = min(float(finite.min()), 0.0), max(float(finite.max()), 1.0)
+    return [low - 0.05 * (high - low), high + 0.2 * (high - low)]
 
 
-def _decorate(figure: go.Figure, data: TeamData, y_title: str) -> None:
-    _mark_windows(figure, data)
-    figure.update_layout(
-        height=420,
-        margin=CHART_MARGIN,
-        yaxis_title=y_title,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
-    )
+def _decorated(y_title: str, y_range: list[float] | None, shapes: list[dict], annotations: list[dict]) -> dict:
+    """The layout every metric chart shares: its size, the legend below, the y axis, the marks."""
+    y_axis = {"title": {"text": y_title}} | ({"range": y_range} if y_range is not None else {})
+    return {
+        "height": 420,
+        "margin": CHART_MARGIN,
+        "yaxis": y_axis,
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+        "shapes": shapes,
+        "annotations": annotations,
+    }
 
 
-def _mark_windows(figure: go.Figure, data: TeamData) -> None:
-    """Shade the windows and mark the reorg; the window labels move clear of the reorg line."""
-    shade_windows(figure, data.entry["windows"])
-    for annotation in figure.layout.annotations:
-        if annotation.text in PERIODS:
-            annotation.xshift = -6 if annotation.text == "before" else 6
-    mark_reorg(figure, data.anchor, _anchor_label(data))
+def _window_marks(data: TeamData, axes: list[tuple[str, str]] | None = None) -> tuple[list[dict], list[dict]]:
+    """The windows shaded and the reorg (or comparison date) marked, as layout shapes and annotations."""
+    return window_marks(data.entry["windows"], data.anchor, _anchor_label(data), axes or [("x", "y")])
 
 
 def event_study_title(data: TeamData) -> str:
