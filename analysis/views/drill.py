@@ -190,10 +190,11 @@ def chart_points(con, data: TeamData, metric: str, figure, points: list[dict]) -
         trace = figure.data[point["curve_number"]]
         name = trace.name or ""
         index = point.get("point_index", point.get("point_number"))
-        if trace.type == "histogram":  # a bar of a window's distribution: its items
+        if trace.type == "histogram":  # a bar of a window's distribution: its items, by their keys
             period = name.split(" ")[0]
-            numbers = point.get("point_numbers") or []
-            picked.append(data.rows.rows(table, data.team, period).iloc[list(numbers)])
+            keys = {html.unescape(str(trace.customdata[number])) for number in point.get("point_numbers") or []}
+            window = data.rows.rows(table, data.team, period)
+            picked.append(window[window["item_key"].isin(keys)])
         elif name.startswith(tuple(f"{p}:" for p in PERIODS)) and trace.mode == "lines":  # a window's level
             picked.append(data.rows.rows(table, data.team, name.split(":")[0]))
         elif trace.customdata is not None and index is not None and day_column == "resolved_day":

@@ -796,11 +796,14 @@ def _items_over_time(data: TeamData, table: str, column: str, what: str) -> tupl
             }
         )
     for period in PERIODS:
-        values = by_period[period][column].astype(float).sort_values(ignore_index=True)  # same on every run
+        # Sorted, so the figure is the same on every run; the keys say which item each value is.
+        window = by_period[period].sort_values([column, "item_key"], kind="stable")
+        values = window[column].astype(float)
         traces.append(
             {
                 "type": "histogram",
                 "y": values,
+                "customdata": [plotly_text(key) for key in window["item_key"]],
                 "xaxis": "x2",
                 "yaxis": "y",
                 "orientation": "h",
