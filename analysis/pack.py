@@ -33,8 +33,8 @@ from .views.team import TeamPage, team_page
 # Printed page (A4 is the narrower, Letter the shorter): 190 mm wide and 259 mm tall inside 10 mm
 # margins, about 718 x 979 CSS pixels. A chart and its facts share a row; three rows, a team's
 # headline and its caveats fill one page.
-CHART_WIDTH = 420
-CHART_HEIGHT = 235
+CHART_WIDTH = 390
+CHART_HEIGHT = 190
 GRID_SHOWN = ("team", "metric", "verdict", "before → after", "n before → after", "judged", "change")
 VERDICT_CLASSES = {
     "improved": "improved",
@@ -67,7 +67,8 @@ th { background: #eee; }
 .insufficient { font-style: italic; }
 .team { border-top: 2px solid #333; margin-top: 28px; padding-top: 4px; }
 .metric { display: flex; gap: 8px; margin: 10px 0; break-inside: avoid; page-break-inside: avoid; }
-.chart { flex: 0 0 CHART_WIDTHpx; height: CHART_HEIGHTpx; break-inside: avoid; }
+.chart { flex: 0 0 CHART_WIDTHpx; break-inside: avoid; }
+.key { font-size: 11px; color: #333; margin: 0; }
 .facts { flex: 1 1 auto; min-width: 0; font-size: 12px; }
 .facts table { font-size: 11.5px; margin: 3px 0; }
 .facts ul { padding-left: 14px; }
@@ -75,7 +76,7 @@ th { background: #eee; }
 @page { margin: 10mm; }
 @media print {
   body { font-size: 9pt; line-height: 1.25; }
-  main { max-width: none; padding: 0; }
+  main { max-width: none; padding: 0; zoom: 0.94; } /* a team's page fits A4 and Letter alike */
   h1 { font-size: 16pt; }
   h2 { font-size: 12.5pt; margin: 6px 0 3px; }
   h3 { font-size: 9pt; margin: 0 0 2px; }
@@ -84,8 +85,10 @@ th { background: #eee; }
   .grid { font-size: 7pt; line-height: 1.15; }
   .grid tr, .chart, .metric { break-inside: avoid; page-break-inside: avoid; }
   .metric { margin: 4px 0; }
-  .facts, .caveats, .team-meta { font-size: 7pt; line-height: 1.2; }
-  .caveats ul { columns: 2; column-gap: 14px; }
+  .headline { font-size: 7.5pt; line-height: 1.2; }
+  .facts, .team-meta, .key { font-size: 7pt; line-height: 1.2; }
+  .caveats { font-size: 6.5pt; line-height: 1.15; }
+  .caveats ul { columns: 3; column-gap: 12px; }
   .facts table { font-size: 7pt; }
   th, td { padding: 0 3px; }
   .modebar-container, .screen-only { display: none !important; }
@@ -207,7 +210,8 @@ def team_section(index: int, entry: dict, page: TeamPage, report: dict, adjusted
         badge, _ = section.badge(adjusted)
         parts += [
             '<div class="metric">',
-            f'<div class="chart">{chart_html(section.figure, f"chart-{index + 1}-{section.metric}")}</div>',
+            f'<div class="chart">{chart_html(section.figure, f"chart-{index + 1}-{section.metric}")}',
+            f'<p class="key">{escape(chart_key(section.figure))}</p></div>',
             '<div class="facts">',
             f"<h3>{escape(section.label)}: {verdict_span(badge)}</h3>",
             numbers_table(section.numbers),
@@ -251,6 +255,12 @@ def html_list(lines: list[str], css_class: str | None = None) -> str:
     return f"<ul{attribute}>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
 
 
+def chart_key(figure: go.Figure) -> str:
+    """The chart's legend as one line of text: its named traces, in order, each once."""
+    names = [trace.name for trace in figure.data if trace.name and trace.showlegend is not False]
+    return " · ".join(dict.fromkeys(names))
+
+
 def chart_html(figure: go.Figure, div_id: str) -> str:
     """The Team page's figure at a fixed size that fits a printed page, without plotly.js (the
     document's head holds it once). A copy: the Team page's own figure is shared and cached."""
@@ -261,7 +271,7 @@ def chart_html(figure: go.Figure, div_id: str) -> str:
         autosize=False,
         font={"size": 9},
         margin={"l": 40, "r": 8, "t": 18, "b": 8},
-        legend={"font": {"size": 8}, "orientation": "h", "yanchor": "top", "y": -0.14, "x": 0},
+        showlegend=False,  # chart_key writes it as one line under the chart: the plot keeps the room
     )
     return pio.to_html(
         shown,

@@ -20,16 +20,6 @@ if not report["teams"]:
     st.stop()
 with st.container(key="headline"):
     st.markdown(markdown_list(organisation_headline(report, adjusted, confidence)))
-st.download_button(
-    "Download the executive pack (HTML)",
-    context.executive_pack(),  # built on click, from this page's report and badge switch
-    "threadline-executive-pack.html",
-    "text/html",
-    key="executive_pack",
-    on_click="ignore",
-    icon=":material/download:",
-    help="One HTML file for the business review: opens offline, charts interactive, prints one team per page.",
-)
 
 st.header("Verdicts")
 st.caption(
@@ -61,10 +51,20 @@ selected = st.dataframe(
 with st.container(key="print_only_verdict_grid"):
     labels = [headers[column][0] for column in grid.columns]
     st.table(view.styled_grid(grid).relabel_index(labels, axis="columns"), hide_index=True)
+st.caption("Select a cell of the grid for the releases or items behind its numbers.")
 st.download_button(
     "Download CSV", csv_download(grid), "verdicts.csv", "text/csv", key="verdict_grid_csv", on_click="ignore"
 )
-st.caption("Select a cell of the grid for the releases or items behind its numbers.")
+st.download_button(
+    "Download the executive pack (HTML)",
+    context.executive_pack(),  # built on click, from this page's report and badge switch
+    "threadline-executive-pack.html",
+    "text/html",
+    key="executive_pack",
+    on_click="ignore",
+    icon=":material/download:",
+    help="One HTML file for the business review: opens offline, charts interactive, prints one team per page.",
+)
 cells = selected.selection.cells
 cell = drill.grid_cell(grid, cells[0][0]) if cells else None
 if cell:

@@ -143,7 +143,9 @@ def test_on_a_phone_the_first_screen_holds_the_opening_lines_and_the_verdicts(br
         box = first_lines.bounding_box()
         assert box and box["y"] + box["height"] <= PHONE["height"], f"the opening lines end at {box}"
         # The grid is drawn on a canvas; its column names are in a hidden table beside it.
-        verdict_header = main.locator("[data-testid=stDataFrame] th").filter(has_text=re.compile(r"^\s*verdict"))
+        verdict_header = main.locator("[data-testid=stDataFrame] th").filter(
+            has_text=re.compile(r"^\s*verdict", re.IGNORECASE)
+        )
         verdict_header.first.wait_for(state="attached")
         grid = verdict_header.first.locator("xpath=ancestor::*[@data-testid='stDataFrame'][1]")
         box = grid.bounding_box()

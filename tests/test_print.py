@@ -22,6 +22,7 @@ from browser import CHROMIUM, CHROMIUM_ARGS, PROJECT_DIR, chromium_available, op
 from conftest import SAMPLES
 
 from analysis import metrics, pack
+from analysis.headline import team_headline
 from analysis.report import build_report
 from analysis.settings import Settings
 from analysis.views import dependencies as dependencies_view
@@ -211,10 +212,11 @@ def test_the_overview_prints_the_whole_grid_without_the_sidebar(visitor, server,
     assert len(sheets) <= 4
     grid = verdict_grid(report, adjusted=True)
     # Each row whole: its team, metric, verdict and n, in the order of the grid's columns.
-    for row in grid.itertuples(index=False):
-        team, _, metric, verdict, *_, n = row
-        assert re.search(re.escape(team) + r" \w+ " + re.escape(metric) + r" " + re.escape(flat(verdict)), text), row
-        assert n in text
+    for row in grid.to_dict("records"):
+        assert re.search(
+            re.escape(row["team"]) + r" " + re.escape(flat(row["verdict"])) + r" " + re.escape(row["metric"]), text
+        ), row
+        assert row["n before → after"] in text
     # The plain words, with their n, for every team.
     for team in report["teams"]:
         assert team["team"] in text
@@ -229,13 +231,13 @@ def test_the_team_page_prints_in_a_handful_of_pages(visitor, server, demo):
     text = " ".join(sheets)
     page = pages["Checkout"]
     assert text.startswith("Checkout ")
-    for sentence in page.summaries(True):  # n on both sides and the verdict, per metric
+    for sentence in team_headline(report, "Checkout"):  # n on both sides and the verdict, per metric
         assert flat(sentence) in text
     for section in page.sections:
         badge, _ = section.badge(True)
         assert flat(badge.split(" (")[0]) in text
     # The comparison table whole: the last column's header and values too.
-    assert "minimum detectable effect" in text
+    assert "Minimum detectable effect" in text
     assert "Search Key, title" not in text and "Items and releases" not in text  # left out of print
 
 
