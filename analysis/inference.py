@@ -17,12 +17,11 @@ DerSimonian-Laird): with months that differ only by chance every item counts the
 months differ a lot a busy month does not drown the others.
 
 A window's variance is the month-cluster sandwich (CR2) with each calendar bin one cluster across
-the teams compared, so a month that is good or bad for the whole organisation cancels. Its degrees
-of freedom are the effective number of bins less one (Bell-McCaffrey-style); a contrast of the two
-windows takes the Welch-Satterthwaite degrees of freedom, and its interval and p-value come from
-that t distribution (the small-cluster correction: windows hold 6-13 bins, far under 30). The
-contrast's variance is never below its independent-events variance (binomial, sample or Poisson),
-the floor taken over the contrast as a whole rather than window by window.
+the teams compared, so a month that is good or bad for the whole organisation cancels; it is
+never below the independent-events variance (binomial, sample or Poisson). Its degrees of freedom
+are the effective number of bins less one (Bell-McCaffrey-style); a contrast of the two windows
+takes the Welch-Satterthwaite degrees of freedom, and its interval and p-value come from that t
+distribution (the small-cluster correction: windows hold 6-13 bins, far under 30).
 
 The three bases, all through :func:`decide`:
 
@@ -290,7 +289,7 @@ def _window_variance(cells: _Cells, weights: np.ndarray, rate: bool) -> _Part | 
     of adding to its variance. Each cluster's residual is scaled by 1/(1 - h), h its share of
     the independent-events variance (CR2, the bias-reduced sandwich; B/(B-1) for equal bins), and
     the degrees of freedom are the effective number of bins less one (Bell-McCaffrey-style;
-    B - 1 for equal bins)."""
+    B - 1 for equal bins). The variance is never below the independent-events one (`_floored`)."""
     influence = weights @ cells.influence
     working = (weights**2) @ cells.working
     independent = float(working.sum())
@@ -305,20 +304,15 @@ def _window_variance(cells: _Cells, weights: np.ndarray, rate: bool) -> _Part | 
     return _Part(cluster, df, independent, independent_df)
 
 
-def _contrast_variance(parts: list[_Part]) -> tuple[float, float]:
-    """The variance of the difference of the windows and its degrees of freedom: the sum of the
-    windows' cluster variances (Welch-Satterthwaite df), never below the sum of their
-    independent-events variances. The floor holds for the contrast as a whole, not window by
-    window: a window whose bins happen to vary less than chance does not add the gap to a window
-    that varies more (each floored alone, the sum would be above the contrast's own floor). When
-    the floor holds, its df are Satterthwaite's for it and the (smaller, but uncertain) cluster
-    estimates that let it stand."""
-    cluster = sum(p.cluster for p in parts)
-    independent = sum(p.independent for p in parts)
-    if cluster >= independent * (1 - 1e-9):  # equal in exact arithmetic: one item per bin
-        return cluster, _satterthwaite([p.cluster for p in parts], [p.cluster_df for p in parts])
-    uncertain = sum(p.independent**2 / p.independent_df + p.cluster**2 / p.cluster_df for p in parts)
-    return independent, (np.inf if uncertain == 0 else independent**2 / uncertain)
+def _floored(part: _Part) -> tuple[float, float]:
+    """A window's variance, never below its independent-events one, and its degrees of freedom.
+    When the bins vary less than independent events would, the independent variance stands, with
+    Satterthwaite's degrees of freedom for it and the (smaller, but uncertain) cluster estimate
+    that let it stand."""
+    if part.cluster >= part.independent * (1 - 1e-9):  # equal in exact arithmetic: one item per bin
+        return part.cluster, part.cluster_df
+    uncertain = part.independent**2 / part.independent_df + part.cluster**2 / part.cluster_df
+    return part.independent, part.independent**2 / uncertain
 
 
 def _satterthwaite(variances: list[float], dfs: list[float]) -> float:
@@ -427,7 +421,9 @@ def decide(
         parts = [_window_variance(c, weights, kind == RATE) for c in chosen]
         if any(part is None for part in parts):  # a window with a single bin: no variance estimate
             return undecided
-        variance, df = _contrast_variance(parts)
+        floored = [_floored(part) for part in parts]
+        variance = sum(v for v, _ in floored)
+        df = _satterthwaite([v for v, _ in floored], [d for _, d in floored])
         pre_trend = _paired_pre_trend(chosen[0], weights, before.time, confidence)
 
     if not np.isfinite(variance):

@@ -121,18 +121,6 @@ def test_share_variance_is_never_below_the_binomial_one():
     assert decision.standard_error == pytest.approx(math.sqrt(binomial))
 
 
-def test_the_independent_events_floor_holds_for_the_contrast_not_window_by_window():
-    # Before: every month at 5/10 (no variance between months at all); after: months that vary a
-    # lot. By hand: the after window's cluster variance (equal bins, CR2 factor B/(B-1) = 6/5) is
-    # 6/5 * sum((k - 5.5)^2) / 60^2 = 6/5 * 37.5 / 3600 = 0.0125; the binomial variances (smoothed
-    # shares 31/62 and 34/62) are 0.25/60 and (34/62)(28/62)/60, 0.00829 together: below 0.0125, so
-    # the contrast's variance is the cluster one (window by window it would be 0.0125 + 0.25/60).
-    decision = decide(SHARE, (share([10] * 6, [5] * 6, -180), share([10] * 6, [2, 9, 5, 3, 8, 6], 0)), [], 0.95, "raw")
-    assert 0.25 / 60 + (34 / 62) * (28 / 62) / 60 < 0.0125
-    assert decision.standard_error == pytest.approx(math.sqrt(6 / 5 * 37.5 / 3600))
-    assert decision.df == pytest.approx(5)  # Satterthwaite over the windows: the after window's B - 1
-
-
 def test_raw_release_comparison_is_never_narrower_than_poisson_test_in_r():
     # R: poisson.test(c(9, 3), c(180, 180)) -> p = 0.1459960938, conf.int 0.7486844502 17.2280031269
     before = rate_bins(

@@ -215,9 +215,8 @@ so n is release days. The value is release days per 30 days.
 **The verdict's unit** is not the single release: releases come in bursts at the ends of sprints.
 Each window is cut into {inference.RELEASE_BIN_DAYS}-day bins (a sprint), and the release days of each bin
 are the observations. The decision compares the rates on the log scale (a rate ratio, 2.0x = twice
-as often); each window's variance is the bins' own (overdispersed) variance of the counts, and the
-comparison's variance is never below its Poisson variance, so no interval is narrower than the
-independent-releases one. Without comparison teams, the team's own trend is a log-linear Poisson
+as often); each window's variance is the bins' own (overdispersed) variance of the counts, never
+below the Poisson variance, so no interval is narrower than the independent-releases one. Without comparison teams, the team's own trend is a log-linear Poisson
 regression of its bins over up to {inference.TREND_DAYS} days before the reorg and the after
 window, with a level shift at the reorg date (its variance scaled up by the Pearson chi-square per
 degree of freedom when the bins vary more than Poisson counts, never down).

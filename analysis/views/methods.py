@@ -121,13 +121,11 @@ estimated once per decision over every team compared, DerSimonian-Laird).
 
 Each window's variance is the month-cluster sandwich (CR2, the bias-reduced version), with a
 calendar bin one cluster across the teams compared, so a month that was good or bad for the whole
-organisation cancels out of a comparison. Its degrees of freedom are the effective number of bins
-less one (Bell-McCaffrey-style), and a comparison of windows takes the **Welch-Satterthwaite**
-degrees of freedom of its parts, so its {level} interval and p-value come from a t distribution
-rather than the normal (windows hold 6-13 bins, far too few for the normal). The comparison's
-variance is **never below its independent-events variance** (Poisson for releases, binomial for
-shares, the sample variance for waits), taken for the comparison as a whole: a window whose bins
-happen to vary less than chance does not inflate one that varies more.
+organisation cancels out of a comparison. It is **never below the independent-events variance**
+(Poisson for releases, binomial for shares, the sample variance for waits). Its degrees of freedom
+are the effective number of bins less one (Bell-McCaffrey-style), and a comparison of windows takes
+the **Welch-Satterthwaite** degrees of freedom of its parts, so its {level} interval and p-value come
+from a t distribution rather than the normal (windows hold 6-13 bins, far too few for the normal).
 
 What the change is judged against (the **basis**):
 
