@@ -152,6 +152,23 @@ class Span:
             )
         return self.made[key]
 
+    def trend_bins(self, metric, history: TeamHistory) -> inference.Bins:
+        """The team's bins over its history before the before window's end, at most
+        inference.TREND_DAYS back: the interrupted time series' trend. Release bins without a
+        release count as zeros, so their history starts the day after the team's first release day
+        in the data (a repository that appeared late does not read as a rising trend; that first
+        day is left out, as it was bound to hold a release); months without items simply drop out.
+        Never later than the before window."""
+        key = (id(history), metric.name, "trend")
+        if key not in self.made:
+            events = history.metrics[metric.name]
+            first_day = np.datetime64(history.span[0], "D")
+            if metric.kind == inference.RATE and len(events.days):
+                first_day = max(first_day, events.days[0] + inference.DAY)
+            start = min(self.before_start, max(first_day, self.before_end - inference.TREND_DAYS * inference.DAY))
+            self.made[key] = metric.bins(events, start, self.before_end, self.anchor)
+        return self.made[key]
+
     def months(self, metric, history) -> tuple[int, int]:
         return (
             metric.months(history, self.before_start, self.before_end),
@@ -168,6 +185,7 @@ def decide(metric, span: Span, team: TeamHistory, comparisons: list[TeamHistory]
         [span.bins(metric, other.metrics[metric.name]) for other in comparisons],
         confidence,
         basis=basis,
+        trend=None if basis == "raw" else lambda: span.trend_bins(metric, team),
     )
 
 

@@ -27,9 +27,10 @@ The three bases, all through :func:`decide`:
 
 - ``did``: the team's change minus the comparison teams' change (each comparison team's own change,
   weighted by its share of their events), measured in the team's own calendar windows;
-- ``its``: no comparison teams: a segmented regression through both windows' bins, one slope and
-  a level shift at the anchor (the team's own trend as the counterfactual); an org-wide change
-  cannot be ruled out;
+- ``its``: no comparison teams: a segmented regression through the team's bins over up to
+  TREND_DAYS before the reorg and its after window's, one slope and a level shift at the anchor
+  (the team's own trend as the counterfactual; quasi-Poisson log-linear for releases, so the shift
+  is a rate ratio); an org-wide change cannot be ruled out;
 - ``raw``: the team's after level against its before level, with the same cluster variance.
 
 A pre-trend check tests the slope over the before window (the team's relative to the comparison
@@ -39,6 +40,7 @@ The minimum detectable effect is the change that this standard error would detec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -53,6 +55,7 @@ RELEASE_BIN_DAYS = 14  # a sprint: releases bunch at sprint ends, so a week alte
 POWER = 0.8  # the minimum detectable effect's power
 BASES = ("did", "its", "raw")
 SLOPE_DAYS = 30  # pre-trend slopes are given per 30 days
+TREND_DAYS = 365  # the interrupted time series' trend: at most a year of history before the reorg
 DAY = np.timedelta64(1, "D")
 
 
@@ -100,7 +103,7 @@ class PreTrend:
 class Decision:
     """One metric's decision for one team. ``estimate``, ``ci_low``, ``ci_high`` are on the
     metric's scale (ratios for RATIO_KINDS, differences for SHARE); None when they cannot be
-    computed (a side without data, a trend projecting a rate at or below zero)."""
+    computed (a side without data, a window with a single bin)."""
 
     kind: str
     basis: str  # did, its, raw
@@ -266,31 +269,50 @@ def _cells(kind: str, size: np.ndarray, total: np.ndarray, squares: np.ndarray |
     return _Cells(level, influence, working, bin_mean, chance + month_variance, n, valid)
 
 
-def _window_variance(cells: _Cells, weights: np.ndarray, rate: bool) -> tuple[float, float]:
-    """The variance of sum(weight x level) over one window, and its degrees of freedom.
+@dataclass(frozen=True)
+class _Part:
+    """One window's variance estimates: the cluster one with its degrees of freedom, and the
+    independent-events one with its own (inf for Poisson: that variance is known)."""
+
+    cluster: float
+    cluster_df: float
+    independent: float
+    independent_df: float
+
+
+def _window_variance(cells: _Cells, weights: np.ndarray, rate: bool) -> _Part | None:
+    """The variance of sum(weight x level) over one window, as a _Part; None when it cannot be
+    estimated (a single bin, or one bin holding everything).
 
     The teams' bins cover the same calendar days, so a bin is one cluster across teams: what
     all teams share in a month (an org-wide good or bad month) cancels in a difference instead
     of adding to its variance. Each cluster's residual is scaled by 1/(1 - h), h its share of
     the independent-events variance (CR2, the bias-reduced sandwich; B/(B-1) for equal bins), and
     the degrees of freedom are the effective number of bins less one (Bell-McCaffrey-style;
-    B - 1 for equal bins). The variance is never below the independent-events one."""
+    B - 1 for equal bins). The variance is never below the independent-events one (`_floored`)."""
     influence = weights @ cells.influence
     working = (weights**2) @ cells.working
     independent = float(working.sum())
     used = working > 0
     leverage = working[used] / independent
     if used.sum() < 2 or leverage.max() >= 1:
-        return np.inf, 1.0
+        return None
     cluster = float(np.sum(influence[used] ** 2 / (1 - leverage)))
     df = max(1.0 / np.sum(leverage**2) - 1, 1.0)
-    if cluster >= independent * (1 - 1e-9):  # equal in exact arithmetic: one item per bin
-        return cluster, df
-    # Bins that vary less than independent events would: the independent variance, with
-    # Satterthwaite's degrees of freedom for it and the (smaller, but uncertain) cluster estimate
-    # that let it stand; a Poisson variance is known, a sample variance rests on the items.
+    # A Poisson variance is known; a sample variance rests on the items.
     independent_df = np.inf if rate else max(float(cells.n.sum()) - len(cells.n), 1.0)
-    return independent, independent**2 / (independent**2 / independent_df + cluster**2 / df)
+    return _Part(cluster, df, independent, independent_df)
+
+
+def _floored(part: _Part) -> tuple[float, float]:
+    """A window's variance, never below its independent-events one, and its degrees of freedom.
+    When the bins vary less than independent events would, the independent variance stands, with
+    Satterthwaite's degrees of freedom for it and the (smaller, but uncertain) cluster estimate
+    that let it stand."""
+    if part.cluster >= part.independent * (1 - 1e-9):  # equal in exact arithmetic: one item per bin
+        return part.cluster, part.cluster_df
+    uncertain = part.independent**2 / part.independent_df + part.cluster**2 / part.cluster_df
+    return part.independent, part.independent**2 / uncertain
 
 
 def _satterthwaite(variances: list[float], dfs: list[float]) -> float:
@@ -355,11 +377,14 @@ def decide(
     comparisons: list[tuple[Bins, Bins]],
     confidence: float,
     basis: str | None = None,
+    trend: Bins | Callable[[], Bins] | None = None,
 ) -> Decision:
     """The decision for one team: ``team`` and each of ``comparisons`` are (before, after) bins
     over the team's own windows. Basis: ``did`` when comparison teams with data on both sides are
     given, else ``its``; pass ``basis="raw"`` for the plain before/after (a comparison team
-    without others)."""
+    without others). ``trend``: the team's bins over its history before the reorg (ending where
+    the before window ends), from which ``its`` estimates the trend; the before window's when
+    None; a callable giving them is called only when ``its`` needs them."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     if basis not in (None, *BASES):
@@ -381,10 +406,11 @@ def decide(
         return undecided
 
     if basis == "its":
-        found = _interrupted_time_series(kind, before, after, month_variance, confidence)
+        history = trend() if callable(trend) else trend
+        found = _interrupted_time_series(kind, before, after, month_variance, confidence, history)
         if found is None:
             return undecided
-        shift, parts, pre_trend = found
+        shift, (variance, df), pre_trend = found
     else:
         # The team with weight 1 less each comparison team with its share of their events.
         rows = np.concatenate([[0], usable])
@@ -393,13 +419,17 @@ def decide(
         chosen = [_select(c, rows) for c in cells]
         shift = float(weights @ (chosen[1].level - chosen[0].level))
         parts = [_window_variance(c, weights, kind == RATE) for c in chosen]
+        if any(part is None for part in parts):  # a window with a single bin: no variance estimate
+            return undecided
+        floored = [_floored(part) for part in parts]
+        variance = sum(v for v, _ in floored)
+        df = _satterthwaite([v for v, _ in floored], [d for _, d in floored])
         pre_trend = _paired_pre_trend(chosen[0], weights, before.time, confidence)
 
-    variance = sum(v for v, _ in parts)
-    if not np.isfinite(variance):  # a window with a single bin: its variance cannot be estimated
+    if not np.isfinite(variance):
         return undecided
     se = float(np.sqrt(variance))
-    df = float(_satterthwaite([v for v, _ in parts], [d for _, d in parts]))
+    df = float(df)
     critical = float(stdtrit(df, 1 - (1 - confidence) / 2))
     low, high = shift - critical * se, shift + critical * se
     p_value = float(2 * stdtr(df, -abs(shift) / se)) if se > 0 else (1.0 if shift == 0 else 0.0)
@@ -429,51 +459,100 @@ def decide(
     )
 
 
-def _interrupted_time_series(kind: str, before: Bins, after: Bins, month_variance: float, confidence: float):
-    """(shift, variance parts, pre-trend) of a segmented regression through both windows' bins:
-    one slope, and a level shift at the anchor (the after bins' fitted level against the same
-    line without the shift, at their mean time). The slope comes from the variation inside both
-    windows, so the counterfactual is not a long extrapolation of the before window alone. Bins
-    are weighted by their precision, and the residual variance is never below chance. None
-    without 2 bins with data on each side."""
-    levels, times, post, precision = [], [], [], []
-    for side, bins in enumerate((before, after)):
-        used = bins.size > 0
-        if used.sum() < 2:
-            return None
-        size, total = bins.size[used], bins.total[used]
-        if kind == RATE:
-            precision.append(size / (total.sum() / size.sum()))  # a bin's rate has variance rate / days
-        else:
-            precision.append(1 / (_unit_variance(bins) / size + month_variance))
-        levels.append(total / size)
-        times.append(bins.time[used])
-        post.append(np.full(int(used.sum()), float(side)))
-    y, w = np.concatenate(levels), np.concatenate(precision)
-    x = np.column_stack([np.ones_like(y), np.concatenate(times), np.concatenate(post)])
-    information = x.T @ (w[:, None] * x)
-    coefficients = np.linalg.solve(information, x.T @ (w * y))
-    df = len(y) - 3.0
-    scale = float(np.sum(w * (y - x @ coefficients) ** 2) / df) if df > 0 else np.inf
-    if scale < 1:
-        scale, df = 1.0, np.inf
-    covariance = scale * np.linalg.inv(information)
-    used_after = after.size > 0
-    time_after = np.sum(after.size[used_after] * after.time[used_after]) / after.size[used_after].sum()
-    counterfactual = coefficients[0] + coefficients[1] * time_after
+def _interrupted_time_series(
+    kind: str, before: Bins, after: Bins, month_variance: float, confidence: float, trend: Bins | None = None
+):
+    """(shift, (variance, df), pre-trend) of a segmented regression: one slope through the team's
+    history before the reorg (`trend`, else the before window) and its after window, and a level
+    shift at the anchor, which compares the after window with that line at the after window's own
+    times. A longer history pins the slope down far better than the before window alone, and the
+    counterfactual is less of an extrapolation. None without 2 bins with data on each side.
+
+    Releases: a log-linear Poisson model of the bins' counts with their days as exposure (GLM),
+    so the shift is a rate ratio and a trend can never project a rate at or below zero; its
+    variance is scaled by the Pearson chi2 / df when the bins vary more than Poisson counts, never
+    less (quasi-Poisson with the Poisson variance as the floor). Items: weighted least squares of
+    the months' levels with their precision weights, the residual variance never below chance."""
+    history = before if trend is None else trend
     if kind == RATE:
-        observed = counterfactual + coefficients[2]
-        if counterfactual <= 0 or observed <= 0:
-            return None
-        shift = np.log(observed) - np.log(counterfactual)
-        gradient = np.array(
-            [1 / observed - 1 / counterfactual, time_after * (1 / observed - 1 / counterfactual), 1 / observed]
-        )
+        found = _poisson_level_shift(history, after)
     else:
-        shift, gradient = coefficients[2], np.array([0.0, 0.0, 1.0])
+        found = _level_shift(history, after, month_variance)
+    if found is None:
+        return None
     line = _line(before, month_variance)
     pre_trend = None if line is None else _pre_trend(*_relative_slope(line, kind), line.df, confidence)
-    return shift, [(float(gradient @ covariance @ gradient), df)], pre_trend
+    return found[0], found[1], pre_trend
+
+
+def _design(history: Bins, after: Bins) -> tuple[np.ndarray, ...] | None:
+    """The bins with data of both sides: (size, total, the model matrix [1, time, after]), time in
+    SLOPE_DAYS from the anchor; None without 2 such bins on a side."""
+    used = [bins.size > 0 for bins in (history, after)]
+    if min(int(u.sum()) for u in used) < 2:
+        return None
+    size = np.concatenate([bins.size[u] for bins, u in zip((history, after), used)])
+    total = np.concatenate([bins.total[u] for bins, u in zip((history, after), used)])
+    time = np.concatenate([bins.time[u] for bins, u in zip((history, after), used)]) / SLOPE_DAYS
+    post = np.repeat([0.0, 1.0], [int(u.sum()) for u in used])
+    return size, total, np.column_stack([np.ones_like(time), time, post])
+
+
+def _scaled(information: np.ndarray, residual: float, df: float) -> tuple[float, float]:
+    """The level shift's variance from the model's information matrix and the residual variance
+    per unit weight (Pearson chi2 / df), never below chance (1); with it the t's df (inf when
+    the floor holds: the variance is then known)."""
+    scale = residual / df if df > 0 else np.inf
+    if scale < 1:
+        scale, df = 1.0, np.inf
+    return float(scale * np.linalg.inv(information)[2, 2]), df
+
+
+def _poisson_level_shift(history: Bins, after: Bins) -> tuple[float, tuple[float, float]] | None:
+    """log(rate ratio) of the after window against the trend, and (its variance, df), from the
+    quasi-Poisson GLM log E[count] = log(days) + a + b time + shift after (iteratively reweighted
+    least squares, as statsmodels' GLM); None without a release on a side."""
+    design = _design(history, after)
+    if design is None:
+        return None
+    size, count, x = design
+    post = x[:, 2] > 0
+    if count[~post].sum() <= 0 or count[post].sum() <= 0:
+        return None
+    offset = np.log(size)
+    mean = (count + count.sum() / size.sum() * size) / 2  # start between the counts and a flat rate
+    eta = np.log(mean)
+    for _ in range(100):
+        working = eta - offset + (count - mean) / mean
+        information = x.T @ (mean[:, None] * x)
+        coefficients = np.linalg.solve(information, x.T @ (mean * working))
+        updated = x @ coefficients + offset
+        converged = np.max(np.abs(updated - eta)) < 1e-10
+        eta, mean = updated, np.exp(updated)
+        if converged:
+            break
+    information = x.T @ (mean[:, None] * x)
+    pearson = float(np.sum((count - mean) ** 2 / mean))
+    return float(coefficients[2]), _scaled(information, pearson, len(count) - 3.0)
+
+
+def _level_shift(history: Bins, after: Bins, month_variance: float) -> tuple[float, tuple[float, float]] | None:
+    """The after months' level less the trend line's, and (its variance, df), by weighted least
+    squares of each month's level (weights: 1 / (the items' variance / items + month_variance),
+    the items' variance each side's own)."""
+    design = _design(history, after)
+    if design is None:
+        return None
+    size, total, x = design
+    unit = np.repeat(
+        [_unit_variance(history), _unit_variance(after)],
+        [int(np.count_nonzero(history.size)), int(np.count_nonzero(after.size))],
+    )
+    y, w = total / size, 1 / (unit / size + month_variance)
+    information = x.T @ (w[:, None] * x)
+    coefficients = np.linalg.solve(information, x.T @ (w * y))
+    residual = float(np.sum(w * (y - x @ coefficients) ** 2))
+    return float(coefficients[2]), _scaled(information, residual, len(y) - 3.0)
 
 
 def _select(cells: _Cells, rows: np.ndarray) -> _Cells:

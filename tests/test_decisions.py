@@ -174,9 +174,10 @@ def recording(monkeypatch):
     """inference.rate_bins / month_bins / decide replaced by recorders; returns the calls."""
     calls = []
 
-    def decide(kind, team, comparisons, confidence, basis=None):
+    def decide(kind, team, comparisons, confidence, basis=None, trend=None):
         # As the engine: comparison teams without data take no part; with none left, its.
-        calls.append({"kind": kind, "team": team, "comparisons": comparisons, "basis": basis})
+        trend = trend() if callable(trend) else trend  # the engine calls it only for its
+        calls.append({"kind": kind, "team": team, "comparisons": comparisons, "basis": basis, "trend": trend})
         usable = [pair for pair in comparisons if pair[0].days and pair[1].days]
         return decision(kind=kind, basis=basis or ("did" if usable else "its"), n_comparisons=len(usable))
 
@@ -257,6 +258,30 @@ def test_comparison_teams_are_binned_in_each_reorganised_teams_own_calendar_wind
             )
         assert call["basis"] is None  # did, as comparisons are given
     assert [len(c["comparisons"]) for c in recording] == [2] * 2 * len(metrics.NAMES)
+
+
+def test_the_trend_bins_reach_a_year_back_from_the_first_event_on(recording):
+    """The interrupted time series' trend: the team's history before the reorg, at most
+    inference.TREND_DAYS (365) days back, from the day after its first event (every team's
+    releases fall on 2024-06-01), never later than the before window; a raw decision takes none."""
+    found = histories(["A", "B", "C2", "C1"])
+    dates = {"A": dt.date(2026, 6, 1), "B": dt.date(2025, 1, 1), "C2": dt.date(2023, 3, 1)}
+    for team, reorg in dates.items():
+        start = max(reorg - dt.timedelta(days=180), FIRST)
+        result = team_result(team, reorg, (start, reorg), (reorg, reorg + dt.timedelta(days=180)))
+        add_decisions(result, Span.of(result.windows["before"], result.windows["after"], reorg), found, [], SETTINGS)
+    a, b, c2 = release_calls(recording)
+    # A year back from 2026-06-01 is after the first release day: the year bounds it.
+    assert (a["trend"].start, a["trend"].end) == (np.datetime64("2025-06-01"), np.datetime64("2026-06-01"))
+    # A year back from 2025-01-01 (2024-01-02) is before the first release day: the day after it.
+    assert (b["trend"].start, b["trend"].end) == (np.datetime64("2024-06-02"), np.datetime64("2025-01-01"))
+    # A reorg before the first release: the before window itself (from the data's first day).
+    assert (c2["trend"].start, c2["trend"].end) == (np.datetime64(FIRST, "D"), np.datetime64("2023-03-01"))
+    recording.clear()
+    anchor = dt.date(2025, 1, 1)
+    lone = team_result("C1", None, (anchor - dt.timedelta(days=180), anchor), (anchor, anchor + dt.timedelta(days=180)))
+    add_decisions(lone, Span.of(lone.windows["before"], lone.windows["after"], anchor), found, ["C1"], SETTINGS)
+    assert {call["basis"] for call in recording} == {"raw"} and all(call["trend"] is None for call in recording)
 
 
 def test_a_comparison_team_is_compared_with_the_others_leaving_itself_out(recording):

@@ -198,22 +198,86 @@ def test_interrupted_time_series_is_statsmodels_segmented_wls():
     assert decision.p_value == pytest.approx(fit.pvalues[2])
 
 
-def test_interrupted_time_series_of_releases_is_the_ratio_of_fitted_to_counterfactual():
-    # Release days rising steadily, doubling their level at the anchor.
-    before_days = ANCHOR - np.array([175, 160, 150, 120, 100, 90, 70, 60, 50, 40, 30, 20, 15, 5]) * D
-    after_days = ANCHOR + np.arange(2, 180, 5) * D
-    before = rate_bins(np.sort(before_days), ANCHOR - 180, ANCHOR, ANCHOR)
-    after = rate_bins(after_days, ANCHOR, ANCHOR + 180, ANCHOR)
+def test_interrupted_time_series_of_releases_is_rs_quasipoisson_glm():
+    # R: count <- c(1, 0, 2, 3, 4, 2, 2, 2, 1, 4, 1, 4, 0, 5, 2, 6, 1, 7, 3, 2, 8, 4, 6, 2)
+    #    days <- c(rep(14, 12), 12, rep(14, 10), 12)
+    #    time <- c(seq(-173, -19, by = 14), -6, seq(7, 133, by = 14), 146)
+    #    post <- c(rep(0, 13), rep(1, 11))
+    #    fit <- glm(count ~ time + post + offset(log(days)), family = quasipoisson)
+    #    coef(fit)[3] = 0.5042716830; summary(fit)$coefficients[3, 2] = 0.5139735101;
+    #    summary(fit)$dispersion = 1.1328212065 (above 1: it scales the variance); df.residual = 21
+    count = np.array([1.0, 0, 2, 3, 4, 2, 2, 2, 1, 4, 1, 4, 0, 5, 2, 6, 1, 7, 3, 2, 8, 4, 6, 2])
+    days = np.array([14.0] * 12 + [12] + [14] * 10 + [12])
+    time = np.concatenate([np.arange(-173, -18, 14), [-6], np.arange(7, 134, 14), [146]]).astype(float)
+    before = Bins(days[:13], count[:13], None, time[:13], RATE)
+    after = Bins(days[13:], count[13:], None, time[13:], RATE)
     decision = decide(RATE, (before, after), [], 0.95)
-    weights = np.concatenate([b.size / (b.total.sum() / b.size.sum()) for b in (before, after)])
-    y = np.concatenate([b.total / b.size for b in (before, after)])
-    times = np.concatenate([before.time, after.time])
-    x = np.column_stack([np.ones_like(y), times, np.repeat([0.0, 1.0], [len(before.size), len(after.size)])])
-    fit = sm.WLS(y, x, weights=weights).fit()
-    time_after = np.sum(after.size * after.time) / after.size.sum()
-    counterfactual = fit.params[0] + fit.params[1] * time_after
-    assert decision.estimate == pytest.approx((counterfactual + fit.params[2]) / counterfactual)
-    assert decision.estimate > 1
+    assert decision.basis == "its"
+    assert math.log(decision.estimate) == pytest.approx(0.5042716830, rel=1e-8)
+    assert decision.standard_error == pytest.approx(0.5139735101, rel=1e-7)
+    assert decision.df == pytest.approx(21)
+    assert decision.p_value == pytest.approx(2 * scipy_stats.t.sf(0.5042716830 / 0.5139735101, 21), rel=1e-6)
+    # The same model by statsmodels.
+    x = np.column_stack([np.ones_like(time), time, np.repeat([0.0, 1.0], [13, 11])])
+    fit = sm.GLM(count, x, family=sm.families.Poisson(), offset=np.log(days)).fit(scale="X2")
+    assert math.log(decision.estimate) == pytest.approx(fit.params[2], rel=1e-8)
+    assert decision.standard_error == pytest.approx(fit.bse[2], rel=1e-7)
+
+
+def test_the_trend_history_is_asked_for_only_when_the_teams_own_trend_decides():
+    team = (share([10] * 6, [5, 6, 5, 6, 5, 6], -180), share([10] * 6, [7, 8, 7, 8, 7, 8], 0))
+    other = (share([10] * 6, [5, 5, 6, 5, 5, 6], -180), share([10] * 6, [5, 6, 5, 5, 6, 5], 0))
+
+    def never():
+        raise AssertionError("the trend history was built for a difference-in-differences")
+
+    assert decide(SHARE, team, [other], 0.95, trend=never).basis == "did"
+    asked = []
+    its = decide(SHARE, team, [], 0.95, trend=lambda: asked.append(1) or team[0])
+    assert its.basis == "its" and asked == [1]
+    assert its.estimate == pytest.approx(decide(SHARE, team, [], 0.95).estimate)
+
+
+def test_release_trend_bins_varying_less_than_poisson_keep_the_poisson_variance():
+    # R: count <- c(rep(2, 6), 3, 2, rep(4, 6), 5, 4); days <- rep(14, 16)
+    #    time <- c(seq(-105, -7, by = 14), seq(7, 105, by = 14)); post <- rep(0:1, each = 8)
+    #    fit <- glm(count ~ time + post + offset(log(days)), family = poisson)
+    #    coef(fit)[3] = 0.5108533348; summary(fit)$coefficients[3, 2] = 0.5772554623;
+    #    Pearson chi2 / df = 0.0388439603 (below 1: the Poisson variance stands, normal quantiles)
+    count = np.array([2.0] * 6 + [3, 2] + [4] * 6 + [5, 4])
+    time = np.concatenate([np.arange(-105, 0, 14), np.arange(7, 106, 14)]).astype(float)
+    before = Bins(np.full(8, 14.0), count[:8], None, time[:8], RATE)
+    after = Bins(np.full(8, 14.0), count[8:], None, time[8:], RATE)
+    decision = decide(RATE, (before, after), [], 0.95)
+    assert math.log(decision.estimate) == pytest.approx(0.5108533348, rel=1e-8)
+    assert decision.standard_error == pytest.approx(0.5772554623, rel=1e-7)
+    assert decision.df == math.inf
+    assert decision.p_value == pytest.approx(2 * scipy_stats.norm.sf(0.5108533348 / 0.5772554623), rel=1e-6)
+
+
+def test_interrupted_time_series_takes_its_trend_from_the_longer_history_when_given():
+    # Release days at a steady rate for a year before the reorg, twice that after it: the before
+    # window alone (6 months) leaves the slope loose; the whole history pins it down, so the same
+    # shift has a smaller standard error, and the estimate is statsmodels' GLM on the history's bins.
+    history_days = ANCHOR - np.arange(3, 365, 6)[::-1] * D
+    after_days = ANCHOR + np.arange(1, 180, 3) * D
+    history = rate_bins(history_days, ANCHOR - 364, ANCHOR, ANCHOR)
+    before = rate_bins(history_days, ANCHOR - 180, ANCHOR, ANCHOR)
+    after = rate_bins(after_days, ANCHOR, ANCHOR + 180, ANCHOR)
+    window_only = decide(RATE, (before, after), [], 0.95)
+    longer = decide(RATE, (before, after), [], 0.95, trend=history)
+    assert longer.standard_error < 0.85 * window_only.standard_error
+    size = np.concatenate([history.size, after.size])
+    count = np.concatenate([history.total, after.total])
+    x = np.column_stack(
+        [np.ones_like(size), np.concatenate([history.time, after.time]), np.repeat([0.0, 1.0], [13 * 2, 13])]
+    )
+    assert len(history.size) == 26 and len(after.size) == 13
+    fit = sm.GLM(count, x, family=sm.families.Poisson(), offset=np.log(size)).fit(scale="X2")
+    assert math.log(longer.estimate) == pytest.approx(fit.params[2], rel=1e-8)
+    assert longer.estimate == pytest.approx(2.0, rel=0.1)
+    # The pre-trend check still reads the before window alone (SPEC: the slope over the before window).
+    assert longer.pre_trend == window_only.pre_trend
 
 
 def test_months_are_weighted_by_precision_with_the_month_variance_by_dersimonian_laird():

@@ -161,7 +161,7 @@ def decision_verdict(
             reason(
                 "no_estimate",
                 "no estimate could be made: a window without data, or with data in a single month or 14-day bin "
-                "(its variance cannot be estimated), or a trend that projects no activity at all.",
+                "(its variance cannot be estimated).",
             )
         )
     if decision is not None and decision.basis == "its":

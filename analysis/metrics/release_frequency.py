@@ -222,7 +222,10 @@ even while releases become rarer.
 Each window is cut into {inference.RELEASE_BIN_DAYS}-day bins (a sprint), and the release days of each bin
 are the observations. The decision compares the rates on the log scale (a rate ratio, 2.0x = twice
 as often); each window's variance is the bins' own (overdispersed) variance of the counts, never
-below the Poisson variance, so no interval is narrower than the independent-releases one.
+below the Poisson variance, so no interval is narrower than the independent-releases one. Without comparison teams, the team's own trend is a log-linear Poisson
+regression of its bins over up to {inference.TREND_DAYS} days before the reorg and the after
+window, with a level shift at the reorg date (its variance scaled up by the Pearson chi-square per
+degree of freedom when the bins vary more than Poisson counts, never down).
 Minimum detectable effect: the rate ratio, either way, that the test would detect with 80% power at
 {level} confidence.
 

@@ -147,8 +147,14 @@ What the change is judged against (the **basis**):
   (each comparison team weighted by its share of their events). It works with a single comparison
   team.
 - **Against its own trend** (interrupted time series, `its`): without comparison teams, one line
-  runs through both windows' bins with a level shift at the reorg date, and the change is that
-  shift (for releases, the after window's fitted rate over the line's). A trend the team was on
+  runs through the team's bins before the reorg (up to {inference.TREND_DAYS} days of its history,
+  for releases from the day after its first release day, not only the before window: a longer
+  history pins the slope down far better) and its after
+  window's, with a level shift at the reorg date; the change is that shift, the after window
+  against the line at the after window's own times. For releases the line is log-linear (a
+  Poisson regression of each bin's release days with its days as exposure, its variance scaled up
+  when the bins vary more than Poisson counts and never down), so the shift is a rate ratio; for
+  shares and waits it is a weighted regression of each month's level. A trend the team was on
   anyway is not taken for the reorg's effect; the price is a much wider interval than with
   comparison teams. The page then says that an org-wide change cannot be ruled out.
 - **Raw** (`raw`): the after window against the before window, with the same cluster variance. A
