@@ -22,7 +22,7 @@ import pytest
 
 from analysis.report import build_report
 from analysis.settings import Settings
-from analysis.views import dependencies, overview, palette
+from analysis.views import dependencies, overview, palette, roster
 from analysis.views import team as team_view
 from analysis.workspace import open_shared_store
 
@@ -112,6 +112,10 @@ def marks(figure: dict) -> list[tuple[str, str, float]]:
                 found.append((f"{where} marker", marker["color"], marker_opacity))
                 if outline.get("width", 0) > 0:
                     found.append((f"{where} marker outline", outline.get("color", marker["color"]), marker_opacity))
+        if trace["type"] == "sankey":  # the teams' bars; a flow is a translucent area between them
+            colours = (trace.get("node") or {}).get("color")
+            for colour in [colours] if isinstance(colours, str) else colours or []:
+                found.append((f"{where} node", colour, opacity))
         for part in ("textfont", "hoverlabel"):
             if (trace.get(part) or {}).get("color"):
                 found.append((f"{where} {part}", trace[part]["color"], opacity))
@@ -178,6 +182,8 @@ def demo_figures() -> dict[str, dict]:
             for section in page.sections:
                 figures[f"{entry['team']}: {section.label}"] = section.figure
             figures[f"{entry['team']}: event study"] = page.event_study
+        for day, figure in roster.sankey_figures(store.con, show_names=False):
+            figures[f"Who moved where on {day}"] = figure
     finally:
         store.close()
     return {name: figure.to_dict() for name, figure in figures.items()}
@@ -186,7 +192,7 @@ def demo_figures() -> dict[str, dict]:
 def test_every_team_and_every_figure_is_built(demo_figures):
     teams = {name.split(":")[0] for name in demo_figures if ": " in name}
     assert len(teams) == 6, teams  # the demo's six teams
-    assert len(demo_figures) == 1 + 6 + 6 * 4
+    assert len(demo_figures) == 1 + 6 + 6 * 4 + 1  # and the demo's one reorg date's Sankey
 
 
 def test_every_mark_of_every_figure_has_3_to_1_contrast_on_light_and_dark(demo_figures):
@@ -194,7 +200,7 @@ def test_every_mark_of_every_figure_has_3_to_1_contrast_on_light_and_dark(demo_f
     assert not problems, "\n".join(problems)
     # The check read the figures' marks: lines, markers, shapes of each kind.
     read = [where for figure in demo_figures.values() for where, _, _ in marks(figure)]
-    for kind in (" line", " marker", " open marker", " bar outline", "(line) line"):
+    for kind in (" line", " marker", " open marker", " bar outline", "(line) line", " node"):
         assert any(kind in where for where in read), f"no {kind.strip()} read"
 
 

@@ -16,12 +16,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .. import queries
-from .common import OKABE_ITO, plotly_text
+from . import palette
+from .common import plotly_text
 
 FLOW_COLUMNS = ["reorg_date", "old_team", "new_team", "people", "names"]
 NODE_PIXELS = 56  # height per team on the taller side, so a large reorg stays readable
-OLD_COLOUR = OKABE_ITO["orange"]
-NEW_COLOUR = OKABE_ITO["blue"]
+OLD_COLOUR = palette.ORANGE  # the old teams: 3:1 on the light and the dark page, like every mark
+NEW_COLOUR = palette.BLUE
 
 
 def roster_moves(con) -> pd.DataFrame:
