@@ -45,7 +45,10 @@ if view.matrix_axes(report)[1]:
             view.matrix_text(table, view.MEASURES[measure]),
             key=f"wait_matrix_{shown_period}",
             hide_index=True,
-            column_config={team: st.column_config.TextColumn(alignment="right") for team in table.columns[1:]},
+            column_config={
+                **{team: st.column_config.TextColumn(alignment="right") for team in table.columns[1:]},
+                table.columns[0]: st.column_config.TextColumn(header_text(table.columns[0])),
+            },
             on_select="rerun",
             selection_mode="single-cell",
         )
