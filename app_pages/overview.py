@@ -49,8 +49,9 @@ selected = st.dataframe(
 )
 # On paper, this table replaces the grid above (a canvas prints only the rows in view): analysis/views/app.css.
 with st.container(key="print_only_verdict_grid"):
-    labels = [headers[column][0] for column in grid.columns]
-    st.table(view.styled_grid(grid).relabel_index(labels, axis="columns"), hide_index=True)
+    labels = {column: headers[column][0] for column in grid.columns}
+    paper = grid.assign(comparison=grid["comparison"].map({True: "yes", False: ""})).rename(columns=labels)
+    st.table(paper.style.map(view.badge_style, subset=[labels["verdict"]]), hide_index=True)
 st.caption("Select a cell of the grid for the releases or items behind its numbers.")
 st.download_button(
     "Download CSV", csv_download(grid), "verdicts.csv", "text/csv", key="verdict_grid_csv", on_click="ignore"
