@@ -38,7 +38,7 @@ from analysis.report import build_report
 from analysis.results import iso
 from analysis.settings import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, Settings
 from analysis.store import Store, derived_key, derived_state
-from analysis.views.common import APP_CSS, cached, csv_download, markdown_literal
+from analysis.views.common import APP_CSS, cached, csv_download, markdown_literal, table_headers
 from analysis.views.team import TEAM_PAGES_KEPT, TeamPage, team_page
 from analysis.workspace import open_shared_base, shared_data_dir
 from analysis.workspace_file import WorkspaceFileError
@@ -490,6 +490,19 @@ def _remember(key: tuple, message: str, compute):
             return compute()
 
     return cached(_recent_results(), key, build, keep=RESULTS_KEPT)
+
+
+def show_table(frame, key: str, where=None, column_config: dict | None = None, **options):
+    """A table as every page shows one: no index, a missing value as an empty cell, headers in
+    words (`column_config` adds to them); returns what st.dataframe returns (a selection)."""
+    return (where or st).dataframe(
+        frame,
+        hide_index=True,
+        placeholder="",
+        key=key,
+        column_config={**table_headers(frame), **(column_config or {})},
+        **options,
+    )
 
 
 def show_drill(behind, key: str, where=None) -> None:

@@ -45,6 +45,7 @@ from dashboard import (
     page_setup,
     saved_on_base,
     shared_base,
+    show_table,
     sign_in_required,
     start_empty,
     start_from_shared,
@@ -247,13 +248,7 @@ def unowned_items_and_releases():
     teams = org_tables(store.con)["teams"]["team"].dropna().tolist()
     if not teams:
         st.info("There are no teams yet: add them in the Organisation tables below (or upload teams.csv) first.")
-        st.dataframe(
-            found.sources,
-            hide_index=True,
-            placeholder="",
-            key="unowned_sources",
-            column_config=table_headers(found.sources),
-        )
+        show_table(found.sources, "unowned_sources")
         return
     editable = found.sources.assign(team=None)
     with st.form(f"unowned_form_{version}"):
@@ -339,24 +334,12 @@ st.header("Data quality")
 quality = quality_report(store.con)
 for column, (label, value) in zip(st.columns(5), quality_numbers(quality).items()):
     column.metric(label, value)
-st.dataframe(
-    quality.files,
-    hide_index=True,
-    placeholder="",
-    key="quality_files",
-    column_config=table_headers(quality.files),
-)
+show_table(quality.files, "quality_files")
 st.download_button(
     "Download CSV", csv_download(quality.files), "files.csv", "text/csv", key="quality_files_csv", on_click="ignore"
 )
 st.subheader("Rejected rows")
-st.dataframe(
-    quality.rejects,
-    hide_index=True,
-    placeholder="",
-    key="quality_rejects",
-    column_config=table_headers(quality.rejects),
-)
+show_table(quality.rejects, "quality_rejects")
 st.download_button(
     "Download rejected rows (CSV)",
     rejects_csv(quality),
@@ -366,13 +349,7 @@ st.download_button(
     on_click="ignore",
 )
 with st.expander("Team attribution and table sizes", key="quality_more"):
-    st.dataframe(
-        quality.attribution,
-        hide_index=True,
-        placeholder="",
-        key="quality_attribution",
-        column_config=table_headers(quality.attribution),
-    )
+    show_table(quality.attribution, "quality_attribution")
     st.download_button(
         "Download CSV",
         csv_download(quality.attribution),
@@ -383,13 +360,7 @@ with st.expander("Team attribution and table sizes", key="quality_more"):
     )
     if len(quality.unknown_teams):
         st.caption("Team names the roster or ownership use that the teams table does not list:")
-        st.dataframe(
-            quality.unknown_teams,
-            hide_index=True,
-            placeholder="",
-            key="quality_unknown_teams",
-            column_config=table_headers(quality.unknown_teams),
-        )
+        show_table(quality.unknown_teams, "quality_unknown_teams")
         st.download_button(
             "Download CSV",
             csv_download(quality.unknown_teams),
@@ -398,13 +369,7 @@ with st.expander("Team attribution and table sizes", key="quality_more"):
             key="unknown_teams_csv",
             on_click="ignore",
         )
-    st.dataframe(
-        quality.table_counts,
-        hide_index=True,
-        placeholder="",
-        key="quality_table_counts",
-        column_config=table_headers(quality.table_counts),
-    )
+    show_table(quality.table_counts, "quality_table_counts")
     st.download_button(
         "Download CSV",
         csv_download(quality.table_counts),

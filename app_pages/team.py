@@ -7,7 +7,7 @@ from analysis.headline import team_headline
 from analysis.views import drill
 from analysis.views import team as view
 from analysis.views.common import CHART_CONFIG, csv_download, table_headers
-from dashboard import page_setup, show_drill
+from dashboard import page_setup, show_drill, show_table
 
 context = page_setup()
 header = st.container()
@@ -45,13 +45,7 @@ for section in page.sections:
         show_drill(behind, f"chart_drill_{section.metric}", where=chart)
     else:
         chart.caption("Click a point (or drag a box) for the releases or items behind it.")
-    numbers.dataframe(
-        section.numbers,
-        hide_index=True,
-        placeholder="",
-        column_config=table_headers(section.numbers),
-        key=f"numbers_{section.metric}",
-    )
+    show_table(section.numbers, f"numbers_{section.metric}", where=numbers)
     numbers.download_button(
         "Download CSV",
         csv_download(section.numbers),
@@ -63,13 +57,7 @@ for section in page.sections:
     numbers.caption(view.markdown_literal(section.effect))
     if section.waits_on is not None:
         chart.caption("Who it waits on: items waiting and days blocked, per window")
-        chart.dataframe(
-            section.waits_on,
-            hide_index=True,
-            placeholder="",
-            column_config=table_headers(section.waits_on),
-            key="waits_on",
-        )
+        show_table(section.waits_on, "waits_on", where=chart)
         chart.download_button(
             "Download CSV",
             csv_download(section.waits_on),
@@ -92,9 +80,7 @@ else:
 st.subheader("Against the comparison teams", divider="gray")
 st.markdown(view.markdown_literal(page.did_sentence))
 if page.did_table is not None:
-    st.dataframe(
-        page.did_table, hide_index=True, placeholder="", column_config=table_headers(page.did_table), key="did"
-    )
+    show_table(page.did_table, "did")
     with st.container(key="print_only_did"):  # replaces the table above on paper: analysis/views/app.css
         st.table(page.did_table.rename(columns=table_headers(page.did_table)), hide_index=True)
     st.download_button(
@@ -105,9 +91,7 @@ st.subheader("Placebo check", divider="gray")
 st.markdown(view.markdown_list(page.placebo))
 
 st.subheader("Supporting measures", divider="gray")
-st.dataframe(
-    page.supporting, hide_index=True, placeholder="", column_config=table_headers(page.supporting), key="supporting"
-)
+show_table(page.supporting, "supporting")
 st.download_button(
     "Download CSV", csv_download(page.supporting), "supporting.csv", "text/csv", key="supporting_csv", on_click="ignore"
 )

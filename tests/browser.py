@@ -35,6 +35,21 @@ def chromium_available() -> bool:
     return Path(CHROMIUM).exists()
 
 
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium under Playwright, headless; the test is skipped where it is not installed."""
+    if not chromium_available():
+        import pytest
+
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
+    import playwright.sync_api
+
+    with playwright.sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

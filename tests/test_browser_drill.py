@@ -13,7 +13,13 @@ import re
 
 import pandas as pd
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, chromium_available, open_app, streamlit_server, wait_for_script
+from browser import (
+    PageWatch,
+    chromium,
+    open_app,
+    streamlit_server,
+    wait_for_script,
+)
 
 from analysis import metrics
 from analysis.metrics.rows import PERIODS, compute
@@ -48,14 +54,8 @@ def demo():
 
 @pytest.fixture(scope="module")
 def browser():
-    if not chromium_available():
-        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM}")
-    import playwright.sync_api
-
-    with playwright.sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")

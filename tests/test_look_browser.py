@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, chromium_available, full_page_screenshot, open_app
+from browser import PageWatch, chromium, full_page_screenshot, open_app
 from browser import streamlit_server as start_server
 from test_palette import MINIMUM, contrast
 
@@ -54,14 +54,8 @@ CHART_COLOURS = {
 
 @pytest.fixture(scope="module")
 def browser():
-    if not chromium_available():
-        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
-    import playwright.sync_api
-
-    with playwright.sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, PROJECT_DIR, chromium_available, open_app
+from browser import PROJECT_DIR, chromium, open_app
 from conftest import SAMPLES
 
 from analysis import metrics, pack
@@ -50,14 +50,8 @@ def demo():
 
 @pytest.fixture(scope="module")
 def browser():
-    if not chromium_available():
-        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
-    import playwright.sync_api
-
-    with playwright.sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
