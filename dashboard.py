@@ -38,6 +38,7 @@ from analysis.report import build_report
 from analysis.results import iso
 from analysis.settings import TOLERANCE_DAYS_RANGE, TRANSITION_DAYS_RANGE, WINDOW_DAYS_RANGE, Settings
 from analysis.store import Store, derived_key, derived_state
+from analysis.views import roster
 from analysis.views.common import APP_CSS, cached, csv_download, markdown_literal, table_headers
 from analysis.views.team import TEAM_PAGES_KEPT, TeamPage, team_page
 from analysis.workspace import open_shared_base, shared_data_dir
@@ -153,6 +154,17 @@ class Context:
             (self.store.version, self.settings, team),
             build,
             keep=TEAM_PAGES_KEPT,
+        )
+
+    def roster_figures(self) -> list:
+        """Who moved where: (reorg date, Sankey figure) per date, drawn once per data version and
+        names setting in this session rather than on every rerun of the Overview."""
+        show_names = self.settings.show_roster_names
+        return cached(
+            st.session_state.setdefault("roster_figures", {}),
+            (self.store.version, show_names),
+            lambda: roster.sankey_figures(self.con, show_names=show_names),
+            keep=2,
         )
 
     def own_store(self) -> Store:

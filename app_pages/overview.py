@@ -4,7 +4,7 @@ who reorganised when."""
 import streamlit as st
 
 from analysis.headline import organisation_headline
-from analysis.views import drill, roster
+from analysis.views import drill
 from analysis.views import overview as view
 from analysis.views.common import CHART_CONFIG, csv_download, markdown_list, markdown_literal
 from dashboard import page_setup, show_drill
@@ -98,7 +98,7 @@ st.caption(view.settings_caption(report))
 st.plotly_chart(view.timeline_figure(report), key="timeline", width="stretch", config=CHART_CONFIG)
 
 st.header("Who moved where")
-moves = roster.sankey_figures(context.con, show_names=context.settings.show_roster_names)
+moves = context.roster_figures()
 if moves:
     st.caption(
         "From the dated roster (members.csv): at each reorg date, each person's team the day before (left) "
