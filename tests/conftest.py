@@ -144,3 +144,21 @@ def item(key: str, created: str, resolved: str | None = None, **fields) -> dict:
 
 def utc(*parts: int) -> dt.datetime:
     return dt.datetime(*parts, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium for a browser test module (skipped where it is not installed)."""
+    from browser import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The app on the demo data, started once for a browser test module."""
+    from browser import streamlit_server
+
+    with streamlit_server() as url:
+        yield url

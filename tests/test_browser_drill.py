@@ -15,9 +15,7 @@ import pandas as pd
 import pytest
 from browser import (
     PageWatch,
-    chromium,
     open_app,
-    streamlit_server,
     wait_for_script,
 )
 
@@ -50,18 +48,6 @@ def demo():
         yield report, compute(store.con, Settings()), checkout
     finally:
         store.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as url:
-        yield url
 
 
 @pytest.fixture

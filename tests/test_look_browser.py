@@ -20,8 +20,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import PageWatch, chromium, full_page_screenshot, open_app
-from browser import streamlit_server as start_server
+from browser import PageWatch, full_page_screenshot, open_app
 from test_palette import MINIMUM, contrast
 
 from analysis.views import palette
@@ -50,18 +49,6 @@ CHART_COLOURS = {
     name: getattr(palette, name)
     for name in ("BLUE", "VERMILLION", "GREEN", "ORANGE", "PURPLE", "GREY", "BEFORE", "AFTER", "REORG", "RELEASE")
 }
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def server():
-    with start_server() as url:
-        yield url
 
 
 def visit(browser, server: str, slug: str, **context_options):

@@ -18,7 +18,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from browser import PROJECT_DIR, chromium, open_app
+from browser import PROJECT_DIR, open_app
 from conftest import SAMPLES
 
 from analysis import metrics, pack
@@ -46,20 +46,6 @@ def demo():
     pages = pack.team_pages(store.con, Settings(), report)
     yield report, pages
     store.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def server():
-    from browser import streamlit_server
-
-    with streamlit_server() as url:
-        yield url
 
 
 @pytest.fixture(scope="module")
