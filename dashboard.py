@@ -27,6 +27,7 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -44,6 +45,12 @@ from analysis.views.team import TEAM_PAGES_KEPT, TeamPage, team_page
 from analysis.workspace import open_shared_base, shared_data_dir
 from analysis.workspace_file import WorkspaceFileError
 from analysis.workspaces import OpenedWorkspace, WorkspaceFolder, WorkspaceGone, open_workspace
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    import pandas as pd
+    import plotly.graph_objects as go
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 # title, url path, icon per page; the first is the default page.
@@ -156,15 +163,24 @@ class Context:
             keep=TEAM_PAGES_KEPT,
         )
 
-    def roster_figures(self) -> list:
-        """Who moved where: (reorg date, Sankey figure) per date, drawn once per data version and
-        names setting in this session rather than on every rerun of the Overview."""
+    def roster_flows(self) -> pd.DataFrame:
+        """Who moved where at each reorg date (analysis/views/roster.py), read once per data version."""
+        return cached(
+            st.session_state.setdefault("roster_flows", {}),
+            self.store.version,
+            lambda: roster.roster_flows(roster.roster_moves(self.con)),
+            keep=1,
+        )
+
+    def roster_figure(self, day: dt.date) -> go.Figure:
+        """One reorg date's Sankey diagram, drawn once per data version, names setting and date
+        rather than on every rerun of the Overview."""
         show_names = self.settings.show_roster_names
         return cached(
             st.session_state.setdefault("roster_figures", {}),
-            (self.store.version, show_names),
-            lambda: roster.sankey_figures(self.con, show_names=show_names),
-            keep=2,
+            (self.store.version, show_names, day),
+            lambda: roster.sankey_figure(self.roster_flows(), day, show_names),
+            keep=roster.DRAWN_AT_ONCE,
         )
 
     def own_store(self) -> Store:

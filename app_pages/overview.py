@@ -4,7 +4,7 @@ who reorganised when."""
 import streamlit as st
 
 from analysis.headline import organisation_headline
-from analysis.views import drill
+from analysis.views import drill, roster
 from analysis.views import overview as view
 from analysis.views.common import CHART_CONFIG, csv_download, markdown_list, markdown_literal
 from dashboard import page_setup, show_drill
@@ -49,9 +49,7 @@ selected = st.dataframe(
 )
 # On paper, this table replaces the grid above (a canvas prints only the rows in view): analysis/views/app.css.
 with st.container(key="print_only_verdict_grid"):
-    labels = {column: headers[column][0] for column in grid.columns}
-    paper = grid.assign(comparison=grid["comparison"].map({True: "yes", False: ""})).rename(columns=labels)
-    st.table(paper.style.map(view.badge_style, subset=[labels["verdict"]]), hide_index=True)
+    st.html(view.paper_grid(grid, {column: headers[column][0] for column in grid.columns}))
 st.caption("Select a cell of the grid for the releases or items behind its numbers.")
 st.download_button(
     "Download CSV", csv_download(grid), "verdicts.csv", "text/csv", key="verdict_grid_csv", on_click="ignore"
@@ -82,9 +80,20 @@ if cell:
 
 st.header("Each team in plain words")
 st.caption("Each team's name opens its Team page with the same settings.")
-# Scrolls in its own box once there are more teams than fit on a screen (100 teams stay readable).
-with st.container(height=480 if len(report["teams"]) > 4 else "content", key="summaries"):
-    for team, sentences in view.summaries(report, confidence, adjusted):
+pages = view.summary_pages(report)
+page = pages[0]
+if len(pages) > 1:
+    chosen = st.selectbox(
+        "Teams shown",
+        range(len(pages)),
+        format_func=lambda index: view.summary_page_label(report, pages[index]),
+        key="summary_page",
+        help="In the grid's order: by reorg date, comparison teams last.",
+    )
+    page = pages[chosen]
+# Scrolls in its own box once there are more teams than fit on a screen.
+with st.container(height=480 if len(report["teams"][page]) > 4 else "content", key="summaries"):
+    for team, sentences in view.summaries(report, confidence, adjusted, teams=page):
         st.page_link(
             "app_pages/team.py",
             label=markdown_literal(team),
@@ -98,8 +107,8 @@ st.caption(view.settings_caption(report))
 st.plotly_chart(view.timeline_figure(report), key="timeline", width="stretch", config=CHART_CONFIG)
 
 st.header("Who moved where")
-moves = context.roster_figures()
-if moves:
+people_by_date = roster.people_by_date(context.roster_flows())
+if people_by_date:
     st.caption(
         "From the dated roster (members.csv): at each reorg date, each person's team the day before (left) "
         "and on the day (right), with the people who stayed in a reorganised team; a flow's width is "
@@ -110,7 +119,20 @@ if moves:
             else "Hover shows counts only; names can be switched on in the Data page's settings."
         )
     )
-    for day, figure in moves:
-        st.plotly_chart(figure, key=f"moves_{day.isoformat()}", width="stretch", config=CHART_CONFIG)
+    chosen = None
+    if len(people_by_date) > roster.DRAWN_AT_ONCE:
+        dates = list(people_by_date)
+        chosen = st.selectbox(
+            "Reorg date",
+            dates,
+            index=dates.index(roster.dates_to_draw(people_by_date, None)[0]),
+            format_func=lambda day: f"{day.isoformat()}: {roster.people(people_by_date[day])}",
+            key="moves_date",
+            help=f"{len(dates)} reorg dates; the one with the most people is shown first.",
+        )
+    for day in roster.dates_to_draw(people_by_date, chosen):
+        st.plotly_chart(
+            context.roster_figure(day), key=f"moves_{day.isoformat()}", width="stretch", config=CHART_CONFIG
+        )
 else:
     st.info("No one changed team at a reorg date in the roster (members.csv with dates), so there is nothing to draw.")

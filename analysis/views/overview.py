@@ -8,6 +8,8 @@ recomputed. Team names come from teams.csv, i.e. from an export: they reach Plot
 from __future__ import annotations
 
 import datetime as dt
+import math
+from html import escape
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -59,6 +61,7 @@ TEAM_PAGE_OWN_PARAMETERS = ("team", "search")  # the Team page's own widgets: ne
 # The grid's link column shows the team's name, cut out of the link's `team` parameter (the
 # browser decodes it back: LinkColumn's display_text takes a regular expression's first group).
 TEAM_LINK_TEXT = r"[?&]team=([^&#]*)"
+SUMMARIES_AT_ONCE = 10  # teams whose sentences the Overview shows at a time
 
 
 def team_page_url(team: str, current: dict[str, str]) -> str:
@@ -192,6 +195,27 @@ def badge_style(badge: str) -> str:
     return f"background-color: {colour}; color: {_readable_text_colour(colour)}"
 
 
+def paper_grid(grid: pd.DataFrame, labels: dict[str, str]) -> str:
+    """The grid as one plain HTML table, for paper (a canvas table prints only the rows in view):
+    headers in words, "yes" for comparison teams, verdict cells coloured like their badges. Not
+    st.table, which draws every cell through Markdown: with 100 teams (300 rows) that alone took
+    the browser about a second of every visitor's first Overview. Export text is escaped."""
+
+    def cell(column: str, value) -> str:
+        if column == "comparison":
+            value = "yes" if value else ""
+        text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+        style = badge_style(text) if column == "verdict" else ""
+        return f'<td style="{style}">{escape(text)}</td>' if style else f"<td>{escape(text)}</td>"
+
+    head = "".join(f"<th>{escape(labels[column])}</th>" for column in grid.columns)
+    rows = "".join(
+        "<tr>" + "".join(cell(column, value) for column, value in zip(grid.columns, row)) + "</tr>"
+        for row in grid.itertuples(index=False)
+    )
+    return f'<table class="paper-grid"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
 def styled_grid(grid: pd.DataFrame):
     """The grid as a pandas Styler with each verdict cell coloured like its badge."""
     return grid.style.map(badge_style, subset=["verdict"])
@@ -212,10 +236,29 @@ def _readable_text_colour(background: str) -> str:
 # ---- plain-English sentences ----------------------------------------------------------------------
 
 
-def summaries(report: dict, confidence: float = 0.95, adjusted: bool = True) -> list[tuple[str, list[str]]]:
-    """(team, its headline sentences) for every team, in report order; their words follow the
-    badges of the grid (adjusted or not), as analysis.headline writes them."""
-    return [(team["team"], team_headline(report, team["team"], adjusted, confidence)) for team in report["teams"]]
+def summaries(
+    report: dict, confidence: float = 0.95, adjusted: bool = True, teams: slice = slice(None)
+) -> list[tuple[str, list[str]]]:
+    """(team, its headline sentences) for every team (or the `teams` slice of them), in report
+    order; their words follow the badges of the grid (adjusted or not), as analysis.headline
+    writes them."""
+    return [
+        (team["team"], team_headline(report, team["team"], adjusted, confidence)) for team in report["teams"][teams]
+    ]
+
+
+def summary_pages(report: dict) -> list[slice]:
+    """The teams in slices of SUMMARIES_AT_ONCE: a hundred teams' sentences at once are slow to
+    draw in the browser (several seconds) and nobody reads them all in one go."""
+    count = len(report["teams"])
+    return [slice(start, start + SUMMARIES_AT_ONCE) for start in range(0, count, SUMMARIES_AT_ONCE)]
+
+
+def summary_page_label(report: dict, page: slice) -> str:
+    """'Teams 11-20 of 100: Alpha to Kilo', in report order."""
+    shown = report["teams"][page]
+    first, last = page.start + 1, page.start + len(shown)
+    return f"Teams {first}-{last} of {len(report['teams'])}: {shown[0]['team']} to {shown[-1]['team']}"
 
 
 # ---- the reorg timeline ------------------------------------------------------------------------

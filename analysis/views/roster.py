@@ -23,6 +23,8 @@ FLOW_COLUMNS = ["reorg_date", "old_team", "new_team", "people", "names"]
 NODE_PIXELS = 56  # height per team on the taller side, so a large reorg stays readable
 OLD_COLOUR = palette.ORANGE  # the old teams: 3:1 on the light and the dark page, like every mark
 NEW_COLOUR = palette.BLUE
+SIDE_LABEL = {"y": 1.0, "xref": "paper", "yref": "paper", "yanchor": "bottom", "showarrow": False}
+DRAWN_AT_ONCE = 4  # reorg dates drawn one under the other; with more, the page asks which one
 
 
 def roster_moves(con) -> pd.DataFrame:
@@ -69,42 +71,44 @@ def sankey_figure(flows: pd.DataFrame, day: dt.date, show_names: bool = False) -
         int(shown.loc[shown["new_team"] == team, "people"].sum()) for team in new_teams
     ]
     sides = ["before"] * len(old_teams) + ["after"] * len(new_teams)
-    figure = go.Figure(
-        go.Sankey(
-            arrangement="fixed",
-            valueformat=".0f",  # people are whole: "3", not Plotly's default "3.00"
-            textfont={"size": 14},
-            node={
-                "label": labels,
-                "color": [OLD_COLOUR] * len(old_teams) + [NEW_COLOUR] * len(new_teams),
-                "pad": 18,
-                "thickness": 18,
-                "line": {"width": 0},
-                "customdata": [f"{side}: {people(total)}" for side, total in zip(sides, node_totals)],
-                "hovertemplate": "%{label} (%{customdata})<extra></extra>",
-            },
-            link={
-                "source": source,
-                "target": target,
-                "value": values,
-                "customdata": counts,
-                "color": "rgba(0, 114, 178, 0.25)",
-                "hovertemplate": "%{source.label} → %{target.label}: %{customdata}<extra></extra>",
-                "hoverlabel": {"align": "left"},
-            },
-        )
-    )
-    for x, side, anchor in ((0, "team the day before", "left"), (1, "team on the day", "right")):
-        figure.add_annotation(
-            x=x, y=1.0, xref="paper", yref="paper", yanchor="bottom", xanchor=anchor, showarrow=False, text=side
-        )
-    figure.update_layout(
-        title={"text": f"Who moved where on {day.isoformat()}", "x": 0, "xanchor": "left"},
-        height=120 + NODE_PIXELS * max(len(old_teams), len(new_teams), 1),
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
-        font={"size": 13},
-    )
-    return figure
+    # Plain dicts validated once by go.Figure: add_annotation/update_layout re-validate the
+    # whole layout at each call.
+    sankey = {
+        "type": "sankey",
+        "arrangement": "fixed",
+        "valueformat": ".0f",  # people are whole: "3", not Plotly's default "3.00"
+        "textfont": {"size": 14},
+        "node": {
+            "label": labels,
+            "color": [OLD_COLOUR] * len(old_teams) + [NEW_COLOUR] * len(new_teams),
+            "pad": 18,
+            "thickness": 18,
+            "line": {"width": 0},
+            "customdata": [f"{side}: {people(total)}" for side, total in zip(sides, node_totals)],
+            "hovertemplate": "%{label} (%{customdata})<extra></extra>",
+        },
+        "link": {
+            "source": source,
+            "target": target,
+            "value": values,
+            "customdata": counts,
+            "color": "rgba(0, 114, 178, 0.25)",
+            "hovertemplate": "%{source.label} → %{target.label}: %{customdata}<extra></extra>",
+            "hoverlabel": {"align": "left"},
+        },
+    }
+    annotations = [
+        {"x": 0, "xanchor": "left", "text": "team the day before", **SIDE_LABEL},
+        {"x": 1, "xanchor": "right", "text": "team on the day", **SIDE_LABEL},
+    ]
+    layout = {
+        "title": {"text": f"Who moved where on {day.isoformat()}", "x": 0, "xanchor": "left"},
+        "height": 120 + NODE_PIXELS * max(len(old_teams), len(new_teams), 1),
+        "margin": {"l": 10, "r": 10, "t": 70, "b": 10},
+        "font": {"size": 13},
+        "annotations": annotations,
+    }
+    return go.Figure(data=[sankey], layout=layout)
 
 
 def people(count: int) -> str:
@@ -116,3 +120,19 @@ def sankey_figures(con, show_names: bool = False) -> list[tuple[dt.date, go.Figu
     reorganised team, oldest first."""
     flows = roster_flows(roster_moves(con))
     return [(day, sankey_figure(flows, day, show_names)) for day in reorg_dates(flows)]
+
+
+def people_by_date(flows: pd.DataFrame) -> dict[dt.date, int]:
+    """How many people the roster places at each reorg date (moved or stayed), oldest first."""
+    return {day: int(count) for day, count in flows.groupby("reorg_date", sort=True)["people"].sum().items()}
+
+
+def dates_to_draw(counts: dict[dt.date, int], chosen: dt.date | None) -> list[dt.date]:
+    """Every date when there are at most DRAWN_AT_ONCE of them; otherwise the chosen one (by
+    default the date with the most people, the earliest of a tie): dozens of diagrams on one
+    page are neither readable nor cheap to draw."""
+    if len(counts) <= DRAWN_AT_ONCE:
+        return list(counts)
+    if chosen in counts:
+        return [chosen]
+    return [max(counts, key=lambda day: (counts[day], -day.toordinal()))]
