@@ -6,8 +6,10 @@ browser can.)
 """
 
 import base64
+import datetime as dt
 import json
 import re
+import shutil
 import urllib.parse
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from analysis.views import dependencies as dependencies_view
 from analysis.views import methods as methods_view
 from analysis.views import overview as overview_view
 from analysis.views.common import METRIC_LABELS, markdown_list, markdown_literal
-from analysis.workspace import open_shared_store
+from analysis.workspace import DATA_DIR_VARIABLE, DEFAULT_DATA_DIR, open_shared_store
 
 PROJECT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120  # the first run loads the demo organisation and computes its report
@@ -220,3 +222,36 @@ def test_methods_follows_the_sidebar_tolerance():
     table = app.dataframe[0].value.set_index("setting")
     assert table.loc["Tolerance", "value"] == "7 days"
     assert any("no more than 7 days" in block.value for block in app.markdown)
+
+
+def test_a_large_organisation_shows_one_reorg_date_and_ten_teams_at_a_time(tmp_path, monkeypatch):
+    """Fifteen teams and ten reorg dates with moves: the Overview draws the busiest date's diagram
+    (the demo's 2025-10-01, 14 people) with a selector for the others, and the teams' sentences ten
+    at a time; each choice redraws only what it shows."""
+    for path in DEFAULT_DATA_DIR.iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    waves = [(f"Wave {index}", dt.date(2025, index, 6)) for index in range(1, 10)]
+    with open(tmp_path / "teams.csv", "a", encoding="utf-8") as teams:
+        teams.writelines(f"{team},{day.isoformat()},sto,\n" for team, day in waves)
+    with open(tmp_path / "members.csv", "a", encoding="utf-8") as members:
+        for team, day in waves:
+            members.write(f"Mover of {team},Pool,,{(day - dt.timedelta(days=1)).isoformat()}\n")
+            members.write(f"Mover of {team},{team},{day.isoformat()},\n")
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path))
+    app = open_page("overview")
+    moves = [chart.key for chart in app.get("plotly_chart") if chart.key.startswith("moves_")]
+    assert moves == ["moves_2025-10-01"]
+    chooser = app.selectbox(key="moves_date")
+    assert chooser.value == dt.date(2025, 10, 1) and len(chooser.options) == 10
+    assert chooser.options[0] == "2025-01-06: 1 person" and "2025-10-01: 14 people" in chooser.options
+    chooser.set_value(dt.date(2025, 3, 6)).run()
+    assert_clean(app)
+    assert [chart.key for chart in app.get("plotly_chart") if chart.key.startswith("moves_")] == ["moves_2025-03-06"]
+
+    teams = [link.value for link in app.page_link]
+    assert len(teams) == 10
+    pages = app.selectbox(key="summary_page")
+    assert [option.split(":")[0] for option in pages.options] == ["Teams 1-10 of 15", "Teams 11-15 of 15"]
+    pages.set_value(1).run()
+    assert_clean(app)
+    assert len(app.page_link) == 5 and not set(link.value for link in app.page_link) & set(teams)

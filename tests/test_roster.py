@@ -170,3 +170,20 @@ def test_the_data_page_saves_the_names_setting(store):
     assert problems == [] and saved.show_roster_names is True
     kept, _ = edit_settings(saved, store.con, **fields)  # not given: kept as it was
     assert kept.show_roster_names is True
+
+
+def test_people_by_date_counts_everyone_placed_at_each_reorg_date(small):
+    flows = roster.roster_flows(roster.roster_moves(small))
+    # By hand from EXPECTED: 2024-07-01 has p3, Mallory, p1, p2, p4, p6; 2025-01-01 has p4, p9.
+    assert roster.people_by_date(flows) == {dt.date(2024, 7, 1): 6, dt.date(2025, 1, 1): 2}
+
+
+def test_every_date_is_drawn_up_to_four_then_the_chosen_or_the_busiest():
+    four = {dt.date(2024, month, 1): month for month in (1, 2, 3, 4)}
+    assert roster.dates_to_draw(four, None) == list(four)
+    five = {dt.date(2024, 1, 1): 3, dt.date(2024, 2, 1): 9, dt.date(2024, 3, 1): 9, **{dt.date(2024, 4, 1): 1}}
+    five[dt.date(2024, 5, 1)] = 2
+    # The most people, the earliest of a tie.
+    assert roster.dates_to_draw(five, None) == [dt.date(2024, 2, 1)]
+    assert roster.dates_to_draw(five, dt.date(2024, 5, 1)) == [dt.date(2024, 5, 1)]
+    assert roster.dates_to_draw(five, dt.date(2023, 1, 1)) == [dt.date(2024, 2, 1)]  # not a reorg date

@@ -3,6 +3,7 @@
 import copy
 import re
 import urllib.parse
+from html import escape
 
 import pytest
 
@@ -283,3 +284,29 @@ def test_long_team_names_are_cut_on_the_axis_but_never_merged(report):
     assert long_a in axis.tickvals and long_b in axis.tickvals  # whole names: two rows
     cut = [text for text in axis.ticktext if text.startswith("Platform")]
     assert cut == ["Platform Infrastructure and…"] * 2
+
+
+def test_the_paper_grid_is_the_grid_as_escaped_text(report):
+    grid = view.verdict_grid(report)
+    hostile = grid.copy()
+    hostile.loc[0, "team"] = '<script>alert("x")</script> & "co"'
+    hostile.loc[1, "n before → after"] = None
+    labels = {column: label for column, (label, _) in view.grid_headers(0.95, True).items()}
+    paper = view.paper_grid(hostile, labels)
+    assert "<script>" not in paper and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;co&quot;" in paper
+    assert paper.count("<tr>") == len(grid) + 1  # the header row, then one per grid row
+    assert "".join(f"<th>{escape(label)}</th>" for label in labels.values()) in paper
+    assert paper.count("<td>yes</td>") == int(grid["comparison"].sum())
+    for badge in set(grid["verdict"]):
+        style = view.badge_style(badge)
+        assert (f'<td style="{style}">' if style else "<td>") + escape(badge) + "</td>" in paper
+    assert "None" not in paper and "nan" not in paper
+
+
+def test_team_sentences_come_ten_teams_at_a_time():
+    teams = {"teams": [{"team": f"T{index:02d}"} for index in range(1, 24)]}
+    pages = view.summary_pages(teams)
+    assert [(page.start, page.stop) for page in pages] == [(0, 10), (10, 20), (20, 30)]
+    assert [len(teams["teams"][page]) for page in pages] == [10, 10, 3]
+    assert view.summary_page_label(teams, pages[2]) == "Teams 21-23 of 23: T21 to T23"
+    assert len(view.summary_pages({"teams": teams["teams"][:10]})) == 1
