@@ -70,7 +70,7 @@ def organisation_headline(report: dict, adjusted: bool = True, confidence: float
     moved too, and what the adjustment switch changes."""
     teams = report["teams"]
     if not teams:
-        return ["No teams yet: load a teams.csv and the exports on the Data page."]
+        return ["No teams yet: give a teams.csv with the exports (teams, reorg dates and their models)."]
     reorganised = [team for team in teams if team["reorg_date"]]
     comparison = [team for team in teams if not team["reorg_date"]]
     sentences = [who_sentence(reorganised, comparison)]

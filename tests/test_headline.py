@@ -323,7 +323,9 @@ def test_a_model_other_than_sto_is_named_as_given():
 
 
 def test_no_teams():
-    assert organisation_headline(report_of([])) == ["No teams yet: load a teams.csv and the exports on the Data page."]
+    assert organisation_headline(report_of([])) == [
+        "No teams yet: give a teams.csv with the exports (teams, reorg dates and their models)."
+    ]
 
 
 def test_no_sentence_says_more_than_its_badge():
