@@ -317,6 +317,15 @@ def test_fixture_gives_the_report_queries_something_to_count(populated):
     }
 
 
+def test_the_release_counting_rule_has_one_home():
+    # Which releases count and on which day (SPEC metric 1) is written once, in
+    # counted_releases.sql: the metric's release days (metrics.rows.release_days) and the
+    # drill-down's releases both read it, so a change to the rule reaches both.
+    rule_settings = {"include_prereleases", "tag_pattern"}
+    stating = [name for name in queries.names() if rule_settings & set(parameters(queries.sql(name)))]
+    assert stating == ["counted_releases"]
+
+
 @pytest.mark.parametrize("name", QUERY_NAMES)
 def test_query_has_a_key_comment(name):
     declared_key(queries.sql(name))
