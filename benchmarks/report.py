@@ -474,7 +474,7 @@ def phase_team(db: Path) -> dict:
 def pandas_metrics(con, settings) -> tuple[dict, float]:
     """Release days, commitments (on-time share) and dependency waits per team window, in pandas.
 
-    Same definitions as queries/{release_days,commitments,blocked_intervals,dependency_waits}.sql,
+    Same definitions as queries/{counted_releases,commitments,blocked_intervals,dependency_waits}.sql,
     from the same stored model: like the queries, it reads each item's team, resolution day and
     committed date from work_item_teams (the attribution's per-item facts, computed at load time
     for both versions). Dependency waits: snapshot links from
@@ -756,6 +756,28 @@ class TimedResult:
         return getattr(self._result, name)
 
 
+class TimedRelation:
+    def __init__(self, relation, label: str, timer: Timer):
+        self._relation, self._label, self._timer = relation, label, timer
+
+    def to_arrow_table(self):
+        with self._timer.region(f"sql+fetch arrow {self._label}"):
+            return self._relation.to_arrow_table()
+
+    def __getattr__(self, name):
+        found = getattr(self._relation, name)
+        if not callable(found):
+            return found
+
+        def derived(*args, **kwargs):  # project, distinct, order...: still this query's time
+            result = found(*args, **kwargs)
+            return (
+                TimedRelation(result, self._label, self._timer) if isinstance(result, type(self._relation)) else result
+            )
+
+        return derived
+
+
 class TimedConnection:
     def __init__(self, con, timer: Timer):
         self._con, self._timer = con, timer
@@ -769,20 +791,11 @@ class TimedConnection:
         return TimedResult(result, label, self._timer)
 
     def sql(self, sql, params=None):
-        """con.sql(...).to_arrow_table(), as metrics.fetch_frame calls it: timed as one region."""
+        """con.sql(...).to_arrow_table(), as metrics.fetch_frame calls it: timed as one region,
+        also through the relations made from it (metrics.rows.release_days' distinct days)."""
         label = query_label(sql)
         self.last_call[label] = (sql, (params,) if params else ())
-        timer, relation = self._timer, self._con.sql(sql, params=params)
-
-        class TimedRelation:
-            def to_arrow_table(self):
-                with timer.region(f"sql+fetch arrow {label}"):
-                    return relation.to_arrow_table()
-
-            def __getattr__(self, name):
-                return getattr(relation, name)
-
-        return TimedRelation()
+        return TimedRelation(self._con.sql(sql, params=params), label, self._timer)
 
     def executemany(self, sql, *args):
         with self._timer.region(f"sql (executemany) {query_label(sql)}"):
@@ -852,7 +865,7 @@ def phase_profile(db: Path) -> dict:
     }
 
 
-METRIC_QUERIES = ("release_days", "commitments", "dependency_waits", "wait_matrix", "resolved_items", "data_span")
+METRIC_QUERIES = ("counted_releases", "commitments", "dependency_waits", "wait_matrix", "resolved_items", "data_span")
 
 
 def costliest_operators(plan: dict, top: int = 3) -> list[dict]:

@@ -9,7 +9,8 @@
 -- Overlapping stretches count once: taken in order of start, each stretch adds only its part
 -- after every earlier stretch ended, to its item's blocked time (item_added_us) and to its
 -- item's time blocked by that one team (team_added_us). Summing them gives the union, so the
--- queries that read this table (dependency_waits.sql, wait_matrix.sql) need no merging.
+-- queries that read this table (dependency_waits.sql, wait_matrix.sql, blocking_links.sql) need
+-- no merging: they only join it to the report windows.
 -- Key: blocked_key, blocker_key, started_at, ended_at.
 with linked_in_history as (
     -- Items whose changelog records link changes: their history is the better source.

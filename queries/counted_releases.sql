@@ -1,7 +1,12 @@
--- The releases behind release_days.sql: every counted release of each team in each report
--- window, with its day and what identifies it (name, tag, repository or project, link).
--- The counting rule and the day are release_days.sql's, word for word (a test checks that the
--- distinct days here are that query's rows): several releases on one day are one release day.
+-- Every counted release of each team in each report window (SPEC metric 1), with its day and
+-- what identifies it (name, tag, repository or project, link). This file is the one statement
+-- of which releases count and on which day: release_frequency's release days are its distinct
+-- (team, period, release_day), taken in DuckDB by analysis/metrics/rows.py (release_days), and
+-- the Overview and Team drill-downs list its rows (analysis/views/drill.py).
+-- Counted: published non-draft GitHub releases (prereleases only when $include_prereleases),
+-- git tags matching $tag_pattern, released Jira fix versions with a release date.
+-- Days are in $timezone (a Jira version's release date is already a day).
+-- Rows come in no particular order: the metric sorts its distinct days, the drill-down its rows.
 -- Key: team, period, release_id.
 with report_windows as (
     -- The windows come as one bound parameter (a list of structs): a report never writes.
@@ -45,4 +50,4 @@ final as (
         and c.release_day < w.end_date
 )
 
-select * from final order by team, period, release_day, release_id
+select * from final

@@ -1,6 +1,7 @@
 -- Key: release_id.
 -- Every release attributed to $team (GitHub releases, tags, Jira versions, deployments), counted
--- or not, with its day in $timezone (release date for Jira versions, as release_days.sql).
+-- or not, with its day in $timezone (release date for Jira versions, as counted_releases.sql;
+-- a release never published falls on the day it was created).
 -- $search keeps releases whose name, tag, source or repository/project contain it (any case;
 -- '' keeps all); at most $row_limit rows, newest first, each carrying how many matched in all.
 with team_releases as (

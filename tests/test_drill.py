@@ -77,6 +77,40 @@ def test_a_grid_cell_shows_exactly_the_metrics_rows_for_that_team(demo, metric):
                 assert len(shown) == entry["metrics"][metric][period]["n"]
 
 
+EVERY_RELEASE = Settings(include_prereleases=True, release_tag_pattern=r".+")  # counts more than the default
+
+
+def every_day(windows) -> pd.DataFrame:
+    """Each (period, day) of the windows: asked of releases_on_days, it hides no release."""
+    return pd.DataFrame(
+        [(w.period, w.start + dt.timedelta(days=offset)) for w in windows for offset in range((w.end - w.start).days)],
+        columns=["period", "release_day"],
+    )
+
+
+@pytest.mark.parametrize("settings", [SETTINGS, EVERY_RELEASE], ids=["default", "prereleases-and-every-tag"])
+def test_the_drill_down_lists_releases_on_exactly_the_metrics_release_days(demo, settings):
+    # The release days the metric counts and the releases the drill-down lists come from one
+    # counting rule; asked for every day of the windows, the drill-down's releases fall on
+    # exactly the metric's days, under the default settings and under settings that count more.
+    con, report, _ = demo
+    computed = compute(con, settings, supporting=False)
+    release = next(m for m in metrics.registered() if isinstance(m.chart, ReleaseChart))
+    counted = getattr(computed, release.chart.table)
+    for entry in report["teams"]:
+        team = entry["team"]
+        windows = [w for w in computed.windows if w.team == team and w.period in PERIODS]
+        listed = drill.releases_on_days(con, settings, windows, every_day(windows))
+        metric_days = counted[counted["team"] == team]
+        assert set(zip(listed["period"], listed["release_day"])) == set(
+            zip(metric_days["period"], pd.to_datetime(metric_days[release.chart.day_column]).dt.date)
+        ), team
+    if settings is EVERY_RELEASE:
+        # The settings matter on the demo, so this case checks a different count.
+        default_days = getattr(compute(con, SETTINGS, supporting=False), release.chart.table)
+        assert len(counted) > len(default_days)
+
+
 def test_the_checkout_cells_carry_what_the_metric_counted(demo):
     con, report, everyone = demo
     entry = next(t for t in report["teams"] if t["team"] == "Checkout")

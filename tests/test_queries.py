@@ -12,6 +12,7 @@ import pytest
 from conftest import FIXTURES, PROJECT_ROOT, item
 
 from analysis import queries
+from analysis.metrics.rows import release_days
 
 QUERY_NAMES = [name for name in queries.names() if name != "schema"]
 
@@ -315,6 +316,42 @@ def test_fixture_gives_the_report_queries_something_to_count(populated):
         "component": 1,
         "none": 1,
     }
+
+
+def test_release_days_of_the_fixture_by_hand(populated):
+    # In UTC, windows 2024-01-01 / 2024-07-01 / 2025-01-01; acme/shop is Checkout's until
+    # 2024-06-30, then Payments'; acme/web belongs to no team; OPS is Search's.
+    default = [
+        ("Checkout", "before", "2024-03-15"),  # GitHub release v0.5
+        ("Payments", "after", "2024-07-01"),  # tag v1.0.0: tagged 2024-06-30 22:30 -05:00 = 07-01 03:30 UTC
+        ("Payments", "after", "2024-07-14"),  # tag v1.1.0: 2024-07-15 00:10 +02:00
+        ("Payments", "after", "2024-08-20"),  # tag v1.2.0
+        ("Payments", "after", "2024-08-30"),  # Jira version PAY 2.0
+        ("Search", "before", "2024-05-15"),  # Jira version OPS 1.0
+    ]  # never: the deployment, tags v1.1.0rc1, v1.2.0-beta.1, v1.2.1.dev3 (pattern), acme/web's v1.0 (no team)
+    every_tag = {"include_prereleases": True, "tag_pattern": ".+"}
+    more = [  # the three tags the default pattern refuses
+        ("Payments", "after", "2024-07-10"),
+        ("Payments", "after", "2024-08-01"),
+        ("Payments", "after", "2024-08-21"),
+    ]
+    for extra, expected in (({}, default), (every_tag, sorted(default + more))):
+        params = {name: {**PARAMS, **extra}[name] for name in parameters(queries.sql("counted_releases"))}
+        days = release_days(populated, params)
+        assert [(r.team, r.period, r.release_day.date().isoformat()) for r in days.itertuples()] == expected
+        releases = populated.execute(queries.sql("counted_releases"), params).df()  # the drill-down's rows
+        assert "deploy:acme/shop:1" not in set(releases["release_id"])
+        listed = {(r.team, r.period, r.release_day.date().isoformat()) for r in releases.itertuples()}
+        assert listed == set(expected)
+
+
+def test_the_release_counting_rule_has_one_home():
+    # Which releases count and on which day (SPEC metric 1) is written once, in
+    # counted_releases.sql: the metric's release days (metrics.rows.release_days) and the
+    # drill-down's releases both read it, so a change to the rule reaches both.
+    rule_settings = {"include_prereleases", "tag_pattern"}
+    stating = [name for name in queries.names() if rule_settings & set(parameters(queries.sql(name)))]
+    assert stating == ["counted_releases"]
 
 
 @pytest.mark.parametrize("name", QUERY_NAMES)

@@ -1,8 +1,9 @@
 """Release frequency: release days per 30 days (SPEC "The three metrics", 1).
 
-Reads `queries/release_days.sql` (one row per team and day with at least one release: published
-non-draft GitHub releases, version-like git tags, released Jira fix versions). Effect: the rate
-ratio after/before with the exact conditional test; more releases is better.
+Reads the release days of `queries/counted_releases.sql` (`rows.release_days`: one row per team
+and day with at least one counted release: published non-draft GitHub releases, version-like
+git tags, released Jira fix versions). Effect: the rate ratio after/before with the exact
+conditional test; more releases is better.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class ReleaseFrequency(Metric):
     sample_unit = "release days"
     higher_is_better = True
     no_change = 1.0
-    sql = ("release_days.sql",)
+    sql = ("counted_releases.sql",)
     effect_label = "Rate ratio after/before"
     did_label = "team's rate ratio / comparison teams' rate ratio"
     event_title = "release days per 30 days"

@@ -180,24 +180,13 @@ def compute(con, settings: Settings, windows: list[Window] | None = None, suppor
             for window in team_windows(team, anchor, span, settings)
         ]
     # Item days and commitments come from work_item_teams, made in the settings' time zone;
-    # only release days are converted here.
-    window_rows = {
-        "windows": [{"team": w.team, "period": w.period, "start_date": w.start, "end_date": w.end} for w in windows]
-    }
+    # only release days are converted here (counted_release_parameters).
+    window_rows = window_parameter(windows)
     return MetricData(
         windows=windows,
         span=span,
         comparison_date=comparison_date(teams, settings),
-        release_days=fetch_frame(
-            con,
-            "release_days",
-            {
-                **window_rows,
-                "timezone": settings.timezone,
-                "include_prereleases": settings.include_prereleases,
-                "tag_pattern": settings.release_tag_pattern,
-            },
-        ),
+        release_days=release_days(con, counted_release_parameters(windows, settings)),
         commitments=fetch_frame(
             con, "commitments", {**window_rows, "issue_types": list(settings.commitment_issue_types)}
         ),
@@ -208,12 +197,45 @@ def compute(con, settings: Settings, windows: list[Window] | None = None, suppor
     )
 
 
+def window_parameter(windows: list[Window]) -> dict:
+    """The $windows parameter of the metric queries: one list of structs, bound, never written."""
+    return {
+        "windows": [{"team": w.team, "period": w.period, "start_date": w.start, "end_date": w.end} for w in windows]
+    }
+
+
+def counted_release_parameters(windows: list[Window], settings: Settings) -> dict:
+    """The parameters of queries/counted_releases.sql: the windows, and the settings that decide
+    which releases count and on which day."""
+    return {
+        **window_parameter(windows),
+        "timezone": settings.timezone,
+        "include_prereleases": settings.include_prereleases,
+        "tag_pattern": settings.release_tag_pattern,
+    }
+
+
+def release_days(con, params: dict) -> pd.DataFrame:
+    """Each team's release days in each window (team, period, release_day): the distinct days of
+    the counted releases of queries/counted_releases.sql, the one place that says which releases
+    count, so the metric and its drill-down cannot disagree. Several releases on one day are one
+    release day. The distinct days are taken in DuckDB (one row per day comes back, not one per
+    release); the relation keeps the parameters bound."""
+    releases = con.sql(queries.sql("counted_releases"), params=params)
+    return arrow_frame(releases.project("team, period, release_day").distinct().order("team, period, release_day"))
+
+
 def fetch_frame(con, query: str, params: dict | None = None) -> pd.DataFrame:
-    """A metric query's rows as a DataFrame, through Arrow: its strings stay Arrow-backed (pandas'
+    """A metric query's rows as a DataFrame (arrow_frame)."""
+    return arrow_frame(con.sql(queries.sql(query), params=params or {}))
+
+
+def arrow_frame(relation) -> pd.DataFrame:
+    """A relation's rows as a DataFrame, through Arrow: its strings stay Arrow-backed (pandas'
     str dtype) instead of becoming one Python object each, as .df() makes them, which took most
     of the time of the larger queries. Types are those .df() gives: dates as datetime64[us],
     integer columns with nulls as nullable integers."""
-    table = con.sql(queries.sql(query), params=params or {}).to_arrow_table()
+    table = relation.to_arrow_table()
     frame = table.to_pandas(date_as_object=False)
     for schema_field, column in zip(table.schema, table.columns):
         name, arrow_type = schema_field.name, schema_field.type

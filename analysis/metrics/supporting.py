@@ -4,7 +4,7 @@ how many of the items resolved were delivered by a move to Done without a resolu
 (their delivery is then that move, so the reader knows how much of the window rests on it).
 
 Reads `queries/resolved_items.sql` (items resolved per window, median cycle and epic days) and
-the release days of `queries/release_days.sql`. No effect or verdict: they are shown beside the
+the release days of `queries/counted_releases.sql` (`rows.release_days`). No effect or verdict: they are shown beside the
 metrics, not judged.
 """
 
@@ -21,7 +21,7 @@ MEASURES = (
     ("median_epic_days", "Median epic duration (days)", ".1f"),
     ("delivered_by_move_to_done", "Delivered by a move to Done (no resolution date)", "d"),
 )
-SQL = ("resolved_items.sql", "release_days.sql")
+SQL = ("resolved_items.sql", "counted_releases.sql")
 
 
 def measure(team: str, data: MetricData) -> dict:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import metrics, queries
 from ..metrics.base import ReleaseChart
-from ..metrics.rows import PERIODS, MetricData, Window, compute, fetch_frame
+from ..metrics.rows import PERIODS, MetricData, Window, compute, counted_release_parameters, fetch_frame
 from ..settings import Settings
 from .team import WHOLE_SPAN, TeamData, period_of, safe_url
 
@@ -130,21 +130,12 @@ def metric_drill(con, settings: Settings, entry: dict, metric: str, rows: Metric
 
 
 def releases_on_days(con, settings: Settings, windows: list[Window], days: pd.DataFrame) -> pd.DataFrame:
-    """The counted releases (queries/counted_releases.sql) of `windows` whose (period,
-    release_day) is a row of `days`: each release day's releases, newest first."""
+    """The counted releases (queries/counted_releases.sql, whose distinct days are the metric's
+    release days) of `windows` whose (period, release_day) is a row of `days`: each release
+    day's releases, newest first."""
     if not windows or days.empty:
         return pd.DataFrame(columns=list(RELEASE_COLUMNS))
-    found = con.execute(
-        queries.sql("counted_releases"),
-        {
-            "windows": [
-                {"team": w.team, "period": w.period, "start_date": w.start, "end_date": w.end} for w in windows
-            ],
-            "timezone": settings.timezone,
-            "include_prereleases": settings.include_prereleases,
-            "tag_pattern": settings.release_tag_pattern,
-        },
-    ).df()
+    found = con.execute(queries.sql("counted_releases"), counted_release_parameters(windows, settings)).df()
     found["release_day"] = pd.to_datetime(found["release_day"]).dt.date
     wanted = set(zip(days["period"], pd.to_datetime(days["release_day"]).dt.date))
     found = found[[key in wanted for key in zip(found["period"], found["release_day"])]]
