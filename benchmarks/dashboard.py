@@ -437,7 +437,8 @@ def phase_demo_browser(repeat: int) -> dict:
     visitors each timed from opening the link to the Overview's first chart drawn, and from a
     click on a team's link to that Team page's charts drawn (a different team each time: its page
     built on the click), and `repeat` new visitors opening a Team deep link. Beside each, the
-    server's own script time for that step (its run log)."""
+    server's own script time for that step (its run log). For scale, `repeat` new visitors of a
+    bare page (a title and one small chart) served the same way: the floor under the Overview."""
     sys.path.insert(0, str(PROJECT_ROOT / "tests"))
     from browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
     from playwright.sync_api import sync_playwright
@@ -446,7 +447,7 @@ def phase_demo_browser(repeat: int) -> dict:
     log = folder / "runs.jsonl"
     env = {"THREADLINE_CACHE_DIR": str(folder / "cache"), "THREADLINE_RUN_LOG": str(log)}
     timeout = 180_000  # ms for one step: a slow step is measured, a stuck one fails
-    measured: dict[str, list] = {"first_visit": [], "overview": [], "team_click": [], "team_deep_link": []}
+    measured: dict[str, list] = {"first_visit": [], "overview": [], "team_click": [], "team_deep_link": [], "bare": []}
     with streamlit_server(env=env) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         seen = 0
@@ -494,8 +495,28 @@ def phase_demo_browser(repeat: int) -> dict:
             )
             context.close()
         browser.close()
+    # The floor under the Overview's figure: a page with a title and one small Plotly chart, served
+    # by the same Streamlit with the project's config, timed the same way.
+    bare = folder / "bare_page.py"
+    bare.write_text(BARE_PAGE, encoding="utf-8")
+    with streamlit_server(script=bare) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        for index in range(repeat + 1):  # the first visit starts the server's script runner: not kept
+            context, page = visitor()
+            timed("bare", page, partial(page.goto, url), "Overview", 1, f"bare page, visitor {index + 1}")
+            context.close()
+        browser.close()
+    measured["bare"] = measured["bare"][1:]
     shutil.rmtree(folder, ignore_errors=True)
     return measured
+
+
+BARE_PAGE = """import plotly.graph_objects as go
+import streamlit as st
+
+st.title("Overview")
+st.plotly_chart(go.Figure(go.Scatter(x=[1, 2], y=[1, 2])))
+"""
 
 
 PHASE_TEAM_CHARTS = ("release frequency", "timeline accuracy", "dependency wait", "event study")
@@ -526,12 +547,17 @@ def demo_main(repeat: int) -> int:
         ("overview", "new visitor, link to the Overview's first chart", DEMO_TARGETS["overview_browser"]),
         ("team_click", "click on a team's link to its charts drawn", DEMO_TARGETS["team_click_browser"]),
         ("team_deep_link", "new visitor, Team deep link to its charts drawn", None),
+        ("bare", "for scale: a bare page (a title, one small chart)", None),
     ):
         steps = browser[kind]
         seconds = median([step["browser"] for step in steps])
         server_seconds = median([step["server"] for step in steps])
         shown = "" if goal is None else f"  [{'ok' if seconds < goal else 'MISSED'}] under {goal:g} s"
         holds &= goal is None or seconds < goal
+        if kind == "bare":  # not the project's script: no run log
+            print(f"  {label:<56}{seconds:>7.2f} s")
+            print("    " + "; ".join(f"{s['label']}: {s['browser']:.2f} s" for s in steps))
+            continue
         print(f"  {label:<56}{seconds:>7.2f} s  (server {server_seconds:.2f} s){shown}")
         print("    " + "; ".join(f"{s['label']}: {s['browser']:.2f} s, server {s['server']:.2f} s" for s in steps))
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
@@ -587,8 +613,8 @@ def main(argv: list[str] | None = None) -> int:
         "--demo",
         action="store_true",
         help="the demo data instead: the Team page's server time per team (report cached) and, in the "
-        "browser, a new visitor's first Overview chart, a click to a Team page and a Team deep link "
-        "(--repeat times each, median; default 3)",
+        "browser, a new visitor's first Overview chart, a click to a Team page, a Team deep link and, "
+        "for scale, a bare Streamlit page with one chart (--repeat times each, median; default 3)",
     )
     parser.add_argument(
         "--phase", choices=[*PHASES, "build", "prepare", "demo-server", "demo-browser"], help=argparse.SUPPRESS

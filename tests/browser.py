@@ -57,8 +57,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict | None = None, timeout: float = 60):
-    """Start `streamlit run app.py` fresh; yield its base URL; stop it afterwards."""
+def streamlit_server(env: dict | None = None, timeout: float = 60, script: Path | None = None):
+    """Start `streamlit run app.py` (or `script`, with the project's config) fresh; yield its base
+    URL; stop it afterwards."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -66,7 +67,7 @@ def streamlit_server(env: dict | None = None, timeout: float = 60):
             "-m",
             "streamlit",
             "run",
-            str(PROJECT_DIR / "app.py"),
+            str(script or PROJECT_DIR / "app.py"),
             "--server.port",
             str(port),
             "--server.address",
