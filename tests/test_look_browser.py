@@ -183,12 +183,12 @@ def test_the_page_follows_the_visitors_colour_scheme_and_the_charts_stay_readabl
                 .map(chart => getComputedStyle(chart.querySelector('.main-svg')).backgroundColor)"""
         )
         assert papers and all(paper in (page_colour, "rgba(0, 0, 0, 0)") for paper in papers), (page_colour, papers)
-        # The charts' words (ticks, legends, annotations, titles) in the theme's text colour.
-        texts = page.evaluate(
-            """() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]
-                .filter(text => text.textContent.trim() && text.getBoundingClientRect().width > 0)
-                .map(text => [text.textContent, getComputedStyle(text).fill])"""
-        )
+        # The charts' words (ticks, legends, annotations, titles) in the theme's text colour. Plotly
+        # lays out a chart's words after its plot area, so they are waited for, not assumed.
+        shown_texts = """() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]
+            .filter(text => text.textContent.trim() && text.getBoundingClientRect().width > 0)"""
+        page.wait_for_function(f"({shown_texts})().length > 50")
+        texts = page.evaluate(f"() => ({shown_texts})().map(text => [text.textContent, getComputedStyle(text).fill])")
         assert len(texts) > 50, texts
         # 3:1 as for the marks: Streamlit's light theme draws axis text in a grey of 3.7:1.
         faint = [(text, fill) for text, fill in texts if contrast(fill, page_colour) < MINIMUM]
