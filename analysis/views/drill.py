@@ -19,7 +19,15 @@ import pandas as pd
 
 from .. import metrics, queries
 from ..metrics.base import ReleaseChart
-from ..metrics.rows import PERIODS, MetricData, Window, compute, counted_release_parameters, fetch_frame
+from ..metrics.rows import (
+    PERIODS,
+    MetricData,
+    Window,
+    compute,
+    counted_release_parameters,
+    fetch_frame,
+    window_parameter,
+)
 from ..settings import Settings
 from .team import WHOLE_SPAN, TeamData, period_of, safe_url
 
@@ -264,16 +272,7 @@ def blocking_links(con, settings: Settings, entry: dict, blocker_team: str, peri
     of the team's wait; the distinct blocked items are the cell's items, the waits add up to its
     wait days (queries/blocking_links.sql reads the stretches queries/wait_matrix.sql sums)."""
     windows = [w for w in team_windows(entry) if w.period in periods]
-    found = fetch_frame(
-        con,
-        "blocking_links",
-        {
-            "windows": [
-                {"team": w.team, "period": w.period, "start_date": w.start, "end_date": w.end} for w in windows
-            ],
-            "blocker_team": blocker_team,
-        },
-    )
+    found = fetch_frame(con, "blocking_links", {**window_parameter(windows), "blocker_team": blocker_team})
     for column in ("blocked_url", "blocker_url"):
         found[column] = found[column].map(safe_url)
     found["resolved_day"] = pd.to_datetime(found["resolved_day"]).dt.date
