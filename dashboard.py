@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import socket
 import threading
 import time
 import zoneinfo
@@ -82,6 +83,33 @@ PACKS_KEPT = 2
 _SHARED_PACKS: dict = {}
 _PACKS_LOCK = threading.Lock()
 _routing = threading.local()  # per script thread: the context of the page route() is running
+
+
+def send_without_delay() -> int:
+    """Switch Nagle's algorithm off (TCP_NODELAY) on this server process's TCP sockets; the number
+    switched. Streamlit binds its listening socket without naming the protocol, so asyncio leaves
+    Nagle on for the connections it accepts: a response's body then waits for the browser's
+    delayed acknowledgement of its headers, about 40 ms a request on a reused connection, and a
+    new visitor's page asks for over a hundred files. Linux gives a listening socket's option to
+    the connections it accepts; connections already open get it here. Elsewhere (no /proc): 0."""
+    try:
+        descriptors = os.listdir("/proc/self/fd")
+    except OSError:
+        return 0
+    switched = 0
+    for descriptor in descriptors:
+        try:
+            # A duplicate of the descriptor: the option is the socket's, and closing it leaves
+            # the server's own descriptor open.
+            with socket.fromfd(int(descriptor), socket.AF_INET, socket.SOCK_STREAM) as duplicate:
+                duplicate.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            switched += 1
+        except OSError:  # not a socket, not TCP, or closed meanwhile
+            continue
+    return switched
+
+
+send_without_delay()  # once per server process: this module is imported once
 
 
 @dataclass
