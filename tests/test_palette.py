@@ -182,8 +182,9 @@ def demo_figures() -> dict[str, dict]:
             for section in page.sections:
                 figures[f"{entry['team']}: {section.label}"] = section.figure
             figures[f"{entry['team']}: event study"] = page.event_study
-        for day, figure in roster.sankey_figures(store.con, show_names=False):
-            figures[f"Who moved where on {day}"] = figure
+        flows = roster.roster_flows(roster.roster_moves(store.con))
+        for day in roster.people_by_date(flows):
+            figures[f"Who moved where on {day}"] = roster.sankey_figure(flows, day, show_names=False)
     finally:
         store.close()
     return {name: figure.to_dict() for name, figure in figures.items()}

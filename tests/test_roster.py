@@ -60,6 +60,13 @@ def small():
     store.close()
 
 
+def every_diagram(con, show_names=False):
+    """(reorg date, its diagram) for every date with people, oldest first: what the Overview draws
+    for an organisation with up to roster.DRAWN_AT_ONCE reorg dates."""
+    flows = roster.roster_flows(roster.roster_moves(con))
+    return [(day, roster.sankey_figure(flows, day, show_names)) for day in roster.people_by_date(flows)]
+
+
 def as_dict(flows):
     return {(r.reorg_date, r.old_team, r.new_team): list(r.names) for r in flows.itertuples()}
 
@@ -68,11 +75,11 @@ def test_flows_of_a_small_roster_match_the_hand_count(small):
     flows = roster.roster_flows(roster.roster_moves(small))
     assert as_dict(flows) == EXPECTED
     assert flows["people"].tolist() == [len(names) for names in EXPECTED.values()]
-    assert roster.reorg_dates(flows) == [dt.date(2024, 7, 1), dt.date(2025, 1, 1)]
+    assert list(roster.people_by_date(flows)) == [dt.date(2024, 7, 1), dt.date(2025, 1, 1)]
 
 
 def test_one_diagram_per_reorg_date_with_old_teams_left_and_new_right(small):
-    figures = roster.sankey_figures(small)
+    figures = every_diagram(small)
     assert [day for day, _ in figures] == [dt.date(2024, 7, 1), dt.date(2025, 1, 1)]
     sankey = figures[0][1].data[0]
     assert list(sankey.node.label) == ["A", "B", "D", "A", "B"]  # before: A, B, D; after: A, B
@@ -90,7 +97,7 @@ def test_one_diagram_per_reorg_date_with_old_teams_left_and_new_right(small):
 
 
 def test_names_are_on_hover_only_when_allowed_and_always_escaped(small):
-    hidden = roster.sankey_figures(small, show_names=False)[0][1]
+    hidden = every_diagram(small, show_names=False)[0][1]
     text = hidden.to_json()
     for person in ("p1", "p2", "p3", "p6", "Mallory"):
         assert person not in text
@@ -104,7 +111,7 @@ def test_names_are_on_hover_only_when_allowed_and_always_escaped(small):
         "after: 2 people",
         "after: 4 people",
     ]
-    shown = roster.sankey_figures(small, show_names=True)[0][1].data[0]
+    shown = every_diagram(small, show_names=True)[0][1].data[0]
     details = dict(zip(zip(shown.link.source, shown.link.target), shown.link.customdata))
     assert details[(0, 4)] == "3 people<br>&lt;b&gt;Mallory&lt;/b&gt; &amp; co<br>p1<br>p2"
     assert details[(0, 3)] == "1 person<br>p3"
@@ -118,7 +125,7 @@ def test_the_demo_rosters_moves_match_the_hand_count():
     store = open_shared_store()
     try:
         flows = roster.roster_flows(roster.roster_moves(store.con))
-        figures = roster.sankey_figures(store.con)
+        figures = every_diagram(store.con)
     finally:
         store.close()
     day = dt.date(2025, 10, 1)
@@ -135,7 +142,7 @@ def test_the_demo_rosters_moves_match_the_hand_count():
 
 
 def test_an_empty_roster_draws_nothing(store):
-    assert roster.sankey_figures(store.con) == []
+    assert every_diagram(store.con) == []
 
 
 # ---- the setting ---------------------------------------------------------------------------------

@@ -44,10 +44,6 @@ def roster_flows(moves: pd.DataFrame) -> pd.DataFrame:
     return flows[FLOW_COLUMNS]
 
 
-def reorg_dates(flows: pd.DataFrame) -> list[dt.date]:
-    return sorted(set(flows["reorg_date"]))
-
-
 def sankey_figure(flows: pd.DataFrame, day: dt.date, show_names: bool = False) -> go.Figure:
     """The flows of one reorg date: old teams on the left, new teams on the right, each link as
     wide as the people who moved that way. A team on both sides is two nodes (before and after).
@@ -113,13 +109,6 @@ def sankey_figure(flows: pd.DataFrame, day: dt.date, show_names: bool = False) -
 
 def people(count: int) -> str:
     return f"{count} {'person' if count == 1 else 'people'}"
-
-
-def sankey_figures(con, show_names: bool = False) -> list[tuple[dt.date, go.Figure]]:
-    """(reorg date, its diagram) for every reorg date at which anyone moved or stayed in a
-    reorganised team, oldest first."""
-    flows = roster_flows(roster_moves(con))
-    return [(day, sankey_figure(flows, day, show_names)) for day in reorg_dates(flows)]
 
 
 def people_by_date(flows: pd.DataFrame) -> dict[dt.date, int]:
