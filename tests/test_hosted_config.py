@@ -1,4 +1,4 @@
-"""Streamlit settings the hosted app needs under load (.streamlit/config.toml)."""
+"""What the hosted app needs under load: Streamlit settings (.streamlit/config.toml) and sockets that send at once."""
 
 import socket
 import tomllib
