@@ -10,6 +10,7 @@ against those rows too (late/on time by TimelineAccuracy.on_time, waiting = the 
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 
 import pandas as pd
 import pytest
@@ -362,3 +363,56 @@ def test_a_team_without_windows_has_empty_drill_downs(demo):
     links = drill.blocking_links(con, SETTINGS, entry, "Billing")
     assert links.rows.empty
     assert links.caption() == "Nobody waited on Billing: no window to count items waiting in (0 blocking links)."
+
+
+def test_many_items_of_a_kind_are_drawn_as_daily_medians_and_a_mark_drills_to_its_days_items(
+    demo, checkout, monkeypatch
+):
+    # The demo's teams have fewer items than team.ITEM_MARKS_MAX; a lower bound draws Checkout's
+    # as a large team's would be.
+    monkeypatch.setattr(team_view, "ITEM_MARKS_MAX", 5)
+    con = demo[0]
+    chart = TIMELINE.chart
+    figure = team_view.metric_figure(checkout, TIMELINE.name)
+    before = next(i for i, trace in enumerate(figure.data) if trace.legendgroup == "before" and trace.type == "scatter")
+    trace = figure.data[before]
+    assert trace.meta == team_view.DAILY_MEDIANS and trace.name == "before (daily medians)"
+    # By hand: each resolution day of the before window's items, and the median of its values.
+    rows = checkout.rows.rows(chart.table, "Checkout", "before")
+    by_day: dict[dt.date, list[float]] = {}
+    for day, value in zip(pd.to_datetime(rows["resolved_day"]).dt.date, rows[chart.column].astype(float)):
+        by_day.setdefault(day, []).append(value)
+    assert [pd.Timestamp(x).date() for x in trace.x] == sorted(by_day)
+    assert list(trace.y) == pytest.approx([statistics.median(by_day[day]) for day in sorted(by_day)])
+    counts = [int(text.split(": ")[1].split(" item")[0]) for text in trace.customdata]
+    assert sum(counts) == len(rows) == checkout.metric(TIMELINE.name)["before"]["n"]
+    # A day with several items: its mark drills to exactly those items of the before window.
+    index = next(i for i, day in enumerate(sorted(by_day)) if len(by_day[day]) > 1)
+    day = sorted(by_day)[index]
+    behind = drill.chart_points(
+        con, checkout, TIMELINE.name, figure, [{"curve_number": before, "point_index": index, "x": str(day)}]
+    )
+    expected = rows[pd.to_datetime(rows["resolved_day"]).dt.date == day]
+    assert sorted(behind.rows["item_key"]) == sorted(expected["item_key"]) and len(expected) > 1
+    assert set(behind.rows["period"]) == {"before"}
+    # Outside the windows: a day's mark stands for that day's items of neither window.
+    outside = next(i for i, t in enumerate(figure.data) if t.legendgroup == "outside the windows")
+    assert figure.data[outside].meta == team_view.DAILY_MEDIANS
+    day = pd.Timestamp(figure.data[outside].x[0]).date()
+    behind = drill.chart_points(
+        con, checkout, TIMELINE.name, figure, [{"curve_number": outside, "point_index": 0, "x": str(day)}]
+    )
+    everything = checkout.rows.rows(chart.table, "Checkout", team_view.WHOLE_SPAN)
+    in_windows = set().union(*(checkout.rows.rows(chart.table, "Checkout", p)["item_key"] for p in PERIODS))
+    expected = everything[
+        (pd.to_datetime(everything["resolved_day"]).dt.date == day) & ~everything["item_key"].isin(in_windows)
+    ]
+    assert sorted(behind.rows["item_key"]) == sorted(expected["item_key"]) and len(expected) >= 1
+
+
+def test_a_kind_with_few_items_keeps_one_mark_per_item(checkout):
+    figure = team_view.metric_figure(checkout, TIMELINE.name)
+    for period in PERIODS:
+        trace = next(t for t in figure.data if t.legendgroup == period and t.type == "scatter")
+        assert trace.meta is None and trace.name == period
+        assert len(trace.x) == checkout.metric(TIMELINE.name)[period]["n"] <= team_view.ITEM_MARKS_MAX

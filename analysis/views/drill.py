@@ -29,7 +29,7 @@ from ..metrics.rows import (
     window_parameter,
 )
 from ..settings import Settings
-from .team import WHOLE_SPAN, TeamData, period_of, safe_url
+from .team import DAILY_MEDIANS, WHOLE_SPAN, TeamData, period_of, safe_url
 
 RELEASE_COLUMNS = {
     "period": "Window",
@@ -178,8 +178,9 @@ def item_rows(con, metric, data: MetricData, team: str, periods, settings: Setti
 def chart_points(con, data: TeamData, metric: str, figure, points: list[dict]) -> Drill | None:
     """The rows behind the points selected on one metric's Team page chart (None: nothing
     selected that stands for rows). A release day's mark: that day's releases; a point of the
-    rolling line: the release days of the 30 days up to it; an item's point: that item; a bar
-    of the distributions: its items; a window's level: the window's rows."""
+    rolling line: the release days of the 30 days up to it; an item's point: that item; a day's
+    median mark: that day's items of its kind; a bar of the distributions: its items; a window's
+    level: the window's rows."""
     chosen = metrics.get(metric)
     table = chosen.chart.table
     day_column = chosen.chart.day_column if isinstance(chosen.chart, ReleaseChart) else "resolved_day"
@@ -196,6 +197,8 @@ def chart_points(con, data: TeamData, metric: str, figure, points: list[dict]) -
             picked.append(window[window["item_key"].isin(keys)])
         elif name.startswith(tuple(f"{p}:" for p in PERIODS)) and trace.mode == "lines":  # a window's level
             picked.append(data.rows.rows(table, data.team, name.split(":")[0]))
+        elif trace.meta == DAILY_MEDIANS and "x" in point:  # a day's median: that day's items of its kind
+            picked.append(_items_of_day(data, table, everything, trace.legendgroup, _date(point["x"])))
         elif trace.customdata is not None and index is not None and day_column == "resolved_day":
             key = html.unescape(str(trace.customdata[index]))  # plotly_text escaped it for the hover
             picked.append(everything[everything["item_key"] == key])
@@ -210,6 +213,17 @@ def chart_points(con, data: TeamData, metric: str, figure, points: list[dict]) -
     if not picked:
         return None
     return _team_drill(con, data, chosen, pd.concat(picked).drop_duplicates(), f"{data.team}, {chosen.label}")
+
+
+def _items_of_day(data: TeamData, table: str, everything: pd.DataFrame, period: str, day: dt.date) -> pd.DataFrame:
+    """The items resolved on `day` that a daily-median mark of `period` stands for: that window's,
+    or (outside the windows) those of neither window."""
+    of_day = everything[pd.to_datetime(everything["resolved_day"]).dt.date == day]
+    if period in PERIODS:
+        keys = data.rows.rows(table, data.team, period)["item_key"]
+        return of_day[of_day["item_key"].isin(keys)]
+    in_windows = pd.concat([data.rows.rows(table, data.team, p)["item_key"] for p in PERIODS])
+    return of_day[~of_day["item_key"].isin(in_windows)]
 
 
 def event_points(con, data: TeamData, figure, points: list[dict]) -> Drill | None:

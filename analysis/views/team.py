@@ -45,6 +45,11 @@ from .common import (
 
 WHOLE_SPAN = "all"  # the period label of comparison.history_windows (the data's whole span)
 ROLLING_DAYS = 30  # the release timeline's rolling rate, per 30 days like the metric
+# Items of one kind (a window's, or those outside the windows) drawn one mark each up to this many;
+# beyond it, one mark per day at that day's median (DAILY_MEDIANS). Thousands of marks (a large
+# team's history) take a second to draw, hide one another, and make the page and the pack heavy.
+ITEM_MARKS_MAX = 1000
+DAILY_MEDIANS = "daily medians"  # the trace's meta: each mark is a day's items
 ROWS_SHOWN = 2000  # item and release tables: enough to browse, small to send
 TEAM_PAGES_KEPT = 4  # per session: a few teams to flip between without recomputing
 BADGE_COLOURS = {"improved": "blue", "worsened": "red", "no clear change": "gray", "insufficient data": "gray"}
@@ -782,19 +787,20 @@ def _items_over_time(data: TeamData, table: str, column: str, what: str) -> tupl
     }
     for period, (colour, symbol) in markers.items():
         rows = everything[item_periods == period]
-        traces.append(
-            {
-                "type": "scatter",
-                "x": pd.to_datetime(rows["resolved_day"]),
-                "y": rows[column].astype(float),
-                "mode": "markers",
-                "name": period,
-                "marker": {"color": colour, "symbol": symbol, "size": 6},
-                "customdata": [plotly_text(key) for key in rows["item_key"]],
-                "legendgroup": period,
-                "hovertemplate": f"%{{customdata}}: {what} %{{y:.1f}} d, resolved %{{x|%Y-%m-%d}}<extra></extra>",
-            }
-        )
+        trace = {
+            "type": "scatter",
+            "x": pd.to_datetime(rows["resolved_day"]),
+            "y": rows[column].astype(float),
+            "mode": "markers",
+            "name": period,
+            "marker": {"color": colour, "symbol": symbol, "size": 6},
+            "customdata": [plotly_text(key) for key in rows["item_key"]],
+            "legendgroup": period,
+            "hovertemplate": f"%{{customdata}}: {what} %{{y:.1f}} d, resolved %{{x|%Y-%m-%d}}<extra></extra>",
+        }
+        if len(rows) > ITEM_MARKS_MAX:
+            trace |= _daily_medians(rows, column, what) | {"name": f"{period} ({DAILY_MEDIANS})"}
+        traces.append(trace)
     for period in PERIODS:
         # Sorted, so the figure is the same on every run; the keys say which item each value is.
         window = by_period[period].sort_values([column, "item_key"], kind="stable")
@@ -825,6 +831,24 @@ def _items_over_time(data: TeamData, table: str, column: str, what: str) -> tupl
         "yaxis": {},
     }
     return traces, layout, everything[column].astype(float)
+
+
+def _daily_medians(rows: pd.DataFrame, column: str, what: str) -> dict:
+    """One mark per resolution day at the median of that day's values, its hover the day's count
+    and range (the side histograms still show every value)."""
+    days = rows.groupby("resolved_day", sort=True)[column].agg(["median", "size", "min", "max"])
+    hover = [
+        f"{day:%Y-%m-%d}: {items} item{'s' if items > 1 else ''}, median {what} {median:.1f} d"
+        + (f" ({low:.1f} to {high:.1f} d)" if items > 1 else "")
+        for day, (median, items, low, high) in zip(days.index, days.itertuples(index=False))
+    ]
+    return {
+        "x": pd.to_datetime(days.index),
+        "y": days["median"].astype(float),
+        "customdata": hover,
+        "hovertemplate": "%{customdata}<extra></extra>",
+        "meta": DAILY_MEDIANS,
+    }
 
 
 def _window_level(window: dict | None, value, period: str, label: str) -> list[dict]:
