@@ -384,6 +384,13 @@ def test_many_items_of_a_kind_are_drawn_as_daily_medians_and_a_mark_drills_to_it
         by_day.setdefault(day, []).append(value)
     assert [pd.Timestamp(x).date() for x in trace.x] == sorted(by_day)
     assert list(trace.y) == pytest.approx([statistics.median(by_day[day]) for day in sorted(by_day)])
+    # Each day's bar runs from its lowest to its highest value.
+    assert list(trace.error_y.arrayminus) == pytest.approx(
+        [statistics.median(v) - min(v) for _, v in sorted(by_day.items())]
+    )
+    assert list(trace.error_y.array) == pytest.approx(
+        [max(v) - statistics.median(v) for _, v in sorted(by_day.items())]
+    )
     counts = [int(text.split(": ")[1].split(" item")[0]) for text in trace.customdata]
     assert sum(counts) == len(rows) == checkout.metric(TIMELINE.name)["before"]["n"]
     # A day with several items: its mark drills to exactly those items of the before window.

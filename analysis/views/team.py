@@ -799,7 +799,7 @@ def _items_over_time(data: TeamData, table: str, column: str, what: str) -> tupl
             "hovertemplate": f"%{{customdata}}: {what} %{{y:.1f}} d, resolved %{{x|%Y-%m-%d}}<extra></extra>",
         }
         if len(rows) > ITEM_MARKS_MAX:
-            trace |= _daily_medians(rows, column, what) | {"name": f"{period} ({DAILY_MEDIANS})"}
+            trace |= _daily_medians(rows, column, what, colour) | {"name": f"{period} ({DAILY_MEDIANS})"}
         traces.append(trace)
     for period in PERIODS:
         # Sorted, so the figure is the same on every run; the keys say which item each value is.
@@ -833,18 +833,28 @@ def _items_over_time(data: TeamData, table: str, column: str, what: str) -> tupl
     return traces, layout, everything[column].astype(float)
 
 
-def _daily_medians(rows: pd.DataFrame, column: str, what: str) -> dict:
-    """One mark per resolution day at the median of that day's values, its hover the day's count
-    and range (the side histograms still show every value)."""
-    days = rows.groupby("resolved_day", sort=True)[column].agg(["median", "size", "min", "max"])
+def _daily_medians(rows: pd.DataFrame, column: str, what: str, colour: str) -> dict:
+    """One mark per resolution day at the median of that day's values, a thin bar from the day's
+    lowest to its highest value (so late outliers still show where they fell), and a hover with
+    the day's count and range. The side histograms still show every value."""
+    days = rows.groupby("resolved_day", sort=True)[column].agg(["median", "size", "min", "max"]).astype(float)
     hover = [
-        f"{day:%Y-%m-%d}: {items} item{'s' if items > 1 else ''}, median {what} {median:.1f} d"
+        f"{day:%Y-%m-%d}: {items:.0f} item{'s' if items > 1 else ''}, median {what} {median:.1f} d"
         + (f" ({low:.1f} to {high:.1f} d)" if items > 1 else "")
         for day, (median, items, low, high) in zip(days.index, days.itertuples(index=False))
     ]
     return {
         "x": pd.to_datetime(days.index),
-        "y": days["median"].astype(float),
+        "y": days["median"],
+        "error_y": {
+            "type": "data",
+            "symmetric": False,
+            "array": days["max"] - days["median"],
+            "arrayminus": days["median"] - days["min"],
+            "thickness": 1,
+            "width": 0,
+            "color": colour,
+        },
         "customdata": hover,
         "hovertemplate": "%{customdata}<extra></extra>",
         "meta": DAILY_MEDIANS,
