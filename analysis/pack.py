@@ -265,6 +265,9 @@ def chart_html(figure: go.Figure, div_id: str) -> str:
     """The Team page's figure at a fixed size that fits a printed page, without plotly.js (the
     document's head holds it once). A copy: the Team page's own figure is shared and cached."""
     shown = go.Figure(figure)
+    # A distribution bar's item keys are for the app's drill-down; a pack has none, and a large
+    # team's keys are megabytes.
+    shown.update_traces(customdata=None, selector={"type": "histogram"})
     shown.update_layout(
         width=CHART_WIDTH,
         height=CHART_HEIGHT,

@@ -74,6 +74,18 @@ def test_one_section_per_team_with_its_three_charts(demo, document):
     assert '"displayModeBar": false' in document
 
 
+def test_a_charts_distribution_bars_leave_their_item_keys_to_the_app(demo):
+    _, pages = demo
+    figure = next(section.figure for section in pages["Checkout"].sections if section.metric != "release_frequency")
+    bars = [trace for trace in figure.data if trace.type == "histogram"]
+    assert bars and all(trace.customdata is not None for trace in bars)  # the Team page's drill-down
+    key = str(bars[0].customdata[0])
+    html = pack.chart_html(figure, "chart")
+    assert "customdata" in html  # the items' marks keep theirs, for their hover
+    assert html.count(f'"{key}"') == 1  # the bar's copy of the key is gone: only the mark's is left
+    assert all(trace.customdata is not None for trace in figure.data if trace.type == "histogram")  # a copy
+
+
 def test_every_section_carries_n_verdict_basis_p_and_mde(demo, document):
     report, pages = demo
     for section, team in zip(sections(document), report["teams"]):
