@@ -789,17 +789,20 @@ def _items_over_time(data: TeamData, table: str, column: str, what: str) -> tupl
         rows = everything[item_periods == period]
         trace = {
             "type": "scatter",
-            "x": pd.to_datetime(rows["resolved_day"]),
-            "y": rows[column].astype(float),
             "mode": "markers",
-            "name": period,
             "marker": {"color": colour, "symbol": symbol, "size": 6},
-            "customdata": [plotly_text(key) for key in rows["item_key"]],
             "legendgroup": period,
-            "hovertemplate": f"%{{customdata}}: {what} %{{y:.1f}} d, resolved %{{x|%Y-%m-%d}}<extra></extra>",
         }
         if len(rows) > ITEM_MARKS_MAX:
             trace |= _daily_medians(rows, column, what, colour) | {"name": f"{period} ({DAILY_MEDIANS})"}
+        else:
+            trace |= {
+                "x": pd.to_datetime(rows["resolved_day"]),
+                "y": rows[column].astype(float),
+                "name": period,
+                "customdata": [plotly_text(key) for key in rows["item_key"]],
+                "hovertemplate": f"%{{customdata}}: {what} %{{y:.1f}} d, resolved %{{x|%Y-%m-%d}}<extra></extra>",
+            }
         traces.append(trace)
     for period in PERIODS:
         # Sorted, so the figure is the same on every run; the keys say which item each value is.
@@ -835,7 +838,7 @@ def _items_over_time(data: TeamData, table: str, column: str, what: str) -> tupl
 
 def _daily_medians(rows: pd.DataFrame, column: str, what: str, colour: str) -> dict:
     """One mark per resolution day at the median of that day's values, a thin bar from the day's
-    lowest to its highest value (so late outliers still show where they fell), and a hover with
+    lowest to its highest value (so outliers still show where they fell), and a hover with
     the day's count and range. The side histograms still show every value."""
     days = rows.groupby("resolved_day", sort=True)[column].agg(["median", "size", "min", "max"]).astype(float)
     hover = [
