@@ -22,6 +22,7 @@ import dataclasses
 import json
 import os
 import socket
+import stat
 import threading
 import time
 import zoneinfo
@@ -97,14 +98,16 @@ def send_without_delay() -> int:
     except OSError:
         return 0
     switched = 0
-    for descriptor in descriptors:
+    for descriptor in map(int, descriptors):
         try:
+            if not stat.S_ISSOCK(os.fstat(descriptor).st_mode):
+                continue  # fromfd would duplicate it and, failing, leave the duplicate open
             # A duplicate of the descriptor: the option is the socket's, and closing it leaves
             # the server's own descriptor open.
-            with socket.fromfd(int(descriptor), socket.AF_INET, socket.SOCK_STREAM) as duplicate:
+            with socket.fromfd(descriptor, socket.AF_INET, socket.SOCK_STREAM) as duplicate:
                 duplicate.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             switched += 1
-        except OSError:  # not a socket, not TCP, or closed meanwhile
+        except OSError:  # not TCP (a Unix socket, say), or closed meanwhile
             continue
     return switched
 

@@ -1,5 +1,6 @@
 """What the hosted app needs under load: Streamlit settings (.streamlit/config.toml) and sockets that send at once."""
 
+import os
 import socket
 import tomllib
 from pathlib import Path
@@ -35,6 +36,10 @@ def test_the_server_sockets_send_without_delay():
                 assert not nodelay(opened_before)
                 assert dashboard.send_without_delay() >= 3  # the listener and both ends
                 assert nodelay(listener) and nodelay(opened_before)
+        # Every duplicate is closed again, and descriptors that are not sockets are left alone.
+        descriptors = len(os.listdir("/proc/self/fd"))
+        dashboard.send_without_delay()
+        assert len(os.listdir("/proc/self/fd")) == descriptors
         with socket.create_connection(listener.getsockname()) as client:
             accepted, _ = listener.accept()
             with accepted:
