@@ -29,7 +29,7 @@ from ..metrics.rows import (
     window_parameter,
 )
 from ..settings import Settings
-from .team import DAILY_MEDIANS, WHOLE_SPAN, TeamData, period_of, safe_url
+from .team import DAILY_MEDIANS, WHOLE_SPAN, TeamData, item_kinds, period_of, safe_url
 
 RELEASE_COLUMNS = {
     "period": "Window",
@@ -215,15 +215,11 @@ def chart_points(con, data: TeamData, metric: str, figure, points: list[dict]) -
     return _team_drill(con, data, chosen, pd.concat(picked).drop_duplicates(), f"{data.team}, {chosen.label}")
 
 
-def _items_of_day(data: TeamData, table: str, everything: pd.DataFrame, period: str, day: dt.date) -> pd.DataFrame:
-    """The items resolved on `day` that a daily-median mark of `period` stands for: that window's,
-    or (outside the windows) those of neither window."""
+def _items_of_day(data: TeamData, table: str, everything: pd.DataFrame, kind: str, day: dt.date) -> pd.DataFrame:
+    """The items resolved on `day` that a daily-median mark of `kind` (a window, or outside the
+    windows) stands for."""
     of_day = everything[pd.to_datetime(everything["resolved_day"]).dt.date == day]
-    if period in PERIODS:
-        keys = data.rows.rows(table, data.team, period)["item_key"]
-        return of_day[of_day["item_key"].isin(keys)]
-    in_windows = pd.concat([data.rows.rows(table, data.team, p)["item_key"] for p in PERIODS])
-    return of_day[~of_day["item_key"].isin(in_windows)]
+    return of_day[item_kinds(data, table, of_day) == kind]
 
 
 def event_points(con, data: TeamData, figure, points: list[dict]) -> Drill | None:

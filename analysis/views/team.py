@@ -50,6 +50,7 @@ ROLLING_DAYS = 30  # the release timeline's rolling rate, per 30 days like the m
 # team's history) take a second to draw, hide one another, and make the page and the pack heavy.
 ITEM_MARKS_MAX = 1000
 DAILY_MEDIANS = "daily medians"  # the trace's meta: each mark is a day's items
+OUTSIDE_WINDOWS = "outside the windows"  # the kind of the items no window counts
 ROWS_SHOWN = 2000  # item and release tables: enough to browse, small to send
 TEAM_PAGES_KEPT = 4  # per session: a few teams to flip between without recomputing
 BADGE_COLOURS = {"improved": "blue", "worsened": "red", "no clear change": "gray", "insufficient data": "gray"}
@@ -777,12 +778,11 @@ def _items_over_time(data: TeamData, table: str, column: str, what: str) -> tupl
     # Sorted for a figure that is the same on every run: the query's rows come in any order.
     everything = data.rows.rows(table, data.team, WHOLE_SPAN).sort_values(["resolved_day", "item_key"])
     by_period = {p: data.rows.rows(table, data.team, p) for p in PERIODS}
-    period_of_item = {key: p for p in PERIODS for key in by_period[p]["item_key"]}
-    item_periods = everything["item_key"].map(lambda key: period_of_item.get(key, "outside the windows"))
+    item_periods = item_kinds(data, table, everything)
     traces = []
     # Opaque markers: a translucent one loses its contrast on both backgrounds. Items outside the
     # windows are open circles, apart from the "before" ones of the same grey.
-    markers = {"outside the windows": (palette.OUTSIDE, "circle-open")} | {
+    markers = {OUTSIDE_WINDOWS: (palette.OUTSIDE, "circle-open")} | {
         p: (palette.PERIOD_COLOURS[p], "circle") for p in PERIODS
     }
     for period, (colour, symbol) in markers.items():
@@ -834,6 +834,13 @@ def _items_over_time(data: TeamData, table: str, column: str, what: str) -> tupl
         "yaxis": {},
     }
     return traces, layout, everything[column].astype(float)
+
+
+def item_kinds(data: TeamData, table: str, items: pd.DataFrame) -> pd.Series:
+    """Each of `items`' kind on its chart: the window whose rows hold it, else OUTSIDE_WINDOWS
+    (the chart's marks and the drill-down behind a mark both read it)."""
+    period_of_item = {key: p for p in PERIODS for key in data.rows.rows(table, data.team, p)["item_key"]}
+    return items["item_key"].map(lambda key: period_of_item.get(key, OUTSIDE_WINDOWS))
 
 
 def _daily_medians(rows: pd.DataFrame, column: str, what: str, colour: str) -> dict:
