@@ -57,9 +57,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict | None = None, timeout: float = 60, script: Path | None = None):
+def streamlit_server(env: dict | None = None, timeout: float = 60, script: Path | None = None, own_session=False):
     """Start `streamlit run app.py` (or `script`, with the project's config) fresh; yield its base
-    URL; stop it afterwards."""
+    URL; stop it afterwards. `own_session`: in a session of its own (on Linux, its own scheduling
+    group, see benchmarks/hosted.py)."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -79,6 +80,7 @@ def streamlit_server(env: dict | None = None, timeout: float = 60, script: Path 
         env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        start_new_session=own_session,
     )
     url = f"http://127.0.0.1:{port}"
     try:
