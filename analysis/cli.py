@@ -17,10 +17,10 @@ from .fetch.command import add_fetch_parser, run_fetch
 from .importers import ImportOptions, read_column_map
 from .pack import build_pack
 from .quality import format_report, quality_report
-from .report import build_report
+from .report import build_report, without_file_name
 from .report_format import NO_TEAMS, format_csv, format_text
 from .settings import Settings
-from .store import Store
+from .store import LoadOutcome, Store
 
 EXIT_NOTHING_USABLE = 1
 EXIT_USAGE = 2
@@ -219,7 +219,7 @@ def report(args: argparse.Namespace) -> int:
         if not any(outcome.usable for outcome in outcomes):
             print("error: nothing usable was read from the given paths", file=sys.stderr)
             for outcome in outcomes:
-                print(f"  {outcome.file_name}: {outcome.message or outcome.status}", file=sys.stderr)
+                print(f"  {outcome.file_name}: {outcome_text(outcome)}", file=sys.stderr)
             return EXIT_USAGE
         store.prepare(settings)
         result = build_report(store.con, settings)
@@ -238,6 +238,21 @@ def report(args: argparse.Namespace) -> int:
     else:
         written = format_text(result, settings.confidence) + "\n"
     return write_output(written, args.output)
+
+
+def outcome_text(outcome: LoadOutcome) -> str:
+    """Why a file gave nothing usable, without repeating its name: its message, or its kind and
+    that it held no rows (a header-only export)."""
+    if outcome.message:
+        return without_file_name(outcome.message, outcome.file_name)
+    if outcome.rejects:
+        first = outcome.rejects[0]
+        where = "whole file" if first.row is None else f"{len(outcome.rejects)} rows rejected, first row {first.row}"
+        where += f" {first.field}" if first.field else ""
+        return f"{outcome.kind}, {where}: {without_file_name(first.reason, outcome.file_name)}"
+    if outcome.rows_read == 0:
+        return f"{outcome.kind}, no rows"
+    return f"{outcome.kind}, {outcome.rows_read} rows read, none loaded"
 
 
 def write_output(text: str, path: Path | None) -> int:

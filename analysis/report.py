@@ -125,16 +125,33 @@ def add_adjusted_p_values(report: Report) -> None:
 
 
 def rejected_rows(con) -> list[dict]:
+    """Every rejected row, and every file refused as a whole (row None), in load order."""
     rows = con.execute(queries.sql("rejected_rows_list")).df()
-    return [
-        {
-            "file": r.file_name,
-            "row": None if pd.isna(r.row_number) else int(r.row_number),
-            "field": _text(r.field),
-            "reason": r.reason,
-        }
+    rejected = [
+        (
+            r.load_id,
+            {
+                "file": r.file_name,
+                "row": None if pd.isna(r.row_number) else int(r.row_number),
+                "field": _text(r.field),
+                "reason": r.reason,
+            },
+        )
         for r in rows.itertuples()
     ]
+    refused = con.execute(queries.sql("refused_files")).fetchall()
+    rejected += [
+        (load_id, {"file": name, "row": None, "field": None, "reason": without_file_name(message or "refused", name)})
+        for load_id, name, message in refused
+    ]
+    # A stable sort keeps each file's rows in their order.
+    return [reject for _, reject in sorted(rejected, key=lambda pair: pair[0])]
+
+
+def without_file_name(message: str, file_name: str) -> str:
+    """An importer's message without the leading "<file>: " the report shows beside it."""
+    prefix = f"{file_name}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
 
 
 def _as_date(value):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -303,3 +304,34 @@ def test_settings_duckdb_cannot_use_are_a_usage_error_not_a_traceback():
     assert "--tag-pattern: DuckDB's regexp_full_match" in run.stderr
     assert "--window-days: 7 is out of range; it must be between 14 and 730" in run.stderr
     assert run.stdout == ""
+
+
+def test_a_file_the_report_could_not_read_is_listed_not_silently_dropped(tmp_path):
+    """An empty or unrecognised file beside good ones is a whole-file reject in the report."""
+    shutil.copy(FIXTURES / "org" / "teams.csv", tmp_path / "teams.csv")
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "notes.csv").write_text("city,country\nOslo,Norway\n", encoding="utf-8")
+    run = run_report(tmp_path)
+    assert run.returncode == 0, run.stderr
+    whole_files = [reject for reject in json.loads(run.stdout)["rejected"] if reject["row"] is None]
+    assert [(reject["file"], reject["field"]) for reject in whole_files] == [("empty.csv", None), ("notes.csv", None)]
+    assert whole_files[0]["reason"] == "the file is empty."
+    assert whole_files[1]["reason"].startswith("unrecognised content; expected one of")
+    text = run_report(tmp_path, "--format", "text")
+    assert "  empty.csv whole file: the file is empty." in text.stdout.splitlines()
+
+
+def test_nothing_usable_names_each_file_once_and_says_what_it_held(tmp_path):
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "header.csv").write_text("Summary,Issue key,Issue Type,Status,Created\n", encoding="utf-8")
+    (tmp_path / "teams.csv").write_text("team,reorg_date\nA,July\nB,x\n", encoding="utf-8")
+    run = run_report(tmp_path)
+    assert run.returncode == 2
+    assert run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert "  empty.csv: the file is empty." in lines
+    assert "  header.csv: jira_csv, no rows" in lines
+    assert (
+        '  teams.csv: teams, 2 rows rejected, first row 1 reorg_date: "July" is not a date like 2025-10-01 (YYYY-MM-DD)'
+        in lines
+    )
