@@ -89,8 +89,16 @@ def names(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line on stderr (not the whole usage block), so a
+    script's log shows what was wrong and where to look."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m analysis", description="Threadline from the command line.")
+    parser = Parser(prog="python -m analysis", description="Threadline from the command line.")
     commands = parser.add_subparsers(dest="command", required=True)
     report = commands.add_parser("report", help="print the per-team before/after report")
     report.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="export and organisation files or folders")

@@ -335,3 +335,29 @@ def test_nothing_usable_names_each_file_once_and_says_what_it_held(tmp_path):
         '  teams.csv: teams, 2 rows rejected, first row 1 reorg_date: "July" is not a date like 2025-10-01 (YYYY-MM-DD)'
         in lines
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "data/demo", "--window-days", "abc"],
+        ["report", "data/demo", "--format", "xml"],
+        ["report", "data/demo", "--timezone", "Mars/Base"],
+        ["report"],
+        ["ingest", "data/demo"],
+        ["frobnicate"],
+    ],
+)
+def test_a_usage_error_is_one_line_on_stderr(args):
+    run = subprocess.run(
+        [sys.executable, "-m", "analysis", *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2
+    assert run.stdout == ""
+    [line] = run.stderr.splitlines()
+    assert line.startswith("error: ") and "--help" in line
