@@ -101,7 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="python -m analysis", description="Threadline from the command line.")
     commands = parser.add_subparsers(dest="command", required=True)
     report = commands.add_parser("report", help="print the per-team before/after report")
-    report.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="export and organisation files or folders")
+    report.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="export and organisation files or folders")
+    report.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="also report on a DuckDB file written by `ingest` (read, never changed); PATHs add to it",
+    )
     report.add_argument("--window-days", type=days, default=Settings.window_days)
     report.add_argument("--transition-days", type=days, default=Settings.transition_days)
     report.add_argument("--tolerance-days", type=days, default=Settings.tolerance_days)
@@ -213,7 +219,10 @@ def report_settings(args: argparse.Namespace) -> Settings:
 
 
 def report(args: argparse.Namespace) -> int:
-    if missing_paths(args.paths):
+    if not args.paths and args.db is None:
+        print("error: give the exports to report on: PATH... or --db FILE (see --help)", file=sys.stderr)
+        return EXIT_USAGE
+    if missing_paths(args.paths + ([args.db] if args.db is not None else [])):
         return EXIT_USAGE
     settings = report_settings(args)
     problems = settings_problems(settings)
@@ -221,11 +230,22 @@ def report(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    store = Store()
+    problem = not_a_database(args.db) if args.db is not None else None
+    if problem:
+        print(f"error: --db: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        # A private copy of the ingested file: the report's own derived tables never touch it.
+        store = Store(copy_from=args.db) if args.db is not None else Store()
+    except duckdb.Error as error:
+        print(f"error: --db: {database_problem(args.db, error)}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         outcomes = store.load_paths(args.paths, import_options(args))
-        if not any(outcome.usable for outcome in outcomes):
+        if not holds_rows(store):
             print("error: nothing usable was read from the given paths", file=sys.stderr)
+            if args.db is not None:
+                print(f"  {args.db}: holds no loaded export", file=sys.stderr)
             for outcome in outcomes:
                 print(f"  {outcome.file_name}: {outcome_text(outcome)}", file=sys.stderr)
             return EXIT_USAGE
@@ -263,6 +283,15 @@ def outcome_text(outcome: LoadOutcome) -> str:
     return f"{outcome.kind}, {outcome.rows_read} rows read, none loaded"
 
 
+def holds_rows(store: Store) -> bool:
+    """Whether any file loaded rows into the store (this run's, or an `ingest`ed database's)."""
+    return bool(
+        store.con.execute(
+            "select count(*) from load_log where status in ('loaded', 'partial') and rows_loaded > 0"
+        ).fetchall()[0][0]
+    )
+
+
 def write_output(text: str, path: Path | None) -> int:
     """The report to standard output, or to the --output file."""
     if path is None:
@@ -278,6 +307,10 @@ def write_output(text: str, path: Path | None) -> int:
 
 def ingest(args: argparse.Namespace) -> int:
     if missing_paths(args.paths):
+        return EXIT_USAGE
+    problem = not_a_database(args.db)
+    if problem:
+        print(f"error: --db: {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
         store = Store(args.db)
@@ -299,6 +332,25 @@ def ingest(args: argparse.Namespace) -> int:
         print("error: nothing usable was read from the given paths", file=sys.stderr)
         return EXIT_NOTHING_USABLE
     return 0
+
+
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+
+
+def not_a_database(path: Path) -> str | None:
+    """Why --db FILE cannot be used as a database, checked before DuckDB opens it: DuckDB opens
+    an existing CSV or JSON file as an in-memory view of it, so what was loaded into it was lost."""
+    if path.is_dir():
+        return f"{path} is a folder, not a database file"
+    if not path.exists() or path.stat().st_size == 0:
+        return None  # DuckDB creates the first and says why it cannot open the second
+    with open(path, "rb") as handle:
+        if handle.read(12)[8:12] == DUCKDB_MAGIC:
+            return None
+    return (
+        f"{path} is not a DuckDB database file "
+        "(a file `python -m analysis ingest PATH... --db FILE` writes, or a new file name)"
+    )
 
 
 def database_problem(path: Path, error: Exception) -> str:

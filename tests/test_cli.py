@@ -361,3 +361,51 @@ def test_a_usage_error_is_one_line_on_stderr(args):
     assert run.stdout == ""
     [line] = run.stderr.splitlines()
     assert line.startswith("error: ") and "--help" in line
+
+
+def test_report_reads_the_database_file_ingest_wrote(tmp_path):
+    """`ingest` then `report --db`: the same report as from the exports, and the file unchanged."""
+    db = tmp_path / "org.duckdb"
+    assert ingest(PROJECT_ROOT, "data/demo", "--db", db).returncode == 0
+    before = db.read_bytes()
+    from_exports = run_report("data/demo", "--format", "csv")
+    from_database = run_report("--db", db, "--format", "csv")
+    assert from_database.returncode == 0, from_database.stderr
+    assert from_database.stdout == from_exports.stdout
+    assert db.read_bytes() == before
+    # PATHs add to the database: a teams.csv naming one more team.
+    extra = tmp_path / "teams.csv"
+    extra.write_text((PROJECT_ROOT / "data/demo/teams.csv").read_text() + "Atlas,,triad,Zoe\n", encoding="utf-8")
+    added = run_report("--db", db, extra)
+    assert added.returncode == 0, added.stderr
+    assert "Atlas" in {team["team"] for team in json.loads(added.stdout)["teams"]}
+
+
+def test_report_without_paths_or_database_is_a_usage_error():
+    run = run_report()
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr == "error: give the exports to report on: PATH... or --db FILE (see --help)\n"
+
+
+@pytest.mark.parametrize("command", ["ingest", "report"])
+def test_a_db_that_is_not_a_database_file_is_refused_and_left_alone(tmp_path, command):
+    # DuckDB opens an existing CSV as an in-memory view of it: an ingest into it was lost.
+    export = tmp_path / "teams.csv"
+    export.write_text("team,reorg_date\nCheckout,2024-07-01\n", encoding="utf-8")
+    kept = export.read_bytes()
+    paths = [export] if command == "ingest" else []
+    run = subprocess.run(
+        [sys.executable, "-m", "analysis", command, *map(str, paths), "--db", str(export)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert run.stderr.splitlines() == [
+        f"error: --db: {export} is not a DuckDB database file "
+        "(a file `python -m analysis ingest PATH... --db FILE` writes, or a new file name)"
+    ]
+    assert export.read_bytes() == kept
