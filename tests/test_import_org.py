@@ -164,6 +164,38 @@ def test_blank_lines_are_skipped_and_row_numbers_still_count_them(write_file):
     assert only_reject(result).row == 3
 
 
+@pytest.mark.parametrize(
+    "dates, expected",
+    [
+        (["01.10.2025", "15.03.2025"], [dt.date(2025, 10, 1), dt.date(2025, 3, 15)]),  # German Excel: day first
+        (["01/10/2025", "25/09/2025"], [dt.date(2025, 10, 1), dt.date(2025, 9, 25)]),  # 25 settles day first
+        (["10/1/2025", "9/25/2025"], [dt.date(2025, 10, 1), dt.date(2025, 9, 25)]),  # US Excel: 25 settles month first
+        (["10/1/2025 0:00", "9/25/2025 00:00"], [dt.date(2025, 10, 1), dt.date(2025, 9, 25)]),
+    ],
+)
+def test_dates_as_a_spreadsheet_resaves_them(write_file, dates, expected):
+    """An organisation file opened and saved in Excel has its dates in the locale's form."""
+    path = write_file("teams.csv", "team,reorg_date\n" + "".join(f"T{i},{d}\n" for i, d in enumerate(dates)))
+    result = parse(path)
+    assert result.rejects == []
+    assert [r["reorg_date"] for r in table(result, "teams")] == expected
+
+
+@pytest.mark.parametrize("order, expected", [("mdy", dt.date(2025, 10, 1)), ("dmy", dt.date(2025, 1, 10))])
+def test_the_date_order_option_reads_dates_no_value_settles(write_file, order, expected):
+    path = write_file("members.csv", "person,team,start_date\nAna,Checkout,10/1/2025\n")
+    result = detect_and_parse(path, org, options=importers.ImportOptions(date_order=order))
+    assert result.rejects == []
+    assert table(result, "members")[0]["start_date"] == expected
+
+
+def test_a_slash_date_no_value_settles_names_the_date_order_option(write_file):
+    path = write_file("teams.csv", "team,reorg_date\nCheckout,10/1/2025\nSearch,2025-03-01\n")
+    reject = only_reject(parse(path))
+    assert (reject.row, reject.field) == (1, "reorg_date")
+    assert "10/1/2025" in reject.reason and "YYYY-MM-DD" in reject.reason and "--date-order" in reject.reason
+
+
 # ---- rejected rows: row, field, and what was expected ---------------------------------------
 
 

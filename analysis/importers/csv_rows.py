@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,6 +88,48 @@ def parse_iso_date(text: str) -> dt.date | None:
     if value is None or value.time() != dt.time(0) or value.tzinfo is not None:
         raise ValueError(f'"{text}" is not a date like 2025-10-01 (YYYY-MM-DD)')
     return value.date()
+
+
+# A date as a spreadsheet re-saves it: 1.10.2025 or 10/1/2025, perhaps with a midnight time.
+SPREADSHEET_DATE = re.compile(r"(\d{1,2})([./])(\d{1,2})\2(\d{4})(?:\s+0{1,2}:00(?::00)?)?")
+
+
+def slash_date_order(values: list[str], given: str | None) -> str | None:
+    """How the file's slash dates (10/1/2025) read: `given` (dmy or mdy), else the order the
+    values that read one way only settle (a first number above 12 is a day); None when none
+    settles it or they disagree."""
+    if given:
+        return given
+    firsts, seconds = [], []
+    for value in values:
+        match = SPREADSHEET_DATE.fullmatch(value.strip())
+        if match and match[2] == "/":
+            firsts.append(int(match[1]))
+            seconds.append(int(match[3]))
+    day_first, month_first = max(firsts, default=0) > 12, max(seconds, default=0) > 12
+    if day_first != month_first:
+        return "dmy" if day_first else "mdy"
+    return None
+
+
+def parse_spreadsheet_date(text: str, order: str | None) -> dt.date | None:
+    """An ISO date (parse_iso_date), or one as a spreadsheet re-saves it: 1.10.2025 (day first
+    wherever dots are written) or 10/1/2025 read in `order` (slash_date_order)."""
+    match = SPREADSHEET_DATE.fullmatch(text)
+    if match is None:
+        return parse_iso_date(text)
+    first, second, year = int(match[1]), int(match[3]), int(match[4])
+    if match[2] == "/" and order is None:
+        raise ValueError(
+            f'"{text}" is not a date like 2025-10-01 (YYYY-MM-DD), and no date in the file says whether '
+            "its day or its month comes first: write it as YYYY-MM-DD or give the date order "
+            "(--date-order dmy|mdy on the command line, the upload form's date order)"
+        )
+    day, month = (second, first) if match[2] == "/" and order == "mdy" else (first, second)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f'"{text}" is not a date (read as day {day}, month {month}, year {year})') from None
 
 
 def parse_timestamp(text: str) -> dt.datetime | None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .base import ImportOptions, ParseResult, Reject, Sample, frame
-from .csv_rows import normalise_header, parse_iso_date, read_rows
+from .csv_rows import normalise_header, parse_spreadsheet_date, read_rows, slash_date_order
 
+DATE_COLUMNS = ("reorg_date", "start_date", "end_date")
 OWNERSHIP_KINDS = ("jira_project", "jira_component", "jira_team_field", "github_repo")
 
 # kind -> (required columns, optional columns)
@@ -38,11 +39,13 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
     unknown = [name for name in header if name and name not in required + optional]
     if unknown:
         result.notes.append(f"{path.name}: ignored columns {', '.join(unknown)}")
+    rows = list(rows)  # small files: the date order is settled by the whole file
+    order = slash_date_order([row.get(name) or "" for _, row in rows for name in DATE_COLUMNS], options.date_order)
     records, teams_seen = [], set()
     for number, row in rows:
         result.rows_read += 1
         try:
-            record = _record(kind, row)
+            record = _record(kind, row, order)
         except ValueError as error:
             field, _, reason = str(error).partition(": ")
             result.rejects.append(Reject(row=number, field=field or None, reason=reason))
@@ -63,7 +66,7 @@ def parse(path: Path, kind: str, options: ImportOptions) -> ParseResult:
     return result
 
 
-def _record(kind: str, row: dict) -> dict:
+def _record(kind: str, row: dict, order: str | None = None) -> dict:
     if None in row:
         raise ValueError(f": {row[None]}")
     required, optional = LAYOUTS[kind]
@@ -71,10 +74,10 @@ def _record(kind: str, row: dict) -> dict:
         if name != "reorg_date" and not row.get(name):
             raise ValueError(f"{name}: is empty; every row needs a {name}")
     record = {name: row.get(name) or None for name in required + optional}
-    for name in ("reorg_date", "start_date", "end_date"):
+    for name in DATE_COLUMNS:
         if name in record:
             try:
-                record[name] = parse_iso_date(row.get(name, ""))
+                record[name] = parse_spreadsheet_date(row.get(name, ""), order)
             except ValueError as error:
                 raise ValueError(f"{name}: {error}") from None
     if record.get("start_date") and record.get("end_date") and record["end_date"] < record["start_date"]:
