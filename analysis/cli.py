@@ -15,12 +15,13 @@ import duckdb
 
 from .fetch.command import add_fetch_parser, run_fetch
 from .importers import ImportOptions, read_column_map
+from .importers.base import DUCKDB_MAGIC
 from .pack import build_pack
 from .quality import format_report, quality_report
 from .report import build_report, without_file_name
 from .report_format import NO_TEAMS, format_csv, format_text
 from .settings import Settings
-from .store import LoadOutcome, Store
+from .store import LoadOutcome, Store, expand_paths
 
 EXIT_NOTHING_USABLE = 1
 EXIT_USAGE = 2
@@ -317,8 +318,11 @@ def ingest(args: argparse.Namespace) -> int:
     except duckdb.Error as error:
         print(f"error: {database_problem(args.db, error)}", file=sys.stderr)
         return EXIT_USAGE
+    # The database file and its write-ahead log may sit in the folder being read: not inputs.
+    own_files = {args.db.resolve(), args.db.resolve().with_name(args.db.name + ".wal")}
+    inputs = [path for path in expand_paths(args.paths) if path.resolve() not in own_files]
     try:
-        outcomes = store.load_paths(args.paths, import_options(args))
+        outcomes = store.load_paths(inputs, import_options(args))
         statuses = Counter(outcome.status for outcome in outcomes)
         print(
             "This run: "
@@ -332,9 +336,6 @@ def ingest(args: argparse.Namespace) -> int:
         print("error: nothing usable was read from the given paths", file=sys.stderr)
         return EXIT_NOTHING_USABLE
     return 0
-
-
-DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 
 
 def not_a_database(path: Path) -> str | None:

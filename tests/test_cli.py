@@ -409,3 +409,22 @@ def test_a_db_that_is_not_a_database_file_is_refused_and_left_alone(tmp_path, co
         "(a file `python -m analysis ingest PATH... --db FILE` writes, or a new file name)"
     ]
     assert export.read_bytes() == kept
+
+
+def test_ingest_into_a_database_inside_the_folder_it_reads_skips_its_own_file(tmp_path, exports):
+    db = exports / "threadline.duckdb"
+    first = ingest(tmp_path, exports, "--db", db)
+    second = ingest(tmp_path, exports, "--db", db)
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    for run in (first, second):
+        assert "threadline.duckdb" not in run.stdout  # neither the file nor its .wal is an input
+
+
+def test_a_database_file_among_the_exports_is_named_for_what_it_is(tmp_path):
+    db = tmp_path / "org.duckdb"
+    assert ingest(PROJECT_ROOT, "data/demo/teams.csv", "--db", db).returncode == 0
+    run = run_report(tmp_path)
+    assert run.returncode == 2
+    assert "  org.duckdb: this is a DuckDB database file, not an export: report on it with --db org.duckdb" in (
+        run.stderr.splitlines()
+    )

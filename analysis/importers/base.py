@@ -196,11 +196,18 @@ def is_binary(head: bytes, encoding: str) -> bool:
     return b"\x00" in head or control_bytes > 10
 
 
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file (`ingest --db` writes one)
+
+
 def read_sample(path: Path) -> Sample:
     with open(path, "rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if not head.strip():
         raise FileRefused(f"{path.name}: the file is empty.")
+    if head[8:12] == DUCKDB_MAGIC:
+        raise FileRefused(
+            f"{path.name}: this is a DuckDB database file, not an export: report on it with --db {path.name}"
+        )
     encoding = detect_encoding(head)
     if is_binary(head, encoding):
         raise FileRefused(
