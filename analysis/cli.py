@@ -225,6 +225,11 @@ def report(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if missing_paths(args.paths + ([args.db] if args.db is not None else [])):
         return EXIT_USAGE
+    if args.output is not None and is_an_input(args.output, args):
+        print(
+            f"error: --output: {args.output} is one of the files the report reads; choose another file", file=sys.stderr
+        )
+        return EXIT_USAGE
     settings = report_settings(args)
     problems = settings_problems(settings)
     if problems:
@@ -258,6 +263,13 @@ def report(args: argparse.Namespace) -> int:
         store.close()
     if not result["teams"] and args.format not in ("text", "html"):
         print(f"note: {NO_TEAMS}", file=sys.stderr)  # the text and html formats say so themselves
+    if result["rejected"] and args.format == "csv":  # the CSV has no place for them
+        files = Counter(reject["file"] for reject in result["rejected"])
+        print(
+            f"note: {len(result['rejected'])} rejected ({', '.join(f'{name}: {n}' for name, n in files.items())}); "
+            "--format json or text lists each with its reason",
+            file=sys.stderr,
+        )
     if args.format == "json":
         written = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
     elif args.format == "csv":
@@ -282,6 +294,12 @@ def outcome_text(outcome: LoadOutcome) -> str:
     if outcome.rows_read == 0:
         return f"{outcome.kind}, no rows"
     return f"{outcome.kind}, {outcome.rows_read} rows read, none loaded"
+
+
+def is_an_input(path: Path, args: argparse.Namespace) -> bool:
+    """Whether the path is one of the files the report reads (writing there would lose it)."""
+    inputs = expand_paths(args.paths) + ([args.db] if args.db is not None else [])
+    return path.resolve() in {input_path.resolve() for input_path in inputs}
 
 
 def holds_rows(store: Store) -> bool:

@@ -428,3 +428,25 @@ def test_a_database_file_among_the_exports_is_named_for_what_it_is(tmp_path):
     assert "  org.duckdb: this is a DuckDB database file, not an export: report on it with --db org.duckdb" in (
         run.stderr.splitlines()
     )
+
+
+def test_the_report_is_never_written_over_one_of_its_inputs(tmp_path):
+    teams = tmp_path / "exports" / "teams.csv"
+    teams.parent.mkdir()
+    shutil.copy(FIXTURES / "org" / "teams.csv", teams)
+    kept = teams.read_bytes()
+    run = run_report(tmp_path / "exports", "--format", "csv", "--output", teams)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr == f"error: --output: {teams} is one of the files the report reads; choose another file\n"
+    assert teams.read_bytes() == kept
+
+
+def test_the_csv_report_says_on_stderr_that_rows_were_rejected(tmp_path):
+    (tmp_path / "teams.csv").write_text("team,reorg_date\nCheckout,2024-07-01\nSearch,July\n", encoding="utf-8")
+    (tmp_path / "empty.csv").write_bytes(b"")
+    run = run_report(tmp_path, "--format", "csv")
+    assert run.returncode == 0, run.stderr
+    assert list(csv.DictReader(io.StringIO(run.stdout)))[0]["team"] == "Checkout"  # stdout: the CSV alone
+    assert run.stderr.splitlines() == [
+        "note: 2 rejected (empty.csv: 1, teams.csv: 1); --format json or text lists each with its reason"
+    ]
