@@ -451,3 +451,31 @@ def test_real_samples_load_into_the_store(store):
         ("github_deployment", 2),
         ("github_release", 30),
     ]
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        # Bodies as the APIs return them (GitHub's REST docs; Jira's /rest/api/2/search on a bad JQL).
+        (
+            {"message": "Not Found", "documentation_url": "https://docs.github.com/rest/releases/releases"},
+            'a GitHub API error response, not data: "Not Found"',
+        ),
+        (
+            {"message": "API rate limit exceeded for 1.2.3.4.", "documentation_url": "https://docs.github.com/rest"},
+            'a GitHub API error response, not data: "API rate limit exceeded for 1.2.3.4."',
+        ),
+        (
+            {"errorMessages": ["The value 'XYZ' does not exist for the field 'project'."], "warningMessages": []},
+            "a Jira error response, not data: \"The value 'XYZ' does not exist for the field 'project'.\"",
+        ),
+        ({"errorMessages": [], "errors": {"jql": "bad query"}}, 'a Jira error response, not data: "jql: bad query"'),
+        ([], "an empty JSON list: no records to load"),
+    ],
+)
+def test_a_saved_error_response_is_named_for_what_it_is(write_json, body, words):
+    from analysis.importers import detect
+
+    with pytest.raises(FileRefused) as refusal:
+        detect(write_json(body, "saved.json"))
+    assert str(refusal.value).startswith(f"saved.json: this is {words}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from . import git_tags, github, jira_csv, jira_json, org, tabular
@@ -42,7 +43,30 @@ def detect(path: Path, options: ImportOptions | None = None) -> tuple[object, st
             return importer, kind
     if options and options.column_map and jira_csv.detect(sample, options.column_map):
         return jira_csv, jira_csv.KIND
+    what = error_response(sample.text)
+    if what:
+        raise FileRefused(f"{path.name}: this is {what}; {EXPECTED}.")
     raise FileRefused(f"{path.name}: unrecognised content; {EXPECTED}.")
+
+
+def error_response(text: str) -> str | None:
+    """What a saved API answer that holds no data is (an error body, an empty list), in words;
+    None for anything else. Error bodies are small: the sample holds them whole."""
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):  # not JSON, cut by the sample, or nested too deep
+        return None
+    if document == []:
+        return "an empty JSON list: no records to load"
+    if not isinstance(document, dict):
+        return None
+    if isinstance(document.get("message"), str) and "documentation_url" in document:
+        return f'a GitHub API error response, not data: "{document["message"]}"'
+    if isinstance(document.get("errorMessages"), list):
+        errors = document.get("errors") if isinstance(document.get("errors"), dict) else {}
+        messages = [str(m) for m in document["errorMessages"]] + [f"{k}: {v}" for k, v in errors.items()]
+        return "a Jira error response, not data: " + "; ".join(f'"{m}"' for m in messages or ["(no message)"])
+    return None
 
 
 def parse_file(path: Path, options: ImportOptions | None = None) -> ParseResult:
