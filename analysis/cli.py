@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -21,7 +22,7 @@ from .quality import format_report, quality_report
 from .report import build_report, without_file_name
 from .report_format import NO_TEAMS, format_csv, format_text
 from .settings import Settings
-from .store import LoadOutcome, Store, expand_paths
+from .store import LoadOutcome, Store, derived_state, expand_paths
 
 EXIT_NOTHING_USABLE = 1
 EXIT_USAGE = 2
@@ -82,8 +83,10 @@ def add_import_options(command: argparse.ArgumentParser) -> None:
     )
 
 
-def import_options(args: argparse.Namespace) -> ImportOptions:
-    return ImportOptions(timezone=args.timezone, column_map=args.column_map, date_order=args.date_order)
+def import_options(args: argparse.Namespace, timezone: str | None = None) -> ImportOptions:
+    return ImportOptions(
+        timezone=timezone or args.timezone or "UTC", column_map=args.column_map, date_order=args.date_order
+    )
 
 
 def names(text: str) -> tuple[str, ...]:
@@ -112,7 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--window-days", type=days, default=Settings.window_days)
     report.add_argument("--transition-days", type=days, default=Settings.transition_days)
     report.add_argument("--tolerance-days", type=days, default=Settings.tolerance_days)
-    report.add_argument("--timezone", type=time_zone, default="UTC", metavar="TZ")
+    report.add_argument(
+        "--timezone",
+        type=time_zone,
+        metavar="TZ",
+        help="time zone of days and of Jira CSV timestamps (default UTC; with --db, the zone it was ingested in)",
+    )
     report.add_argument(
         "--format",
         choices=("json", "csv", "text", "html"),
@@ -209,7 +217,7 @@ def report_settings(args: argparse.Namespace) -> Settings:
         window_days=args.window_days,
         transition_days=args.transition_days,
         tolerance_days=args.tolerance_days,
-        timezone=args.timezone,
+        timezone=args.timezone or "UTC",
         commitment_issue_types=args.issue_types,
         blocking_link_types=args.link_types,
         blocked_statuses=args.blocked_statuses,
@@ -247,7 +255,9 @@ def report(args: argparse.Namespace) -> int:
         print(f"error: --db: {database_problem(args.db, error)}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        outcomes = store.load_paths(args.paths, import_options(args))
+        # An ingested database's Jira CSV times were read in its zone: by default its days are too.
+        settings = dataclasses.replace(settings, timezone=args.timezone or derived_state(store.con)[0] or "UTC")
+        outcomes = store.load_paths(args.paths, import_options(args, settings.timezone))
         if not holds_rows(store):
             print("error: nothing usable was read from the given paths", file=sys.stderr)
             if args.db is not None:

@@ -450,3 +450,14 @@ def test_the_csv_report_says_on_stderr_that_rows_were_rejected(tmp_path):
     assert run.stderr.splitlines() == [
         "note: 2 rejected (empty.csv: 1, teams.csv: 1); --format json or text lists each with its reason"
     ]
+
+
+def test_report_on_a_database_reads_its_days_in_the_time_zone_it_was_ingested_in(tmp_path):
+    """The Jira CSV's times were read in the ingest's zone: the report's days default to it."""
+    db = tmp_path / "org.duckdb"
+    assert ingest(PROJECT_ROOT, "data/demo", "--db", db, "--timezone", "Pacific/Kiritimati").returncode == 0
+    expected = run_report("data/demo", "--format", "csv", "--timezone", "Pacific/Kiritimati").stdout
+    assert expected != run_report("data/demo", "--format", "csv").stdout  # UTC+14 moves days
+    assert run_report("--db", db, "--format", "csv").stdout == expected
+    # An explicit --timezone still wins.
+    assert run_report("--db", db, "--format", "csv", "--timezone", "Pacific/Kiritimati").stdout == expected
