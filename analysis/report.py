@@ -134,7 +134,7 @@ def rejected_rows(con) -> list[dict]:
                 "file": r.file_name,
                 "row": None if pd.isna(r.row_number) else int(r.row_number),
                 "field": _text(r.field),
-                "reason": r.reason,
+                "reason": without_file_name(r.reason, r.file_name),
             },
         )
         for r in rows.itertuples()

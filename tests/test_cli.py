@@ -321,6 +321,21 @@ def test_a_file_the_report_could_not_read_is_listed_not_silently_dropped(tmp_pat
     assert "  empty.csv whole file: the file is empty." in text.stdout.splitlines()
 
 
+def test_a_whole_file_reject_names_its_file_once(tmp_path):
+    shutil.copy(FIXTURES / "org" / "teams.csv", tmp_path / "teams.csv")
+    # A Jira CSV without the key column: the importer's whole-file reject begins with the file name.
+    (tmp_path / "jira.csv").write_text(
+        "Custom field (Story Points),Custom field (Team),Status Category,Status Category Changed,Parent summary\n"
+        "3,Orange,Done,01/Jun/24 9:00 AM,Cart\n",
+        encoding="utf-8",
+    )
+    run = run_report(tmp_path)
+    assert run.returncode == 0, run.stderr
+    [reject] = json.loads(run.stdout)["rejected"]
+    assert reject["file"] == "jira.csv" and reject["row"] is None
+    assert reject["reason"].startswith("no Issue key")
+
+
 def test_nothing_usable_names_each_file_once_and_says_what_it_held(tmp_path):
     (tmp_path / "empty.csv").write_bytes(b"")
     (tmp_path / "header.csv").write_text("Summary,Issue key,Issue Type,Status,Created\n", encoding="utf-8")
