@@ -20,7 +20,7 @@ from .importers.base import DUCKDB_MAGIC
 from .pack import build_pack
 from .quality import format_report, quality_report
 from .report import build_report, without_file_name
-from .report_format import NO_TEAMS, format_csv, format_text
+from .report_format import NO_TEAMS, format_csv, format_text, terminal_safe
 from .settings import Settings
 from .store import LoadOutcome, Store, derived_state, expand_paths
 
@@ -263,7 +263,7 @@ def report(args: argparse.Namespace) -> int:
             if args.db is not None:
                 print(f"  {args.db}: holds no loaded export", file=sys.stderr)
             for outcome in outcomes:
-                print(f"  {outcome.file_name}: {outcome_text(outcome)}", file=sys.stderr)
+                print(terminal_safe(f"  {outcome.file_name}: {outcome_text(outcome)}"), file=sys.stderr)
             return EXIT_USAGE
         store.prepare(settings)
         result = build_report(store.con, settings)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import queries
+from .report_format import terminal_safe
 
 REJECTS_SHOWN_PER_FILE = 5
 
@@ -75,4 +76,4 @@ def format_report(report: QualityReport) -> str:
         lines.append(
             f'  {row.source} names team "{row.team}" ({row.rows_using_it} rows), which teams.csv does not list'
         )
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from . import metrics
 from .metrics import supporting
@@ -11,6 +12,16 @@ from .metrics.base import basis_text, with_p_value
 from .number_words import p_value_text
 from .settings import Settings
 from .spreadsheet import formula_safe
+
+# Control characters but the line break and the tab: C0, DEL and C1 (a terminal runs ESC and CSI).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal with each control character written out (\\x1b): a team name or a
+    rejected value from an export could otherwise recolour, clear or retitle the terminal."""
+    return CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match[0]):02x}", text)
+
 
 CSV_COLUMNS = (
     "team",
@@ -137,7 +148,7 @@ def format_text(report: dict, confidence: float = Settings.confidence) -> str:
             lines.append(f"  {reject['file']} {where}: {reject['reason']}")
         if len(report["rejected"]) > 20:
             lines.append(f"  ... and {len(report['rejected']) - 20} more")
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))
 
 
 def format_csv(report: dict) -> str:

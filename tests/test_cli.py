@@ -476,3 +476,33 @@ def test_report_on_a_database_reads_its_days_in_the_time_zone_it_was_ingested_in
     assert run_report("--db", db, "--format", "csv").stdout == expected
     # An explicit --timezone still wins.
     assert run_report("--db", db, "--format", "csv", "--timezone", "Pacific/Kiritimati").stdout == expected
+
+
+def test_control_characters_from_exports_never_reach_the_terminal_raw(tmp_path):
+    """A team name or a rejected value holding an escape sequence would recolour, clear or retitle
+    the analyst's terminal: the text report and ingest's report show such characters escaped."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "teams.csv").write_text(
+        "team,reorg_date,model,leader\nRed\x1b[2J\x1b]0;owned\x07Team,2024-07-01,sto,Dana\nBlue,when\x1b[31m,sto,Eli\n",
+        encoding="utf-8",
+    )
+    text = run_report(exports, "--format", "text")
+    assert text.returncode == 0, text.stderr
+    ingested = ingest(tmp_path, exports, "--db", tmp_path / "t.duckdb")
+    assert ingested.returncode == 0, ingested.stderr
+    for output in (text.stdout, text.stderr, ingested.stdout, ingested.stderr):
+        assert not any(ord(character) < 32 and character not in "\n\t" for character in output), output
+    assert "Red\\x1b[2J\\x1b]0;owned\\x07Team" in text.stdout
+    assert "when\\x1b[31m" in text.stdout
+    assert "when\\x1b[31m" in ingested.stdout
+    # JSON escapes them itself, and keeps the name as it is.
+    names = [team["team"] for team in json.loads(run_report(exports).stdout)["teams"]]
+    assert names == ["Red\x1b[2J\x1b]0;owned\x07Team"]
+
+
+def test_nothing_usable_shows_a_rejected_value_s_control_characters_escaped(tmp_path):
+    (tmp_path / "teams.csv").write_text("team,reorg_date,model,leader\nBlue,when\x1b[31m,sto,Eli\n", encoding="utf-8")
+    run = run_report(tmp_path)
+    assert run.returncode == 2
+    assert "when\\x1b[31m" in run.stderr and "\x1b" not in run.stderr
