@@ -98,6 +98,14 @@ def team_names(con) -> list[str]:
     return teams_table(con)["team"].tolist()
 
 
+def unknown_team_note(asked: str | None, names: list[str], shown: str | None) -> str | None:
+    """What to say when a link names a team this data does not hold (mistyped, renamed, or
+    another workspace's): the team selectbox then drops the name and shows `shown` instead."""
+    if not asked or asked in names or shown is None:
+        return None
+    return f"No team named {markdown_literal(asked)} in this data: showing {markdown_literal(shown)}."
+
+
 def load_team(
     con, settings: Settings, entry: dict, rows: MetricData | None = None, report: dict | None = None
 ) -> TeamData:
