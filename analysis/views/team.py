@@ -62,6 +62,7 @@ ATTRIBUTION_LABELS = {
     "none": "no rule",
 }
 CHART_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+EVENT_TITLE_LINE = 24  # pixels: one line of a subplot title (16 px type) in the month-by-month chart
 
 
 # ---- the data ---------------------------------------------------------------------------------
@@ -759,12 +760,13 @@ def event_study_figure(data: TeamData) -> go.Figure:
         if metric.event_tickformat:
             y_axis["tickformat"] = metric.event_tickformat
         layout[f"yaxis{suffix}"] = y_axis
-    # The subplot titles at the left, clear of the reorg label; the window labels once, in the top row.
+    # The subplot titles at the left; the reorg label a line above the first one, since on a
+    # narrow (phone) chart the two would meet on one line; the window labels once, in the top row.
     grid = figure.layout.to_plotly_json()
     titles = [{**title, "x": 0, "xanchor": "left"} for title in grid.pop("annotations", [])]
     for name, axis in layout.items():
         layout[name] = {**grid.pop(name, {}), **axis}
-    shapes, annotations = _window_marks(data, axes)
+    shapes, annotations = _window_marks(data, axes, anchor_label_lift=EVENT_TITLE_LINE)
     return go.Figure(
         data=traces,
         layout={
@@ -773,7 +775,7 @@ def event_study_figure(data: TeamData) -> go.Figure:
             "shapes": shapes,
             "annotations": titles + annotations,
             "height": max(640, 210 * len(shown)),
-            "margin": CHART_MARGIN,
+            "margin": {**CHART_MARGIN, "t": CHART_MARGIN["t"] + EVENT_TITLE_LINE},
             "legend": {"orientation": "h", "y": -0.08},
         },
     )
@@ -919,9 +921,13 @@ def _decorated(y_title: str, y_range: list[float] | None, shapes: list[dict], an
     }
 
 
-def _window_marks(data: TeamData, axes: list[tuple[str, str]] | None = None) -> tuple[list[dict], list[dict]]:
+def _window_marks(
+    data: TeamData, axes: list[tuple[str, str]] | None = None, anchor_label_lift: int = 0
+) -> tuple[list[dict], list[dict]]:
     """The windows shaded and the reorg (or comparison date) marked, as layout shapes and annotations."""
-    return window_marks(data.entry["windows"], data.anchor, _anchor_label(data), axes or [("x", "y")])
+    return window_marks(
+        data.entry["windows"], data.anchor, _anchor_label(data), axes or [("x", "y")], anchor_label_lift
+    )
 
 
 def event_study_title(data: TeamData) -> str:
