@@ -50,6 +50,7 @@ ROLLING_DAYS = 30  # the release timeline's rolling rate, per 30 days like the m
 # team's history) take a second to draw, hide one another, and make the page and the pack heavy.
 ITEM_MARKS_MAX = 1000
 DAILY_MEDIANS = "daily medians"  # the trace's meta: each mark is a day's items
+ROLLING_RATE = "rolling rate"  # the trace's meta: each point is the 30 days up to its day
 OUTSIDE_WINDOWS = "outside the windows"  # the kind of the items no window counts
 ROWS_SHOWN = 2000  # item and release tables: enough to browse, small to send
 TEAM_PAGES_KEPT = 4  # per session: a few teams to flip between without recomputing
@@ -62,6 +63,10 @@ ATTRIBUTION_LABELS = {
     "none": "no rule",
 }
 CHART_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+# Markers that draw nothing, for the lines a click or a box selects (Plotly selects no point of a
+# trace drawn as lines alone): the rolling release rate and the window levels.
+SELECTABLE_LINE_MARKER = {"opacity": 0, "size": 8}
+LEVEL_POINT_DAYS = 7  # days between the selectable points of a window's level
 EVENT_TITLE_LINE = 24  # pixels: one line of a subplot title (16 px type) in the month-by-month chart
 
 
@@ -612,15 +617,18 @@ def release_figure(data: TeamData, metric) -> go.Figure:
     days = pd.to_datetime(data.rows.rows(chart.table, data.team, WHOLE_SPAN)[chart.day_column])
     span = rolling_release_rate(data, chart.table, chart.day_column)
     m = data.metric(metric.name)
+    rolling = f"release days in the last {ROLLING_DAYS} days"
+    released = span[span["rate"] > 0]
     traces = [
         {
             "type": "scatter",
             "x": span["day"],
             "y": span["rate"],
             "mode": "lines",
-            "name": f"release days in the last {ROLLING_DAYS} days",
+            "name": rolling,
+            "legendgroup": ROLLING_RATE,
             "line": {"color": palette.ROLLING_RATE, "width": 1.5},
-            "hovertemplate": "%{x|%Y-%m-%d}: %{y:.0f} release days in the last 30 days<extra></extra>",
+            "hoverinfo": "skip",  # its points below answer the pointer
         },
         {
             "type": "scatter",
@@ -635,6 +643,21 @@ def release_figure(data: TeamData, metric) -> go.Figure:
                 "line": {"width": 2, "color": palette.RELEASE},
             },
             "hovertemplate": "release on %{x|%Y-%m-%d}<extra></extra>",
+        },
+        # The rolling line's days with a release in their 30 days, as see-through markers: Plotly
+        # selects only points with markers. Days at zero are left out: they hold no release, and
+        # beside a release-day mark Plotly would take the zero (the nearer) over the mark.
+        {
+            "type": "scatter",
+            "x": released["day"],
+            "y": released["rate"],
+            "mode": "markers",
+            "meta": ROLLING_RATE,
+            "name": rolling,
+            "legendgroup": ROLLING_RATE,
+            "showlegend": False,
+            "marker": SELECTABLE_LINE_MARKER,
+            "hovertemplate": "%{x|%Y-%m-%d}: %{y:.0f} release days in the last 30 days<extra></extra>",
         },
     ]
     for period in PERIODS:
@@ -885,12 +908,19 @@ def _window_level(window: dict | None, value, period: str, label: str) -> list[d
     """A horizontal segment across a window at the report's value for it (none without one)."""
     if not window or value is None or not window["days"]:
         return []
+    # A point every week along it (see-through markers): Plotly selects only points with markers,
+    # and a click picks a point within 20 pixels, a month or more on these charts, so a click
+    # anywhere on the segment selects the window.
+    start, end = _date(window["start"]), _date(window["end"])
+    days = [*pd.date_range(start, end, freq=f"{LEVEL_POINT_DAYS}D").date, end]
+    days = sorted(set(days))
     return [
         {
             "type": "scatter",
-            "x": [window["start"], window["end"]],
-            "y": [value, value],
-            "mode": "lines",
+            "x": days,
+            "y": [value] * len(days),
+            "mode": "lines+markers",
+            "marker": SELECTABLE_LINE_MARKER,
             "name": label,
             "line": {"color": palette.PERIOD_COLOURS[period], "width": 3, "dash": "dash"},
             "hovertemplate": f"{label}<extra></extra>",
