@@ -65,7 +65,7 @@ ATTRIBUTION_LABELS = {
 CHART_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 # Markers that draw nothing, for the lines a click or a box selects (Plotly selects no point of a
 # trace drawn as lines alone): the rolling release rate and the window levels.
-SELECTABLE_LINE_MARKER = {"opacity": 0, "size": 8}
+SELECTABLE_LINE_MARKER = {"opacity": 0, "size": 0}  # size 0: no mark in the legend either
 LEVEL_POINT_DAYS = 7  # days between the selectable points of a window's level
 EVENT_TITLE_LINE = 24  # pixels: one line of a subplot title (16 px type) in the month-by-month chart
 
