@@ -63,9 +63,15 @@ ATTRIBUTION_LABELS = {
     "none": "no rule",
 }
 CHART_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
-# Markers that draw nothing, for the lines a click or a box selects (Plotly selects no point of a
-# trace drawn as lines alone): the rolling release rate and the window levels.
-SELECTABLE_LINE_MARKER = {"opacity": 0, "size": 0}  # size 0: no mark in the legend either
+
+
+def selectable_line_marker(colour: str) -> dict:
+    """Markers that draw nothing (the legend included), for the lines a click or a box selects
+    (Plotly selects no point of a trace drawn as lines alone): the rolling release rate and the
+    window levels. Their colour is the line's, for the hover label."""
+    return {"opacity": 0, "size": 0, "color": colour}
+
+
 LEVEL_POINT_DAYS = 7  # days between the selectable points of a window's level
 EVENT_TITLE_LINE = 24  # pixels: one line of a subplot title (16 px type) in the month-by-month chart
 
@@ -656,7 +662,7 @@ def release_figure(data: TeamData, metric) -> go.Figure:
             "name": rolling,
             "legendgroup": ROLLING_RATE,
             "showlegend": False,
-            "marker": SELECTABLE_LINE_MARKER,
+            "marker": selectable_line_marker(palette.ROLLING_RATE),
             "hovertemplate": "%{x|%Y-%m-%d}: %{y:.0f} release days in the last 30 days<extra></extra>",
         },
     ]
@@ -920,7 +926,7 @@ def _window_level(window: dict | None, value, period: str, label: str) -> list[d
             "x": days,
             "y": [value] * len(days),
             "mode": "lines+markers",
-            "marker": SELECTABLE_LINE_MARKER,
+            "marker": selectable_line_marker(palette.PERIOD_COLOURS[period]),
             "name": label,
             "line": {"color": palette.PERIOD_COLOURS[period], "width": 3, "dash": "dash"},
             "hovertemplate": f"{label}<extra></extra>",
