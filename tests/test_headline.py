@@ -277,7 +277,7 @@ def test_insufficient_data_gives_n_even_when_the_reason_holds_the_same_digits():
     # Seen on the demo at a 60-day window: the reason (too few months, also as no_data_reason,
     # which ends with a full stop) happened to hold the digit of the before n ("at least 3"), the
     # sentence took n as given and dropped it, and ended in "..".
-    months = "1 calendar months with data before and 2 after; at least 3 are needed on each side."
+    months = "1 calendar month with data before and 2 after; at least 3 are needed on each side."
     report = report_of(
         [
             team_of(

@@ -152,7 +152,7 @@ def decision_verdict(
         reasons.append(
             reason(
                 "min_months",
-                f"{months[0]} calendar months with data before and {months[1]} after; at least "
+                f"{months[0]} calendar month{'' if months[0] == 1 else 's'} with data before and {months[1]} after; at least "
                 f"{settings.min_months} are needed on each side.",
             )
         )
