@@ -572,6 +572,7 @@ def show_drill(behind, key: str, where=None) -> None:
         st.dataframe(
             behind.rows,
             hide_index=True,
+            placeholder="",  # a release without a web page (a git tag) has no link: an empty cell
             key=f"{key}_rows",
             column_config={
                 **behind.labels,

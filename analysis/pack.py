@@ -28,7 +28,7 @@ from .metrics.base import INSUFFICIENT_REASONS
 from .settings import Settings
 from .views.common import VERDICT_BADGES
 from .views.overview import interval_label, settings_caption, verdict_grid
-from .views.team import TeamPage, team_page
+from .views.team import ROLLING_RATE, TeamPage, team_page
 
 # Printed page (A4 is the narrower, Letter the shorter): 190 mm wide and 259 mm tall inside 10 mm
 # margins, about 718 x 979 CSS pixels. A chart and its facts share a row; three rows, a team's
@@ -261,13 +261,31 @@ def chart_key(figure: go.Figure) -> str:
     return " · ".join(dict.fromkeys(names))
 
 
+def shown_figure(figure: go.Figure) -> go.Figure:
+    """A copy of a Team page figure without what only the app's drill-down reads (a pack has
+    none): a distribution bar's item keys (a large team's are megabytes), and the see-through
+    points a click selects (the rolling rate's, which then answers the pointer through its own
+    line again, and those along a window's level, which is its two ends)."""
+    shown = go.Figure(figure)
+    shown.update_traces(customdata=None, selector={"type": "histogram"})
+    pointer = next((t.hovertemplate for t in shown.data if t.meta == ROLLING_RATE), None)
+    traces = []
+    for trace in shown.data:
+        if trace.meta == ROLLING_RATE:
+            continue
+        if trace.type == "scatter" and trace.legendgroup == ROLLING_RATE:
+            trace.update(hoverinfo=None, hovertemplate=pointer)
+        elif trace.type == "scatter" and trace.mode == "lines+markers" and trace.marker.size == 0:
+            trace.update(x=[trace.x[0], trace.x[-1]], y=[trace.y[0], trace.y[-1]], mode="lines", marker=None)
+        traces.append(trace)
+    shown.data = traces
+    return shown
+
+
 def chart_html(figure: go.Figure, div_id: str) -> str:
     """The Team page's figure at a fixed size that fits a printed page, without plotly.js (the
     document's head holds it once). A copy: the Team page's own figure is shared and cached."""
-    shown = go.Figure(figure)
-    # A distribution bar's item keys are for the app's drill-down; a pack has none, and a large
-    # team's keys are megabytes.
-    shown.update_traces(customdata=None, selector={"type": "histogram"})
+    shown = shown_figure(figure)
     shown.update_layout(
         width=CHART_WIDTH,
         height=CHART_HEIGHT,

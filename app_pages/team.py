@@ -11,7 +11,12 @@ from dashboard import page_setup, show_drill, show_table
 
 context = page_setup()
 header = st.container()
-team = st.selectbox("Team", view.team_names(context.con), key="team", bind="query-params")
+asked = st.query_params.get("team")  # read before the selectbox, which drops a name it does not hold
+names = view.team_names(context.con)
+team = st.selectbox("Team", names, key="team", bind="query-params")
+unknown = view.unknown_team_note(asked, names, team)
+if unknown:
+    st.warning(unknown)
 if team is None:
     st.info("No teams yet: load a teams.csv on the Data page.")
     st.stop()

@@ -150,3 +150,25 @@ def test_no_table_shows_a_snake_case_header_or_the_word_none(app, page):
         assert not value.isin(["None", "nan", "NaN"]).any().any(), headers
         if value.isna().any().any():
             assert frame.proto.HasField("placeholder") and frame.proto.placeholder in ("", "-"), headers
+
+
+def drill_with_a_release_without_a_link():
+    import pandas as pd
+
+    from analysis.views.drill import Drill
+    from dashboard import show_drill
+
+    rows = pd.DataFrame({"name": ["v1.47.0", "v1.46.0"], "url": [None, "https://github.com/acme/web/releases/1"]})
+    labels = {"name": "Name", "url": "Link"}
+    show_drill(Drill("Assist, Release frequency", rows, {"after": 2}, "release days", labels), "grid_drill")
+
+
+def test_a_drill_down_shows_a_missing_link_as_an_empty_cell():
+    # A git tag has no web page: its Link cell read "None" in the drill-down box (seen in the
+    # browser on the Overview's Assist release-frequency cell), where every other table shows
+    # an empty cell.
+    app = AppTest.from_function(drill_with_a_release_without_a_link, default_timeout=TIMEOUT).run()
+    assert_runs_cleanly(app)
+    (frame,) = app.dataframe
+    assert frame.value["url"].isna().any()
+    assert frame.proto.HasField("placeholder") and frame.proto.placeholder == ""

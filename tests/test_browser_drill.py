@@ -130,7 +130,10 @@ def test_a_team_chart_point_and_the_item_filter(page, server, demo):
     open_app(page, f"{server}/team?team=Checkout")
     chart = page.locator(f".st-key-chart_{TIMELINE.name}")
     chart.scroll_into_view_if_needed()
-    chart.locator(".scatterlayer .trace .points path").last.click(force=True)
+    # The after window's last item (the window levels' see-through points come after it).
+    scatter = [trace for trace in team_view.metric_figure(checkout, TIMELINE.name).data if trace.type == "scatter"]
+    after = next(i for i, trace in enumerate(scatter) if trace.name == "after")
+    chart.locator(".scatterlayer .trace").nth(after).locator(".points path").last.click(force=True)
     wait_for_script(page)
     box = page.locator(f".st-key-chart_drill_{TIMELINE.name}")
     assert box.get_by_text(re.compile(r": items selected: 1 \(1 row\)\.")).count() == 1, box.inner_text()[:300]
@@ -153,6 +156,45 @@ def test_a_team_chart_point_and_the_item_filter(page, server, demo):
     page.keyboard.press("Escape")
     caption = page.get_by_text(re.compile(r"^Work items resolved in the windows"))
     assert caption.inner_text() == f"Work items resolved in the windows: showing {late} of {late} matching."
+
+
+# The screen point of a drawn line (a trace's path) at its highest point, or a share along it.
+LINE_POINT = """([path, share]) => {
+    const length = path.getTotalLength(), matrix = path.getScreenCTM();
+    if (share !== null) {
+        const point = path.getPointAtLength(share * length).matrixTransform(matrix);
+        return [point.x, point.y];
+    }
+    let best = null;
+    for (let at = 0; at <= length; at += 1) {
+        const point = path.getPointAtLength(at).matrixTransform(matrix);
+        if (best === null || point.y < best[1]) best = [point.x, point.y];
+    }
+    return best;
+}"""
+
+
+def test_a_click_on_the_rolling_rate_or_a_window_level_shows_its_releases(page, server, demo):
+    # Plotly selects no point of a trace drawn as a line alone: these clicks showed nothing.
+    report, _, checkout = demo
+    release = next(m for m in metrics.registered() if hasattr(m.chart, "day_column"))
+    open_app(page, f"{server}/team?team=Checkout")
+    chart = page.locator(f".st-key-chart_{release.name}")
+    chart.scroll_into_view_if_needed()
+    lines = chart.locator(".scatterlayer .trace .js-line")
+    box = page.locator(f".st-key-chart_drill_{release.name}")
+    rate = team_view.rolling_release_rate(checkout)
+    x, y = page.evaluate(LINE_POINT, [lines.first.element_handle(), None])  # the rolling rate's peak
+    page.mouse.click(x, y)
+    wait_for_script(page)
+    peak = int(rate["rate"].max())
+    assert box.get_by_text(re.compile(rf": release days selected: {peak} \(")).count() == 1, box.inner_text()[:300]
+    # The after window's level (the last line drawn), clicked a third of the way along.
+    x, y = page.evaluate(LINE_POINT, [lines.last.element_handle(), 1 / 3])
+    page.mouse.click(x, y)
+    wait_for_script(page)
+    n = next(t for t in report["teams"] if t["team"] == "Checkout")["metrics"][release.name]["after"]["n"]
+    assert box.get_by_text(re.compile(rf": release days selected: {n} \(")).count() == 1, box.inner_text()[:300]
 
 
 # A Sankey ribbon's outline runs along its top edge, down, and back along its bottom edge: the

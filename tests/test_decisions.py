@@ -104,7 +104,7 @@ def test_too_few_months_with_data_is_insufficient_data_even_with_enough_items():
     found, reasons = decision_verdict(ACCURACY, decision(kind=inference.SHARE, estimate=0.3), (5, 5), (1, 2), SETTINGS)
     assert found == "insufficient data"
     assert [r["code"] for r in reasons] == ["min_months"]
-    assert "1 calendar months with data before and 2 after; at least 3" in reasons[0]["text"]
+    assert "1 calendar month with data before and 2 after; at least 3" in reasons[0]["text"]  # one month
     assert verdict(ACCURACY, decision(kind=inference.SHARE, estimate=0.3), months=(3, 3))[0] == "improved"
     fewer = Settings(min_months=2)
     assert (

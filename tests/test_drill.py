@@ -255,6 +255,48 @@ def test_a_box_over_a_window_level_shows_the_windows_rows(demo, checkout):
     assert behind.counts == {"selected": checkout.metric(WAITS.name)["before"]["n"]}
 
 
+@pytest.mark.parametrize("metric", metrics.NAMES)
+def test_every_line_the_drill_down_reads_can_be_selected_in_a_browser(checkout, metric):
+    # Plotly selects only points of traces that draw markers (or text): a click or a box on a
+    # lines-only trace sends an empty selection. The window levels and the rolling rate were
+    # lines only, so clicking them showed nothing, and the rolling line (hovered first, as the
+    # nearest) swallowed clicks on release-day marks beside it.
+    figure = team_view.metric_figure(checkout, metric)
+    levels = [trace for trace in figure.data if (trace.name or "").startswith(tuple(f"{p}:" for p in PERIODS))]
+    assert len(levels) == 2
+    for trace in levels:
+        assert "markers" in trace.mode and trace.marker.opacity == 0, trace.name  # drawn as a line alone
+        # A point at least every week along it: a click anywhere on the line is within Plotly's
+        # 20 pixels of one (a year is some 400 pixels wide on a desktop, 250 on a phone).
+        days = pd.to_datetime(pd.Series(trace.x)).sort_values().diff().dropna()
+        assert days.max() <= pd.Timedelta(days=7), trace.name
+    lines = [t for t in figure.data if t.type == "scatter" and t.mode == "lines" and t not in levels]
+    assert all(t.hoverinfo == "skip" for t in lines if t.x is not None and t.x[0] is not None)
+    if isinstance(metrics.get(metric).chart, ReleaseChart):
+        # The rolling rate answers through see-through markers on its days with a release in
+        # their 30 days; its days at zero (none to show) never come before a mark beside them.
+        points = next(trace for trace in figure.data if trace.meta == team_view.ROLLING_RATE)
+        rate = team_view.rolling_release_rate(checkout)
+        assert points.mode == "markers" and points.marker.opacity == 0
+        assert list(points.y) == rate.loc[rate["rate"] > 0, "rate"].tolist()
+        marks = next(i for i, trace in enumerate(figure.data) if trace.name == "release day")
+        assert marks < list(figure.data).index(points)
+
+
+def test_a_click_on_the_rolling_rate_shows_its_30_days(demo, checkout):
+    con = demo[0]
+    chart = next(m for m in metrics.registered() if isinstance(m.chart, ReleaseChart))
+    figure = team_view.metric_figure(checkout, chart.name)
+    curve = next(i for i, trace in enumerate(figure.data) if trace.meta == team_view.ROLLING_RATE)
+    points = figure.data[curve]
+    index = int(pd.Series(points.y).idxmax())
+    day = pd.Timestamp(points.x[index]).date()
+    behind = drill.chart_points(
+        con, checkout, chart.name, figure, [{"curve_number": curve, "point_index": index, "x": str(day)}]
+    )
+    assert behind.counts == {"selected": int(points.y[index])}  # the point's own count of release days
+
+
 def test_a_bar_of_the_distribution_shows_its_items(demo, checkout):
     # Plotly gives a histogram bar's points as their positions in the trace's values; the trace
     # carries each value's item key (team.items_figure), so the bar's items are those keys' rows.

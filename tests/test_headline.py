@@ -273,6 +273,36 @@ def test_insufficient_data_says_why(reasons, no_data, expected):
         assert_plain(sentence)
 
 
+def test_insufficient_data_gives_n_even_when_the_reason_holds_the_same_digits():
+    # Seen on the demo at a 60-day window: the reason (too few months, also as no_data_reason,
+    # which ends with a full stop) happened to hold the digit of the before n ("at least 3"), the
+    # sentence took n as given and dropped it, and ended in "..".
+    months = "1 calendar month with data before and 2 after; at least 3 are needed on each side."
+    report = report_of(
+        [
+            team_of(
+                "Pay",
+                "2025-01-01",
+                all_metrics(
+                    verdict="insufficient data",
+                    basis="did",
+                    estimate=None,
+                    p_value=None,
+                    p_adjusted=None,
+                    mde=None,
+                    reasons=[("min_months", months)],
+                    n=(3, 5),
+                    no_data=("too_few_months", months),
+                ),
+            )
+        ]
+    )
+    for metric, sentence in zip(metrics.registered(), team_headline(report, "Pay"), strict=True):
+        assert f"(3 {metric.n_counts} before, 5 after)" in sentence, sentence
+        assert ".." not in sentence and ". (" not in sentence, sentence
+        assert sentence.endswith(").") and months.rstrip(".") in sentence, sentence
+
+
 def test_no_comparison_teams_is_said_for_the_organisation():
     report = report_of(
         [

@@ -144,9 +144,30 @@ def test_on_a_phone_no_chart_toolbar_covers_a_legend_on_the_team_page(browser, s
         assert_drawn(page, watch, "team")
         assert page.locator(".js-plotly-plot").count() >= 4
         assert_toolbars_clear_of_legends(page)
+        assert_chart_words_apart(page)
         assert overflow(page) == {"document": 0, "main": 0}
     finally:
         page.context.close()
+
+
+def assert_chart_words_apart(page) -> None:
+    """No two of a chart's annotations (titles, the reorg label, the window labels) overlap: on a
+    phone the month-by-month chart's first title ran into the reorg label."""
+    overlaps = page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap((chart, index) => {
+            const words = [...chart.querySelectorAll('.annotation-text')]
+                .map(text => [text.textContent, text.getBoundingClientRect()])
+                .filter(([, box]) => box.width > 0 && box.height > 0);
+            const found = [];
+            words.forEach(([a, boxA], i) => words.slice(i + 1).forEach(([b, boxB]) => {
+                const apart = boxA.right <= boxB.left || boxB.right <= boxA.left
+                    || boxA.bottom <= boxB.top || boxB.bottom <= boxA.top;
+                if (!apart) found.push(`chart ${index}: "${a}" overlaps "${b}"`);
+            }));
+            return found;
+        })"""
+    )
+    assert not overlaps, overlaps
 
 
 def assert_toolbars_clear_of_legends(page) -> None:

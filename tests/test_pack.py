@@ -19,6 +19,7 @@ from analysis.number_words import p_value_text
 from analysis.report import build_report
 from analysis.settings import Settings
 from analysis.store import Store
+from analysis.views import team as team_view
 from analysis.views.common import VERDICT_BADGES
 from analysis.workspace import DEFAULT_DATA_DIR, open_shared_store
 
@@ -84,6 +85,23 @@ def test_a_charts_distribution_bars_leave_their_item_keys_to_the_app(demo):
     assert "customdata" in html  # the items' marks keep theirs, for their hover
     assert html.count(f'"{key}"') == 1  # the bar's copy of the key is gone: only the mark's is left
     assert all(trace.customdata is not None for trace in figure.data if trace.type == "histogram")  # a copy
+
+
+def test_a_charts_selectable_points_stay_in_the_app(demo):
+    # The see-through points a click selects on the Team page (a pack has no drill-down): the
+    # rolling rate answers the pointer through its own line again, a window's level is its ends.
+    _, pages = demo
+    release = next(section.figure for section in pages["Checkout"].sections if section.metric == "release_frequency")
+    rolling = next(trace for trace in release.data if trace.meta == team_view.ROLLING_RATE)
+    shown = pack.shown_figure(release)
+    assert not [trace for trace in shown.data if trace.meta == team_view.ROLLING_RATE]
+    line = next(trace for trace in shown.data if trace.name == rolling.name)
+    assert line.hoverinfo != "skip" and line.hovertemplate == rolling.hovertemplate
+    levels = [trace for trace in shown.data if (trace.name or "").startswith(("before:", "after:"))]
+    assert len(levels) == 2 and all(trace.mode == "lines" and len(trace.x) == 2 for trace in levels)
+    original = [trace for trace in release.data if (trace.name or "").startswith(("before:", "after:"))]
+    assert [(t.x[0], t.x[-1], t.y[0]) for t in levels] == [(t.x[0], t.x[-1], t.y[0]) for t in original]
+    assert any(trace.meta == team_view.ROLLING_RATE for trace in release.data)  # the app's figure: a copy
 
 
 def test_every_section_carries_n_verdict_basis_p_and_mde(demo, document):

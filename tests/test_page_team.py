@@ -158,3 +158,20 @@ def test_a_team_page_of_a_visitors_own_data_runs_one_report_and_one_team_pass(mo
     assert len(calls) == 2
     at.switch_page("app_pages/overview.py").run()  # the Overview reuses the report
     assert not at.exception and len(calls) == 2
+
+
+def test_a_link_to_an_unknown_team_says_so_instead_of_silently_showing_another():
+    # A manager's link with a mistyped or renamed team (?team=Checkot) opened the first team's
+    # page with no word about it: the team selectbox drops a value it does not hold.
+    at = team_page(team="Checkot <b>")
+    first = view.team_names(open_shared_store().con)[0]
+    assert at.selectbox(key="team").value == first
+    warnings = [warning.value for warning in at.warning]
+    assert warnings == [f"No team named {view.markdown_literal('Checkot <b>')} in this data: showing {first}."]
+    at.selectbox(key="team").set_value("Billing").run()  # the visitor picks a team: the note has done its job
+    assert not at.exception and not at.warning
+
+
+def test_a_link_to_a_known_team_has_no_warning():
+    at = team_page(team="Billing")
+    assert at.selectbox(key="team").value == "Billing" and not at.warning

@@ -99,6 +99,11 @@ def marks(figure: dict) -> list[tuple[str, str, float]]:
         marker = trace.get("marker") or {}
         outline = marker.get("line") or {}
         has_markers = trace["type"] in ("bar", "histogram") or "markers" in mode
+        if has_markers and (marker.get("opacity") == 0 or marker.get("size") == 0):
+            # See-through points a click selects along a line (Plotly selects no line alone):
+            # they draw nothing, so they have no contrast to keep; their colour is the hover's.
+            assert isinstance(marker.get("color"), str), f"{where}: markers without one colour of their own"
+            has_markers = False
         if has_markers:
             assert isinstance(marker.get("color"), str), f"{where}: markers without one colour of their own"
             marker_opacity = opacity * marker.get("opacity", 1.0)

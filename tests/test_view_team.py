@@ -93,7 +93,7 @@ def test_release_timeline_counts_the_reports_release_days(store, report, teams, 
     for period in ("before", "after"):
         assert len(in_window(days, entry(report, name)["windows"][period])) == metric[period]["n"]
         level = next(t for t in figure.data if t.name.startswith(f"{period}:"))
-        assert list(level.y) == [metric[period]["value"]] * 2
+        assert set(level.y) == {metric[period]["value"]} and len(level.y) >= 2  # a flat segment across the window
         assert f"(n={metric[period]['n']})" in level.name
     # The whole span, through another path: the histories the report's placebo check uses.
     team_histories, _ = histories(store.con, SETTINGS)
@@ -156,6 +156,20 @@ def test_event_study_figure_plots_comparison_event_study(store, teams):
 
 
 # ---- the reorg line and the windows -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("team", ["Checkout", "Billing"])
+def test_event_study_anchor_label_sits_above_the_first_title_not_beside_it(teams, team):
+    # On a phone the first subplot title ("Release frequency", at the left) ran into the
+    # "comparison date" label at the reorg line: both sat on the line just above the top plot.
+    # The label goes one line higher, inside the top margin, so no width can make them meet.
+    figure = view.event_study_figure(teams[team])
+    first_title = next(a for a in figure.layout.annotations if a.text == metrics_registry.registered()[0].label)
+    label = next(a for a in figure.layout.annotations if a.text == view._anchor_label(teams[team]))
+    assert first_title.y == label.y == 1 and first_title.yanchor == label.yanchor == "bottom"
+    title_height = first_title.font.size * 1.4  # a line of text: its font size and the line spacing
+    assert (label.yshift or 0) >= title_height
+    assert figure.layout.margin.t >= (label.yshift or 0) + 12 * 1.4  # the label (12 px) still fits above
 
 
 def figures(data):

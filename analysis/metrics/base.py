@@ -152,7 +152,7 @@ def decision_verdict(
         reasons.append(
             reason(
                 "min_months",
-                f"{months[0]} calendar months with data before and {months[1]} after; at least "
+                f"{months[0]} calendar month{'' if months[0] == 1 else 's'} with data before and {months[1]} after; at least "
                 f"{settings.min_months} are needed on each side.",
             )
         )
@@ -642,13 +642,22 @@ def basis_words(decision: dict, frame: HeadlineFrame) -> str:
 def insufficient_words(metric: Metric, data: dict) -> str:
     """Why a metric has insufficient data: the missing input (no_data_reason) when the report
     names one, else the decision's reasons, with n on each side unless the reason gives them."""
-    found = (data.get("no_data_reason") or {}).get("text")
+    found = ((data.get("no_data_reason") or {}).get("text") or "").rstrip(".")  # the sentence ends it
     if not found:
         texts = [r["text"].rstrip(".") for r in data["decision"]["reasons"] if r["code"] in INSUFFICIENT_REASONS]
         found = "; ".join(texts) if texts else "no estimate could be made"
-    if f"{data['before']['n']} " not in found or " before" not in found:
+    if not gives_sample(metric, data, found):
         found += f" ({metric.sample_words(data)})"
     return found
+
+
+def gives_sample(metric: Metric, data: dict, text: str) -> bool:
+    """Whether a reason already says n on each side ("3 release days before and 5 after"): the
+    numbers with the metric's unit, not merely the same digits (a count of months, a minimum)."""
+    before, after = data["before"]["n"], data["after"]["n"]
+    return any(f"{before} {unit} before" in text for unit in (metric.n_counts, metric.sample_unit)) and (
+        f"{after} after" in text
+    )
 
 
 def insufficient(metric: dict) -> bool:

@@ -123,6 +123,7 @@ def window_marks(
     anchor: str | dt.date | None,
     anchor_label: str = "reorg",
     axes: Sequence[tuple[str, str]] = (("x", "y"),),
+    anchor_label_lift: int = 0,
 ) -> tuple[list[dict], list[dict]]:
     """(shapes, annotations) as layout dicts: the before and after windows ({"before": {"start",
     "end"}, ...} as in the report) shaded on every (x axis, y axis) pair of `axes`, and a dashed
@@ -131,7 +132,9 @@ def window_marks(
     The window labels appear once, on the first pair, on either side of the reorg: "before"
     ending at its window's end and "after" starting at its window's start, each nudged clear of
     the line, so they stay apart however narrow the windows are drawn. Plain dicts for one
-    update_layout: Plotly's add_vrect and add_shape validate the whole layout at every call."""
+    update_layout: Plotly's add_vrect and add_shape validate the whole layout at every call.
+    `anchor_label_lift` raises the reorg label that many pixels, over a subplot title of the
+    same height."""
     shapes, annotations = [], []
     for period, window in (windows or {}).items():
         if not window or window["start"] == window["end"]:
@@ -181,6 +184,14 @@ def window_marks(
             }
         )
         annotations.append(
-            {"x": x, "y": 1, "yref": "paper", "text": anchor_label, "showarrow": False, "yanchor": "bottom"}
+            {
+                "x": x,
+                "y": 1,
+                "yref": "paper",
+                "yshift": anchor_label_lift,
+                "text": anchor_label,
+                "showarrow": False,
+                "yanchor": "bottom",
+            }
         )
     return shapes, annotations

@@ -29,7 +29,7 @@ from ..metrics.rows import (
     window_parameter,
 )
 from ..settings import Settings
-from .team import DAILY_MEDIANS, WHOLE_SPAN, TeamData, item_kinds, period_of, safe_url
+from .team import DAILY_MEDIANS, ROLLING_RATE, WHOLE_SPAN, TeamData, item_kinds, period_of, safe_url
 
 RELEASE_COLUMNS = {
     "period": "Window",
@@ -195,21 +195,21 @@ def chart_points(con, data: TeamData, metric: str, figure, points: list[dict]) -
             keys = {html.unescape(str(trace.customdata[number])) for number in point.get("point_numbers") or []}
             window = data.rows.rows(table, data.team, period)
             picked.append(window[window["item_key"].isin(keys)])
-        elif name.startswith(tuple(f"{p}:" for p in PERIODS)) and trace.mode == "lines":  # a window's level
+        elif name.startswith(tuple(f"{p}:" for p in PERIODS)) and "lines" in trace.mode:  # a window's level
             picked.append(data.rows.rows(table, data.team, name.split(":")[0]))
         elif trace.meta == DAILY_MEDIANS and "x" in point:  # a day's median: that day's items of its kind
             picked.append(_items_of_day(data, table, everything, trace.legendgroup, _date(point["x"])))
         elif trace.customdata is not None and index is not None and day_column == "resolved_day":
             key = html.unescape(str(trace.customdata[index]))  # plotly_text escaped it for the hover
             picked.append(everything[everything["item_key"] == key])
-        elif "x" in point and trace.mode == "markers":  # a release day's mark
-            day = _date(point["x"])
-            picked.append(everything[pd.to_datetime(everything[day_column]).dt.date == day])
-        elif "x" in point and trace.mode == "lines":  # the rolling rate: the 30 days up to it
-            last = _date(point["x"])
+        elif "x" in point and (trace.meta == ROLLING_RATE or trace.mode == "lines"):  # the rolling rate
+            last = _date(point["x"])  # the 30 days up to it
             first = last - dt.timedelta(days=29)
             days = pd.to_datetime(everything[day_column]).dt.date
             picked.append(everything[(days >= first) & (days <= last)])
+        elif "x" in point and trace.mode == "markers":  # a release day's mark
+            day = _date(point["x"])
+            picked.append(everything[pd.to_datetime(everything[day_column]).dt.date == day])
     if not picked:
         return None
     return _team_drill(con, data, chosen, pd.concat(picked).drop_duplicates(), f"{data.team}, {chosen.label}")

@@ -50,6 +50,7 @@ ROLLING_DAYS = 30  # the release timeline's rolling rate, per 30 days like the m
 # team's history) take a second to draw, hide one another, and make the page and the pack heavy.
 ITEM_MARKS_MAX = 1000
 DAILY_MEDIANS = "daily medians"  # the trace's meta: each mark is a day's items
+ROLLING_RATE = "rolling rate"  # the trace's meta: each point is the 30 days up to its day
 OUTSIDE_WINDOWS = "outside the windows"  # the kind of the items no window counts
 ROWS_SHOWN = 2000  # item and release tables: enough to browse, small to send
 TEAM_PAGES_KEPT = 4  # per session: a few teams to flip between without recomputing
@@ -62,6 +63,17 @@ ATTRIBUTION_LABELS = {
     "none": "no rule",
 }
 CHART_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+
+
+def selectable_line_marker(colour: str) -> dict:
+    """Markers that draw nothing (the legend included), for the lines a click or a box selects
+    (Plotly selects no point of a trace drawn as lines alone): the rolling release rate and the
+    window levels. Their colour is the line's, for the hover label."""
+    return {"opacity": 0, "size": 0, "color": colour}
+
+
+LEVEL_POINT_DAYS = 7  # days between the selectable points of a window's level
+EVENT_TITLE_LINE = 24  # pixels: one line of a subplot title (16 px type) in the month-by-month chart
 
 
 # ---- the data ---------------------------------------------------------------------------------
@@ -96,6 +108,14 @@ class TeamData:
 def team_names(con) -> list[str]:
     """Reorganised teams by reorg date, then comparison teams (the report's order)."""
     return teams_table(con)["team"].tolist()
+
+
+def unknown_team_note(asked: str | None, names: list[str], shown: str | None) -> str | None:
+    """What to say when a link names a team this data does not hold (mistyped, renamed, or
+    another workspace's): the team selectbox then drops the name and shows `shown` instead."""
+    if not asked or asked in names or shown is None:
+        return None
+    return f"No team named {markdown_literal(asked)} in this data: showing {markdown_literal(shown)}."
 
 
 def load_team(
@@ -603,15 +623,18 @@ def release_figure(data: TeamData, metric) -> go.Figure:
     days = pd.to_datetime(data.rows.rows(chart.table, data.team, WHOLE_SPAN)[chart.day_column])
     span = rolling_release_rate(data, chart.table, chart.day_column)
     m = data.metric(metric.name)
+    rolling = f"release days in the last {ROLLING_DAYS} days"
+    released = span[span["rate"] > 0]
     traces = [
         {
             "type": "scatter",
             "x": span["day"],
             "y": span["rate"],
             "mode": "lines",
-            "name": f"release days in the last {ROLLING_DAYS} days",
+            "name": rolling,
+            "legendgroup": ROLLING_RATE,
             "line": {"color": palette.ROLLING_RATE, "width": 1.5},
-            "hovertemplate": "%{x|%Y-%m-%d}: %{y:.0f} release days in the last 30 days<extra></extra>",
+            "hoverinfo": "skip",  # its points below answer the pointer
         },
         {
             "type": "scatter",
@@ -626,6 +649,21 @@ def release_figure(data: TeamData, metric) -> go.Figure:
                 "line": {"width": 2, "color": palette.RELEASE},
             },
             "hovertemplate": "release on %{x|%Y-%m-%d}<extra></extra>",
+        },
+        # The rolling line's days with a release in their 30 days, as see-through markers: Plotly
+        # selects only points with markers. Days at zero are left out: they hold no release, and
+        # beside a release-day mark Plotly would take the zero (the nearer) over the mark.
+        {
+            "type": "scatter",
+            "x": released["day"],
+            "y": released["rate"],
+            "mode": "markers",
+            "meta": ROLLING_RATE,
+            "name": rolling,
+            "legendgroup": ROLLING_RATE,
+            "showlegend": False,
+            "marker": selectable_line_marker(palette.ROLLING_RATE),
+            "hovertemplate": "%{x|%Y-%m-%d}: %{y:.0f} release days in the last 30 days<extra></extra>",
         },
     ]
     for period in PERIODS:
@@ -751,12 +789,13 @@ def event_study_figure(data: TeamData) -> go.Figure:
         if metric.event_tickformat:
             y_axis["tickformat"] = metric.event_tickformat
         layout[f"yaxis{suffix}"] = y_axis
-    # The subplot titles at the left, clear of the reorg label; the window labels once, in the top row.
+    # The subplot titles at the left; the reorg label a line above the first one, since on a
+    # narrow (phone) chart the two would meet on one line; the window labels once, in the top row.
     grid = figure.layout.to_plotly_json()
     titles = [{**title, "x": 0, "xanchor": "left"} for title in grid.pop("annotations", [])]
     for name, axis in layout.items():
         layout[name] = {**grid.pop(name, {}), **axis}
-    shapes, annotations = _window_marks(data, axes)
+    shapes, annotations = _window_marks(data, axes, anchor_label_lift=EVENT_TITLE_LINE)
     return go.Figure(
         data=traces,
         layout={
@@ -765,7 +804,7 @@ def event_study_figure(data: TeamData) -> go.Figure:
             "shapes": shapes,
             "annotations": titles + annotations,
             "height": max(640, 210 * len(shown)),
-            "margin": CHART_MARGIN,
+            "margin": {**CHART_MARGIN, "t": CHART_MARGIN["t"] + EVENT_TITLE_LINE},
             "legend": {"orientation": "h", "y": -0.08},
         },
     )
@@ -875,12 +914,19 @@ def _window_level(window: dict | None, value, period: str, label: str) -> list[d
     """A horizontal segment across a window at the report's value for it (none without one)."""
     if not window or value is None or not window["days"]:
         return []
+    # A point every week along it (see-through markers): Plotly selects only points with markers,
+    # and a click picks a point within 20 pixels, a month or more on these charts, so a click
+    # anywhere on the segment selects the window.
+    start, end = _date(window["start"]), _date(window["end"])
+    days = [*pd.date_range(start, end, freq=f"{LEVEL_POINT_DAYS}D").date, end]
+    days = sorted(set(days))
     return [
         {
             "type": "scatter",
-            "x": [window["start"], window["end"]],
-            "y": [value, value],
-            "mode": "lines",
+            "x": days,
+            "y": [value] * len(days),
+            "mode": "lines+markers",
+            "marker": selectable_line_marker(palette.PERIOD_COLOURS[period]),
             "name": label,
             "line": {"color": palette.PERIOD_COLOURS[period], "width": 3, "dash": "dash"},
             "hovertemplate": f"{label}<extra></extra>",
@@ -911,9 +957,13 @@ def _decorated(y_title: str, y_range: list[float] | None, shapes: list[dict], an
     }
 
 
-def _window_marks(data: TeamData, axes: list[tuple[str, str]] | None = None) -> tuple[list[dict], list[dict]]:
+def _window_marks(
+    data: TeamData, axes: list[tuple[str, str]] | None = None, anchor_label_lift: int = 0
+) -> tuple[list[dict], list[dict]]:
     """The windows shaded and the reorg (or comparison date) marked, as layout shapes and annotations."""
-    return window_marks(data.entry["windows"], data.anchor, _anchor_label(data), axes or [("x", "y")])
+    return window_marks(
+        data.entry["windows"], data.anchor, _anchor_label(data), axes or [("x", "y")], anchor_label_lift
+    )
 
 
 def event_study_title(data: TeamData) -> str:
