@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis.views import dependencies as view
 from analysis.views import drill
-from analysis.views.common import CHART_CONFIG, csv_download, header_text, table_headers
+from analysis.views.common import CHART_CONFIG, csv_download, header_text, markdown_literal_frame, table_headers
 from dashboard import page_setup, show_drill
 
 context = page_setup()
@@ -85,7 +85,10 @@ st.dataframe(
 )
 # On paper, this table replaces the one above (a canvas prints only what is in view): analysis/views/app.css.
 with st.container(key="print_only_wait_totals"):
-    st.table(totals.style.format(dict.fromkeys(view.DAY_COLUMNS, "{:.1f}"), na_rep="-"), hide_index=True)
+    st.table(
+        markdown_literal_frame(totals).style.format(dict.fromkeys(view.DAY_COLUMNS, "{:.1f}"), na_rep="-"),
+        hide_index=True,
+    )
 st.download_button(
     "Download CSV", csv_download(totals), "wait_totals.csv", "text/csv", key="wait_totals_csv", on_click="ignore"
 )

@@ -6,7 +6,7 @@ import streamlit as st
 from analysis.headline import team_headline
 from analysis.views import drill
 from analysis.views import team as view
-from analysis.views.common import CHART_CONFIG, csv_download, table_headers
+from analysis.views.common import CHART_CONFIG, csv_download, markdown_literal_frame, table_headers
 from dashboard import page_setup, show_drill, show_table
 
 context = page_setup()
@@ -87,7 +87,7 @@ st.markdown(view.markdown_literal(page.did_sentence))
 if page.did_table is not None:
     show_table(page.did_table, "did")
     with st.container(key="print_only_did"):  # replaces the table above on paper: analysis/views/app.css
-        st.table(page.did_table.rename(columns=table_headers(page.did_table)), hide_index=True)
+        st.table(markdown_literal_frame(page.did_table).rename(columns=table_headers(page.did_table)), hide_index=True)
     st.download_button(
         "Download CSV", csv_download(page.did_table), "comparison.csv", "text/csv", key="did_csv", on_click="ignore"
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import shutil
 import types
 from pathlib import Path
 
@@ -64,6 +66,20 @@ def detect_and_parse(path: Path, importer, kind: str | None = None, options=None
     if kind is not None:
         assert found_kind == kind
     return importer.parse(path, found_kind, options or ImportOptions())
+
+
+def demo_with_team_renamed(folder: Path, team: str, new_name: str) -> Path:
+    """A copy of the demo data in `folder` with `team` renamed in its organisation files (a name
+    as hostile as a test needs)."""
+    from analysis.workspace import DEFAULT_DATA_DIR
+
+    for path in DEFAULT_DATA_DIR.iterdir():
+        shutil.copy(path, folder / path.name)
+    for name in ("teams.csv", "ownership.csv", "members.csv"):
+        text = (folder / name).read_text(encoding="utf-8")
+        renamed = re.sub(rf"(?m)(^|,){re.escape(team)}(?=,|$)", lambda m: m.group(1) + new_name, text)
+        (folder / name).write_text(renamed, encoding="utf-8")
+    return folder
 
 
 def rows(store: Store, sql: str, params=None) -> list[tuple]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import demo_with_team_renamed
 from streamlit.testing.v1 import AppTest
 
 from analysis.headline import team_headline
@@ -14,7 +13,7 @@ from analysis.number_words import ratio_words
 from analysis.report import build_report
 from analysis.settings import Settings
 from analysis.views import team as view
-from analysis.workspace import DATA_DIR_VARIABLE, DEFAULT_DATA_DIR, open_shared_store
+from analysis.workspace import DATA_DIR_VARIABLE, open_shared_store
 
 PROJECT = Path(__file__).resolve().parent.parent
 FIRST_ROWS = {
@@ -115,14 +114,7 @@ def test_search_filters_the_item_table():
 
 def test_export_text_is_never_markdown(tmp_path, monkeypatch):
     hostile = "**Ast** <b>x</b> [go](javascript:alert(1)) :red[red] $x^2$"
-    for path in DEFAULT_DATA_DIR.iterdir():
-        shutil.copy(path, tmp_path / path.name)
-    for name in ("teams.csv", "ownership.csv", "members.csv"):
-        text = (tmp_path / name).read_text(encoding="utf-8")
-        (tmp_path / name).write_text(
-            re.sub(r"(?m)(^|,)Assist(?=,|$)", lambda m: m.group(1) + hostile, text), encoding="utf-8"
-        )
-    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path))
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(demo_with_team_renamed(tmp_path, "Assist", hostile)))
     at = team_page()
     assert at.title[0].value == view.markdown_literal(hostile)
     for element in (*at.markdown, *at.caption, *at.info, *at.subheader):
@@ -175,3 +167,15 @@ def test_a_link_to_an_unknown_team_says_so_instead_of_silently_showing_another()
 def test_a_link_to_a_known_team_has_no_warning():
     at = team_page(team="Billing")
     assert at.selectbox(key="team").value == "Billing" and not at.warning
+
+
+def test_a_comparison_team_s_name_is_never_markdown_in_the_printed_comparison_table(tmp_path, monkeypatch):
+    # st.table reads every cell through Markdown: an image in a team's name would be fetched by
+    # every visitor's browser, even from the table only shown on paper.
+    hostile = "![pixel](https://example.invalid/p.png) **Billing**"
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(demo_with_team_renamed(tmp_path, "Billing", hostile)))
+    at = team_page(team="Checkout")
+    [printed] = [table.value for table in at.table]
+    judged = printed.iloc[:, 1].tolist()
+    assert all(view.markdown_literal(hostile) in text for text in judged), judged
+    assert not any(hostile in text for text in judged)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import demo_with_team_renamed
 from streamlit.testing.v1 import AppTest
 
 from analysis.headline import organisation_headline
@@ -255,3 +256,14 @@ def test_a_large_organisation_shows_one_reorg_date_and_ten_teams_at_a_time(tmp_p
     pages.set_value(1).run()
     assert_clean(app)
     assert len(app.page_link) == 5 and not set(link.value for link in app.page_link) & set(teams)
+
+
+def test_a_team_s_name_is_never_markdown_in_the_printed_wait_totals(tmp_path, monkeypatch):
+    # st.table reads every cell through Markdown: an image in a team's name would be fetched by
+    # every visitor's browser, even from the table only shown on paper.
+    hostile = "![pixel](https://example.invalid/p.png) **Checkout**"
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(demo_with_team_renamed(tmp_path, "Checkout", hostile)))
+    app = open_page("dependencies")
+    [printed] = [table.value for table in app.table]
+    names = printed.iloc[:, 0].tolist()
+    assert markdown_literal(hostile) in names and hostile not in names, names

@@ -59,6 +59,19 @@ def markdown_literal(text) -> str:
     return _ASCII_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
 
 
+def markdown_literal_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy for st.table, which reads every cell through Markdown (a team name like
+    ![x](https://…) would load an image in every visitor's browser): text cells made literal,
+    numbers left as they are."""
+    return frame.apply(
+        lambda column: (
+            column.map(lambda value: markdown_literal(value) if isinstance(value, str) else value)
+            if column.dtype == object or pd.api.types.is_string_dtype(column)
+            else column
+        )
+    )
+
+
 # Headers of tables read from the store, where the column's name alone would not read well.
 HEADERS = {
     "load_id": "Load",
