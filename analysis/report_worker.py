@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 import traceback
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -99,7 +101,15 @@ class _Worker:
     def __init__(self, context):
         self.connection, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child,), daemon=True, name="threadline-report-worker")
-        self.process.start()
+        # A spawned process first runs the parent's __main__ script again, and Streamlit makes
+        # each page script it runs __main__: the worker would run app.py (or a test's script)
+        # before serving. It needs nothing from it (_serve is imported by name), so it is not told.
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            self.process.start()
+        finally:
+            sys.modules["__main__"] = main
         child.close()
 
     @property

@@ -251,3 +251,24 @@ def test_a_visitor_whose_report_worker_failed_gets_a_message_not_a_traceback(mon
     app = AppTest.from_file(str(Path(dashboard.__file__).with_name("app.py")), default_timeout=WAIT_SECONDS).run()
     assert not app.exception, [element.value for element in app.exception]
     assert [element.value for element in app.error] == ["The process computing the report stopped before it finished."]
+
+
+def test_a_worker_does_not_run_the_script_streamlit_last_made_main(tmp_path, monkeypatch):
+    # Streamlit makes each script it runs sys.modules["__main__"] (app.py in the server, a
+    # temporary file for AppTest.from_function), and a spawned process runs the parent's main
+    # script first: the worker ran the page script before serving, or died where it cannot.
+    import types
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "page_script.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\nundefined_name_as_in_a_temporary_script\n")
+    page_module = types.ModuleType("__main__")
+    page_module.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page_module)
+    pool = WorkerPool(size=1, seconds=WAIT_SECONDS)
+    try:
+        assert pool.run(os.getpid) != os.getpid()
+    finally:
+        pool.close()
+    assert not marker.exists()
+    assert sys.modules["__main__"] is page_module
