@@ -28,16 +28,19 @@ JIRA_CSV = (
 )
 
 
-def ingest(cwd, *args):
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+def run_cli(*args, cwd=PROJECT_ROOT):
     return subprocess.run(
-        [sys.executable, "-m", "analysis", "ingest", *map(str, args)],
+        [sys.executable, "-m", "analysis", *map(str, args)],
         cwd=cwd,
-        env=env,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
+
+
+def ingest(cwd, *args):
+    return run_cli("ingest", *args, cwd=cwd)
 
 
 @pytest.fixture
@@ -132,14 +135,7 @@ def test_a_missing_path_exits_2_and_names_it(tmp_path):
 
 def test_an_unknown_time_zone_is_a_usage_error(tmp_path):
     (tmp_path / "teams.csv").write_text("team,reorg_date\nCheckout,2024-07-01\n", encoding="utf-8")
-    run = subprocess.run(
-        [sys.executable, "-m", "analysis", "ingest", "teams.csv", "--db", "t.duckdb", "--timezone", "Mars/Olympus"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
-        timeout=120,
-    )
+    run = ingest(tmp_path, "teams.csv", "--db", "t.duckdb", "--timezone", "Mars/Olympus")
     assert run.returncode == 2
     assert "Mars/Olympus" in run.stderr and "IANA" in run.stderr
 
@@ -188,15 +184,7 @@ def test_the_time_zone_option_reaches_the_jira_importer(tmp_path):
 
 
 def run_report(*args):
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "analysis", "report", *map(str, args)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_cli("report", *args)
 
 
 def test_report_options_beyond_the_contract_reach_the_settings():
@@ -364,14 +352,7 @@ def test_nothing_usable_names_each_file_once_and_says_what_it_held(tmp_path):
     ],
 )
 def test_a_usage_error_is_one_line_on_stderr(args):
-    run = subprocess.run(
-        [sys.executable, "-m", "analysis", *args],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_cli(*args)
     assert run.returncode == 2
     assert run.stdout == ""
     [line] = run.stderr.splitlines()
@@ -409,14 +390,7 @@ def test_a_db_that_is_not_a_database_file_is_refused_and_left_alone(tmp_path, co
     export.write_text("team,reorg_date\nCheckout,2024-07-01\n", encoding="utf-8")
     kept = export.read_bytes()
     paths = [export] if command == "ingest" else []
-    run = subprocess.run(
-        [sys.executable, "-m", "analysis", command, *map(str, paths), "--db", str(export)],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_cli(command, *paths, "--db", export, cwd=tmp_path)
     assert run.returncode == 2
     assert run.stdout == ""
     assert run.stderr.splitlines() == [
