@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import re
 import shutil
+import sys
 import types
 from pathlib import Path
 
@@ -32,6 +33,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples"
 
 TEST_MARKER = '{"threadline_test"'
+
+
+@pytest.fixture(autouse=True)
+def main_module_restored():
+    """Streamlit's script runner (AppTest) makes each script it runs sys.modules["__main__"] and
+    leaves it there: a process a later test spawns would first run that script again, and die on
+    AppTest.from_function's temporary one (its parent then waits for it for good)."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture
