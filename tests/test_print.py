@@ -175,6 +175,11 @@ def open_page(visitor, server, path: str) -> None:
     visitor.wait_for_function(
         "[...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))"
     )
+    # The tables drawn for paper alone (containers keyed print_only_*) have cells before printing:
+    # in one CI run, under load, the Dependencies page printed without its totals table.
+    visitor.wait_for_function(
+        "[...document.querySelectorAll('[class*=\"st-key-print_only_\"]')].every(c => c.querySelector('td'))"
+    )
 
 
 def assert_no_chrome(sheets: list[str]) -> None:
