@@ -230,6 +230,29 @@ def test_each_basis_is_said():
             assert words in sentence and " improved: " in sentence
 
 
+def insufficient_report(reasons, n, no_data):
+    """A report of one team, Pay, whose every metric is insufficient data for these reasons."""
+    return report_of(
+        [
+            team_of(
+                "Pay",
+                "2025-01-01",
+                all_metrics(
+                    verdict="insufficient data",
+                    basis="did",
+                    estimate=None,
+                    p_value=None,
+                    p_adjusted=None,
+                    mde=None,
+                    reasons=reasons,
+                    n=n,
+                    no_data=no_data,
+                ),
+            )
+        ]
+    )
+
+
 @pytest.mark.parametrize(
     ("reasons", "no_data", "expected"),
     [
@@ -248,25 +271,7 @@ def test_each_basis_is_said():
     ],
 )
 def test_insufficient_data_says_why(reasons, no_data, expected):
-    report = report_of(
-        [
-            team_of(
-                "Pay",
-                "2025-01-01",
-                all_metrics(
-                    verdict="insufficient data",
-                    basis="did",
-                    estimate=None,
-                    p_value=None,
-                    p_adjusted=None,
-                    mde=None,
-                    reasons=reasons,
-                    n=(2, 3),
-                    no_data=no_data,
-                ),
-            )
-        ]
-    )
+    report = insufficient_report(reasons, (2, 3), no_data)
     for sentence in team_headline(report, "Pay"):
         assert ": insufficient data to judge. " in sentence and expected in sentence
         assert "improved" not in sentence and "no clear change" not in sentence
@@ -278,25 +283,7 @@ def test_insufficient_data_gives_n_even_when_the_reason_holds_the_same_digits():
     # which ends with a full stop) happened to hold the digit of the before n ("at least 3"), the
     # sentence took n as given and dropped it, and ended in "..".
     months = "1 calendar month with data before and 2 after; at least 3 are needed on each side."
-    report = report_of(
-        [
-            team_of(
-                "Pay",
-                "2025-01-01",
-                all_metrics(
-                    verdict="insufficient data",
-                    basis="did",
-                    estimate=None,
-                    p_value=None,
-                    p_adjusted=None,
-                    mde=None,
-                    reasons=[("min_months", months)],
-                    n=(3, 5),
-                    no_data=("too_few_months", months),
-                ),
-            )
-        ]
-    )
+    report = insufficient_report([("min_months", months)], (3, 5), ("too_few_months", months))
     for metric, sentence in zip(metrics.registered(), team_headline(report, "Pay"), strict=True):
         assert f"(3 {metric.n_counts} before, 5 after)" in sentence, sentence
         assert ".." not in sentence and ". (" not in sentence, sentence
