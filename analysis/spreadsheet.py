@@ -8,6 +8,8 @@ table's download on the pages (views.common.csv_download).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -18,10 +20,18 @@ def formula_safe(value):
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
-def formula_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of the frame with every text cell made formula_safe (numeric columns untouched)."""
+def text_cells(frame: pd.DataFrame, function: Callable) -> pd.DataFrame:
+    """A copy of the frame with `function` applied to every text cell of its text columns;
+    numbers, missing values and numeric columns are left as they are."""
     return frame.apply(
         lambda column: (
-            column.map(formula_safe) if column.dtype == object or pd.api.types.is_string_dtype(column) else column
+            column.map(lambda value: function(value) if isinstance(value, str) else value)
+            if column.dtype == object or pd.api.types.is_string_dtype(column)
+            else column
         )
     )
+
+
+def formula_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of the frame with every text cell made formula_safe (numeric columns untouched)."""
+    return text_cells(frame, formula_safe)

@@ -16,6 +16,7 @@ from conftest import PROJECT_ROOT, SAMPLES, rows
 from analysis.quality import quality_report
 from analysis.report import build_report
 from analysis.settings import Settings
+from analysis.spreadsheet import text_cells
 from analysis.store import Store
 from analysis.views.common import csv_download, markdown_literal
 from analysis.views.data import (
@@ -408,6 +409,23 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_defused():
     ]
     # Numbers are not text: a negative one round-trips as a number.
     assert table["change"].dtype == float and table["change"].tolist()[:2] == [-1.5, -2.0]
+
+
+def test_text_cells_changes_text_alone():
+    # The one walk over a frame's text cells behind formula_safe_frame and markdown_literal_frame:
+    # numbers in a text column, missing values and numeric columns are handed back untouched.
+    frame = pd.DataFrame(
+        {
+            "mixed": ["a", 3, None, "b"],
+            "strings": pd.Series(["x", None, "y", "z"], dtype="string"),
+            "numbers": [1.5, -2.0, 0.0, 4.0],
+        }
+    )
+    changed = text_cells(frame, str.upper)
+    assert changed["mixed"].tolist() == ["A", 3, None, "B"]
+    assert changed["strings"].tolist()[::2] == ["X", "Y"] and changed["strings"].isna().tolist()[1]
+    assert changed["numbers"].equals(frame["numbers"])
+    assert frame["mixed"].tolist() == ["a", 3, None, "b"]  # a copy: the caller's frame is unchanged
 
 
 def test_the_rejects_csv_is_escaped(demo):

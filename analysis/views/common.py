@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..headline import shown_verdict
 from ..metrics import LABELS
-from ..spreadsheet import formula_safe_frame
+from ..spreadsheet import formula_safe_frame, text_cells
 from .palette import OKABE_ITO, PERIOD_COLOURS, REORG, WINDOW_SHADE_OPACITY
 
 # Colour plus a symbol, so a verdict never depends on colour alone.
@@ -63,13 +63,7 @@ def markdown_literal_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy for st.table, which reads every cell through Markdown (a team name like
     ![x](https://…) would load an image in every visitor's browser): text cells made literal,
     numbers left as they are."""
-    return frame.apply(
-        lambda column: (
-            column.map(lambda value: markdown_literal(value) if isinstance(value, str) else value)
-            if column.dtype == object or pd.api.types.is_string_dtype(column)
-            else column
-        )
-    )
+    return text_cells(frame, markdown_literal)
 
 
 # Headers of tables read from the store, where the column's name alone would not read well.
