@@ -41,8 +41,14 @@ def significant_text(value: float, digits: int) -> str:
 
 
 def times_text(ratio: float) -> str:
-    """A ratio as a number of times: 2.8, 11, 0.45 (two significant figures)."""
-    return significant_text(ratio, 2)
+    """A ratio as a number of times, as a person writes it: a whole number with a thousands
+    separator from 10 up (11, 33,010), one decimal from 1 to 10 (2.4), two significant figures
+    below 1 (0.45, 0.043: an interval's low end never reads 0.0)."""
+    if abs(ratio) < 1:
+        return significant_text(ratio, 2)
+    one_decimal = f"{ratio:.1f}"
+    # Decided on the rounded text: 9.96 is written 10, not 10.0.
+    return one_decimal if abs(float(one_decimal)) < 10 else f"{round(ratio):,}"
 
 
 def ratio_words(ratio, same: str = "as often", more: str = "more often", less: str = "less often") -> str:

@@ -17,6 +17,7 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from statsmodels.stats.multitest import multipletests
 
 from analysis import inference, metrics
@@ -123,7 +124,13 @@ def test_a_failed_pre_trend_check_gives_no_clear_change_with_its_reason():
             RELEASES, decision(basis=basis, trend_passed=False), (20, 20), (6, 6), SETTINGS
         )
         assert found == "no clear change" and [r["code"] for r in reasons] == ["pre_trend"]
-        assert "+20% a month" in reasons[0]["text"]
+        assert "+20% of the before rate a month" in reasons[0]["text"]  # no before rate given
+        _, reasons = decision_verdict(
+            RELEASES, decision(basis=basis, trend_passed=False), (20, 20), (6, 6), SETTINGS, before=1.5
+        )
+        # Relative slope 0.2 of a before rate of 1.5 release days per 30 days: +0.30 of them a month.
+        assert "(+0.30 release days per 30 days each month)" in reasons[0]["text"]
+        assert ("relative to the comparison teams" in reasons[0]["text"]) == (basis == "did")
     # its models the trend instead of testing it: a pre-trend does not stop its verdict.
     assert verdict(RELEASES, decision(basis="its", trend_passed=False)) == ("improved", ["no_comparison_teams"])
 
@@ -138,6 +145,32 @@ def test_without_comparison_teams_the_reason_says_an_org_wide_change_cannot_be_r
             "before the reorg; an org-wide change cannot be ruled out.",
         }
     ]
+
+
+def test_a_release_pre_trend_reads_in_release_days_per_30_days_as_a_weighted_regression_gives_it():
+    # A team releasing on 3, 1, 1, 0, 0, 0 days of its 14-day bins (the last 12 days long): a
+    # small rate that stopped, whose slope relative to its before rate is -141% a month, which the
+    # page used to print as such.
+    counts, sizes = np.array([3.0, 1, 1, 0, 0, 0]), np.array([14.0, 14, 14, 14, 14, 12])
+    middles = -80 + np.cumsum(sizes) - sizes / 2
+    before = inference.Bins(sizes, counts, None, middles, inference.RATE)
+    after = inference.Bins(sizes, np.array([1.0, 2, 1, 2, 1, 1]), None, middles + 100, inference.RATE)
+    trend = inference.decide(inference.RATE, (before, after), [], 0.95, basis="raw").pre_trend
+    before_rate = counts.sum() / sizes.sum() * 30  # release days per 30 days, as the JSON's value
+    # Independent value: statsmodels' WLS of each bin's release days per 30 days on its middle in
+    # months of 30 days, weighted by the bin's days.
+    fitted = sm.WLS(counts / sizes * 30, sm.add_constant(middles / 30), weights=sizes).fit()
+    assert trend.slope * before_rate == pytest.approx(fitted.params[1], rel=1e-9)
+    # statsmodels 0.15: slope -2.5795 release days per 30 days a month, of a before rate of 1.829.
+    assert fitted.params[1] == pytest.approx(-2.5795, abs=1e-4) and trend.slope == pytest.approx(-1.4101, abs=1e-4)
+    assert RELEASES.trend_text(trend.slope, before_rate) == "-2.58 release days per 30 days each month"
+    assert RELEASES.trend_interval_text(trend.ci_low, trend.ci_high, before_rate) == (
+        f"{trend.ci_low * before_rate:+.2f} to {trend.ci_high * before_rate:+.2f} release days per 30 days each month"
+    )
+    # Without the before rate: a percentage only within +-100%, else the direction alone.
+    assert RELEASES.trend_text(-0.41, None) == "-41% of the before rate a month"
+    assert RELEASES.trend_text(-1.42, None) == "down by more than the whole before rate a month"
+    assert RELEASES.trend_text(1.42, None) == "up by more than the whole before rate a month"
 
 
 def test_no_detectable_change_is_said_when_the_mde_is_missing():

@@ -10,7 +10,7 @@ import pytest
 
 from analysis import metrics
 from analysis.headline import organisation_headline, shown_verdict, team_headline
-from analysis.number_words import p_value_text, ratio_words
+from analysis.number_words import p_value_text, ratio_words, times_text
 from analysis.report import build_report
 from analysis.settings import Settings
 from analysis.workspace import open_shared_store
@@ -79,6 +79,35 @@ def test_a_missing_p_value_is_no_text():
 )
 def test_ratios_read_as_times_percentages_or_fractions(ratio, words):
     assert ratio_words(ratio) == words
+
+
+@pytest.mark.parametrize(
+    ("ratio", "text"),
+    [
+        (33010.4, "33,010"),  # a minimum detectable effect once printed "33010.0 times"
+        (1234567.8, "1,234,568"),
+        (22.05, "22"),
+        (11.28, "11"),
+        (9.96, "10"),  # rounds to 10.0: from 10 up, a whole number
+        (9.94, "9.9"),
+        (2.412, "2.4"),
+        (2.0, "2.0"),
+        (0.45, "0.45"),  # below 1 two significant figures, so an interval's low end never reads 0.0
+        (0.0434, "0.043"),
+    ],
+)
+def test_a_number_of_times_is_whole_with_a_thousands_separator_from_10_and_one_decimal_below(ratio, text):
+    assert times_text(ratio) == text
+
+
+def test_a_large_ratio_reads_with_a_thousands_separator_in_every_sentence():
+    assert ratio_words(33010.4) == "33,010 times as often"
+    releases, waits = metrics.get("release_frequency"), metrics.get("dependency_wait")
+    assert releases.mde_text(33010.0) == (
+        "only a change larger than 33,010 times the release rate (up or down) would have shown"
+    )
+    assert waits.mde_text(1500.2) == "only waits longer or shorter by a factor of 1,500 would have shown"
+    assert releases.interval_words({"ci_low": 0.043, "ci_high": 12345.6}) == "0.043 to 12,346 times"
 
 
 def test_ratio_words_never_contradict_the_direction():

@@ -484,11 +484,45 @@ def test_the_decision_is_described_beside_the_verdict(report, teams):
     assert decision["p_value"] == 9.272e-06  # the demo's JSON: shown as below 0.001
     assert "; p < 0.001;" in lines[0]
     assert lines[1].startswith("Minimum detectable effect: only a change of more than ")
-    assert any(line.startswith("Pre-trend check: over the before window the trend was ") for line in lines)
+    assert any(
+        line.startswith("Pre-trend check: over the before window the trend relative to the comparison teams was ")
+        for line in lines
+    )
     # A comparison team is judged against the others (the raw label, with a single comparison
     # team, is in tests/test_decisions.py).
     billing = view.decision_lines(teams["Billing"], "release_frequency")
     assert billing[0].startswith("Verdict judged against 2 comparison teams (Catalog, Search): ")
+
+
+def test_a_release_pre_trend_reads_in_release_days_not_an_absurd_percentage(teams):
+    # A sparse team: 0.33 release days per 30 days before, its rate falling by 1.42 times that
+    # rate a month against the comparison teams (inference.PreTrend: relative to the before
+    # rate), once printed "-142% a month". Times the rate: -1.42 x 0.3333 = -0.47 release days
+    # per 30 days each month; the interval -2.1 x 0.3333 = -0.70 to -0.74 x 0.3333 = -0.25.
+    data = teams["Checkout"]
+    metric = data.entry["metrics"]["release_frequency"]
+    trend = {"slope": -1.42, "ci_low": -2.1, "ci_high": -0.74, "passed": False}
+    sparse = dataclasses.replace(
+        data,
+        entry={
+            **data.entry,
+            "metrics": {
+                **data.entry["metrics"],
+                "release_frequency": {
+                    **metric,
+                    "before": {**metric["before"], "value": 0.3333},
+                    "decision": {**metric["decision"], "pre_trend": trend},
+                },
+            },
+        },
+    )
+    [line] = [line for line in view.decision_lines(sparse, "release_frequency") if "trend" in line]
+    assert line == (
+        "Pre-trend check: over the before window the trend relative to the comparison teams was -0.47 release days "
+        "per 30 days each month (95% interval -0.70 to -0.25 release days per 30 days each month): failed: the "
+        "verdict is no clear change."
+    )
+    assert "142" not in line and "% a month" not in line
 
 
 def test_items_follow_the_time_zone_of_the_settings():

@@ -130,6 +130,7 @@ def decision_verdict(
     n: tuple[int, int],
     months: tuple[int, int],
     settings: Settings,
+    before: float | None = None,
 ) -> tuple[str, list[dict]]:
     """The verdict and its reasons from one metric's decision (SPEC "Honest comparison").
 
@@ -138,7 +139,8 @@ def decision_verdict(
     decision has no estimate; no clear change when the pre-trend check failed or p is not below
     1 - confidence; else improved or worsened by the metric's direction. Reasons also say what a
     verdict rests on (its: an org-wide change cannot be ruled out) and when no change could have
-    been detected at all."""
+    been detected at all. `before`: the before window's value, which a failed pre-trend's words
+    may need (Metric.trend_text)."""
     reasons = []
     minimum = metric.minimum(settings)
     if min(n) < minimum:
@@ -181,8 +183,8 @@ def decision_verdict(
         reasons.append(
             reason(
                 "pre_trend",
-                f"the {'relative ' if decision.basis == 'did' else ''}trend over the before window "
-                f"({metric.trend_text(trend.slope)}) is already clear of zero at {settings.confidence:.0%} "
+                f"the trend over the before window{' relative to the comparison teams' if decision.basis == 'did' else ''} "
+                f"({metric.trend_text(trend.slope, before)}) is already clear of zero at {settings.confidence:.0%} "
                 "confidence, so a before/after change cannot be told from that trend.",
             )
         )
@@ -307,12 +309,17 @@ class Metric:
         """Set the result's decision, verdict and reasons."""
         result.decision = decision
         result.verdict, result.reasons = decision_verdict(
-            self, decision, (result.before.n, result.after.n), months, settings
+            self, decision, (result.before.n, result.after.n), months, settings, before=result.before.value
         )
 
-    def trend_text(self, slope: float) -> str:
-        """A pre-trend slope (per 30 days, inference.PreTrend) in words."""
+    def trend_text(self, slope: float, before: float | None) -> str:
+        """A pre-trend slope (per 30 days, on the scale of inference.PreTrend) in words; `before`
+        is the before window's value (the level a relative slope is relative to; None: unknown)."""
         raise NotImplementedError
+
+    def trend_interval_text(self, low: float, high: float, before: float | None) -> str:
+        """A pre-trend slope's interval in words: 'low to high'."""
+        return f"{self.trend_text(low, before)} to {self.trend_text(high, before)}"
 
     def mde_text(self, mde: float | None) -> str:
         """The minimum detectable effect as a sentence (None: nothing could have been detected)."""

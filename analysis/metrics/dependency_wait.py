@@ -152,11 +152,11 @@ class DependencyWait(Metric):
     def bins(self, history, start, end, anchor):
         return inference.month_bins(history.days, history.log_waits, start, end, anchor, inference.LOG_MEAN)
 
-    def trend_text(self, slope):
+    def trend_text(self, slope, before):
         return f"the typical wait {as_long(np.exp(slope))} each month"
 
     def detectable_text(self, mde):
-        return f"only waits longer or shorter by a factor of {mde:.1f} would have shown"
+        return f"only waits longer or shorter by a factor of {times_text(mde)} would have shown"
 
     def decision_text(self, decision):
         return f"{as_long(decision['estimate'])} ({self.interval_words(decision)}) in the typical (geometric-mean) wait"

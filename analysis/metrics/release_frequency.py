@@ -126,11 +126,21 @@ class ReleaseFrequency(Metric):
     def bins(self, history, start, end, anchor):
         return inference.rate_bins(history.days, start, end, anchor)
 
-    def trend_text(self, slope):
-        return f"{slope * 100:+.0f}% a month"
+    def trend_text(self, slope, before):
+        # The slope is relative to the before window's rate (inference.PreTrend): times that rate
+        # it is a change in release days per 30 days. As a percentage it reads -142% a month when
+        # the before rate is small, so a percentage is written only when the rate is unknown.
+        if before:
+            return f"{slope * before:+.2f} release days per 30 days each month"
+        return relative_trend_text(slope)
+
+    def trend_interval_text(self, low, high, before):
+        if before:
+            return f"{low * before:+.2f} to {high * before:+.2f} release days per 30 days each month"
+        return f"{relative_trend_text(low)} to {relative_trend_text(high)}"
 
     def detectable_text(self, mde):
-        return f"only a change larger than {mde:.1f} times the release rate (up or down) would have shown"
+        return f"only a change larger than {times_text(mde)} times the release rate (up or down) would have shown"
 
     def event_point(self, sample, confidence):
         return (sample, sample, *poisson_interval(sample, confidence))
@@ -234,6 +244,14 @@ The raw before/after beside the verdict is the rate ratio with the exact conditi
 `poisson.test`), which treats releases as independent events: it is shown, it does not decide.
 """,
         )
+
+
+def relative_trend_text(slope: float) -> str:
+    """A slope relative to the before rate, without that rate: a percentage a month within
+    ±100%, beyond that only its direction (a rate cannot fall by more than all of it)."""
+    if abs(slope) <= 1:
+        return f"{slope * 100:+.0f}% of the before rate a month"
+    return f"{'up' if slope > 0 else 'down'} by more than the whole before rate a month"
 
 
 def average_gap(side: dict) -> str:

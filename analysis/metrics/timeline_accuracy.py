@@ -169,7 +169,7 @@ class TimelineAccuracy(Metric):
     def bins(self, history, start, end, anchor):
         return inference.month_bins(history.days, history.on_time, start, end, anchor, inference.SHARE)
 
-    def trend_text(self, slope):
+    def trend_text(self, slope, before):
         return f"{slope * 100:+.1f} percentage points a month"
 
     def detectable_text(self, mde):

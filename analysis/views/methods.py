@@ -164,7 +164,9 @@ What the change is judged against (the **basis**):
 **Pre-trend check**: the slope over the before window (the team's relative to the comparison teams'
 for `did`, the team's own for `raw`) at the same {level} confidence. When its interval excludes zero
 the team was already changing before the reorg, and the verdict is "no clear change" with that
-reason. (`its` models the trend instead of testing it.)
+reason. (`its` models the trend instead of testing it.) Each metric gives the slope in its own unit
+per month: release days per 30 days (the slope relative to the before window's rate, times that
+rate), percentage points of the on-time share, and the factor the typical wait grew or shrank by.
 
 The raw before/after change with each metric's own test (below) stays beside the verdict.
 """,

@@ -414,15 +414,17 @@ def decision_lines(data: TeamData, metric: str) -> list[str]:
         ]
     trend = decision["pre_trend"]
     if trend is not None and None not in (trend["slope"], trend["ci_low"], trend["ci_high"]):
+        before = m["before"]["value"]
         shown = (
-            f"{chosen.trend_text(trend['slope'])} ({level} interval {chosen.trend_text(trend['ci_low'])} to "
-            f"{chosen.trend_text(trend['ci_high'])})"
+            f"{chosen.trend_text(trend['slope'], before)} ({level} interval "
+            f"{chosen.trend_interval_text(trend['ci_low'], trend['ci_high'], before)})"
         )
         if decision["basis"] == "its":  # the trend is the counterfactual there, not a check
             lines.append(f"Trend before the reorg, carried forward as what would have happened anyway: {shown}.")
         else:
             outcome = "passed" if trend["passed"] else "failed: the verdict is no clear change"
-            lines.append(f"Pre-trend check: over the before window the trend was {shown}: {outcome}.")
+            against = " relative to the comparison teams" if decision["basis"] == "did" else ""
+            lines.append(f"Pre-trend check: over the before window the trend{against} was {shown}: {outcome}.")
     randomization = decision["randomization"]
     if randomization:
         lines.append(
