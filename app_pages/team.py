@@ -99,7 +99,7 @@ else:
 st.subheader("Against the comparison teams", divider="gray")
 st.markdown(view.markdown_literal(page.did_sentence))
 if page.did_table is not None:
-    show_table(page.did_table, "did")
+    show_table(page.did_table, "did", column_config=view.DID_COLUMNS, row_height=view.DID_ROW_HEIGHT)
     with st.container(key="print_only_did"):  # replaces the table above on paper: analysis/views/app.css
         st.table(markdown_literal_frame(page.did_table).rename(columns=table_headers(page.did_table)), hide_index=True)
     st.download_button(

@@ -343,6 +343,36 @@ def test_the_team_page_s_link_always_names_the_team_shown(browser, server, expec
         shown.context.close()
 
 
+# ---- the comparison table at a laptop's width ------------------------------------------------------
+
+
+def test_the_comparison_table_shows_every_column_without_a_sideways_scroll(browser, server, expect):
+    """At 1400 pixels wide the table's adjusted p and minimum detectable effect were past its
+    right edge, behind a sideways scroll (scroll width 1563 pixels in a 938-pixel table)."""
+    page, watch = new_page(browser)
+    assert page.viewport_size == {"width": 1400, "height": 900}
+    open_app(page, f"{server}/team?team=Checkout")
+    table = page.locator("[data-testid=stMain] [data-testid=stDataFrame]").filter(
+        has=page.locator("th[role=columnheader]", has_text=re.compile(r"^Judged"))
+    )
+    expect(table).to_have_count(1)
+    scroll_width, client_width = table.locator(".dvn-scroller").evaluate(
+        "scroller => [scroller.scrollWidth, scroller.clientWidth]"
+    )
+    assert scroll_width <= client_width, (scroll_width, client_width)
+    # The grid puts in its accessible table only the columns in view: all five.
+    assert table.locator("th[role=columnheader]").all_inner_texts() == [
+        "Metric",
+        "Judged",
+        "Estimate (interval), p",
+        "Adjusted p",
+        "Min. detectable effect",
+    ]
+    assert_no_exception(page)
+    assert_clean(watch)
+    page.context.close()
+
+
 # ---- a deep link on a freshly started server ----------------------------------------------------
 
 

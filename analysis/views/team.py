@@ -583,9 +583,33 @@ def did_table(data: TeamData) -> pd.DataFrame | None:
                 metric.mde_text(decision["mde"]) if decision["estimate"] is not None else "-",
             )
         )
-    return pd.DataFrame(
-        rows, columns=["metric", "judged", "estimate (interval), p", "adjusted p", "minimum detectable effect"]
-    )
+    return pd.DataFrame(rows, columns=list(DID_COLUMNS))
+
+
+# The comparison table on screen: each column's header, tooltip and width in pixels (summing to
+# under the 938 pixels of the page's main column at a 1400-pixel-wide window), and rows tall
+# enough for Streamlit to wrap a cell's text (it wraps only above 4rem), so every column shows
+# in full without a sideways scroll. The CSV and the printed table keep the column names.
+DID_COLUMNS = {
+    "metric": {"label": "Metric", "width": 120},
+    "judged": {"label": "Judged", "width": 180, "help": "What the verdict compares the team's change with."},
+    "estimate (interval), p": {
+        "label": "Estimate (interval), p",
+        "width": 255,
+        "help": "The change the verdict rests on, its interval at the confidence in the settings, and its p-value.",
+    },
+    "adjusted p": {
+        "label": "Adjusted p",
+        "width": 135,
+        "help": "The p-value adjusted for every team and metric in the report (Benjamini-Hochberg).",
+    },
+    "minimum detectable effect": {
+        "label": "Min. detectable effect",
+        "width": 240,
+        "help": "Minimum detectable effect: the smallest change this much data would have shown (80% power).",
+    },
+}
+DID_ROW_HEIGHT = 84  # pixels: four lines of a cell's text
 
 
 def did_sentence(data: TeamData) -> str:
