@@ -493,10 +493,18 @@ def test_the_decision_is_described_beside_the_verdict(report, teams):
     assert decision["p_value"] == 9.272e-06  # the demo's JSON: shown as below 0.001
     assert "; p < 0.001;" in lines[0]
     assert lines[1].startswith("Minimum detectable effect: only a change of more than ")
-    assert any(
-        line.startswith("Pre-trend check: over the before window the trend relative to the comparison teams was ")
-        for line in lines
-    )
+    # The demo's JSON: pre-trend -0.02668 (-0.1168 to 0.06345) a month, in shares.
+    assert (
+        "Pre-trend check: over the before window the trend relative to the comparison teams was -2.7 percentage "
+        "points a month (95% interval -11.7 to +6.3 percentage points a month): passed."
+    ) in lines
+    # Assist's waits: -0.6158 (-1.147 to -0.08474) in log units a month; exp gives 0.540 (46%
+    # shorter), 0.318 (about a third as long) and 0.919 (8% shorter).
+    assert (
+        "Pre-trend check: over the before window the trend relative to the comparison teams was the typical wait "
+        "46% shorter each month (95% interval the typical wait about a third as long to 8% shorter each month): "
+        "failed: the verdict is no clear change."
+    ) in view.decision_lines(teams["Assist"], "dependency_wait")
     # A comparison team is judged against the others (the raw label, with a single comparison
     # team, is in tests/test_decisions.py).
     billing = view.decision_lines(teams["Billing"], "release_frequency")

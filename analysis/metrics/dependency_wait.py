@@ -155,6 +155,9 @@ class DependencyWait(Metric):
     def trend_text(self, slope, before):
         return f"the typical wait {as_long(np.exp(slope))} each month"
 
+    def trend_interval_text(self, low, high, before):
+        return f"the typical wait {as_long(np.exp(low))} to {as_long(np.exp(high))} each month"
+
     def detectable_text(self, mde):
         return f"only waits longer or shorter by a factor of {times_text(mde)} would have shown"
 
