@@ -9,25 +9,11 @@ from analysis.views import team as view
 from analysis.views.common import CHART_CONFIG, csv_download, markdown_literal_frame, table_headers
 from dashboard import page_setup, show_drill, show_table
 
-
-def link_the_pick() -> None:
-    """A team picked in the selectbox goes into the link before the rerun reads the link."""
-    st.query_params["team"] = st.session_state["team"]
-
-
 context = page_setup()
 header = st.container()
-asked = st.query_params.get("team")
+asked = st.query_params.get("team")  # read before the selectbox, which drops a name it does not hold
 names = view.team_names(context.con)
-shown = view.shown_team(asked, names, st.session_state.get("team"))
-if shown is not None:
-    st.session_state["team"] = shown
-# The team is written into the link here, on every run, rather than bound to it (bind=): a bound
-# widget leaves its default out of the address, so the first team's page had no ?team= and a
-# copied link showed whichever team comes first in the data of the day.
-team = st.selectbox("Team", names, key="team", on_change=link_the_pick, persist_state="session")
-if team is not None and st.query_params.get("team") != team:
-    st.query_params["team"] = team
+team = st.selectbox("Team", names, key="team", bind="query-params")
 unknown = view.unknown_team_note(asked, names, team)
 if unknown:
     st.warning(unknown)

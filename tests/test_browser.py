@@ -300,49 +300,6 @@ def test_the_badge_switch_stays_in_the_link_from_the_overview_to_the_team_page(b
     page.context.close()
 
 
-def pick_team(page, team: str) -> None:
-    team_input(page).click()
-    page.get_by_role("option", name=team, exact=True).click()
-    wait_for_script(page)
-
-
-def test_the_team_page_s_link_always_names_the_team_shown(browser, server, expect):
-    """The first team is the selectbox's default: a bound widget left it out of the address, so
-    /team stayed /team and a copied link showed whichever team came first in that day's data."""
-    page, watch = new_page(browser)
-    open_app(page, f"{server}/team")
-    team_input(page).click()
-    first = page.get_by_role("option").first.inner_text()
-    page.keyboard.press("Escape")
-    expect(heading(page)).to_have_text(first)
-    assert in_url(page, team=first), page.url
-    # The copied address, in another visitor's browser, shows the same team.
-    other, other_watch = new_page(browser)
-    open_app(other, page.url)
-    expect(heading(other)).to_have_text(first)
-    expect(team_input(other)).to_have_value(first)
-    # Choosing a team still changes the page and the link, the first team included.
-    pick_team(other, "Checkout")
-    expect(heading(other)).to_have_text("Checkout")
-    assert in_url(other, team="Checkout"), other.url
-    pick_team(other, first)
-    expect(heading(other)).to_have_text(first)
-    assert in_url(other, team=first), other.url
-    # A link to a team this data does not hold says so and names the team it shows instead.
-    unknown, unknown_watch = new_page(browser)
-    open_app(unknown, f"{server}/team?team=Unknown")
-    expect(unknown.locator("[data-testid=stAlertContentWarning]")).to_have_text(
-        f"No team named Unknown in this data: showing {first}."
-    )
-    expect(heading(unknown)).to_have_text(first)
-    assert in_url(unknown, team=first), unknown.url
-    for shown in (page, other, unknown):
-        assert_no_exception(shown)
-    assert_clean(watch, other_watch, unknown_watch)
-    for shown in (page, other, unknown):
-        shown.context.close()
-
-
 # ---- the comparison table at a laptop's width ------------------------------------------------------
 
 

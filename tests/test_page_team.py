@@ -164,19 +164,6 @@ def test_a_link_to_an_unknown_team_says_so_instead_of_silently_showing_another()
     assert not at.exception and not at.warning
 
 
-def test_the_link_names_the_team_shown_the_first_one_included():
-    # A bound selectbox left its default, the first team, out of the link: /team stayed /team.
-    at = team_page()
-    first = view.team_names(open_shared_store().con)[0]
-    assert at.selectbox(key="team").value == first and at.query_params["team"] == first
-    at.selectbox(key="team").set_value("Checkout").run()
-    assert at.query_params["team"] == "Checkout" and at.title[0].value == "Checkout"
-    at.selectbox(key="team").set_value(first).run()  # back to the default: still in the link
-    assert at.query_params["team"] == first and at.title[0].value == first
-    unknown = team_page(team="Checkot")
-    assert unknown.query_params["team"] == first and len(unknown.warning) == 1
-
-
 def test_a_link_to_a_known_team_has_no_warning():
     at = team_page(team="Billing")
     assert at.selectbox(key="team").value == "Billing" and not at.warning

@@ -253,15 +253,6 @@ def test_checkout_summary_reads_like_the_spec(report, teams):
     )
 
 
-def test_the_team_shown_is_the_link_s_then_the_last_one_seen_then_the_first():
-    names = ["Assist", "Checkout", "Billing"]
-    assert view.shown_team("Checkout", names, "Billing") == "Checkout"  # the link wins
-    assert view.shown_team(None, names, "Billing") == "Billing"  # back on the page without a link
-    assert view.shown_team("Checkot", names, "Billing") == "Billing"  # a name this data lacks
-    assert view.shown_team("Checkot", names, "Gone") == "Assist"  # a team of other data: the first
-    assert view.shown_team(None, [], "Billing") is None
-
-
 def test_insufficient_data_says_why(store, teams):
     data = teams["Checkout"]
     metric = data.entry["metrics"]["dependency_wait"]

@@ -110,18 +110,9 @@ def team_names(con) -> list[str]:
     return teams_table(con)["team"].tolist()
 
 
-def shown_team(asked: str | None, names: list[str], last: str | None) -> str | None:
-    """The team the Team page shows: the one the link names (`asked`) when this data holds it,
-    else the one this visitor last looked at (`last`), else the first; None without teams."""
-    for candidate in (asked, last):
-        if candidate in names:
-            return candidate
-    return names[0] if names else None
-
-
 def unknown_team_note(asked: str | None, names: list[str], shown: str | None) -> str | None:
     """What to say when a link names a team this data does not hold (mistyped, renamed, or
-    another workspace's): the page then shows `shown` instead (shown_team)."""
+    another workspace's): the team selectbox then drops the name and shows `shown` instead."""
     if not asked or asked in names or shown is None:
         return None
     return f"No team named {markdown_literal(asked)} in this data: showing {markdown_literal(shown)}."
