@@ -19,7 +19,7 @@ from .importers import ImportOptions, read_column_map
 from .importers.base import DUCKDB_MAGIC
 from .pack import build_pack
 from .quality import format_report, quality_report
-from .report import build_report, without_file_name
+from .report import about_the_organisation, build_report, without_file_name
 from .report_format import NO_TEAMS, format_csv, format_text, terminal_safe
 from .settings import Settings
 from .store import LoadOutcome, Store, derived_state, expand_paths
@@ -280,6 +280,8 @@ def report(args: argparse.Namespace) -> int:
             "--format json or text lists each with its reason",
             file=sys.stderr,
         )
+        for reject in filter(about_the_organisation, result["rejected"]):
+            print(terminal_safe(f"note: {reject['file']}: {reject['reason']}"), file=sys.stderr)
     if args.format == "json":
         written = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
     elif args.format == "csv":

@@ -34,8 +34,12 @@ PRIMARY_KEYS = {
     "pull_requests": ("pr_id",),
     "reviews": ("review_id",),
 }
-# The organisation files describe the whole organisation: a new one replaces the old.
+# The organisation files describe the whole organisation: a new one replaces the old, and the
+# old one is listed as set aside (Store._set_aside), so which file was used is never a guess.
 ORGANISATION_TABLES = ("teams", "members", "ownership")
+ORGANISATION_CONTENT = {"teams": "teams come", "members": "the roster comes", "ownership": "ownership comes"}
+SET_ASIDE_MARK = "set aside: "  # how a set-aside file's entry begins
+SET_ASIDE = SET_ASIDE_MARK + "{content} from "
 # Facts from a changelog stay true when a later export without a changelog updates the item.
 CHANGELOG_COLUMNS = ("first_due_date", "due_date_changes")
 WORK_ITEM_TEAMS_COLUMNS = [
@@ -232,7 +236,7 @@ class Store:
             # rows are all bad must not empty the table it would replace.
             for table in TABLE_COLUMNS:
                 if table in result.tables and outcome.status != "refused":
-                    self._merge(table, result.tables[table], name)
+                    self._merge(table, result.tables[table], name, origin=display_name or str(path))
             self._log(outcome, digest)
             self.con.commit()
         except Exception as error:
@@ -247,7 +251,9 @@ class Store:
             self._log(outcome, digest)
         return outcome
 
-    def _merge(self, table: str, rows, source_file: str) -> None:
+    def _merge(self, table: str, rows, source_file: str, origin: str | None = None) -> None:
+        """`origin` names the file where the analyst can find it (the path as given, the upload's
+        name): an organisation file set aside for this one is told which file is used."""
         # Nothing to add. For an organisation file this is most likely a cut-off or wrong file,
         # so the organisation loaded before stays (to clear it, load a file with new rows).
         if rows is None or len(rows) == 0:
@@ -262,6 +268,7 @@ class Store:
         self.con.unregister("incoming")
         columns = ", ".join((*TABLE_COLUMNS[table], "source_file"))
         if table in ORGANISATION_TABLES:
+            self._set_aside(table, origin or source_file)
             self.con.execute(f"delete from {table}")
             self.con.execute(f"insert into {table} ({columns}) select {columns} from staged")
         elif table == "work_items":
@@ -279,6 +286,32 @@ class Store:
             self.con.execute(f"insert or ignore into {table} ({columns}) select {columns} from staged")
         else:
             self.con.execute(f"insert or replace into {table} ({columns}) select {columns} from staged")
+
+    def _set_aside(self, table: str, used: str) -> None:
+        """Before an organisation table takes the rows of the file `used`, list the loaded file
+        whose rows it holds as set aside (a whole-file entry of that file's rejects, so the
+        data-quality report and the report's `rejected` show it), and point the entries of the
+        files set aside before it at `used`: each names the file the table's rows come from now.
+        Rows edited on the Data page come from no loaded file: nothing of theirs is listed."""
+        prefix = SET_ASIDE.format(content=ORGANISATION_CONTENT[table])
+        reason = f"{prefix}{used}, the last {table} file loaded (a later {table} file replaces an earlier one whole)"
+        self.con.execute(
+            "update rejected_rows set reason = ? where row_number is null and starts_with(reason, ?)", [reason, prefix]
+        )
+        held = self.con.execute(
+            f"""
+            select load_id, file_name from load_log
+            where kind = ? and status in ('loaded', 'partial') and rows_loaded > 0
+              and file_name in (select source_file from {table})
+            order by load_id desc limit 1
+            """,
+            [table],
+        ).fetchall()
+        for load_id, file_name in held:
+            self.con.execute(
+                "insert into rejected_rows (load_id, file_name, row_number, field, reason) values (?, ?, null, null, ?)",
+                [load_id, file_name, reason],
+            )
 
     def _stage(self, table: str, source_file: str) -> None:
         """Copy the incoming rows into `staged` with the canonical types, one row per key."""
