@@ -353,10 +353,10 @@ def test_a_python_error_between_tables_rolls_back_too(store, write_file, monkeyp
     before = rows(store, "select * from work_items order by item_key"), rows(store, "select * from links order by all")
     merge = Store._merge
 
-    def merge_then_fail(self, table, frame, source_file):
+    def merge_then_fail(self, table, frame, source_file, **where_from):
         if table == "links":
             raise MemoryError("out of memory while merging links")
-        merge(self, table, frame, source_file)
+        merge(self, table, frame, source_file, **where_from)
 
     monkeypatch.setattr(Store, "_merge", merge_then_fail)
     outcome = store.load_file(write_file("june10.csv", EXPORT_JUNE_10))
