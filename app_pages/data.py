@@ -385,7 +385,7 @@ with st.expander("Team attribution and table sizes", key="quality_more"):
 st.header("Organisation")
 st.caption(
     "Edit in place, add or delete rows, then Apply. A later upload of teams.csv, members.csv or "
-    "ownership.csv replaces the table it holds."
+    "ownership.csv replaces the table it holds; the file it replaced is listed as set aside under Rejected rows."
 )
 for column, kind in zip(st.columns(3), ("teams", "members", "ownership")):
     column.download_button(

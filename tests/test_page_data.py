@@ -348,3 +348,30 @@ def test_the_settings_form_switches_names_on_in_the_reorg_diagram(page):
     assert not page.error
     assert page.session_state["analysis_settings"].show_roster_names is True
     assert "3 people<br>Ana Lima<br>Ben Carter<br>Dev Patel" in flows(page)
+
+
+def test_a_second_teams_file_and_a_team_teams_csv_lacks_are_said_on_the_page(page):
+    teams = (DEMO / "teams.csv").read_bytes().replace(b"Checkout,2025-10-01", b"Checkout,2025-11-01")
+    ownership = (
+        (DEMO / "ownership.csv").read_bytes().replace(b"jira_project,CHK,Checkout,,", b"jira_project,CHK,Chekout,,")
+    )
+    page.file_uploader(key="upload_files").set_value(
+        [("my_teams.csv", teams, "text/csv"), ("my_ownership.csv", ownership, "text/csv")]
+    )
+    page.button(key="upload_load").click().run()
+    assert not page.exception
+    # The demo's teams.csv and ownership.csv are set aside for the uploads, in the rejected rows.
+    rejects = table_with(page, "reason")
+    set_aside = rejects[rejects["row_number"].isna()].set_index("file_name")["reason"].to_dict()
+    assert set_aside == {
+        "ownership.csv": "set aside: ownership comes from my_ownership.csv, the last ownership file loaded "
+        "(a later ownership file replaces an earlier one whole)",
+        "teams.csv": "set aside: teams come from my_teams.csv, the last teams file loaded "
+        "(a later teams file replaces an earlier one whole)",
+    }
+    # The typo is a warning of its own, outside the collapsed expander.
+    warning = markdown_literal(
+        'my_ownership.csv: team "Chekout" is not in teams.csv (1 row names it, it has no end_date): the items and '
+        "releases it is given count for no team of the report; correct the name or add the team to teams.csv"
+    )
+    assert warning in [w.value for w in page.warning]
