@@ -70,6 +70,8 @@ class LoadOutcome:
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     message: str | None = None
+    origin: str | None = None  # where the analyst finds the file: the path as given, the upload's name
+    load_id: int | None = None  # its entry in load_log, once logged
 
     @property
     def usable(self) -> bool:
@@ -107,6 +109,9 @@ class Store:
         if not read_only:
             self.con.execute(queries.sql("schema"))
             self._rebuild_outdated_attribution()
+        # load_id -> where the analyst finds that file (LoadOutcome.origin), for the loads of
+        # this session; a set-aside entry names the file used by it (else by its name alone).
+        self.origins: dict[int, str] = {}
         # Bumped whenever the data or the organisation may have changed: callers that keep
         # results (the dashboard's per-session report cache) key them by it.
         self.version = 0
@@ -224,6 +229,7 @@ class Store:
             rows_loaded=max(result.rows_read - len(rejected_rows), 0),
             rejects=result.rejects,
             notes=result.notes,
+            origin=display_name or str(path),
         )
         if result.rejects:
             outcome.status = "partial" if outcome.rows_loaded else "refused"
@@ -236,8 +242,10 @@ class Store:
             # rows are all bad must not empty the table it would replace.
             for table in TABLE_COLUMNS:
                 if table in result.tables and outcome.status != "refused":
-                    self._merge(table, result.tables[table], name, origin=display_name or str(path))
+                    self._merge(table, result.tables[table], name, origin=outcome.origin)
             self._log(outcome, digest)
+            if outcome.status != "refused":
+                self._set_aside_if_empty(result.tables, outcome)
             self.con.commit()
         except Exception as error:
             self.con.rollback()
@@ -293,12 +301,27 @@ class Store:
         data-quality report and the report's `rejected` show it), and point the entries of the
         files set aside before it at `used`: each names the file the table's rows come from now.
         Rows edited on the Data page come from no loaded file: nothing of theirs is listed."""
+        reason = set_aside_reason(table, used)
         prefix = SET_ASIDE.format(content=ORGANISATION_CONTENT[table])
-        reason = f"{prefix}{used}, the last {table} file loaded (a later {table} file replaces an earlier one whole)"
         self.con.execute(
             "update rejected_rows set reason = ? where row_number is null and starts_with(reason, ?)", [reason, prefix]
         )
-        held = self.con.execute(
+        for load_id, file_name in self._held(table):
+            self._add_set_aside(load_id, file_name, reason)
+
+    def _set_aside_if_empty(self, tables: dict, outcome: LoadOutcome) -> None:
+        """A later organisation file with no rows (a cut-off or header-only file) leaves its table
+        as it was (_merge): it is set aside for the file the table's rows come from, so the last
+        file of a kind given is never taken for the one used unsaid."""
+        for table in ORGANISATION_TABLES:
+            if table in tables and (tables[table] is None or len(tables[table]) == 0):
+                for load_id, file_name in self._held(table):
+                    used = self.origins.get(load_id, file_name)
+                    self._add_set_aside(outcome.load_id, outcome.file_name, set_aside_reason(table, used))
+
+    def _held(self, table: str) -> list[tuple[int, str]]:
+        """The load whose rows the organisation table holds (none for rows edited on the Data page)."""
+        return self.con.execute(
             f"""
             select load_id, file_name from load_log
             where kind = ? and status in ('loaded', 'partial') and rows_loaded > 0
@@ -307,11 +330,12 @@ class Store:
             """,
             [table],
         ).fetchall()
-        for load_id, file_name in held:
-            self.con.execute(
-                "insert into rejected_rows (load_id, file_name, row_number, field, reason) values (?, ?, null, null, ?)",
-                [load_id, file_name, reason],
-            )
+
+    def _add_set_aside(self, load_id: int, file_name: str, reason: str) -> None:
+        self.con.execute(
+            "insert into rejected_rows (load_id, file_name, row_number, field, reason) values (?, ?, null, null, ?)",
+            [load_id, file_name, reason],
+        )
 
     def _stage(self, table: str, source_file: str) -> None:
         """Copy the incoming rows into `staged` with the canonical types, one row per key."""
@@ -383,11 +407,22 @@ class Store:
                 "insert into rejected_rows (load_id, file_name, row_number, field, reason) values (?, ?, ?, ?, ?)",
                 [[load_id, outcome.file_name, r.row, r.field, r.reason] for r in outcome.rejects[:MAX_REJECTS_KEPT]],
             )
+        outcome.load_id = load_id
+        if outcome.origin:
+            self.origins[load_id] = outcome.origin
         return outcome
 
     def refresh_attribution(self, timezone: str = "UTC", settings: Settings | None = None) -> None:
         refresh_attribution(self.con, timezone, settings)
         self.version += 1
+
+
+def set_aside_reason(table: str, used: str) -> str:
+    """Why an organisation file was set aside, naming the file `used` for the table's rows."""
+    return (
+        f"{SET_ASIDE.format(content=ORGANISATION_CONTENT[table])}{used} "
+        f"(one {table} file is used: the last one loaded that holds rows)"
+    )
 
 
 class DerivedDataOutdated(RuntimeError):

@@ -20,9 +20,7 @@ from analysis.store import Store
 from analysis.views.data import load_uploads, unknown_team_warnings
 
 DEMO = PROJECT_ROOT / "data" / "demo"
-SET_ASIDE = (
-    "set aside: teams come from {used}, the last teams file loaded (a later teams file replaces an earlier one whole)"
-)
+SET_ASIDE = "set aside: teams come from {used} (one teams file is used: the last one loaded that holds rows)"
 CHEKOUT = (
     'team "Chekout" is not in teams.csv (1 row names it, it has no end_date): the items and releases it is given '
     "count for no team of the report; correct the name or add the team to teams.csv"
@@ -146,12 +144,29 @@ def test_the_roster_and_ownership_set_aside_say_which_file_is_used(folder, capsy
     report = report_json(capsys, "exports/", "old/")
     reasons = {entry["reason"].split(" from ")[0]: entry["reason"] for entry in organisation_entries(report)}
     assert reasons == {
-        "set aside: the roster comes": "set aside: the roster comes from old/members.csv, the last members file "
-        "loaded (a later members file replaces an earlier one whole)",
-        "set aside: ownership comes": "set aside: ownership comes from old/ownership.csv, the last ownership file "
-        "loaded (a later ownership file replaces an earlier one whole)",
+        "set aside: the roster comes": "set aside: the roster comes from old/members.csv "
+        "(one members file is used: the last one loaded that holds rows)",
+        "set aside: ownership comes": "set aside: ownership comes from old/ownership.csv "
+        "(one ownership file is used: the last one loaded that holds rows)",
         "set aside: teams come": SET_ASIDE.format(used="old/teams.csv"),
     }
+
+
+def test_a_later_teams_file_without_rows_is_set_aside_for_the_one_used(folder, capsys):
+    # A header-only file (cut off, or the wrong one) is the last given, but the teams stay.
+    (folder / "cut.csv").write_text("team,reorg_date,model,leader\n", encoding="utf-8")
+    report = report_json(capsys, "exports/", "cut.csv")
+    assert reorg_dates(report)["Checkout"] == "2025-10-01"
+    assert organisation_entries(report) == [
+        {"file": "cut.csv", "row": None, "field": None, "reason": SET_ASIDE.format(used="exports/teams.csv")}
+    ]
+    # A file with rows given after both is used, and both entries name it.
+    report = report_json(capsys, "exports/", "cut.csv", "old/teams.csv")
+    assert reorg_dates(report)["Checkout"] == "2025-11-01"
+    assert [(entry["file"], entry["reason"]) for entry in organisation_entries(report)] == [
+        ("teams.csv", SET_ASIDE.format(used="old/teams.csv")),
+        ("cut.csv", SET_ASIDE.format(used="old/teams.csv")),
+    ]
 
 
 @pytest.fixture

@@ -364,10 +364,9 @@ def test_a_second_teams_file_and_a_team_teams_csv_lacks_are_said_on_the_page(pag
     rejects = table_with(page, "reason")
     set_aside = rejects[rejects["row_number"].isna()].set_index("file_name")["reason"].to_dict()
     assert set_aside == {
-        "ownership.csv": "set aside: ownership comes from my_ownership.csv, the last ownership file loaded "
-        "(a later ownership file replaces an earlier one whole)",
-        "teams.csv": "set aside: teams come from my_teams.csv, the last teams file loaded "
-        "(a later teams file replaces an earlier one whole)",
+        "ownership.csv": "set aside: ownership comes from my_ownership.csv "
+        "(one ownership file is used: the last one loaded that holds rows)",
+        "teams.csv": "set aside: teams come from my_teams.csv (one teams file is used: the last one loaded that holds rows)",
     }
     # The typo is a warning of its own, outside the collapsed expander.
     warning = markdown_literal(
