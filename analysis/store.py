@@ -316,7 +316,9 @@ class Store:
         for table in ORGANISATION_TABLES:
             if table in tables and (tables[table] is None or len(tables[table]) == 0):
                 for load_id, file_name in self._held(table):
-                    used = self.origins.get(load_id, file_name)
+                    origin = self.origins.get(load_id)
+                    # A workspace restored since may reuse the id: the origin must be that file's.
+                    used = origin if origin and Path(origin).name == file_name else file_name
                     self._add_set_aside(outcome.load_id, outcome.file_name, set_aside_reason(table, used))
 
     def _held(self, table: str) -> list[tuple[int, str]]:
