@@ -26,7 +26,6 @@ from .settings import Settings
 from .store import SET_ASIDE_MARK
 
 METRICS = metrics.NAMES  # the registered metrics' names, in report order
-UNKNOWN_TEAM = "team "  # how the entry of a team teams.csv lacks begins
 
 
 def build_report(con, settings: Settings) -> dict:
@@ -146,44 +145,15 @@ def rejected_rows(con) -> list[dict]:
         (load_id, {"file": name, "row": None, "field": None, "reason": without_file_name(message or "refused", name)})
         for load_id, name, message in refused
     ]
-    # A stable sort keeps each file's rows in their order; the teams the organisation files name
-    # but teams.csv lacks come after, as ingest's data-quality report lists them after the files.
-    unknown = con.execute(queries.sql("unknown_teams")).df()
-    return [reject for _, reject in sorted(rejected, key=lambda pair: pair[0])] + unknown_team_entries(unknown)
-
-
-def unknown_team_entries(unknown: pd.DataFrame) -> list[dict]:
-    """Of the teams the roster or ownership name that teams.csv does not list (the rows of
-    queries/unknown_teams.sql), those still named by a row without an end_date, as entries of
-    `rejected`: a typo such as "Chekout" or a team left out, whose items and releases would
-    otherwise drop out of the report unsaid. A team whose rows all ended is a former team
-    (dissolved by the reorg, like the demo's Infra) and is not listed."""
-    return [
-        {
-            "file": row.source_file,
-            "row": None,
-            "field": "team",
-            "reason": unknown_team_reason(row.team, int(row.rows_using_it), int(row.open_rows)),
-        }
-        for row in unknown.itertuples()
-        if row.open_rows > 0
-    ]
-
-
-def unknown_team_reason(team: str, rows: int, open_rows: int) -> str:
-    named = "1 row names it" if rows == 1 else f"{rows} rows name it"
-    current = "it has no end_date" if rows == 1 else f"{open_rows} without an end_date"
-    return (
-        f'{UNKNOWN_TEAM}"{team}" is not in teams.csv ({named}, {current}): the items and releases it is given '
-        "count for no team of the report; correct the name or add the team to teams.csv"
-    )
+    # A stable sort keeps each file's rows in their order.
+    return [reject for _, reject in sorted(rejected, key=lambda pair: pair[0])]
 
 
 def about_the_organisation(reject: dict) -> bool:
-    """Whether an entry of `rejected` says which organisation file was used or names a team
-    teams.csv lacks, rather than a bad row or file: the CSV report, which has no place for
-    `rejected`, says these on stderr in full, since they change what its numbers cover."""
-    return reject["row"] is None and reject["reason"].startswith((SET_ASIDE_MARK, UNKNOWN_TEAM))
+    """Whether an entry of `rejected` says which organisation file was used, rather than a bad
+    row or file: the CSV report, which has no place for `rejected`, says these on stderr in full,
+    since they change what its numbers cover."""
+    return reject["row"] is None and reject["reason"].startswith(SET_ASIDE_MARK)
 
 
 def without_file_name(message: str, file_name: str) -> str:

@@ -144,13 +144,7 @@ def format_text(report: dict, confidence: float = Settings.confidence) -> str:
     if report["rejected"]:
         lines.append(f"Rejected rows: {len(report['rejected'])}")
         for reject in report["rejected"][:20]:
-            where = (
-                f"row {reject['row']}"
-                if reject["row"] is not None
-                else f"column {reject['field']}"
-                if reject.get("field")
-                else "whole file"
-            )
+            where = f"row {reject['row']}" if reject["row"] is not None else "whole file"
             lines.append(f"  {reject['file']} {where}: {reject['reason']}")
         if len(report["rejected"]) > 20:
             lines.append(f"  ... and {len(report['rejected']) - 20} more")

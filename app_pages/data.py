@@ -30,7 +30,6 @@ from analysis.views.data import (
     quality_numbers,
     rejects_csv,
     settings_choices,
-    unknown_team_warnings,
     unmapped_files,
     unowned,
     upload_table,
@@ -335,8 +334,6 @@ st.header("Data quality")
 quality = quality_report(store.con)
 for column, (label, value) in zip(st.columns(5), quality_numbers(quality).items()):
     column.metric(label, value)
-for warning in unknown_team_warnings(quality):
-    st.warning(markdown_literal(warning))
 show_table(quality.files, "quality_files")
 st.download_button(
     "Download CSV", csv_download(quality.files), "files.csv", "text/csv", key="quality_files_csv", on_click="ignore"

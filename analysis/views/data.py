@@ -23,7 +23,6 @@ from ..importers.column_map import csv_header, header_key, suggested
 from ..importers.csv_rows import parse_iso_date
 from ..importers.org import OWNERSHIP_KINDS
 from ..quality import QualityReport
-from ..report import unknown_team_entries
 from ..settings import Settings
 from ..store import Store
 from ..workspace_file import (
@@ -290,12 +289,6 @@ def quality_numbers(report: QualityReport) -> dict[str, str]:
         "Items without a team": f"{report.unattributed_share:.1%}",
         "Releases without a team": f"{report.releases_without_team:,}",
     }
-
-
-def unknown_team_warnings(report: QualityReport) -> list[str]:
-    """The teams the roster or ownership still name that the teams table lacks, in the report's
-    words (report.unknown_team_entries): said above the tables, not only in the expander."""
-    return [f"{entry['file']}: {entry['reason']}" for entry in unknown_team_entries(report.unknown_teams)]
 
 
 def rejects_csv(report: QualityReport) -> bytes:
