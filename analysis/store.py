@@ -70,7 +70,7 @@ class LoadOutcome:
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     message: str | None = None
-    origin: str | None = None  # where the analyst finds the file: the path as given, the upload's name
+    origin: str | None = None  # where the analyst finds the file: the path as given, or "the upload NAME"
     load_id: int | None = None  # its entry in load_log, once logged
 
     @property
@@ -229,7 +229,7 @@ class Store:
             rows_loaded=max(result.rows_read - len(rejected_rows), 0),
             rejects=result.rejects,
             notes=result.notes,
-            origin=display_name or str(path),
+            origin=f"the upload {display_name}" if display_name else str(path),
         )
         if result.rejects:
             outcome.status = "partial" if outcome.rows_loaded else "refused"
@@ -260,8 +260,8 @@ class Store:
         return outcome
 
     def _merge(self, table: str, rows, source_file: str, origin: str | None = None) -> None:
-        """`origin` names the file where the analyst can find it (the path as given, the upload's
-        name): an organisation file set aside for this one is told which file is used."""
+        """`origin` names the file where the analyst can find it (the path as given, or "the upload
+        NAME"): an organisation file set aside for this one is told which file is used."""
         # Nothing to add. For an organisation file this is most likely a cut-off or wrong file,
         # so the organisation loaded before stays (to clear it, load a file with new rows).
         if rows is None or len(rows) == 0:
@@ -318,7 +318,7 @@ class Store:
                 for load_id, file_name in self._held(table):
                     origin = self.origins.get(load_id)
                     # A workspace restored since may reuse the id: the origin must be that file's.
-                    used = origin if origin and Path(origin).name == file_name else file_name
+                    used = origin if origin and origin.endswith(file_name) else file_name
                     self._add_set_aside(outcome.load_id, outcome.file_name, set_aside_reason(table, used))
 
     def _held(self, table: str) -> list[tuple[int, str]]:

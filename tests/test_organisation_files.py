@@ -183,7 +183,7 @@ def test_the_data_page_lists_the_upload_set_aside(folder):
         assert [result.status for result in results] == ["loaded"]
         set_aside = quality_report(store.con).rejects
         set_aside = set_aside[set_aside["file_name"] == "teams.csv"]
-        assert set_aside["reason"].tolist() == [SET_ASIDE.format(used="teams.csv")]
+        assert set_aside["reason"].tolist() == [SET_ASIDE.format(used="the upload teams.csv")]
         assert set_aside["row_number"].isna().all()
     finally:
         store.close()

@@ -364,7 +364,7 @@ def test_a_second_teams_file_is_said_on_the_page(page):
     rejects = table_with(page, "reason")
     set_aside = rejects[rejects["row_number"].isna()].set_index("file_name")["reason"].to_dict()
     assert set_aside == {
-        "ownership.csv": "set aside: ownership comes from my_ownership.csv "
+        "ownership.csv": "set aside: ownership comes from the upload my_ownership.csv "
         "(one ownership file is used: the last one loaded that holds rows)",
-        "teams.csv": "set aside: teams come from my_teams.csv (one teams file is used: the last one loaded that holds rows)",
+        "teams.csv": "set aside: teams come from the upload my_teams.csv (one teams file is used: the last one loaded that holds rows)",
     }
