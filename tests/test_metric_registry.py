@@ -185,8 +185,8 @@ class ReplanShare(Metric):
     def bins(self, history, start, end, anchor):
         return inference.month_bins(history.days, history.replanned, start, end, anchor, inference.SHARE)
 
-    def trend_text(self, slope, before):
-        return f"{slope * 100:+.1f} points a month"
+    def trend_parts(self, slope, before):
+        return "", f"{slope * 100:+.1f}", " points a month"
 
     def detectable_text(self, mde):
         return f"only {mde * 100:.0f} points would have shown"

@@ -312,14 +312,19 @@ class Metric:
             self, decision, (result.before.n, result.after.n), months, settings, before=result.before.value
         )
 
-    def trend_text(self, slope: float, before: float | None) -> str:
-        """A pre-trend slope (per 30 days, on the scale of inference.PreTrend) in words; `before`
-        is the before window's value (the level a relative slope is relative to; None: unknown)."""
+    def trend_parts(self, slope: float, before: float | None) -> tuple[str, str, str]:
+        """A pre-trend slope (per 30 days, on the scale of inference.PreTrend) in words, as the
+        words before its number, the number, and the words after it (its unit); `before` is the
+        before window's value (the level a relative slope is relative to; None: unknown)."""
         raise NotImplementedError
 
+    def trend_text(self, slope: float, before: float | None) -> str:
+        return "".join(self.trend_parts(slope, before))
+
     def trend_interval_text(self, low: float, high: float, before: float | None) -> str:
-        """A pre-trend slope's interval in words: 'low to high'."""
-        return f"{self.trend_text(low, before)} to {self.trend_text(high, before)}"
+        """A pre-trend slope's interval in words, its unit said once: '-0.8 to +1.3 release days ...'."""
+        (lead, low_number, unit), (_, high_number, _) = self.trend_parts(low, before), self.trend_parts(high, before)
+        return f"{lead}{low_number} to {high_number}{unit}"
 
     def mde_text(self, mde: float | None) -> str:
         """The minimum detectable effect as a sentence (None: nothing could have been detected)."""

@@ -152,11 +152,8 @@ class DependencyWait(Metric):
     def bins(self, history, start, end, anchor):
         return inference.month_bins(history.days, history.log_waits, start, end, anchor, inference.LOG_MEAN)
 
-    def trend_text(self, slope, before):
-        return f"the typical wait {as_long(np.exp(slope))} each month"
-
-    def trend_interval_text(self, low, high, before):
-        return f"the typical wait {as_long(np.exp(low))} to {as_long(np.exp(high))} each month"
+    def trend_parts(self, slope, before):
+        return "the typical wait ", as_long(np.exp(slope)), " each month"
 
     def detectable_text(self, mde):
         return f"only waits longer or shorter by a factor of {times_text(mde)} would have shown"

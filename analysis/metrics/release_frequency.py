@@ -126,18 +126,13 @@ class ReleaseFrequency(Metric):
     def bins(self, history, start, end, anchor):
         return inference.rate_bins(history.days, start, end, anchor)
 
-    def trend_text(self, slope, before):
+    def trend_parts(self, slope, before):
         # The slope is relative to the before window's rate (inference.PreTrend): times that rate
         # it is a change in release days per 30 days. As a percentage it reads -142% a month when
         # the before rate is small, so a percentage is written only when the rate is unknown.
         if before:
-            return f"{slope * before:+.2f} release days per 30 days each month"
-        return relative_trend_text(slope)
-
-    def trend_interval_text(self, low, high, before):
-        if before:
-            return f"{low * before:+.2f} to {high * before:+.2f} release days per 30 days each month"
-        return f"{relative_trend_text(low)} to {relative_trend_text(high)}"
+            return "", f"{slope * before:+.2f}", " release days per 30 days each month"
+        return "", relative_trend_text(slope), ""
 
     def detectable_text(self, mde):
         return f"only a change larger than {times_text(mde)} times the release rate (up or down) would have shown"

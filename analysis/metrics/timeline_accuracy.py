@@ -169,11 +169,8 @@ class TimelineAccuracy(Metric):
     def bins(self, history, start, end, anchor):
         return inference.month_bins(history.days, history.on_time, start, end, anchor, inference.SHARE)
 
-    def trend_text(self, slope, before):
-        return f"{slope * 100:+.1f} percentage points a month"
-
-    def trend_interval_text(self, low, high, before):
-        return f"{low * 100:+.1f} to {high * 100:+.1f} percentage points a month"
+    def trend_parts(self, slope, before):
+        return "", f"{slope * 100:+.1f}", " percentage points a month"
 
     def detectable_text(self, mde):
         return f"only a change of more than {mde * 100:.0f} percentage points in the on-time share would have shown"
