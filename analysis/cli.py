@@ -84,9 +84,9 @@ def add_import_options(command: argparse.ArgumentParser) -> None:
 
 
 def import_options(args: argparse.Namespace, timezone: str | None = None) -> ImportOptions:
-    return ImportOptions(
-        timezone=timezone or args.timezone or "UTC", column_map=args.column_map, date_order=args.date_order
-    )
+    """`timezone`: the zone the report settled on (its --timezone, else its database's), over
+    the command's own --timezone (ingest's, UTC by default)."""
+    return ImportOptions(timezone=timezone or args.timezone, column_map=args.column_map, date_order=args.date_order)
 
 
 def names(text: str) -> tuple[str, ...]:
