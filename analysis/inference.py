@@ -7,7 +7,10 @@ bins are the units of inference:
 
 - ``RATE`` (release days over exposure days): the estimate is a rate ratio, on the log scale; a
   side's variance is the bins' empirical (cluster) variance of the count, never below the
-  Poisson variance (so no interval is narrower than the independent-events one).
+  Poisson variance (so no interval is narrower than the independent-events one). In a
+  difference-in-differences the contrast's overdispersion (its cluster variance over its Poisson
+  variance) is moderated towards the teams' own before it is floored at 1 (empirical Bayes, as
+  limma's squeezeVar; see "release dispersion" below).
 - ``SHARE`` (on time out of commitments): a difference in shares;
 - ``LOG_MEAN`` (the log of each wait): a ratio of geometric means.
 
@@ -44,7 +47,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
-from scipy.special import stdtr, stdtrit
+from scipy.special import digamma, polygamma, stdtr, stdtrit
 
 from .stats import rate_ratio_test
 
@@ -280,25 +283,35 @@ class _Part:
     independent_df: float
 
 
+def _sandwich(influence: np.ndarray, working: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of bins: the cluster (CR2) variance, its degrees of freedom and the
+    independent-events variance; the first two nan where they cannot be estimated (a single bin
+    with data, or one bin holding everything).
+
+    Each cluster's residual is scaled by 1/(1 - h), h its share of the independent-events
+    variance (CR2, the bias-reduced sandwich; B/(B-1) for equal bins), and the degrees of freedom
+    are the effective number of bins less one (Bell-McCaffrey-style; B - 1 for equal bins)."""
+    independent = working.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        leverage = np.where(working > 0, working / independent[:, None], 0.0)
+        cluster = np.sum(np.where(working > 0, influence**2 / (1 - leverage), 0.0), axis=1)
+        df = np.maximum(1.0 / np.sum(leverage**2, axis=1) - 1, 1.0)
+    estimable = (np.count_nonzero(working > 0, axis=1) >= 2) & (leverage.max(axis=1, initial=0.0) < 1)
+    return np.where(estimable, cluster, np.nan), np.where(estimable, df, np.nan), independent
+
+
 def _window_variance(cells: _Cells, weights: np.ndarray, rate: bool) -> _Part | None:
     """The variance of sum(weight x level) over one window, as a _Part; None when it cannot be
-    estimated (a single bin, or one bin holding everything).
+    estimated (`_sandwich`).
 
     The teams' bins cover the same calendar days, so a bin is one cluster across teams: what
     all teams share in a month (an org-wide good or bad month) cancels in a difference instead
-    of adding to its variance. Each cluster's residual is scaled by 1/(1 - h), h its share of
-    the independent-events variance (CR2, the bias-reduced sandwich; B/(B-1) for equal bins), and
-    the degrees of freedom are the effective number of bins less one (Bell-McCaffrey-style;
-    B - 1 for equal bins). The variance is never below the independent-events one (`_floored`)."""
-    influence = weights @ cells.influence
-    working = (weights**2) @ cells.working
-    independent = float(working.sum())
-    used = working > 0
-    leverage = working[used] / independent
-    if used.sum() < 2 or leverage.max() >= 1:
+    of adding to its variance."""
+    cluster, df, independent = (
+        float(x[0]) for x in _sandwich((weights @ cells.influence)[None], ((weights**2) @ cells.working)[None])
+    )
+    if not np.isfinite(cluster):
         return None
-    cluster = float(np.sum(influence[used] ** 2 / (1 - leverage)))
-    df = max(1.0 / np.sum(leverage**2) - 1, 1.0)
     # A Poisson variance is known; a sample variance rests on the items.
     independent_df = np.inf if rate else max(float(cells.n.sum()) - len(cells.n), 1.0)
     return _Part(cluster, df, independent, independent_df)
@@ -319,6 +332,98 @@ def _satterthwaite(variances: list[float], dfs: list[float]) -> float:
     """Welch-Satterthwaite degrees of freedom of a sum of independent variance estimates."""
     denominator = sum(v * v / d for v, d in zip(variances, dfs) if np.isfinite(d))
     return np.inf if denominator == 0 else sum(variances) ** 2 / denominator
+
+
+# ---- release dispersion, moderated across the teams compared ----------------------------------------
+# A window's bins give a team's overdispersion (its cluster variance over its Poisson variance) on
+# some 12 degrees of freedom: so noisy that flooring it at 1 costs much of the power the data has.
+# The teams of one comparison share their calendar, sprints and ways of working, so each contrast's
+# ratio is moderated towards the ratio of the teams it compares, by empirical Bayes as limma's
+# squeezeVar does (Smyth 2004): as far as the teams' ratios agree beyond their sampling noise.
+
+
+@dataclass(frozen=True)
+class DispersionPrior:
+    """limma's fitFDist without a covariate: the teams' typical dispersion ``scale``, how much a
+    ratio's own estimate is worth against it (``df``: inf when the teams' ratios differ only by
+    chance, 0 with a single ratio) and the degrees of freedom of all the ratios (``pooled_df``)."""
+
+    scale: float
+    df: float
+    pooled_df: float
+
+    def moderate(self, ratio: float, df: float) -> tuple[float, float]:
+        """A ratio on `df` degrees of freedom moderated towards the scale, with its degrees of
+        freedom: limma's squeezeVar posterior, and eBayes's df.total (never above pooled_df)."""
+        if self.df == 0:
+            return ratio, df
+        if np.isinf(self.df):
+            return self.scale, self.pooled_df
+        return (self.df * self.scale + df * ratio) / (self.df + df), min(self.df + df, self.pooled_df)
+
+
+def dispersion_prior(ratios: np.ndarray, dfs: np.ndarray) -> DispersionPrior | None:
+    """The prior of variance ratios with their degrees of freedom, as R's limma::fitFDist(ratios,
+    dfs); None without a usable ratio. Ratios that are not finite, or whose df is not, take no part."""
+    ratios, dfs = np.asarray(ratios, dtype=float), np.asarray(dfs, dtype=float)
+    ok = np.isfinite(ratios) & (ratios > -1e-15) & np.isfinite(dfs) & (dfs > 1e-15)
+    ratios, dfs = ratios[ok], dfs[ok]
+    if len(ratios) == 0:
+        return None
+    pooled_df = float(dfs.sum())
+    if len(ratios) == 1:
+        return DispersionPrior(float(ratios[0]), 0.0, pooled_df)
+    ratios = np.maximum(ratios, 0.0)
+    middle = float(np.median(ratios)) or 1.0
+    ratios = np.maximum(ratios, 1e-5 * middle)
+    e = np.log(ratios) - digamma(dfs / 2) + np.log(dfs / 2)
+    mean = float(e.mean())
+    excess = float(np.sum((e - mean) ** 2) / (len(e) - 1) - np.mean(polygamma(1, dfs / 2)))
+    if excess <= 0:
+        return DispersionPrior(float(ratios.mean()), np.inf, pooled_df)
+    df = 2 * _trigamma_inverse(excess)
+    return DispersionPrior(float(np.exp(mean + digamma(df / 2) - np.log(df / 2))), df, pooled_df)
+
+
+def _trigamma_inverse(x: float) -> float:
+    """y with trigamma(y) = x, by limma's Newton iteration (trigammaInverse)."""
+    if x > 1e7:
+        return 1 / np.sqrt(x)
+    if x < 1e-6:
+        return 1 / x
+    y = 0.5 + 1 / x
+    for _ in range(50):
+        trigamma = float(polygamma(1, y))
+        step = trigamma * (1 - trigamma / x) / float(polygamma(2, y))
+        y += step
+        if -step / y < 1e-8:
+            break
+    return y
+
+
+def _own_dispersions(cells: list[_Cells]) -> tuple[np.ndarray, np.ndarray]:
+    """Each team's ratio of its cluster variance to its Poisson variance over both windows, with
+    its Welch-Satterthwaite degrees of freedom (nan where a window cannot give one)."""
+    parts = [_sandwich(c.influence, c.working) for c in cells]
+    cluster = sum(p[0] for p in parts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = cluster**2 / sum(p[0] ** 2 / p[1] for p in parts)
+        return cluster / sum(p[2] for p in parts), df
+
+
+def _moderated_rate_variance(parts: list[_Part], prior: DispersionPrior | None) -> tuple[float, float]:
+    """The contrast's variance: its Poisson variance times its dispersion ratio moderated towards
+    the prior (limma's squeezeVar posterior), never below 1, so never below the Poisson variance;
+    its degrees of freedom the ratio's own plus the prior's, at most all the teams' together
+    (limma's eBayes); infinite when the Poisson variance stands."""
+    independent = sum(p.independent for p in parts)
+    ratio = sum(p.cluster for p in parts) / independent
+    df = _satterthwaite([p.cluster for p in parts], [p.cluster_df for p in parts])
+    if prior is not None:
+        ratio, df = prior.moderate(ratio, df)
+    if ratio <= 1:
+        return independent, np.inf
+    return ratio * independent, df
 
 
 # ---- trends through the before bins -------------------------------------------------------------
@@ -421,9 +526,12 @@ def decide(
         parts = [_window_variance(c, weights, kind == RATE) for c in chosen]
         if any(part is None for part in parts):  # a window with a single bin: no variance estimate
             return undecided
-        floored = [_floored(part) for part in parts]
-        variance = sum(v for v, _ in floored)
-        df = _satterthwaite([v for v, _ in floored], [d for _, d in floored])
+        if kind == RATE and basis == "did":
+            variance, df = _moderated_rate_variance(parts, dispersion_prior(*_own_dispersions(chosen)))
+        else:
+            floored = [_floored(part) for part in parts]
+            variance = sum(v for v, _ in floored)
+            df = _satterthwaite([v for v, _ in floored], [d for _, d in floored])
         pre_trend = _paired_pre_trend(chosen[0], weights, before.time, confidence)
 
     if not np.isfinite(variance):

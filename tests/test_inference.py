@@ -7,7 +7,9 @@
 - a raw release comparison is never narrower than R's poisson.test;
 - the interrupted time series projects like statsmodels' WLS prediction;
 - the minimum detectable effect is (t(1 - alpha/2) + t(0.8)) x se, by hand;
-- an org-wide month shared by every team cancels in the difference and in its variance.
+- an org-wide month shared by every team cancels in the difference and in its variance;
+- the release dispersion's prior and its moderation are R's limma::fitFDist and squeezeVar, and a
+  release difference-in-differences takes its variance from them, its ratios counted by hand.
 """
 
 from __future__ import annotations
@@ -155,6 +157,115 @@ def test_difference_in_differences_is_the_ols_interaction_and_a_shared_month_can
     moved = decide(SHARE, lifted[0], [lifted[1]], 0.95)
     assert moved.estimate == pytest.approx(decision.estimate)
     assert moved.standard_error == pytest.approx(decision.standard_error, rel=1e-6)
+
+
+# R 4.2.2, limma 3.54.1 (Debian's r-bioc-limma):
+#   library(limma); options(digits = 12)
+#   x <- c(1.42, 0.87, 2.31, 1.10, 1.65, 3.05, 0.95); d <- c(22.4, 18.9, 24.0, 11.2, 20.5, 23.1, 16.0)
+#   fitFDist(x, d)              # scale 1.48924148275, df2 22.812944379
+#   squeezeVar(x, d)$var.post   # 1.45493694375 1.20866517249 1.91002690173 1.36106955626
+#                               # 1.56532842745 2.27449980665 1.26694802210
+#   fitFDist(c(1.02, 0.97, 1.05, 0.99), rep(24, 4))   # scale 1.0075 (their mean), df2 Inf
+LIMMA_RATIOS = [1.42, 0.87, 2.31, 1.10, 1.65, 3.05, 0.95]
+LIMMA_DFS = [22.4, 18.9, 24.0, 11.2, 20.5, 23.1, 16.0]
+LIMMA_POSTERIOR = [
+    1.45493694375,
+    1.20866517249,
+    1.91002690173,
+    1.36106955626,
+    1.56532842745,
+    2.27449980665,
+    1.26694802210,
+]
+
+
+def test_the_dispersion_prior_and_its_moderation_are_limmas_fitfdist_and_squeezevar():
+    prior = inference.dispersion_prior(LIMMA_RATIOS, LIMMA_DFS)
+    assert prior.scale == pytest.approx(1.48924148275, rel=1e-9)
+    assert prior.df == pytest.approx(22.812944379, rel=1e-9)
+    assert prior.pooled_df == pytest.approx(sum(LIMMA_DFS))
+    for ratio, df, expected in zip(LIMMA_RATIOS, LIMMA_DFS, LIMMA_POSTERIOR):
+        moderated, moderated_df = prior.moderate(ratio, df)
+        assert moderated == pytest.approx(expected, rel=1e-9)
+        assert moderated_df == pytest.approx(min(df + 22.812944379, sum(LIMMA_DFS)))
+    # Ratios that differ only by chance: each is replaced by their mean, on all their df.
+    alike = inference.dispersion_prior([1.02, 0.97, 1.05, 0.99], [24] * 4)
+    assert alike.scale == pytest.approx(1.0075) and np.isinf(alike.df)
+    assert alike.moderate(1.3, 24) == pytest.approx((1.0075, 96))
+    # A single ratio is its own estimate; none gives no prior.
+    assert inference.dispersion_prior([2.0], [12]).moderate(2.5, 10) == (2.5, 10)
+    assert inference.dispersion_prior([np.nan], [12]) is None
+
+
+def release_pair(before, after) -> tuple[Bins, Bins]:
+    """Four 14-day bins a window, the before window ending where the after window starts."""
+    middles = 14 * np.arange(4) + 7.0
+    return (
+        Bins(np.full(4, 14.0), np.array(before, dtype=float), None, middles - 56, RATE),
+        Bins(np.full(4, 14.0), np.array(after, dtype=float), None, middles, RATE),
+    )
+
+
+def by_hand(teams: list[tuple[list, list]]) -> dict:
+    """A release difference-in-differences of equal bins by hand: the comparison teams weighted
+    by their share of release days; per window, the Poisson variance of sum(w log rate) is
+    sum(w^2 / n); a team's dispersion is its bins' index of dispersion (sample variance / mean),
+    whose Poisson-weighted mean over the windows is its ratio, on B - 1 df a window
+    (Welch-Satterthwaite for two); the contrast's ratio is the CR2 variance of its bin
+    residuals, B / (B - 1) x their sum of squares, over its Poisson variance."""
+    events = np.array([np.sum(b) + np.sum(a) for b, a in teams[1:]], dtype=float)
+    w = np.concatenate([[1.0], -events / events.sum()])
+    satterthwaite = lambda parts: sum(parts) ** 2 / sum(p * p / 3 for p in parts)  # noqa: E731
+    own = []
+    for before, after in teams:
+        parts = [np.var(y, ddof=1) / np.mean(y) / np.sum(y) for y in (before, after)]
+        own.append((sum(parts) / sum(1 / np.sum(y) for y in (before, after)), satterthwaite(parts)))
+    cluster, poisson = [], []
+    for side in (0, 1):
+        y = np.array([team[side] for team in teams], dtype=float)
+        residual = w @ ((y - y.mean(axis=1, keepdims=True)) / y.sum(axis=1, keepdims=True))
+        cluster.append(4 / 3 * np.sum(residual**2))
+        poisson.append(np.sum(w**2 / y.sum(axis=1)))
+    shift = sum(w[t] * (np.log(np.mean(a)) - np.log(np.mean(b))) for t, (b, a) in enumerate(teams))
+    return {
+        "own": own,
+        "ratio": sum(cluster) / sum(poisson),
+        "df": satterthwaite(cluster),
+        "poisson": sum(poisson),
+        "estimate": np.exp(shift),
+    }
+
+
+def test_a_release_did_takes_the_poisson_variance_times_the_dispersion_moderated_across_its_teams():
+    teams = [([1, 9, 0, 8], [3, 14, 2, 13]), ([6, 1, 7, 2], [7, 2, 8, 1]), ([0, 8, 1, 9], [1, 9, 0, 8])]
+    hand = by_hand(teams)
+    assert [r for r, _ in hand["own"]] == pytest.approx([4.911481481481482, 2.4368191721132897, 4.814814814814815])
+    # R: fitFDist(c(4.911481481481482, 2.4368191721132897, 4.814814814814815),
+    #             c(5.634190198947344, 5.979494277412559, 6))  ->  scale 4.0543718228032, df2 Inf
+    assert [d for _, d in hand["own"]] == pytest.approx([5.634190198947344, 5.979494277412559, 6.0])
+    decision = decide(RATE, release_pair(*teams[0]), [release_pair(*t) for t in teams[1:]], 0.95)
+    assert decision.basis == "did" and decision.estimate == pytest.approx(hand["estimate"])
+    # The three ratios differ only by chance: the contrast takes their mean, on all their df.
+    assert decision.standard_error == pytest.approx(math.sqrt(4.0543718228032 * hand["poisson"]), rel=1e-9)
+    assert decision.df == pytest.approx(sum(d for _, d in hand["own"]))
+    # Without moderation the contrast's own ratio (2.09 on 5.5 df) would have given it.
+    assert hand["ratio"] == pytest.approx(2.0899986006983395) and hand["df"] == pytest.approx(5.4632991178980745)
+
+
+def test_a_release_did_never_varies_less_than_poisson_counts():
+    teams = [([3, 5, 2, 6], [6, 9, 5, 8]), ([4, 4, 5, 3], [4, 6, 3, 5]), ([1, 7, 2, 6], [2, 8, 1, 5])]
+    hand = by_hand(teams)
+    # R: fitFDist(c(0.7034632034632035, 0.26252723311546844, 2.333333333333333),
+    #             c(4.770417764395934, 5.417835266316344, 5.96954314720812))  ->  scale 0.684737885659219,
+    #   df2 3.66548188294066; the contrast's ratio 0.28843 on 5.81 df moderates to 0.4417 < 1.
+    assert [r for r, _ in hand["own"]] == pytest.approx([0.7034632034632035, 0.26252723311546844, 2.333333333333333])
+    moderated = (3.66548188294066 * 0.684737885659219 + hand["df"] * hand["ratio"]) / (3.66548188294066 + hand["df"])
+    assert moderated == pytest.approx(0.44169193193009304)
+    decision = decide(RATE, release_pair(*teams[0]), [release_pair(*t) for t in teams[1:]], 0.95)
+    # So the Poisson variance stands, known: normal quantiles.
+    assert decision.standard_error == pytest.approx(math.sqrt(hand["poisson"]), rel=1e-9)
+    assert np.isinf(decision.df)
+    assert decision.ci_high / decision.estimate == pytest.approx(math.exp(1.959963985 * decision.standard_error))
 
 
 def test_a_comparison_team_without_data_falls_back_to_the_teams_own_trend():
