@@ -7,10 +7,7 @@ bins are the units of inference:
 
 - ``RATE`` (release days over exposure days): the estimate is a rate ratio, on the log scale; a
   side's variance is the bins' empirical (cluster) variance of the count, never below the
-  Poisson variance (so no interval is narrower than the independent-events one). In a
-  difference-in-differences the contrast's overdispersion (its cluster variance over its Poisson
-  variance) is moderated towards the teams' own before it is floored at 1 (empirical Bayes, as
-  limma's squeezeVar; see "release dispersion" below).
+  Poisson variance (so no interval is narrower than the independent-events one).
 - ``SHARE`` (on time out of commitments): a difference in shares;
 - ``LOG_MEAN`` (the log of each wait): a ratio of geometric means.
 
@@ -24,7 +21,10 @@ the teams compared, so a month that is good or bad for the whole organisation ca
 never below the independent-events variance (binomial, sample or Poisson). Its degrees of freedom
 are the effective number of bins less one (Bell-McCaffrey-style); a contrast of the two windows
 takes the Welch-Satterthwaite degrees of freedom, and its interval and p-value come from that t
-distribution (the small-cluster correction: windows hold 6-13 bins, far under 30).
+distribution (the small-cluster correction: windows hold 6-13 bins, far under 30). In a
+difference-in-differences the contrast's dispersion (its cluster variance over its
+independent-events variance) is first moderated towards the teams' own, then floored at 1
+(empirical Bayes, as limma's squeezeVar; see "dispersion" below).
 
 The three bases, all through :func:`decide`:
 
@@ -334,12 +334,14 @@ def _satterthwaite(variances: list[float], dfs: list[float]) -> float:
     return np.inf if denominator == 0 else sum(variances) ** 2 / denominator
 
 
-# ---- release dispersion, moderated across the teams compared ----------------------------------------
-# A window's bins give a team's overdispersion (its cluster variance over its Poisson variance) on
-# some 12 degrees of freedom: so noisy that flooring it at 1 costs much of the power the data has.
-# The teams of one comparison share their calendar, sprints and ways of working, so each contrast's
-# ratio is moderated towards the ratio of the teams it compares, by empirical Bayes as limma's
+# ---- dispersion, moderated across the teams compared --------------------------------------------
+# A window's bins give a contrast's dispersion (its cluster variance over its independent-events
+# variance) on some 5-12 degrees of freedom: so noisy that flooring it at 1 costs much of the power
+# the data has. The teams of one comparison share their calendar, sprints and ways of working, so
+# the contrast's ratio is moderated towards the teams' own ratios, by empirical Bayes as limma's
 # squeezeVar does (Smyth 2004): as far as the teams' ratios agree beyond their sampling noise.
+# A team's own ratio also holds what all teams share in a month, which the contrast's cancels: an
+# org-wide month can widen an interval, never narrow it.
 
 
 @dataclass(frozen=True)
@@ -411,18 +413,18 @@ def _own_dispersions(cells: list[_Cells]) -> tuple[np.ndarray, np.ndarray]:
         return cluster / sum(p[2] for p in parts), df
 
 
-def _moderated_rate_variance(parts: list[_Part], prior: DispersionPrior | None) -> tuple[float, float]:
-    """The contrast's variance: its Poisson variance times its dispersion ratio moderated towards
-    the prior (limma's squeezeVar posterior), never below 1, so never below the Poisson variance;
-    its degrees of freedom the ratio's own plus the prior's, at most all the teams' together
-    (limma's eBayes); infinite when the Poisson variance stands."""
+def _moderated_variance(parts: list[_Part], prior: DispersionPrior | None) -> tuple[float, float]:
+    """The contrast's variance: its independent-events variance times its dispersion ratio
+    moderated towards the prior (limma's squeezeVar posterior), never below 1, so never below the
+    independent-events variance; its degrees of freedom the ratio's own plus the prior's, at most
+    all the teams' together (limma's eBayes), or the independent variance's own where it stands."""
     independent = sum(p.independent for p in parts)
     ratio = sum(p.cluster for p in parts) / independent
     df = _satterthwaite([p.cluster for p in parts], [p.cluster_df for p in parts])
     if prior is not None:
         ratio, df = prior.moderate(ratio, df)
     if ratio <= 1:
-        return independent, np.inf
+        return independent, _satterthwaite([p.independent for p in parts], [p.independent_df for p in parts])
     return ratio * independent, df
 
 
@@ -526,8 +528,8 @@ def decide(
         parts = [_window_variance(c, weights, kind == RATE) for c in chosen]
         if any(part is None for part in parts):  # a window with a single bin: no variance estimate
             return undecided
-        if kind == RATE and basis == "did":
-            variance, df = _moderated_rate_variance(parts, dispersion_prior(*_own_dispersions(chosen)))
+        if basis == "did":
+            variance, df = _moderated_variance(parts, dispersion_prior(*_own_dispersions(chosen)))
         else:
             floored = [_floored(part) for part in parts]
             variance = sum(v for v, _ in floored)

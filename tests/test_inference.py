@@ -7,9 +7,9 @@
 - a raw release comparison is never narrower than R's poisson.test;
 - the interrupted time series projects like statsmodels' WLS prediction;
 - the minimum detectable effect is (t(1 - alpha/2) + t(0.8)) x se, by hand;
-- an org-wide month shared by every team cancels in the difference and in its variance;
-- the release dispersion's prior and its moderation are R's limma::fitFDist and squeezeVar, and a
-  release difference-in-differences takes its variance from them, its ratios counted by hand.
+- an org-wide month shared by every team cancels in the difference, and never narrows its interval;
+- the dispersion's prior and its moderation are R's limma::fitFDist and squeezeVar, and a
+  difference-in-differences takes its variance from them, its ratios counted by hand.
 """
 
 from __future__ import annotations
@@ -148,15 +148,16 @@ def test_difference_in_differences_is_the_ols_interaction_and_a_shared_month_can
     # The OLS interaction: (after - before) for the team less the same for the comparison team.
     expected = (41 / 60 - 33 / 60) - (32 / 60 - 31 / 60)
     assert decision.estimate == pytest.approx(expected)
-    # A month that is better for everyone by the same 3 items out of 10 moves neither the
-    # difference nor its variance (the month is one cluster across teams).
+    # A month that is better for everyone by the same 3 items out of 10 does not move the
+    # difference (the month is one cluster across teams). It raises each team's own dispersion,
+    # towards which the difference's is moderated, so it may widen the interval, never narrow it.
     lifted = [
         tuple(share(sizes, np.add(k, [0, 0, 3, 0, 0, 0]), t0) for (sizes, k), t0 in zip(pair, (-180, 0)))
         for pair in (team, other)
     ]
     moved = decide(SHARE, lifted[0], [lifted[1]], 0.95)
     assert moved.estimate == pytest.approx(decision.estimate)
-    assert moved.standard_error == pytest.approx(decision.standard_error, rel=1e-6)
+    assert moved.standard_error >= decision.standard_error * (1 - 1e-9)
 
 
 # R 4.2.2, limma 3.54.1 (Debian's r-bioc-limma):

@@ -228,11 +228,8 @@ even while releases become rarer.
 Each window is cut into {inference.RELEASE_BIN_DAYS}-day bins (a sprint), and the release days of each bin
 are the observations. The decision compares the rates on the log scale (a rate ratio, 2.0x = twice
 as often); each window's variance is the bins' own (overdispersed) variance of the counts, never
-below the Poisson variance, so no interval is narrower than the independent-releases one. Against
-comparison teams, the comparison's overdispersion (how much more its bins vary than independent
-releases would) is first moderated towards that of the teams compared, as far as theirs agree
-beyond chance (empirical Bayes, as R's limma `squeezeVar`): a dozen bins a window measure it
-only roughly. Without comparison teams, the team's own trend is a log-linear Poisson
+below the Poisson variance, so no interval is narrower than the independent-releases one (against
+comparison teams, once moderated as "One test per metric: the decision" says). Without comparison teams, the team's own trend is a log-linear Poisson
 regression of its bins over up to {inference.TREND_DAYS} days before the reorg and the after
 window, with a level shift at the reorg date (its variance scaled up by the Pearson chi-square per
 degree of freedom when the bins vary more than Poisson counts, never down).

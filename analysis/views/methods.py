@@ -139,6 +139,12 @@ organisation cancels out of a comparison. It is **never below the independent-ev
 are the effective number of bins less one (Bell-McCaffrey-style), and a comparison of windows takes
 the **Welch-Satterthwaite** degrees of freedom of its parts, so its {level} interval and p-value come
 from a t distribution rather than the normal (windows hold 6-13 bins, far too few for the normal).
+Against comparison teams, how much more the comparison varies than independent events would (its
+cluster variance over its independent-events variance, measured on those few bins) is first
+**moderated towards the teams' own** (each team's over its two windows), as far as theirs agree
+beyond chance (empirical Bayes, as R's limma `squeezeVar`), and only then floored at the
+independent-events variance. A month that is good or bad for every team raises the teams' own, so
+it can widen an interval, never narrow it.
 
 What the change is judged against (the **basis**):
 
