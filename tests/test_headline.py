@@ -125,8 +125,8 @@ def test_ratio_words_never_contradict_the_direction():
 
 def test_checkout_reads_as_its_decisions_say(demo):
     # The demo's JSON: release frequency did 3.76 (1.349-10.48), p 0.012, adjusted 0.072 (not
-    # clear after adjusting for 18); timeline accuracy +0.5975 (0.4201-0.7749), adjusted p 8.345e-05;
-    # waits 0.1855 (0.1169-0.2941), adjusted p 8.345e-05; release days 7 -> 24.
+    # clear after adjusting for 18); timeline accuracy +0.5975 (0.3986-0.7964), adjusted p 1.44e-05;
+    # waits 0.1855 (0.1044-0.3295), adjusted p 5.051e-05; release days 7 -> 24.
     adjusted = team_headline(demo, "Checkout", adjusted=True)
     assert adjusted[0] == (
         "Checkout's release frequency: no clear change since its reorg, relative to the 3 comparison teams, "
@@ -136,7 +136,7 @@ def test_checkout_reads_as_its_decisions_say(demo):
     )
     assert adjusted[1] == (
         "Checkout's timeline accuracy improved: it delivers 60 percentage points more of its commitments on "
-        "time since its reorg, relative to the 3 comparison teams (95% interval +42 to +77 percentage points, "
+        "time since its reorg, relative to the 3 comparison teams (95% interval +40 to +80 percentage points, "
         "adjusted p < 0.001; 83 commitments before, 71 after)."
     )
     assert adjusted[2].startswith(

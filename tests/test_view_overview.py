@@ -95,9 +95,9 @@ def test_checkout_cells_read_as_hand_formatted(report):
     wait = grid.loc[("Checkout", "Dependency wait")]
     assert wait["before → after"] == "12.5 → 2.8 days (median wait)"
     assert wait["raw change"] == "-9.7 days (-11.9 to -6.6)"
-    # Decision: geometric-mean ratio 0.1855 (0.1169 to 0.2941), adjusted p 8.345e-05.
+    # Decision: geometric-mean ratio 0.1855 (0.1044 to 0.3295), adjusted p 5.051e-05.
     assert wait["change"] == (
-        "about a fifth as long (0.12 to 0.29 times as long) in the typical (geometric-mean) wait, adjusted p < 0.001"
+        "about a fifth as long (0.10 to 0.33 times as long) in the typical (geometric-mean) wait, adjusted p < 0.001"
     )
 
 
