@@ -4,7 +4,8 @@
                                       [--workers 2]
 
 For each world of tests/realistic.py (the null worlds: poisson, bursty, trend, clustered; the
-power worlds: power, power_poisson), draws --orgs organisations (organisation i of every world
+power worlds: power, power_poisson, and power_down, power_poisson_down with the effects
+reversed), draws --orgs organisations (organisation i of every world
 comes from the SeedSequence [seed, i], so worlds share their shapes: which teams, how many
 comparison teams, which dates), writes each in the real export formats into a temp folder of
 its own, loads it, prepares and builds the project's report with default Settings(), and
@@ -21,7 +22,8 @@ Printed per null world and metric, for the project and the baseline:
 - comparison teams: the same false rate among comparison teams (raw before/after around the
   comparison date for the project; against the other comparison teams for the baseline);
 then the share of reorganised null teams with any false badge; for power worlds, the share of
-reorganised teams' verdicts that say "improved" (and "worsened"). Last: the time per
+reorganised teams' verdicts that say what was planted ("improved", or "worsened" where the
+effect is reversed), and the share that say the other way. Last: the time per
 organisation and the projected time of the default run (200 organisations of every world).
 """
 
@@ -98,19 +100,22 @@ def null_world_table(rows: list[dict]) -> list[str]:
     return lines
 
 
-def power_world_table(rows: list[dict]) -> list[str]:
+def power_world_table(world: realistic.World, rows: list[dict]) -> list[str]:
     lines = []
     for title, with_comparisons in (("all organisations", None), *SUBSETS):
         lines.append(f"  {title}:")
         lines.append(
-            f"  {'metric':<18} {'method':<9} {'called improved, reorganised [95% Wilson]':<44} worsened  decided"
+            f"  {'metric (planted)':<29} {'method':<9} {'called as planted, reorganised':<35} "
+            f"{'the other way':>13}  decided"
         )
         for metric in realistic.METRICS:
+            planted = world.planted(metric)
+            other = "worsened" if planted == "improved" else "improved"
             for method in ("project", "baseline"):
                 c = realistic.tally(rows, method, metric, True, with_comparisons)
                 lines.append(
-                    f"  {metric if method == 'project' else '':<18} {method:<9} "
-                    f"{rate(c['improved'], c['total']):<44} {share(c['worsened'], c['total']):>8}  "
+                    f"  {f'{metric} ({planted})' if method == 'project' else '':<29} {method:<9} "
+                    f"{rate(c[planted], c['total']):<35} {share(c[other], c['total']):>13}  "
                     f"{share(c['decided'], c['total']):>7}"
                 )
     return lines
@@ -161,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"\n{kind} world {world}: {args.orgs} organisations, {reorganised} reorganised teams, "
                 f"{comparison} comparison teams, {time.perf_counter() - world_started:.0f} s"
             )
-            print("\n".join(null_world_table(rows) if kind == "null" else power_world_table(rows)))
+            table = null_world_table(rows) if kind == "null" else power_world_table(realistic.WORLDS[world], rows)
+            print("\n".join(table))
     elapsed = time.perf_counter() - started
     wall = sum(s for s, _ in all_seconds) / len(all_seconds)
     cpu = sum(c for _, c in all_seconds) / len(all_seconds)

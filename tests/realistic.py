@@ -144,6 +144,16 @@ class World:
     def null(self) -> bool:
         return self.release_ratio == 1.0 and self.on_time_points == 0.0 and self.wait_ratio == 1.0
 
+    def planted(self, metric: str) -> str | None:
+        """The verdict a reorganised team's true effect on `metric` calls for: "improved",
+        "worsened", or None where nothing is planted."""
+        shift = {
+            "release_frequency": math.log(self.release_ratio),
+            "timeline_accuracy": self.on_time_points,
+            "dependency_wait": -math.log(self.wait_ratio),  # shorter waits are better
+        }[metric]
+        return None if shift == 0 else "improved" if shift > 0 else "worsened"
+
 
 POISSON = World(name="poisson")  # independent events: Poisson releases, fixed volumes, no trend
 BURSTY = replace(POISSON, name="bursty", release_k=(1.5, 1.5), sprint_end_share=0.7)
@@ -159,6 +169,8 @@ CLUSTERED = replace(
     org_month_log_wait_sd=0.3,
 )
 EFFECTS = dict(release_ratio=2.0, on_time_points=0.25, wait_ratio=0.5)
+# The same effects the other way: a log-scale test is symmetric, a count-difference one is not.
+REVERSED = dict(release_ratio=0.5, on_time_points=-0.25, wait_ratio=2.0)
 WORLDS = {
     world.name: world
     for world in (
@@ -168,6 +180,8 @@ WORLDS = {
         CLUSTERED,
         replace(CLUSTERED, name="power", **EFFECTS),  # realistic, with all three true effects
         replace(POISSON, name="power_poisson", **EFFECTS),  # the same effects, independent events
+        replace(CLUSTERED, name="power_down", **REVERSED),
+        replace(POISSON, name="power_poisson_down", **REVERSED),
     )
 }
 NULL_WORLDS = tuple(name for name, world in WORLDS.items() if world.null)

@@ -76,6 +76,16 @@ def test_baseline_verdict_follows_the_direction_of_each_metric():
     assert baseline_verdict(low[:2], high, "release_frequency") == "insufficient data"
 
 
+def test_each_power_world_says_which_verdict_its_planted_effects_call_for():
+    for name in realistic.POWER_WORLDS:
+        world = realistic.WORLDS[name]
+        called = {metric: world.planted(metric) for metric in realistic.METRICS}
+        # 2x releases, +25 points on time, waits halved: all better; reversed, all worse.
+        assert set(called.values()) == {"worsened" if name.endswith("_down") else "improved"}, (name, called)
+    assert {name for name in realistic.POWER_WORLDS if name.endswith("_down")} == {"power_down", "power_poisson_down"}
+    assert all(realistic.WORLDS[name].planted(metric) is None for name in realistic.NULL_WORLDS for metric in METRICS)
+
+
 def _hand_org() -> RealisticOrg:
     """Two teams, data 2025-01-01..2025-12-31, anchor 2025-07-01 for both."""
     reorg = dt.date(2025, 7, 1)
