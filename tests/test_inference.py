@@ -207,6 +207,11 @@ def release_pair(before, after) -> tuple[Bins, Bins]:
     )
 
 
+def satterthwaite(parts: list[float]) -> float:
+    """Welch-Satterthwaite degrees of freedom of a sum of variances, each on 3 (four bins less one)."""
+    return sum(parts) ** 2 / sum(p * p / 3 for p in parts)
+
+
 def by_hand(teams: list[tuple[list, list]]) -> dict:
     """A release difference-in-differences of equal bins by hand: the comparison teams weighted
     by their share of release days; per window, the Poisson variance of sum(w log rate) is
@@ -216,7 +221,6 @@ def by_hand(teams: list[tuple[list, list]]) -> dict:
     residuals, B / (B - 1) x their sum of squares, over its Poisson variance."""
     events = np.array([np.sum(b) + np.sum(a) for b, a in teams[1:]], dtype=float)
     w = np.concatenate([[1.0], -events / events.sum()])
-    satterthwaite = lambda parts: sum(parts) ** 2 / sum(p * p / 3 for p in parts)  # noqa: E731
     own = []
     for before, after in teams:
         parts = [np.var(y, ddof=1) / np.mean(y) / np.sum(y) for y in (before, after)]
