@@ -150,9 +150,11 @@ class World:
         shift = {
             "release_frequency": math.log(self.release_ratio),
             "timeline_accuracy": self.on_time_points,
-            "dependency_wait": -math.log(self.wait_ratio),  # shorter waits are better
+            "dependency_wait": math.log(self.wait_ratio),
         }[metric]
-        return None if shift == 0 else "improved" if shift > 0 else "worsened"
+        if shift == 0:
+            return None
+        return "improved" if (shift > 0) == HIGHER_IS_BETTER[metric] else "worsened"
 
 
 POISSON = World(name="poisson")  # independent events: Poisson releases, fixed volumes, no trend
