@@ -23,8 +23,12 @@ Printed per null world and metric, for the project and the baseline:
   comparison date for the project; against the other comparison teams for the baseline);
 then the share of reorganised null teams with any false badge; for power worlds, the share of
 reorganised teams' verdicts that say what was planted ("improved", or "worsened" where the
-effect is reversed), and the share that say the other way. Last: the time per
-organisation and the projected time of the default run (200 organisations of every world).
+effect is reversed), and the share that say the other way. Beside it, power at equal size: the
+share called as planted when each method's p threshold is the one that gives it a 5% false rate
+on the power world's null twin (the null world with every knob but the effects equal, run
+before it: clustered for power and power_down, poisson for the others), so that a method
+that says "improved" more often where nothing happened gains nothing from it. Last: the time
+per organisation and the projected time of the default run (200 organisations of every world).
 """
 
 from __future__ import annotations
@@ -100,23 +104,31 @@ def null_world_table(rows: list[dict]) -> list[str]:
     return lines
 
 
-def power_world_table(world: realistic.World, rows: list[dict]) -> list[str]:
+def power_world_table(world: str, rows: list[dict], null_rows: list[dict] | None) -> list[str]:
+    """Per subset, metric and method: verdicts called as planted, the other way, and decided; and,
+    where the world's null twin was run (null_rows), the share called as planted at the p
+    threshold that gives the method a 5% false rate on its twin (size-adjusted power)."""
     lines = []
     for title, with_comparisons in (("all organisations", None), *SUBSETS):
         lines.append(f"  {title}:")
         lines.append(
             f"  {'metric (planted)':<29} {'method':<9} {'called as planted, reorganised':<35} "
-            f"{'the other way':>13}  decided"
+            f"{'the other way':>13}  decided  at a 5% false rate on {realistic.null_twin(world)}"
         )
         for metric in realistic.METRICS:
-            planted = world.planted(metric)
+            planted = realistic.WORLDS[world].planted(metric)
             other = "worsened" if planted == "improved" else "improved"
             for method in ("project", "baseline"):
                 c = realistic.tally(rows, method, metric, True, with_comparisons)
+                adjusted = "n/a (its null twin not run)"
+                if null_rows:
+                    threshold = realistic.size_adjusted_threshold(null_rows, method, metric, with_comparisons)
+                    at = realistic.tally(rows, method, metric, True, with_comparisons, threshold)
+                    adjusted = f"{rate(at[planted], at['total'])} p < {threshold:.3g}"
                 lines.append(
                     f"  {f'{metric} ({planted})' if method == 'project' else '':<29} {method:<9} "
                     f"{rate(c[planted], c['total']):<35} {share(c[other], c['total']):>13}  "
-                    f"{share(c['decided'], c['total']):>7}"
+                    f"{share(c['decided'], c['total']):>7}  {adjusted}"
                 )
     return lines
 
@@ -153,11 +165,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start"
     )
     started = time.perf_counter()
-    all_seconds = []
+    all_seconds, rows_of = [], {}
     with ProcessPoolExecutor(args.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         for world in worlds:
             world_started = time.perf_counter()
             rows, seconds = run_world(world, args.orgs, args.seed, pool)
+            rows_of[world] = rows
             all_seconds += seconds
             reorganised = len({(r["index"], r["team"]) for r in rows if r["reorganised"]})
             comparison = len({(r["index"], r["team"]) for r in rows if not r["reorganised"]})
@@ -166,7 +179,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"\n{kind} world {world}: {args.orgs} organisations, {reorganised} reorganised teams, "
                 f"{comparison} comparison teams, {time.perf_counter() - world_started:.0f} s"
             )
-            table = null_world_table(rows) if kind == "null" else power_world_table(realistic.WORLDS[world], rows)
+            table = (
+                null_world_table(rows)
+                if kind == "null"
+                else power_world_table(world, rows, rows_of.get(realistic.null_twin(world)))
+            )
             print("\n".join(table))
     elapsed = time.perf_counter() - started
     wall = sum(s for s, _ in all_seconds) / len(all_seconds)

@@ -34,7 +34,9 @@ Also here, shared by the tests and the benchmark:
 - :func:`report_organisation`: one organisation on its own through files -> Store -> report;
 - :func:`project_verdicts`: verdicts read from the JSON contract keys only;
 - :func:`month_values`, :func:`welch_difference`, :func:`baseline_verdicts`: the plain
-  month-block Welch test an analyst would write by hand, computed from the generator's events.
+  month-block Welch test an analyst would write by hand, computed from the generator's events;
+- :func:`tally`, :func:`size_adjusted_threshold`: verdict counts, at the default 5% or at the p
+  threshold that gives a method a 5% false rate on a power world's null twin (:func:`null_twin`).
 """
 
 from __future__ import annotations
@@ -188,6 +190,13 @@ WORLDS = {
 }
 NULL_WORLDS = tuple(name for name, world in WORLDS.items() if world.null)
 POWER_WORLDS = tuple(name for name, world in WORLDS.items() if not world.null)
+
+
+def null_twin(name: str) -> str | None:
+    """The null world a power world plants its effects in (every other knob equal; a null
+    world is its own), or None."""
+    without_effects = replace(WORLDS[name], name="", release_ratio=1.0, on_time_points=0.0, wait_ratio=1.0)
+    return next((n for n in NULL_WORLDS if replace(WORLDS[n], name="") == without_effects), None)
 
 
 # ---- the organisation ----------------------------------------------------------------------
@@ -592,9 +601,28 @@ def report_organisation(org: RealisticOrg, settings=None) -> dict:
 def project_verdicts(report: dict) -> dict[str, dict]:
     """{team: {"reorganised": bool, metric: verdict}} from the contract keys only
     (``teams[].reorg_date``, ``teams[].metrics.<metric>.verdict``)."""
+    return verdicts_of(project_tests(report))
+
+
+def project_tests(report: dict) -> dict[str, dict]:
+    """{team: {"reorganised": bool, metric: (verdict, p, toward)}} from the contract: the verdict,
+    the decision's p-value, and the verdict its estimate points to (``toward``, improved or
+    worsened), which a p below another threshold than the report's would give. p is nan and
+    toward None where no threshold could give one: insufficient data, or a failed pre-trend
+    check (its verdict is no clear change whatever the p)."""
+    from analysis import inference, metrics
+
+    def test(metric: str, entry: dict) -> tuple[str, float, str | None]:
+        decision = entry["decision"]
+        if entry["verdict"] == "insufficient data" or any(r["code"] == "pre_trend" for r in decision["reasons"]):
+            return entry["verdict"], math.nan, None
+        no_change = 1.0 if metrics.get(metric).kind in inference.RATIO_KINDS else 0.0
+        up = decision["estimate"] > no_change
+        return entry["verdict"], decision["p_value"], "improved" if up == HIGHER_IS_BETTER[metric] else "worsened"
+
     return {
         t["team"]: {"reorganised": t["reorg_date"] is not None}
-        | {metric: t["metrics"][metric]["verdict"] for metric in METRICS}
+        | {metric: test(metric, t["metrics"][metric]) for metric in METRICS}
         for t in report["teams"]
     }
 
@@ -667,31 +695,51 @@ def baseline_series(org: RealisticOrg, team: str, controls: list[str], window_da
 HIGHER_IS_BETTER = {"release_frequency": True, "timeline_accuracy": True, "dependency_wait": False}
 
 
-def baseline_verdict(before, after, metric: str, alpha: float = 0.05) -> str:
-    """The plain verdict of the month-block Welch test."""
+def baseline_test(before, after, metric: str, alpha: float = 0.05) -> tuple[str, float, str | None]:
+    """The month-block Welch test's (verdict, p, toward): the plain verdict, its p-value, and the
+    verdict its estimate points to (nan and None where it cannot decide)."""
     n_before = int(np.sum(~np.isnan(np.asarray(before, dtype=float))))
     n_after = int(np.sum(~np.isnan(np.asarray(after, dtype=float))))
     if min(n_before, n_after) < MIN_BLOCKS:
-        return "insufficient data"
+        return "insufficient data", math.nan, None
     estimate, p = welch_difference(before, after)
-    if math.isnan(p) or p >= alpha:
-        return "no clear change"
-    return "improved" if (estimate > 0) == HIGHER_IS_BETTER[metric] else "worsened"
+    if math.isnan(p):
+        return "no clear change", math.nan, None
+    toward = "improved" if (estimate > 0) == HIGHER_IS_BETTER[metric] else "worsened"
+    return (toward if p < alpha else "no clear change"), p, toward
 
 
-def baseline_verdicts(org: RealisticOrg, window_days: int = 180) -> dict[str, dict]:
-    """{team: {"reorganised": bool, metric: verdict}}: a reorganised team against the mean of
-    the comparison teams (its own months without any); a comparison team against the other
-    comparison teams (its own months when it is the only one)."""
+def baseline_verdict(before, after, metric: str, alpha: float = 0.05) -> str:
+    """The plain verdict of the month-block Welch test."""
+    return baseline_test(before, after, metric, alpha)[0]
+
+
+def baseline_tests(org: RealisticOrg, window_days: int = 180) -> dict[str, dict]:
+    """{team: {"reorganised": bool, metric: (verdict, p, toward)}} (see baseline_test): a
+    reorganised team against the mean of the comparison teams (its own months without any); a
+    comparison team against the other comparison teams (its own months when it is the only one)."""
     comparison = [t.name for t in org.teams if t.reorg_date is None]
     result = {}
     for team in org.teams:
         controls = [c for c in comparison if c != team.name]
         series = baseline_series(org, team.name, controls, window_days)
         result[team.name] = {"reorganised": team.reorg_date is not None} | {
-            metric: baseline_verdict(*series[metric], metric) for metric in METRICS
+            metric: baseline_test(*series[metric], metric) for metric in METRICS
         }
     return result
+
+
+def baseline_verdicts(org: RealisticOrg, window_days: int = 180) -> dict[str, dict]:
+    """{team: {"reorganised": bool, metric: verdict}} of baseline_tests."""
+    return verdicts_of(baseline_tests(org, window_days))
+
+
+def verdicts_of(tests: dict[str, dict]) -> dict[str, dict]:
+    """{team: {"reorganised": bool, metric: verdict}} of {team: {..., metric: (verdict, p, toward)}}."""
+    return {
+        team: {key: value if key == "reorganised" else value[0] for key, value in entry.items()}
+        for team, entry in tests.items()
+    }
 
 
 # ---- one organisation, both methods, as rows ----------------------------------------------
@@ -700,14 +748,15 @@ def baseline_verdicts(org: RealisticOrg, window_days: int = 180) -> dict[str, di
 def evaluate_organisation(world: str, seed: int, index: int) -> list[dict]:
     """Draw organisation `index` of `world`, report it on its own, and return one row per team
     and metric: {world, index, team, reorganised, comparison_teams, metric, project, baseline,
-    seconds, cpu_seconds} (the whole organisation's wall-clock and CPU time, generation to
-    verdicts, on every row)."""
+    project_p, project_toward, baseline_p, baseline_toward, seconds, cpu_seconds}: each method's
+    verdict, p-value and the verdict its estimate points to (see project_tests, baseline_test),
+    and the whole organisation's wall-clock and CPU time, generation to verdicts, on every row."""
     import time
 
     started, cpu_started = time.perf_counter(), time.process_time()
     org = generate(world, seed, index)
-    project = project_verdicts(report_organisation(org))
-    baseline = baseline_verdicts(org)
+    project = project_tests(report_organisation(org))
+    baseline = baseline_tests(org)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     n_comparison = sum(t.reorg_date is None for t in org.teams)
     return [
@@ -718,8 +767,12 @@ def evaluate_organisation(world: str, seed: int, index: int) -> list[dict]:
             "reorganised": verdicts["reorganised"],
             "comparison_teams": n_comparison,
             "metric": metric,
-            "project": verdicts[metric],
-            "baseline": baseline[team][metric],
+            "project": verdicts[metric][0],
+            "baseline": baseline[team][metric][0],
+            "project_p": verdicts[metric][1],
+            "project_toward": verdicts[metric][2],
+            "baseline_p": baseline[team][metric][1],
+            "baseline_toward": baseline[team][metric][2],
             "seconds": seconds,
             "cpu_seconds": cpu_seconds,
         }
@@ -728,25 +781,58 @@ def evaluate_organisation(world: str, seed: int, index: int) -> list[dict]:
     ]
 
 
-def tally(
-    rows: list[dict],
-    method: str,
-    metric: str | None = None,
-    reorganised: bool | None = True,
-    with_comparisons: bool | None = None,
-) -> dict:
-    """Counts of `method`'s ("project" or "baseline") verdicts over rows of one metric (all
-    metrics when None), one kind of team (both when None) and organisations with or without
-    comparison teams (both when None): each verdict's count, "decided" (improved + worsened +
-    no clear change), "false" (improved + worsened) and "total"."""
-    chosen = [
+def chosen_rows(rows: list[dict], metric: str | None, reorganised: bool | None, with_comparisons: bool | None):
+    """The rows of one metric (all when None), one kind of team (both when None) and
+    organisations with or without comparison teams (both when None)."""
+    return [
         r
         for r in rows
         if (metric is None or r["metric"] == metric)
         and (reorganised is None or r["reorganised"] == reorganised)
         and (with_comparisons is None or (r["comparison_teams"] > 0) == with_comparisons)
     ]
-    counts = {verdict: sum(r[method] == verdict for r in chosen) for verdict in (*DECIDED, "insufficient data")}
+
+
+def called_at(row: dict, method: str, threshold: float) -> str:
+    """`method`'s verdict on `row` had its test been taken at p < `threshold` instead of the
+    default 5%: the verdict its estimate points to when p is below the threshold, else no clear
+    change; a verdict no threshold changes (insufficient data, a failed pre-trend check) stays."""
+    toward = row[f"{method}_toward"]
+    if toward is None:
+        return row[method]
+    return toward if row[f"{method}_p"] < threshold else "no clear change"
+
+
+def size_adjusted_threshold(
+    null_rows: list[dict], method: str, metric: str, with_comparisons: bool | None = True, rate: float = 0.05
+) -> float:
+    """The p threshold at which `method` calls a change for at most `rate` of the decided verdicts
+    of reorganised teams on `metric` in a null world: the threshold that gives each method the
+    same false rate, so that their power can be compared at equal size (a method that says
+    "improved" more often where nothing happened also gains power from it)."""
+    chosen = chosen_rows(null_rows, metric, True, with_comparisons)
+    decided = sum(r[method] in DECIDED for r in chosen)
+    p_values = sorted(r[f"{method}_p"] for r in chosen if r[f"{method}_toward"] is not None)
+    allowed = math.floor(rate * decided)  # false verdicts allowed; p < the next p calls exactly those
+    return p_values[allowed] if allowed < len(p_values) else math.inf
+
+
+def tally(
+    rows: list[dict],
+    method: str,
+    metric: str | None = None,
+    reorganised: bool | None = True,
+    with_comparisons: bool | None = None,
+    threshold: float | None = None,
+) -> dict:
+    """Counts of `method`'s ("project" or "baseline") verdicts over rows of one metric (all
+    metrics when None), one kind of team (both when None) and organisations with or without
+    comparison teams (both when None): each verdict's count, "decided" (improved + worsened +
+    no clear change), "false" (improved + worsened) and "total". With `threshold`, the verdicts
+    are those of p < threshold (called_at) instead of the default 5%."""
+    chosen = chosen_rows(rows, metric, reorganised, with_comparisons)
+    verdicts = [r[method] if threshold is None else called_at(r, method, threshold) for r in chosen]
+    counts = {verdict: verdicts.count(verdict) for verdict in (*DECIDED, "insufficient data")}
     counts["decided"] = sum(counts[v] for v in DECIDED)
     counts["false"] = sum(counts[v] for v in FALSE_VERDICTS)
     counts["total"] = len(chosen)
@@ -787,13 +873,20 @@ __all__ = [
     "generate",
     "report_organisation",
     "project_verdicts",
+    "project_tests",
     "month_values",
     "welch_difference",
     "baseline_series",
     "baseline_verdict",
     "baseline_verdicts",
+    "baseline_test",
+    "baseline_tests",
     "evaluate_organisation",
     "tally",
+    "chosen_rows",
+    "called_at",
+    "size_adjusted_threshold",
+    "null_twin",
     "teams_with_any",
     "wilson",
 ]

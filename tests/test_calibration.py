@@ -8,6 +8,8 @@
   the same seed writes byte-identical files.
 - One realistic organisation goes through files -> Store -> report with the counts the
   generator drew.
+- Power at equal size (the bench's size-adjusted column): each method's p threshold from its
+  null twin by hand, and every row's p-value and direction give back its verdict at 5%.
 - The quick calibration check: in the clustered null world, verdicts must not say "improved"
   or "worsened" more often than the SPEC allows (the first version's statistics failed it:
   15-25% on timeline accuracy and waits).
@@ -84,6 +86,27 @@ def test_each_power_world_says_which_verdict_its_planted_effects_call_for():
         assert set(called.values()) == {"worsened" if name.endswith("_down") else "improved"}, (name, called)
     assert {name for name in realistic.POWER_WORLDS if name.endswith("_down")} == {"power_down", "power_poisson_down"}
     assert all(realistic.WORLDS[name].planted(metric) is None for name in realistic.NULL_WORLDS for metric in METRICS)
+
+
+def test_each_power_world_has_the_null_world_it_plants_its_effects_in():
+    assert {name: realistic.null_twin(name) for name in realistic.POWER_WORLDS} == {
+        "power": "clustered",
+        "power_down": "clustered",
+        "power_poisson": "poisson",
+        "power_poisson_down": "poisson",
+    }
+    assert realistic.null_twin("bursty") == "bursty"  # a null world is its own
+
+
+def test_baseline_test_gives_the_p_and_direction_behind_its_verdict():
+    low, high = [1.0, 2.0, 1.5, 2.5], [6.0, 7.0, 6.5, 7.5]
+    verdict, p, toward = realistic.baseline_test(low, high, "dependency_wait")
+    assert (verdict, toward) == ("worsened", "worsened") and p == welch_difference(low, high)[1]
+    # A p above 5% still says which way the estimate points; a 10% threshold would call it.
+    verdict, p, toward = realistic.baseline_test([1.0, 2.0, 3.0], [2.0, 3.5, 4.0], "release_frequency")
+    assert (verdict, toward) == ("no clear change", "improved") and 0.05 < p < 0.5
+    verdict, p, toward = realistic.baseline_test(low[:2], high, "release_frequency")
+    assert (verdict, toward) == ("insufficient data", None) and math.isnan(p)
 
 
 def _hand_org() -> RealisticOrg:
@@ -229,6 +252,41 @@ def _dispersion(orgs: list[RealisticOrg]) -> float:
     """Pooled variance-to-mean ratio of sprint release counts within teams (1 for Poisson)."""
     ratios = [c.var(ddof=1) / c.mean() for org in orgs for c in _sprint_counts(org) if c.mean() > 0]
     return float(np.mean(ratios))
+
+
+def test_power_at_equal_size_takes_each_methods_threshold_from_its_null_twin():
+    def row(team, p, toward, verdict=None, reorganised=True, comparison_teams=1):
+        verdict = verdict or (toward if p < 0.05 else "no clear change")
+        return dict(
+            world="w", index=0, team=team, reorganised=reorganised, comparison_teams=comparison_teams,
+            metric="release_frequency", project=verdict, project_p=p, project_toward=toward,
+        )  # fmt: skip
+
+    # A null world: 40 decided verdicts of reorganised teams with comparison teams, 3 of them
+    # below 5% (a 7.5% false rate), one insufficient, one held back by its pre-trend check.
+    null = [
+        row(f"N{i}", p, "improved") for i, p in enumerate([0.01, 0.02, 0.03, *[0.06 + 0.02 * k for k in range(37)]])
+    ]
+    null += [row("X", math.nan, None, "insufficient data"), row("Y", math.nan, None, "no clear change")]
+    null += [row("C", 0.001, "improved", reorganised=False), row("O", 0.001, "worsened", comparison_teams=0)]
+    # By hand: 41 decided verdicts (40 tested + Y); 5% of 41 allows 2 false verdicts (2.05), so
+    # the threshold is the third smallest p of a tested reorganised team with comparisons: 0.03.
+    assert realistic.size_adjusted_threshold(null, "project", "release_frequency") == 0.03
+    assert realistic.tally(null, "project", "release_frequency", True, True, threshold=0.03)["false"] == 2
+    # Every p below the threshold is called toward its estimate; the rest is no clear change, and
+    # what no threshold changes stays: insufficient data, the failed pre-trend check.
+    power = [row("A", 0.025, "improved"), row("B", 0.04, "improved"), row("D", 0.02, "worsened")]
+    power += [row("E", math.nan, None, "insufficient data"), row("F", math.nan, None, "no clear change")]
+    assert [realistic.called_at(r, "project", 0.03) for r in power] == [
+        "improved", "no clear change", "worsened", "insufficient data", "no clear change"
+    ]  # fmt: skip
+    counts = realistic.tally(power, "project", "release_frequency", threshold=0.03)
+    assert (counts["improved"], counts["worsened"], counts["decided"], counts["total"]) == (1, 1, 4, 5)
+    # One tested verdict (p = 0.01) beside pre-trend holds: of 19 decided, 5% allows no false
+    # verdict (0.95), so nothing may be called; of 20, one (1.0), so any p may be.
+    tested, held = null[:1], null[-3:-2]
+    assert realistic.size_adjusted_threshold(tested + held * 18, "project", "release_frequency") == 0.01
+    assert realistic.size_adjusted_threshold(tested + held * 19, "project", "release_frequency") == math.inf
 
 
 def test_negative_binomial_releases_are_overdispersed_and_poisson_ones_are_not():
@@ -424,6 +482,17 @@ def clustered_rows() -> list[dict]:
             realistic.evaluate_organisation, ["clustered"] * QUICK_ORGS, [QUICK_SEED] * QUICK_ORGS, range(QUICK_ORGS)
         )
         return [row for rows in results for row in rows]
+
+
+def test_each_rows_p_and_direction_give_back_its_verdict_at_5_percent(clustered_rows):
+    """What the bench's power at equal size rests on: taken at p < 0.05, every row's p-value and
+    direction give exactly the verdict the method gave, for the project's report (read from the
+    decision block) and for the baseline."""
+    for method in ("project", "baseline"):
+        differ = [r for r in clustered_rows if realistic.called_at(r, method, 0.05) != r[method]]
+        assert not differ, (method, differ[:3])
+        tested = [r for r in clustered_rows if r[f"{method}_toward"] is not None]
+        assert len(tested) > 0.8 * len(clustered_rows), method
 
 
 def test_the_baseline_is_calibrated_in_the_clustered_world(clustered_rows):
