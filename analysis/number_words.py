@@ -22,10 +22,18 @@ def p_value_text(p, adjusted: bool = False) -> str:
     if not finite(p):
         return ""
     label = "adjusted p" if adjusted else "p"
+    number = p_number_text(p)
+    return f"{label} {number}" if number.startswith("<") else f"{label} = {number}"
+
+
+def p_number_text(p) -> str:
+    """A p-value without its name, for a column that names it: '< 0.001', '0.03'; '' when missing."""
+    if not finite(p):
+        return ""
     if p < SMALLEST_P_SHOWN:
-        return f"{label} < {SMALLEST_P_SHOWN:g}"
-    # Two significant figures without trailing zeros: p = 0.02, p = 0.12, p = 1.
-    return f"{label} = {float(f'{p:.2g}'):g}"
+        return f"< {SMALLEST_P_SHOWN:g}"
+    # Two significant figures without trailing zeros: 0.02, 0.12, 1.
+    return f"{float(f'{p:.2g}'):g}"
 
 
 def significant_text(value: float, digits: int) -> str:

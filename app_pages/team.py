@@ -131,7 +131,14 @@ st.dataframe(
     hide_index=True,
     placeholder="",
     key="items",
-    column_config={**view.ITEM_COLUMN_LABELS, "url": st.column_config.LinkColumn("Link", display_text="open")},
+    column_config={
+        **view.ITEM_COLUMN_LABELS,
+        # The table is wider than the page: its key stays in view while it scrolls sideways.
+        "item_key": st.column_config.TextColumn(view.ITEM_COLUMN_LABELS["item_key"], pinned=True),
+        "url": st.column_config.LinkColumn("Link", display_text="open"),
+        # Days to one decimal as everywhere on the page (the CSV keeps every digit).
+        "wait_days": st.column_config.NumberColumn(view.ITEM_COLUMN_LABELS["wait_days"], format="%.1f"),
+    },
 )
 st.download_button("Download CSV", csv_download(items), "items.csv", "text/csv", key="items_csv", on_click="ignore")
 releases, matching_releases = view.releases_table(context.con, page.data, search)

@@ -10,7 +10,7 @@ import pytest
 
 from analysis import metrics
 from analysis.headline import organisation_headline, shown_verdict, team_headline
-from analysis.number_words import p_value_text, ratio_words, times_text
+from analysis.number_words import p_number_text, p_value_text, ratio_words, times_text
 from analysis.report import build_report
 from analysis.settings import Settings
 from analysis.workspace import open_shared_store
@@ -55,10 +55,12 @@ def assert_plain(sentence: str) -> None:
 def test_p_values_read_as_two_significant_figures_or_below_0_001(p, text):
     assert p_value_text(p) == text
     assert p_value_text(p, adjusted=True) == "adjusted " + text
+    assert p_number_text(p) == text.removeprefix("p ").removeprefix("= ")  # under a column named for it
 
 
 def test_a_missing_p_value_is_no_text():
     assert p_value_text(None) == "" and p_value_text(float("nan")) == ""
+    assert p_number_text(None) == "" and p_number_text(float("nan")) == ""
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,17 @@ def test_search_filters_the_item_table():
     at.text_input(key="search").set_value("CHK-31").run()
     items = next(d.value for d in at.dataframe if "item_key" in d.value.columns)
     assert len(items) and items["item_key"].str.contains("CHK-31").all()
+
+
+def test_the_item_tables_key_stays_in_view_and_its_waits_read_to_one_decimal():
+    """The table is wider than the page at 1400 pixels: its key column is pinned while it scrolls
+    sideways, and the cross-team wait shows one decimal (the CSV keeps every digit)."""
+    at = team_page(team="Checkout")
+    grid = next(d for d in at.dataframe if "item_key" in d.value.columns)
+    columns = json.loads(grid.proto.columns)
+    assert columns["item_key"]["pinned"] is True
+    assert columns["wait_days"]["type_config"]["format"] == "%.1f"
+    assert grid.value["wait_days"].dropna().round(1).ne(grid.value["wait_days"].dropna()).any()  # digits kept
 
 
 def test_export_text_is_never_markdown(tmp_path, monkeypatch):

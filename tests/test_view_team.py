@@ -209,6 +209,8 @@ def test_comparison_team_is_said_to_be_measured_around_the_comparison_date(repor
     )
     assert set(view.did_table(teams["Billing"])["judged"]) == {"against 2 comparison teams (Catalog, Search)"}
     assert set(view.did_table(teams["Checkout"])["judged"]) == {"against 3 comparison teams (Billing, Catalog, Search)"}
+    # The adjusted p under its column's name, as a number, not "adjusted p = ..." again.
+    assert view.did_table(teams["Checkout"])["adjusted p"].tolist() == ["0.072", "< 0.001", "< 0.001"]
     assert "relative to the change of the comparison teams (Billing, Catalog, Search)" in view.did_sentence(
         teams["Checkout"]
     )

@@ -28,7 +28,7 @@ from ..headline import STO_EXPLAINED, STO_MODELS
 from ..metrics import supporting
 from ..metrics.base import INSUFFICIENT_REASONS, ItemChart, ReleaseChart, basis_text, number
 from ..metrics.rows import PERIODS, MetricData, Window, compute, data_span, teams_table
-from ..number_words import p_value_text
+from ..number_words import p_number_text, p_value_text
 from ..report import METRICS
 from ..report_format import decision_text, effect_text
 from ..settings import Settings
@@ -570,7 +570,7 @@ def did_table(data: TeamData) -> pd.DataFrame | None:
                 metric.label,
                 basis_text(decision, data.compared_with),
                 decision_text(metric.name, decision),
-                p_value_text(decision["p_adjusted"], adjusted=True) or "-",
+                p_number_text(decision["p_adjusted"]) or "-",
                 metric.mde_text(decision["mde"]) if decision["estimate"] is not None else "-",
             )
         )
