@@ -38,12 +38,20 @@ def time_zone(name: str) -> str:
     return name
 
 
-def days(text: str) -> int:
-    """A whole number of days; its bounds are the settings' (Settings.problems)."""
+def whole_number(text: str) -> int:
+    """A whole number; its bounds are the settings' (Settings.problems)."""
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} days: expected a whole number") from None
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number") from None
+
+
+def fraction(text: str) -> float:
+    """A number such as 0.9; its bounds are the settings' (Settings.problems)."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number like 0.9") from None
 
 
 def pattern(text: str) -> str:
@@ -112,9 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="also report on a DuckDB file written by `ingest` (read, never changed); PATHs add to it",
     )
-    report.add_argument("--window-days", type=days, default=Settings.window_days)
-    report.add_argument("--transition-days", type=days, default=Settings.transition_days)
-    report.add_argument("--tolerance-days", type=days, default=Settings.tolerance_days)
+    report.add_argument("--window-days", type=whole_number, default=Settings.window_days)
+    report.add_argument("--transition-days", type=whole_number, default=Settings.transition_days)
+    report.add_argument("--tolerance-days", type=whole_number, default=Settings.tolerance_days)
     report.add_argument(
         "--timezone",
         type=time_zone,
@@ -171,6 +179,34 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help="date comparison teams are measured around (default: the earliest reorg)",
     )
+    report.add_argument(
+        "--confidence",
+        type=fraction,
+        default=Settings.confidence,
+        metavar="C",
+        help=f"confidence of the intervals and verdicts (default {Settings.confidence:g})",
+    )
+    report.add_argument(
+        "--min-items",
+        type=whole_number,
+        default=Settings.min_items,
+        metavar="N",
+        help=f"fewest items on each side for a verdict on items (default {Settings.min_items})",
+    )
+    report.add_argument(
+        "--min-releases",
+        type=whole_number,
+        default=Settings.min_releases,
+        metavar="N",
+        help=f"fewest release days on each side for a verdict on releases (default {Settings.min_releases})",
+    )
+    report.add_argument(
+        "--min-months",
+        type=whole_number,
+        default=Settings.min_months,
+        metavar="N",
+        help=f"fewest calendar months with data on each side for a verdict (default {Settings.min_months})",
+    )
     ingest = commands.add_parser("ingest", help="load exports into a DuckDB file and print the data-quality report")
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="export files or folders")
     ingest.add_argument(
@@ -204,6 +240,10 @@ OPTIONS = {
     "release_tag_pattern": "--tag-pattern",
     "include_prereleases": "--include-prereleases",
     "comparison_date": "--comparison-date",
+    "confidence": "--confidence",
+    "min_items": "--min-items",
+    "min_releases": "--min-releases",
+    "min_months": "--min-months",
 }
 
 
@@ -224,6 +264,10 @@ def report_settings(args: argparse.Namespace) -> Settings:
         release_tag_pattern=args.tag_pattern,
         include_prereleases=args.include_prereleases,
         comparison_date=args.comparison_date,
+        confidence=args.confidence,
+        min_items=args.min_items,
+        min_releases=args.min_releases,
+        min_months=args.min_months,
     )
 
 

@@ -210,6 +210,32 @@ def test_report_options_beyond_the_contract_reach_the_settings():
     )
 
 
+def test_the_verdicts_settings_of_the_data_page_can_be_given_on_the_command_line():
+    """--confidence and --min-months reach the report as the Data page's settings do: at 99%
+    Checkout's release decision (p = 0.012 on the demo) is no clear change and its interval wider
+    than at 95%; with 7 months asked for in 6-month windows, no verdict is decided."""
+    from analysis.report import build_report
+    from analysis.settings import Settings
+    from analysis.workspace import open_shared_store
+
+    def checkout_release(report):
+        return next(t for t in report["teams"] if t["team"] == "Checkout")["metrics"]["release_frequency"]
+
+    default = checkout_release(build_report(open_shared_store().con, Settings()))
+    strict = json.loads(run_report("data/demo", "--confidence", "0.99").stdout)
+    assert strict == build_report(open_shared_store().con, Settings(confidence=0.99))
+    at_99 = checkout_release(strict)
+    assert default["verdict"] == "improved" and at_99["verdict"] == "no clear change"
+    assert at_99["decision"]["p_value"] == default["decision"]["p_value"] and 0.01 < at_99["decision"]["p_value"] < 0.05
+    assert at_99["decision"]["ci_low"] < 1 < default["decision"]["ci_low"]  # the 99% interval takes in no change
+    assert at_99["decision"]["ci_high"] > default["decision"]["ci_high"]
+    assert "99% interval" in run_report("data/demo", "--confidence", "0.99", "--format", "text").stdout
+    months = json.loads(run_report("data/demo", "--min-months", "7", "--min-items", "2", "--min-releases", "2").stdout)
+    metrics = [metric for team in months["teams"] for metric in team["metrics"].values()]
+    assert {metric["verdict"] for metric in metrics} == {"insufficient data"}
+    assert all(any(r["code"] == "min_months" for r in metric["decision"]["reasons"]) for metric in metrics)
+
+
 def test_exports_without_teams_say_what_is_missing(tmp_path):
     (tmp_path / "acme__web__tags.csv").write_text("tag,date\nv1.0,2024-03-01T10:00:00Z\n", encoding="utf-8")
     text = run_report(tmp_path, "--format", "text")
@@ -237,6 +263,10 @@ def test_blocked_statuses_option_reaches_the_settings():
     [
         ("--tag-pattern", "(", "not a regular expression"),
         ("--comparison-date", "01/09/2025", "expected a date like 2025-10-01"),
+        ("--confidence", "1.5", "--confidence: 1.5 must be between 0 and 1"),
+        ("--confidence", "ninety", "'ninety': expected a number like 0.9"),
+        ("--min-items", "0", "--min-items: 0 is out of range; it must be at least 1"),
+        ("--min-months", "x", "'x': expected a whole number"),
     ],
 )
 def test_bad_report_options_are_usage_errors(option, value, expected):
