@@ -168,11 +168,16 @@ class Settings:
         return dataclasses.replace(self, **changes), messages
 
     def contract(self) -> dict:
-        """The settings block of the JSON report (SPEC "Command line")."""
+        """The settings block of the JSON report (SPEC "Command line"), then what else decides a
+        verdict: its confidence and the least data on each side."""
         return {
             "window_days": self.window_days,
             "transition_days": self.transition_days,
             "tolerance_days": self.tolerance_days,
+            "confidence": self.confidence,
+            "min_items": self.min_items,
+            "min_releases": self.min_releases,
+            "min_months": self.min_months,
         }
 
 
