@@ -186,27 +186,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="C",
         help=f"confidence of the intervals and verdicts (default {Settings.confidence:g})",
     )
-    report.add_argument(
-        "--min-items",
-        type=whole_number,
-        default=Settings.min_items,
-        metavar="N",
-        help=f"fewest items on each side for a verdict on items (default {Settings.min_items})",
-    )
-    report.add_argument(
-        "--min-releases",
-        type=whole_number,
-        default=Settings.min_releases,
-        metavar="N",
-        help=f"fewest release days on each side for a verdict on releases (default {Settings.min_releases})",
-    )
-    report.add_argument(
-        "--min-months",
-        type=whole_number,
-        default=Settings.min_months,
-        metavar="N",
-        help=f"fewest calendar months with data on each side for a verdict (default {Settings.min_months})",
-    )
+    for field, fewest in (
+        ("min_items", "items on each side for a verdict on items"),
+        ("min_releases", "release days on each side for a verdict on releases"),
+        ("min_months", "calendar months with data on each side for a verdict"),
+    ):
+        default = getattr(Settings, field)
+        report.add_argument(
+            OPTIONS[field], type=whole_number, default=default, metavar="N", help=f"fewest {fewest} (default {default})"
+        )
     ingest = commands.add_parser("ingest", help="load exports into a DuckDB file and print the data-quality report")
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="export files or folders")
     ingest.add_argument(
