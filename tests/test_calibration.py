@@ -262,8 +262,9 @@ def test_power_at_equal_size_takes_each_methods_threshold_from_its_null_twin():
             metric="release_frequency", project=verdict, project_p=p, project_toward=toward,
         )  # fmt: skip
 
-    # A null world: 40 decided verdicts of reorganised teams with comparison teams, 3 of them
-    # below 5% (a 7.5% false rate), one insufficient, one held back by its pre-trend check.
+    # A null world's reorganised teams with comparison teams: 40 tested verdicts, 3 of them below
+    # 5% (7.5% false), one insufficient, one held back by its pre-trend check; and two rows of
+    # other kinds (a comparison team, an organisation without comparison teams) left out.
     null = [
         row(f"N{i}", p, "improved") for i, p in enumerate([0.01, 0.02, 0.03, *[0.06 + 0.02 * k for k in range(37)]])
     ]
