@@ -13,7 +13,11 @@ context = page_setup()
 header = st.container()
 asked = st.query_params.get("team")  # read before the selectbox, which drops a name it does not hold
 names = view.team_names(context.con)
-team = st.selectbox("Team", names, key="team", bind="query-params")
+if names and st.session_state.get("team") not in names and asked not in names:
+    # No default team: a chosen one is never "the default" that Streamlit leaves out of the URL,
+    # so a copied link names its team even when it is the first.
+    st.session_state["team"] = names[0]
+team = st.selectbox("Team", names, index=None, key="team", bind="query-params")
 unknown = view.unknown_team_note(asked, names, team)
 if unknown:
     st.warning(unknown)

@@ -349,6 +349,23 @@ def test_a_deep_link_on_a_fresh_server_opens_that_team(browser, expect):
         page.context.close()
 
 
+def test_a_link_to_the_first_team_keeps_its_name_in_the_url(browser, server, expect):
+    """Streamlit leaves a bound widget's default value out of the URL: with the first team as the
+    default, a link copied from its page was a bare /team, which opens whichever team comes
+    first once other teams are added. The team chosen, first or not, stays in the URL."""
+    page, watch = new_page(browser)
+    open_app(page, f"{server}/team?team=Assist")
+    expect(heading(page)).to_have_text("Assist")
+    assert in_url(page, team="Assist"), page.url
+    page.goto(f"{server}/team")  # the sidebar's Team link: the first team, as before
+    wait_for_script(page)
+    expect(heading(page)).to_have_text("Assist")
+    expect(team_input(page)).to_have_value("Assist")
+    assert_no_exception(page)
+    assert_clean(watch)
+    page.context.close()
+
+
 # Mixed first requests: the root and deep links, as a shared link brings many visitors at once.
 SIMULTANEOUS_VISITS = [
     ("", "Overview", "Overview"),
